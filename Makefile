@@ -1,0 +1,53 @@
+# Quick start: `make run` serves the demo on http://127.0.0.1:8000; `make test` runs the suite.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test test-fast lint typecheck bench system audit clean setup node browser
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+node_modules/.installed: package.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm install --no-audit --no-fund --silent && $(PY) -m service.web.assets && touch node_modules/.installed; \
+	else echo "npm not found: calendar-feed checks with ical.js and front-end assets are skipped"; fi
+
+node: $(STAMP) node_modules/.installed
+
+browser:
+	@sh scripts/install-chromium.sh
+
+run: setup node
+	$(PY) -m service serve
+
+test: setup node browser
+	$(PY) -m pytest -q -p no:cacheprovider; rc=$$?; if [ $$rc -eq 5 ]; then exit 0; else exit $$rc; fi
+
+test-fast: setup
+	$(PY) -m pytest -q -m "not browser and not system and not slow"
+
+lint: setup
+	$(VENV)/bin/ruff check service tests bench migrations
+	$(VENV)/bin/ruff format --check service tests bench migrations
+
+typecheck: setup
+	$(VENV)/bin/mypy
+
+bench: setup node
+	$(PY) -m bench
+
+system: setup
+	$(PY) -m pytest -q -m system tests/system
+
+audit: setup
+	$(VENV)/bin/pip-audit --skip-editable --progress-spinner off
+
+clean:
+	rm -rf $(VENV) node_modules .data .pytest_cache

@@ -1,0 +1,1 @@
+"""Instrument Share: share large research instruments across institutions and regions."""

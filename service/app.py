@@ -1,0 +1,130 @@
+"""The application factory: one place where routes, errors, OpenAPI and the lifespan meet."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from litestar import Litestar, Request
+from litestar.config.response_cache import ResponseCacheConfig
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+
+from service.accounts.principal import provide_principal, provide_user
+from service.db import Database
+from service.errors import EXCEPTION_HANDLERS
+from service.settings import Settings
+
+#: Domains whose `controllers.ROUTES` make up the app, in the order their docs appear.
+DOMAINS = (
+    "ops",
+    "accounts",
+    "catalog",
+    "bookings",
+    "calendars",
+    "notifications",
+    "scheduler",
+    "metrics",
+    "web",
+)
+
+WEB_DIR = Path(__file__).parent / "web"
+
+
+def _routes() -> list[Any]:
+    routes: list[Any] = []
+    for domain in DOMAINS:
+        module = importlib.import_module(f"service.{domain}.controllers")
+        routes.extend(module.ROUTES)
+    return routes
+
+
+def _provide_db(request: Request[Any, Any, Any]) -> Database:
+    db: Database = request.app.state.db
+    return db
+
+
+def _provide_settings(request: Request[Any, Any, Any]) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def create_app(
+    settings: Settings,
+    db: Database | None = None,
+    run_scheduler: bool = False,
+) -> Litestar:
+    """Build the app. Pass `db` to share a pool the caller owns (tests); otherwise the app
+    opens its own pool on startup and closes it on shutdown."""
+    owns_db = db is None
+    database = db or Database(
+        settings.database_url or "", settings.db_pool_min, settings.db_pool_max
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        if owns_db:
+            await database.connect()
+        scheduler = None
+        if run_scheduler:
+            from service.scheduler.runner import start_scheduler
+
+            scheduler = await start_scheduler(database, settings)
+        try:
+            yield
+        finally:
+            if scheduler is not None:
+                from service.scheduler.runner import stop_scheduler
+
+                await stop_scheduler(scheduler)
+            if owns_db:
+                await database.close()
+
+    static_dir = WEB_DIR / "static"
+    static_dir.mkdir(exist_ok=True)
+    return Litestar(
+        route_handlers=[
+            *_routes(),
+            create_static_files_router(
+                path="/static", directories=[static_dir], name="static", include_in_schema=False
+            ),
+        ],
+        lifespan=[lifespan],
+        state=State({"settings": settings, "db": database}),
+        dependencies={
+            "db": Provide(_provide_db, sync_to_thread=False),
+            "settings": Provide(_provide_settings, sync_to_thread=False),
+            "principal": Provide(provide_principal),
+            "user": Provide(provide_user),
+        },
+        exception_handlers=EXCEPTION_HANDLERS,
+        request_max_body_size=settings.max_body_bytes,
+        openapi_config=OpenAPIConfig(
+            title="Instrument Share API",
+            version="1.0.0",
+            description=(
+                "Share large research instruments across institutions and regions. Times are "
+                "ISO 8601 with a UTC offset; errors are RFC 9457 problem details."
+            ),
+            path="/schema",
+            render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
+            components=Components(
+                security_schemes={
+                    "bearer": SecurityScheme(type="http", scheme="bearer"),
+                }
+            ),
+            security=[{"bearer": []}],
+        ),
+        template_config=TemplateConfig(directory=WEB_DIR / "templates", engine=JinjaTemplateEngine),
+        response_cache_config=ResponseCacheConfig(default_expiration=30),
+        debug=False,
+    )

@@ -1,0 +1,166 @@
+"""`python -m service serve | worker | migrate | seed | jobs | metrics | createsuperuser`.
+
+Every command resolves the database the same way: `DATABASE_URL` if set, otherwise the embedded
+PostgreSQL under the data directory, started here and stopped on exit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import date
+from typing import Any
+
+from service.db import Database
+from service.embedded_db import ensure_database_url
+from service.migrate import migrate
+from service.ops.logging import configure_logging
+from service.settings import Settings
+
+DEMO_LOGINS = """\
+Demo logins (password: demo-password):
+  admin@demo.instrument-share.org              platform admin
+  inst-admin@jlu.demo.instrument-share.org     institution admin, Jilin University
+  manager@jlu.demo.instrument-share.org        instrument manager, Jilin University
+  researcher@ciac.demo.instrument-share.org    researcher, CIAC (Changchun)
+  researcher@yanbian.demo.instrument-share.org researcher, Yanbian University"""
+
+
+def _with_db(settings: Settings, work: Callable[[Database], Awaitable[Any]]) -> Any:
+    async def run() -> Any:
+        db = Database(settings.database_url or "", 1, 4)
+        await db.connect()
+        try:
+            return await work(db)
+        finally:
+            await db.close()
+
+    return asyncio.run(run())
+
+
+def _cmd_migrate(settings: Settings, _: argparse.Namespace) -> None:
+    migrate(settings.database_url or "")
+    print("migrations applied")
+
+
+def _cmd_seed(settings: Settings, args: argparse.Namespace) -> None:
+    from service.catalog import seed
+
+    if args.demo:
+        created = _with_db(settings, seed.seed_demo)
+        print("demo data created" if created else "demo data already present")
+    if args.scale:
+        count = _with_db(settings, lambda db: seed.seed_scale(db, args.scale, args.bookings))
+        print(f"synthetic data: {count} instruments")
+    if not args.demo and not args.scale:
+        raise SystemExit("seed: say --demo or --scale N")
+
+
+def _cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
+    import uvicorn
+
+    migrate(settings.database_url or "")
+    if not args.no_demo:
+        from service.catalog import seed
+
+        if _with_db(settings, seed.seed_demo):
+            print("demo data created")
+    workers = args.workers or settings.workers
+    print(f"Instrument Share on {settings.base_url}  (API docs: {settings.base_url}/schema)")
+    print(DEMO_LOGINS, flush=True)
+    run_scheduler = settings.scheduler_enabled and workers == 1 and not args.no_scheduler
+    if workers == 1:
+        from service.app import create_app
+
+        app = create_app(settings, run_scheduler=run_scheduler)
+        uvicorn.run(
+            app,
+            host=args.host or settings.host,
+            port=args.port or settings.port,
+            log_config=None,
+            access_log=False,
+        )
+    else:
+        uvicorn.run(
+            "service.asgi:app",
+            host=args.host or settings.host,
+            port=args.port or settings.port,
+            workers=workers,
+            log_config=None,
+            access_log=False,
+        )
+
+
+def _cmd_worker(settings: Settings, _: argparse.Namespace) -> None:
+    from service.scheduler.runner import run_worker
+
+    asyncio.run(run_worker(settings))
+
+
+def _cmd_jobs(settings: Settings, args: argparse.Namespace) -> None:
+    from service.scheduler.registry import run_job_once
+
+    result = _with_db(settings, lambda db: run_job_once(db, settings, args.name))
+    print(result)
+
+
+def _cmd_metrics(settings: Settings, args: argparse.Namespace) -> None:
+    from service.metrics.rollup import rebuild
+
+    days = _with_db(settings, lambda db: rebuild(db, args.date_from, args.date_to))
+    print(f"rolled up {days} instrument-days")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m service")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="apply the migration history")
+    seed = sub.add_parser("seed", help="create demo or synthetic data")
+    seed.add_argument("--demo", action="store_true")
+    seed.add_argument("--scale", type=int, default=0, help="number of synthetic instruments")
+    seed.add_argument("--bookings", type=int, default=0, help="synthetic bookings with --scale")
+    serve = sub.add_parser("serve", help="migrate, seed the demo if empty, serve HTTP")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--workers", type=int)
+    serve.add_argument("--no-demo", action="store_true")
+    serve.add_argument("--no-scheduler", action="store_true")
+    sub.add_parser("worker", help="run the scheduler as its own process")
+    jobs = sub.add_parser("jobs", help="run one scheduled job now")
+    jobs_sub = jobs.add_subparsers(dest="jobs_command", required=True)
+    run = jobs_sub.add_parser("run")
+    run.add_argument("name")
+    metrics = sub.add_parser("metrics", help="statistics roll-ups")
+    metrics_sub = metrics.add_subparsers(dest="metrics_command", required=True)
+    rebuild = metrics_sub.add_parser("rebuild")
+    rebuild.add_argument("--from", dest="date_from", type=date.fromisoformat, required=True)
+    rebuild.add_argument("--to", dest="date_to", type=date.fromisoformat, required=True)
+    return parser
+
+
+COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], None]] = {
+    "migrate": _cmd_migrate,
+    "seed": _cmd_seed,
+    "serve": _cmd_serve,
+    "worker": _cmd_worker,
+    "jobs": _cmd_jobs,
+    "metrics": _cmd_metrics,
+}
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = _parser().parse_args(argv)
+    settings = Settings.from_env()
+    configure_logging(settings.log_level)
+    _, embedded = ensure_database_url(settings.data_dir)
+    settings = Settings.from_env()
+    try:
+        COMMANDS[args.command](settings, args)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if embedded is not None:
+            embedded.stop()
+    sys.exit(0)

@@ -1,0 +1,40 @@
+"""Liveness, readiness and Prometheus metrics."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from litestar import MediaType, Request, Response, get
+
+from service.db import Database
+from service.ops import prometheus
+
+
+@get("/health/live", operation_id="healthLive", tags=["operations"], include_in_schema=True)
+async def health_live() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@get("/health/ready", operation_id="healthReady", tags=["operations"])
+async def health_ready(request: Request[Any, Any, Any]) -> Response[dict[str, str]]:
+    """503 while the database does not answer; the pool reconnects by itself afterwards."""
+    db: Database = request.app.state.db
+    try:
+        await asyncio.wait_for(db.fetchval("SELECT 1"), timeout=2)
+    except Exception:  # noqa: BLE001 - any failure means "not ready"
+        return Response(
+            {"status": "unavailable", "database": "unreachable"},
+            status_code=503,
+            headers={"Retry-After": "2"},
+        )
+    return Response({"status": "ok", "database": "ok"})
+
+
+@get("/metrics", operation_id="prometheusMetrics", tags=["operations"], media_type=MediaType.TEXT)
+async def metrics() -> Response[bytes]:
+    body, content_type = prometheus.render()
+    return Response(body, media_type=content_type)
+
+
+ROUTES = [health_live, health_ready, metrics]

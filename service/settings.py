@@ -1,0 +1,88 @@
+"""Typed settings read once from the environment.
+
+A `.env` file in the working directory may fill gaps but never overrides a variable that is
+already set, so what the operator exported always wins.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+DEFAULT_MAIL_FROM = "Instrument Share <noreply@instrument-share.org>"
+_TRUE = {"1", "true", "yes", "on"}
+
+
+def _env() -> dict[str, str]:
+    merged = {k: v for k, v in dotenv_values(".env").items() if v is not None}
+    merged.update(os.environ)
+    return merged
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    database_url: str | None = None
+    data_dir: Path = Path(".data")
+    base_url: str = "http://127.0.0.1:8000"
+    secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    smtp_url: str = "smtp://127.0.0.1:1025"
+    mail_from: str = DEFAULT_MAIL_FROM
+    environment: str = "development"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    scheduler_enabled: bool = True
+    log_level: str = "INFO"
+    db_pool_min: int = 2
+    db_pool_max: int = 10
+    max_body_bytes: int = 1_048_576
+    login_max_failures: int = 5
+    login_window_minutes: int = 15
+    quota_general_hours: int = 1400
+    quota_special_hours: int = 800
+
+    @property
+    def is_development(self) -> bool:
+        return self.environment in {"development", "test"}
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies are `Secure` everywhere but on plain-HTTP local development."""
+        return not (self.is_development and self.base_url.startswith("http://"))
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        env = _env()
+
+        def get(name: str, default: str) -> str:
+            return env.get(name, default) or default
+
+        secret = env.get("SECRET_KEY") or ""
+        environment = get("ENVIRONMENT", "development")
+        if not secret:
+            if environment not in {"development", "test"}:
+                raise RuntimeError("SECRET_KEY must be set outside development")
+            secret = "development-only-secret-key-change-me"  # noqa: S105
+        return cls(
+            database_url=env.get("DATABASE_URL") or None,
+            data_dir=Path(get("DATA_DIR", ".data")),
+            base_url=get("BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+            secret_key=secret,
+            smtp_url=get("SMTP_URL", "smtp://127.0.0.1:1025"),
+            mail_from=get("MAIL_FROM", DEFAULT_MAIL_FROM),
+            environment=environment,
+            host=get("HOST", "127.0.0.1"),
+            port=int(get("PORT", "8000")),
+            workers=int(get("WEB_CONCURRENCY", "1")),
+            scheduler_enabled=get("SCHEDULER_ENABLED", "true").lower() in _TRUE,
+            log_level=get("LOG_LEVEL", "INFO").upper(),
+            db_pool_min=int(get("DB_POOL_MIN", "2")),
+            db_pool_max=int(get("DB_POOL_MAX", "10")),
+            max_body_bytes=int(get("MAX_BODY_BYTES", "1048576")),
+            quota_general_hours=int(get("QUOTA_GENERAL_HOURS", "1400")),
+            quota_special_hours=int(get("QUOTA_SPECIAL_HOURS", "800")),
+        )
