@@ -29,6 +29,7 @@ DOMAINS = (
     "ops",
     "accounts",
     "catalog",
+    "availability",
     "bookings",
     "calendars",
     "notifications",

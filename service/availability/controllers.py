@@ -1,0 +1,5 @@
+"""HTTP routes of this domain."""
+
+from typing import Any
+
+ROUTES: list[Any] = []

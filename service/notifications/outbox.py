@@ -1,0 +1,52 @@
+"""Writing to the transactional outbox. Call it on the connection of the change itself, so a
+notice exists if and only if the change committed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+#: Kinds of message; the mail renderer has a template per kind.
+KINDS = (
+    "booking_requested",  # to the booker: request received, awaiting approval
+    "approval_needed",  # to each manager of the instrument: a request to decide
+    "booking_confirmed",  # to the booker: confirmed (directly or on approval); carries .ics REQUEST
+    "booking_rejected",
+    "booking_cancelled",  # carries .ics CANCEL
+    "booking_displaced",  # cancelled by a maintenance block; payload has alternatives
+    "booking_expired",
+    "booking_rescheduled",  # carries .ics REQUEST with the new SEQUENCE
+    "reminder",
+)
+
+
+async def enqueue(
+    conn: asyncpg.Connection,
+    *,
+    kind: str,
+    user_id: int,
+    dedupe_key: str,
+    booking_id: int | None = None,
+    payload: dict[str, Any] | None = None,
+    due_at: datetime | None = None,
+) -> int | None:
+    """Queue one message; a second call with the same `dedupe_key` is a no-op (returns None).
+
+    `dedupe_key` must identify the event, e.g. `f"booking_confirmed:{booking_id}:v{version}"`.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    return await conn.fetchval(  # type: ignore[no-any-return]
+        """INSERT INTO notification_outbox (dedupe_key, kind, user_id, booking_id, payload,
+                                            due_at, next_attempt_at)
+           VALUES ($1, $2, $3, $4, $5, coalesce($6, now()), coalesce($6, now()))
+           ON CONFLICT (dedupe_key) DO NOTHING RETURNING id""",
+        dedupe_key,
+        kind,
+        user_id,
+        booking_id,
+        payload or {},
+        due_at,
+    )
