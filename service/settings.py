@@ -83,6 +83,8 @@ class Settings:
             db_pool_min=int(get("DB_POOL_MIN", "2")),
             db_pool_max=int(get("DB_POOL_MAX", "10")),
             max_body_bytes=int(get("MAX_BODY_BYTES", "1048576")),
+            login_max_failures=int(get("LOGIN_MAX_FAILURES", "5")),
+            login_window_minutes=int(get("LOGIN_WINDOW_MINUTES", "15")),
             quota_general_hours=int(get("QUOTA_GENERAL_HOURS", "1400")),
             quota_special_hours=int(get("QUOTA_SPECIAL_HOURS", "800")),
         )

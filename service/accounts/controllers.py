@@ -1,5 +1,169 @@
-"""HTTP routes of this domain."""
+"""HTTP routes of accounts: login, logout, registration, the caller's profile and API tokens."""
+
+from __future__ import annotations
 
 from typing import Any
 
-ROUTES: list[Any] = []
+from litestar import Request, Response, delete, get, patch, post
+from litestar.di import NamedDependency
+from litestar.params import JSONBody
+
+from service.accounts import auth_service, tokens, users
+from service.accounts.admin_controllers import ADMIN_ROUTES
+from service.accounts.http import (
+    PathId,
+    bearer_token,
+    cleared_cookies,
+    problem,
+    session_cookies,
+)
+from service.accounts.principal import SESSION_COOKIE, Principal
+from service.accounts.schemas import (
+    LoginIn,
+    LoginOut,
+    MeOut,
+    MePatchIn,
+    RegisterIn,
+    TokenCreatedOut,
+    TokenIn,
+    TokenOut,
+)
+from service.db import Database
+from service.settings import Settings
+
+_AUTH = ["auth"]
+_UNAUTHENTICATED = {401: problem("Not logged in, or the token is unknown, expired or revoked.")}
+
+
+@post(
+    "/api/v1/auth/login",
+    operation_id="login",
+    tags=_AUTH,
+    status_code=200,
+    security=[{}],  # no credentials needed
+    responses={
+        401: problem("Wrong email or password, or the account is deactivated."),
+        429: problem("Too many failed logins for this account; see Retry-After."),
+    },
+)
+async def login(
+    request: Request[Any, Any, Any],
+    data: JSONBody[LoginIn],
+    db: NamedDependency[Database],
+    settings: NamedDependency[Settings],
+) -> Response[LoginOut]:
+    """Returns a new bearer token named "login" and starts a browser session: the session
+    cookie is HttpOnly; the CSRF token comes in the body and in a readable cookie, and must be
+    echoed in `X-CSRF-Token` on every session-authenticated API write."""
+    result = await auth_service.login(db, settings, data, request.cookies.get(SESSION_COOKIE))
+    cookies = session_cookies(
+        settings, result.session_id, result.body.csrf_token, result.session_expires_at
+    )
+    return Response(result.body, cookies=cookies)
+
+
+@post(
+    "/api/v1/auth/logout",
+    operation_id="logout",
+    tags=_AUTH,
+    status_code=204,
+    responses={403: problem("Session logout without the X-CSRF-Token header.")},
+)
+async def logout(
+    request: Request[Any, Any, Any],
+    db: NamedDependency[Database],
+    settings: NamedDependency[Settings],
+    principal: NamedDependency[Principal | None],
+) -> Response[None]:
+    """Ends the session of the cookie and revokes the bearer token the request carries.
+
+    `principal` is resolved only for its side effects: an unknown bearer token is a 401 and a
+    session logout is CSRF-checked like every other session write."""
+    await auth_service.logout(db, request.cookies.get(SESSION_COOKIE), bearer_token(request))
+    return Response(None, status_code=204, cookies=cleared_cookies(settings))
+
+
+@post(
+    "/api/v1/auth/register",
+    operation_id="register",
+    tags=_AUTH,
+    status_code=201,
+    security=[{}],  # no credentials needed
+    responses={
+        409: problem("An account with this email address exists."),
+        422: problem("Invalid email, weak password or unknown institution (see violations)."),
+    },
+)
+async def register(
+    request: Request[Any, Any, Any], data: JSONBody[RegisterIn], db: NamedDependency[Database]
+) -> MeOut:
+    """Self-registration of a researcher. It does not log in: the client calls the login
+    endpoint next, so every session starts through the one throttled path."""
+    return await users.register(db, data, request.headers.get("accept-language"))
+
+
+@get("/api/v1/me", operation_id="getMe", tags=_AUTH, responses=_UNAUTHENTICATED)
+async def get_me(user: NamedDependency[Principal], db: NamedDependency[Database]) -> MeOut:
+    return await users.load_me(db, user.user_id)
+
+
+@patch(
+    "/api/v1/me",
+    operation_id="updateMe",
+    tags=_AUTH,
+    responses={**_UNAUTHENTICATED, 422: problem("Invalid value or wrong current password.")},
+)
+async def update_me(
+    request: Request[Any, Any, Any],
+    data: JSONBody[MePatchIn],
+    user: NamedDependency[Principal],
+    db: NamedDependency[Database],
+) -> MeOut:
+    """A password change needs `current_password` and ends the user's other sessions."""
+    return await users.update_me(db, user, data, request.cookies.get(SESSION_COOKIE))
+
+
+@post(
+    "/api/v1/tokens",
+    operation_id="createToken",
+    tags=_AUTH,
+    status_code=201,
+    responses=_UNAUTHENTICATED,
+)
+async def create_token(
+    data: JSONBody[TokenIn], user: NamedDependency[Principal], db: NamedDependency[Database]
+) -> TokenCreatedOut:
+    """The plain token is in this response only; the server keeps its SHA-256 digest."""
+    return await tokens.create_token(db, user, data)
+
+
+@get("/api/v1/tokens", operation_id="listTokens", tags=_AUTH, responses=_UNAUTHENTICATED)
+async def list_tokens(
+    user: NamedDependency[Principal], db: NamedDependency[Database]
+) -> list[TokenOut]:
+    return await tokens.list_tokens(db, user)
+
+
+@delete(
+    "/api/v1/tokens/{token_id:int}",
+    operation_id="revokeToken",
+    tags=_AUTH,
+    responses={**_UNAUTHENTICATED, 404: problem("No such token of yours.")},
+)
+async def revoke_token(
+    token_id: PathId, user: NamedDependency[Principal], db: NamedDependency[Database]
+) -> None:
+    await tokens.revoke_token(db, user, token_id)
+
+
+ROUTES: list[Any] = [
+    login,
+    logout,
+    register,
+    get_me,
+    update_me,
+    create_token,
+    list_tokens,
+    revoke_token,
+    *ADMIN_ROUTES,
+]

@@ -7,6 +7,7 @@ lookups and never extra round trips.
 
 from __future__ import annotations
 
+import hmac
 from typing import Any
 
 import msgspec
@@ -60,7 +61,8 @@ _PRINCIPAL_COLUMNS = """
 """
 
 _BY_TOKEN = f"""
-SELECT {_PRINCIPAL_COLUMNS}, NULL::text AS csrf_token
+SELECT {_PRINCIPAL_COLUMNS}, NULL::text AS csrf_token, t.id AS token_id,
+       (t.last_used_at IS NULL OR t.last_used_at < now() - interval '5 minutes') AS stale
 FROM api_token t JOIN app_user u ON u.id = t.user_id JOIN institution i ON i.id = u.institution_id
 WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())
   AND u.is_active
@@ -109,6 +111,10 @@ async def resolve_principal(db: Database, request: Request[Any, Any, Any]) -> Pr
         row = await db.fetchrow(_BY_TOKEN, digest(token.strip()))
         if row is None:
             raise Unauthorized("The bearer token is unknown, expired or revoked.")
+        if row["stale"]:
+            # Recorded at most every few minutes: a write per request would cost more than the
+            # information is worth.
+            await db.execute("UPDATE api_token SET last_used_at = now() WHERE id = $1", row["token_id"])
         return _from_row(row, False)
     session_id = request.cookies.get(SESSION_COOKIE)
     if not session_id:
@@ -119,7 +125,7 @@ async def resolve_principal(db: Database, request: Request[Any, Any, Any]) -> Pr
     principal = _from_row(row, True)
     if request.method in UNSAFE_METHODS and request.url.path.startswith("/api/"):
         sent = request.headers.get(CSRF_HEADER)
-        if sent != principal.csrf_token:
+        if not sent or not hmac.compare_digest(sent, principal.csrf_token or ""):
             raise Forbidden("A session-authenticated API write needs the X-CSRF-Token header.")
     return principal
 

@@ -1,0 +1,119 @@
+"""Granting and removing the per-object roles: institution admin and instrument manager.
+
+Grants are idempotent (PUT twice = once; DELETE of a missing grant is fine), so clients can
+retry them freely.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+
+from service.accounts.principal import Principal, require_platform_admin
+from service.accounts.schemas import ManagerOut
+from service.db import Database
+from service.errors import Forbidden, NotFound, Unprocessable
+
+
+async def grant_institution_admin(
+    conn: asyncpg.Connection, user_id: int, institution_id: int
+) -> None:
+    """Plain helper for seeding and the API alike; no authorization here."""
+    await conn.execute(
+        """INSERT INTO institution_admin (user_id, institution_id) VALUES ($1, $2)
+           ON CONFLICT DO NOTHING""",
+        user_id,
+        institution_id,
+    )
+
+
+async def grant_instrument_manager(
+    conn: asyncpg.Connection, user_id: int, instrument_id: int
+) -> None:
+    """Plain helper for seeding and the API alike; no authorization here."""
+    await conn.execute(
+        """INSERT INTO instrument_manager (user_id, instrument_id) VALUES ($1, $2)
+           ON CONFLICT DO NOTHING""",
+        user_id,
+        instrument_id,
+    )
+
+
+async def set_institution_admin(
+    db: Database, caller: Principal, institution_id: int, user_id: int, granted: bool
+) -> None:
+    require_platform_admin(caller)
+    async with db.transaction() as conn:
+        if not await conn.fetchval("SELECT 1 FROM institution WHERE id = $1", institution_id):
+            raise NotFound(f"Institution {institution_id} does not exist.")
+        if not await conn.fetchval("SELECT 1 FROM app_user WHERE id = $1", user_id):
+            raise NotFound(f"User {user_id} does not exist.")
+        if granted:
+            await grant_institution_admin(conn, user_id, institution_id)
+        else:
+            await conn.execute(
+                "DELETE FROM institution_admin WHERE user_id = $1 AND institution_id = $2",
+                user_id,
+                institution_id,
+            )
+
+
+async def _instrument_institution(conn: asyncpg.Connection | Database, instrument_id: int) -> int:
+    institution_id = await conn.fetchval(
+        "SELECT institution_id FROM instrument WHERE id = $1", instrument_id
+    )
+    if institution_id is None:
+        raise NotFound(f"Instrument {instrument_id} does not exist.")
+    return int(institution_id)
+
+
+async def _grantable_user(
+    conn: asyncpg.Connection, caller: Principal, user_id: int, institution_id: int
+) -> Any:
+    """Institution admins look only inside their institution, so a foreign user id is simply
+    not found; platform admins may appoint anyone."""
+    row = await conn.fetchrow(
+        "SELECT id, institution_id, is_active FROM app_user WHERE id = $1", user_id
+    )
+    if row is None or not (caller.is_platform_admin or row["institution_id"] == institution_id):
+        raise NotFound(f"User {user_id} is not a member of institution {institution_id}.")
+    if not row["is_active"]:
+        raise Unprocessable(
+            "A deactivated user cannot be made a manager.",
+            extra={"violations": [{"rule": "user_id", "message": "The user is deactivated."}]},
+        )
+    return row
+
+
+async def set_instrument_manager(
+    db: Database, caller: Principal, instrument_id: int, user_id: int, granted: bool
+) -> None:
+    async with db.transaction() as conn:
+        institution_id = await _instrument_institution(conn, instrument_id)
+        if not caller.is_admin_of(institution_id):
+            raise Forbidden("Only administrators of the instrument's institution may do this.")
+        if granted:
+            await _grantable_user(conn, caller, user_id, institution_id)
+            await grant_instrument_manager(conn, user_id, instrument_id)
+        else:
+            await conn.execute(
+                "DELETE FROM instrument_manager WHERE user_id = $1 AND instrument_id = $2",
+                user_id,
+                instrument_id,
+            )
+
+
+async def list_instrument_managers(
+    db: Database, caller: Principal, instrument_id: int
+) -> list[ManagerOut]:
+    institution_id = await _instrument_institution(db, instrument_id)
+    if not caller.can_manage_instrument(instrument_id, institution_id):
+        raise Forbidden("Only the instrument's managers and administrators may see this list.")
+    rows = await db.fetch(
+        """SELECT u.id AS user_id, u.email, u.display_name, u.institution_id
+           FROM instrument_manager m JOIN app_user u ON u.id = m.user_id
+           WHERE m.instrument_id = $1 ORDER BY u.id""",
+        instrument_id,
+    )
+    return [ManagerOut(**dict(r)) for r in rows]

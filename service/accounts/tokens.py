@@ -1,0 +1,83 @@
+"""Bearer API tokens: stored as SHA-256 digests, shown in plain text exactly once."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import asyncpg
+
+from service.accounts.principal import Principal
+from service.accounts.schemas import TokenCreatedOut, TokenIn, TokenOut
+from service.accounts.secrets import digest, new_secret
+from service.db import Database
+from service.errors import NotFound
+
+TOKEN_PREFIX = "ist_"  # noqa: S105 - a label, not a secret
+#: Enough of the token to recognise it in a list, far too little to guess the rest.
+SHOWN_PREFIX_LENGTH = 12
+LOGIN_TOKEN_NAME = "login"  # noqa: S105 - a label, not a secret
+LOGIN_TOKEN_LIFETIME = timedelta(days=30)
+
+_COLUMNS = "id, name, prefix, created_at, last_used_at, expires_at, revoked_at"
+
+
+async def issue_token(
+    conn: asyncpg.Connection, user_id: int, name: str, lifetime: timedelta | None
+) -> TokenCreatedOut:
+    token = new_secret(TOKEN_PREFIX)
+    row = await conn.fetchrow(
+        """INSERT INTO api_token (user_id, name, token_hash, prefix, expires_at)
+           VALUES ($1, $2, $3, $4, now() + $5::interval)
+           RETURNING id, name, prefix, created_at, expires_at""",
+        user_id,
+        name,
+        digest(token),
+        token[:SHOWN_PREFIX_LENGTH],
+        lifetime,
+    )
+    return TokenCreatedOut(
+        id=row["id"],
+        name=row["name"],
+        prefix=row["prefix"],
+        token=token,
+        created_at=row["created_at"],
+        expires_at=row["expires_at"],
+    )
+
+
+async def create_token(db: Database, user: Principal, data: TokenIn) -> TokenCreatedOut:
+    lifetime = timedelta(days=data.expires_in_days) if data.expires_in_days else None
+    async with db.transaction() as conn:
+        return await issue_token(conn, user.user_id, data.name.strip() or "token", lifetime)
+
+
+def _token_out(row: Any) -> TokenOut:
+    return TokenOut(**{key: row[key] for key in TokenOut.__struct_fields__})
+
+
+async def list_tokens(db: Database, user: Principal) -> list[TokenOut]:
+    rows = await db.fetch(
+        f"SELECT {_COLUMNS} FROM api_token WHERE user_id = $1 ORDER BY created_at DESC, id DESC",
+        user.user_id,
+    )
+    return [_token_out(row) for row in rows]
+
+
+async def revoke_token(db: Database, user: Principal, token_id: int) -> None:
+    """Idempotent for the owner; another user's token is indistinguishable from a missing one."""
+    found = await db.fetchval(
+        """UPDATE api_token SET revoked_at = coalesce(revoked_at, now())
+           WHERE id = $1 AND user_id = $2 RETURNING id""",
+        token_id,
+        user.user_id,
+    )
+    if found is None:
+        raise NotFound(f"No API token {token_id} of yours exists.")
+
+
+async def revoke_token_by_secret(conn: asyncpg.Connection, token: str) -> None:
+    await conn.execute(
+        "UPDATE api_token SET revoked_at = coalesce(revoked_at, now()) WHERE token_hash = $1",
+        digest(token),
+    )

@@ -1,0 +1,143 @@
+"""User administration, scoped by institution.
+
+Platform admins see everyone; an institution admin sees the users of the institutions they
+administer; everybody else sees only themselves. A user one may not see is reported as missing
+(404), so ids of other institutions' users reveal nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+import msgspec
+
+from service.accounts import rules
+from service.accounts.principal import Principal
+from service.accounts.schemas import UserOut, UserPatchIn
+from service.common.pagination import offset
+from service.common.schemas import Page
+from service.db import Database
+from service.errors import Conflict, Forbidden, NotFound, Unprocessable
+
+_USER_COLUMNS = """
+    u.id, u.email, u.display_name, u.institution_id, u.language, u.is_active, u.is_platform_admin,
+    ARRAY(SELECT a.institution_id FROM institution_admin a WHERE a.user_id = u.id
+          ORDER BY a.institution_id) AS admin_of,
+    ARRAY(SELECT m.instrument_id FROM instrument_manager m WHERE m.user_id = u.id
+          ORDER BY m.instrument_id) AS manages,
+    u.created_at, u.updated_at
+"""
+
+_WHERE = """
+WHERE ($1::bigint[] IS NULL OR u.institution_id = ANY($1))
+  AND ($2::text IS NULL OR u.email ILIKE $2 ESCAPE '\\' OR u.display_name ILIKE $2 ESCAPE '\\')
+  AND ($3::boolean IS NULL OR u.is_active = $3)
+"""
+_LIST = f"""
+SELECT {_USER_COLUMNS}, count(*) OVER () AS total FROM app_user u {_WHERE}
+ORDER BY u.id LIMIT $4 OFFSET $5
+"""
+_COUNT = f"SELECT count(*) FROM app_user u {_WHERE}"
+
+
+def _user_out(row: Any) -> UserOut:
+    return UserOut(**{key: row[key] for key in UserOut.__struct_fields__})
+
+
+def can_see_user(caller: Principal, user_id: int, institution_id: int) -> bool:
+    return caller.user_id == user_id or caller.is_admin_of(institution_id)
+
+
+def _like(q: str | None) -> str | None:
+    if q is None or not q.strip():
+        return None
+    escaped = q.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _institution_scope(caller: Principal, institution: int | None) -> list[int] | None:
+    """The institutions whose users the caller may list; None means all of them."""
+    if caller.is_platform_admin:
+        return None if institution is None else [institution]
+    if not caller.admin_of:
+        raise Forbidden("Only platform and institution administrators may list users.")
+    if institution is None:
+        return sorted(caller.admin_of)
+    if institution not in caller.admin_of:
+        raise Forbidden("You may list only the users of institutions you administer.")
+    return [institution]
+
+
+async def list_users(
+    db: Database,
+    caller: Principal,
+    *,
+    institution: int | None,
+    q: str | None,
+    active: bool | None,
+    page: int,
+    page_size: int,
+) -> Page[UserOut]:
+    scope = _institution_scope(caller, institution)
+    rows = await db.fetch(_LIST, scope, _like(q), active, page_size, offset(page, page_size))
+    total = rows[0]["total"] if rows else await _count(db, scope, _like(q), active)
+    return Page(items=[_user_out(r) for r in rows], total=total, page=page, page_size=page_size)
+
+
+async def _count(
+    db: Database, scope: list[int] | None, like: str | None, active: bool | None
+) -> int:
+    """Only needed for a page past the end, where the window count has no row to ride on."""
+    return int(await db.fetchval(_COUNT, scope, like, active))
+
+
+async def get_user(db: Database | asyncpg.Connection, caller: Principal, user_id: int) -> UserOut:
+    row = await db.fetchrow(f"SELECT {_USER_COLUMNS} FROM app_user u WHERE u.id = $1", user_id)
+    if row is None or not can_see_user(caller, row["id"], row["institution_id"]):
+        raise NotFound(f"No user {user_id} is visible to you.")
+    return _user_out(row)
+
+
+def _check_edit(caller: Principal, target: Any, data: UserPatchIn) -> None:
+    if not caller.is_admin_of(target["institution_id"]):
+        raise Forbidden("Only administrators of the user's institution may change the user.")
+    if target["is_platform_admin"] and not caller.is_platform_admin:
+        raise Forbidden("Only platform administrators may change a platform administrator.")
+    if not isinstance(data.is_platform_admin, msgspec.UnsetType) and not caller.is_platform_admin:
+        raise Forbidden("Only platform administrators may grant or remove platform admin.")
+    if target["id"] == caller.user_id and (
+        data.is_active is False or data.is_platform_admin is False
+    ):
+        raise Conflict("You cannot deactivate yourself or drop your own platform admin role.")
+    if not isinstance(data.display_name, msgspec.UnsetType):
+        found = rules.display_name_violations(data.display_name)
+        if found:
+            raise Unprocessable(found[0].message, extra={"violations": msgspec.to_builtins(found)})
+
+
+async def patch_user(db: Database, caller: Principal, user_id: int, data: UserPatchIn) -> UserOut:
+    """Deactivation also ends the user's browser sessions; their tokens stop working at once
+    because every request checks the active flag."""
+    async with db.transaction() as conn:
+        target = await conn.fetchrow(
+            "SELECT id, institution_id, is_platform_admin FROM app_user WHERE id = $1 FOR UPDATE",
+            user_id,
+        )
+        if target is None or not can_see_user(caller, target["id"], target["institution_id"]):
+            raise NotFound(f"No user {user_id} is visible to you.")
+        _check_edit(caller, target, data)
+        unset = msgspec.UnsetType
+        await conn.execute(
+            """UPDATE app_user SET display_name = coalesce($2, display_name),
+                   is_active = coalesce($3, is_active),
+                   is_platform_admin = coalesce($4, is_platform_admin), updated_at = now()
+               WHERE id = $1""",
+            user_id,
+            None if isinstance(data.display_name, unset) else data.display_name.strip(),
+            None if isinstance(data.is_active, unset) else data.is_active,
+            None if isinstance(data.is_platform_admin, unset) else data.is_platform_admin,
+        )
+        if data.is_active is False:
+            await conn.execute("DELETE FROM user_session WHERE user_id = $1", user_id)
+        return await get_user(conn, caller, user_id)

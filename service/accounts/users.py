@@ -1,0 +1,210 @@
+"""Users: creation (registration, demo seed) and the caller's own profile."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+import msgspec
+
+from service.accounts import rules
+from service.accounts.passwords import hash_password_async, verify_password
+from service.accounts.principal import Principal
+from service.accounts.schemas import (
+    InstitutionRef,
+    InstrumentRef,
+    MeOut,
+    MePatchIn,
+    RegionRef,
+    RegisterIn,
+)
+from service.accounts.secrets import digest
+from service.common.i18n import negotiate
+from service.common.schemas import Violation
+from service.db import Database
+from service.errors import Conflict, NotFound, Unprocessable
+
+_EMAIL_TAKEN = "An account with this email address already exists."
+
+
+def _unprocessable(violations: list[Violation]) -> Unprocessable:
+    return Unprocessable(
+        violations[0].message, extra={"violations": [msgspec.to_builtins(v) for v in violations]}
+    )
+
+
+async def create_user(
+    conn: asyncpg.Connection,
+    *,
+    email: str,
+    display_name: str,
+    institution_id: int,
+    password: str | None = None,
+    password_hash: str | None = None,
+    language: str = "zh-CN",
+    is_platform_admin: bool = False,
+) -> int:
+    """Insert a user and return its id; raises `Conflict` when the email is taken.
+
+    Give either `password` (hashed here, ~0.2 s) or a ready `password_hash` (bulk seeding can
+    hash once and reuse it). Rules on the password are the caller's business: registration
+    checks them, seeding may not need to.
+    """
+    if password_hash is None:
+        if password is None:
+            raise ValueError("create_user needs password or password_hash")
+        password_hash = await hash_password_async(password)
+    try:
+        async with conn.transaction():
+            user_id = await conn.fetchval(
+                """INSERT INTO app_user (email, display_name, institution_id, language,
+                                         password_hash, is_platform_admin)
+                   VALUES ($1, $2, $3, $4, $5, $6) RETURNING id""",
+                rules.normalise_email(email),
+                display_name.strip(),
+                institution_id,
+                language,
+                password_hash,
+                is_platform_admin,
+            )
+    except asyncpg.UniqueViolationError as exc:
+        raise Conflict(_EMAIL_TAKEN) from exc
+    return int(user_id)
+
+
+async def register(db: Database, data: RegisterIn, accept_language: str | None) -> MeOut:
+    email = rules.normalise_email(data.email)
+    violations = (
+        rules.email_violations(email)
+        + rules.password_violations(data.password, email)
+        + rules.display_name_violations(data.display_name)
+    )
+    if violations:
+        raise _unprocessable(violations)
+    active = await db.fetchval("SELECT active FROM institution WHERE id = $1", data.institution_id)
+    if not active:
+        raise _unprocessable(
+            [Violation("institution_id", "Choose an existing, active institution.")]
+        )
+    if await db.fetchval("SELECT 1 FROM app_user WHERE lower(email) = $1", email):
+        raise Conflict(_EMAIL_TAKEN)
+    async with db.connection() as conn:
+        user_id = await create_user(
+            conn,
+            email=email,
+            display_name=data.display_name,
+            institution_id=data.institution_id,
+            password=data.password,
+            language=data.language or negotiate(accept_language),
+        )
+    return await load_me(db, user_id)
+
+
+_ME = """
+SELECT u.id, u.email, u.display_name, u.language, u.is_platform_admin, u.reminder_lead_minutes,
+       u.created_at, i.id AS inst_id, i.code AS inst_code, i.name_zh AS inst_name_zh,
+       i.name_en AS inst_name_en, r.code AS region_code, r.name_zh AS region_name_zh,
+       r.name_en AS region_name_en, r.timezone
+FROM app_user u JOIN institution i ON i.id = u.institution_id JOIN region r ON r.code = i.region_code
+WHERE u.id = $1
+"""
+_ADMINISTERED = """
+SELECT i.id, i.code, i.name_zh, i.name_en, i.region_code
+FROM institution_admin a JOIN institution i ON i.id = a.institution_id
+WHERE a.user_id = $1 ORDER BY i.id
+"""
+_MANAGED = """
+SELECT n.id, n.name_zh, n.name_en, n.institution_id
+FROM instrument_manager m JOIN instrument n ON n.id = m.instrument_id
+WHERE m.user_id = $1 ORDER BY n.id
+"""
+
+
+def _roles(row: Any, administered: list[Any], managed: list[Any]) -> list[str]:
+    roles = ["researcher"]
+    if managed:
+        roles.append("instrument_manager")
+    if administered:
+        roles.append("institution_admin")
+    if row["is_platform_admin"]:
+        roles.append("platform_admin")
+    return roles
+
+
+async def load_me(db: Database | asyncpg.Connection, user_id: int) -> MeOut:
+    row = await db.fetchrow(_ME, user_id)
+    if row is None:
+        raise NotFound("The user does not exist.")
+    administered = list(await db.fetch(_ADMINISTERED, user_id))
+    managed = list(await db.fetch(_MANAGED, user_id))
+    return MeOut(
+        id=row["id"],
+        email=row["email"],
+        display_name=row["display_name"],
+        language=row["language"],
+        institution=InstitutionRef(
+            row["inst_id"],
+            row["inst_code"],
+            row["inst_name_zh"],
+            row["inst_name_en"],
+            row["region_code"],
+        ),
+        region=RegionRef(
+            row["region_code"], row["region_name_zh"], row["region_name_en"], row["timezone"]
+        ),
+        roles=_roles(row, administered, managed),
+        is_platform_admin=row["is_platform_admin"],
+        institutions_administered=[InstitutionRef(*a.values()) for a in administered],
+        instruments_managed=[InstrumentRef(*m.values()) for m in managed],
+        reminder_lead_minutes=list(row["reminder_lead_minutes"]),
+        created_at=row["created_at"],
+    )
+
+
+async def _check_password_change(db: Database, user: Principal, data: MePatchIn) -> str | None:
+    """The new password hash, or None when the password is not being changed."""
+    if isinstance(data.password, msgspec.UnsetType):
+        return None
+    violations = rules.password_violations(data.password, user.email)
+    stored = await db.fetchval("SELECT password_hash FROM app_user WHERE id = $1", user.user_id)
+    current = "" if isinstance(data.current_password, msgspec.UnsetType) else data.current_password
+    if not current or not await verify_password(stored, current):
+        violations.append(Violation("current_password", "The current password is not correct."))
+    if violations:
+        raise _unprocessable(violations)
+    return await hash_password_async(data.password)
+
+
+async def update_me(
+    db: Database, user: Principal, data: MePatchIn, session_id: str | None
+) -> MeOut:
+    """A password change also ends every other browser session of the user."""
+    violations: list[Violation] = []
+    if not isinstance(data.display_name, msgspec.UnsetType):
+        violations += rules.display_name_violations(data.display_name)
+    if not isinstance(data.reminder_lead_minutes, msgspec.UnsetType):
+        violations += rules.reminder_violations(data.reminder_lead_minutes)
+    if violations:
+        raise _unprocessable(violations)
+    new_hash = await _check_password_change(db, user, data)
+    leads = data.reminder_lead_minutes
+    async with db.transaction() as conn:
+        await conn.execute(
+            """UPDATE app_user SET display_name = coalesce($2, display_name),
+                   language = coalesce($3, language), password_hash = coalesce($4, password_hash),
+                   reminder_lead_minutes = coalesce($5::int[], reminder_lead_minutes),
+                   updated_at = now()
+               WHERE id = $1""",
+            user.user_id,
+            None if isinstance(data.display_name, msgspec.UnsetType) else data.display_name.strip(),
+            None if isinstance(data.language, msgspec.UnsetType) else data.language,
+            new_hash,
+            None if isinstance(leads, msgspec.UnsetType) else rules.normalise_reminder_leads(leads),
+        )
+        if new_hash is not None:
+            await conn.execute(
+                "DELETE FROM user_session WHERE user_id = $1 AND id_hash IS DISTINCT FROM $2",
+                user.user_id,
+                digest(session_id) if session_id else None,
+            )
+        return await load_me(conn, user.user_id)
