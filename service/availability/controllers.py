@@ -1,5 +1,92 @@
-"""HTTP routes of this domain."""
+"""Availability routes: free/busy, bookable starts and search (public), and the owners'
+calendar management (opening hours, closures, booking policies)."""
 
-from typing import Any
+from __future__ import annotations
 
-ROUTES: list[Any] = []
+from typing import Annotated, Any
+
+from litestar import get
+from litestar.di import NamedDependency
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import Parameter, QueryParameter
+
+from service.availability import public
+from service.availability.manage_controllers import MANAGE_ROUTES, Id
+from service.availability.schemas import AvailabilityOut, AvailableInstrumentOut, SlotsOut
+from service.common.pagination import MAX_PAGE_SIZE
+from service.common.schemas import Page, Problem
+from service.common.time import AwareDatetime, utcnow
+from service.db import Database
+
+From = Annotated[
+    AwareDatetime, QueryParameter(name="from", description="window start, with offset")
+]
+To = Annotated[AwareDatetime, QueryParameter(name="to", description="window end (exclusive)")]
+CategoryCode = Annotated[
+    str | None, Parameter(pattern=r"^[0-9]{2}([0-9]{2})?$", description="class or sub-class")
+]
+# The shared `PageNumber`/`PageSize` set their default inside `Annotated`, which Litestar 2.25
+# deprecates; these carry the same limits with the default on the parameter.
+Page_ = Annotated[int, Parameter(ge=1, le=100_000, description="1-based page")]
+PageSize_ = Annotated[
+    int, Parameter(ge=1, le=MAX_PAGE_SIZE, description=f"at most {MAX_PAGE_SIZE}")
+]
+RegionCode = Annotated[str | None, Parameter(pattern=r"^[0-9A-Z][0-9A-Z-]{1,15}$")]
+
+_ERRORS: dict[int, ResponseSpec] = {
+    404: ResponseSpec(Problem, description="unknown instrument"),
+    422: ResponseSpec(Problem, description="naive time, empty or too long window"),
+}
+
+
+@get(
+    "/api/v1/instruments/{instrument_id:int}/availability",
+    operation_id="getInstrumentAvailability",
+    tags=["availability"],
+    responses=_ERRORS,
+)
+async def get_availability(
+    db: NamedDependency[Database], instrument_id: Id, from_: From, to: To
+) -> AvailabilityOut:
+    """Busy (booking, maintenance, closed) and free intervals in UTC; never who booked."""
+    return await public.get_availability(db, instrument_id, from_, to)
+
+
+@get(
+    "/api/v1/instruments/{instrument_id:int}/slots",
+    operation_id="getInstrumentSlots",
+    tags=["availability"],
+    responses=_ERRORS,
+)
+async def get_slots(
+    db: NamedDependency[Database],
+    instrument_id: Id,
+    from_: From,
+    to: To,
+    duration_minutes: Annotated[int, Parameter(ge=1, le=10080)],
+) -> SlotsOut:
+    """Start times in the window at which a booking of this length would be accepted now."""
+    return await public.get_slots(db, instrument_id, from_, to, duration_minutes, utcnow())
+
+
+@get(
+    "/api/v1/availability/search",
+    operation_id="searchAvailableInstruments",
+    tags=["availability"],
+    responses={422: ResponseSpec(Problem, description="bad window, category or region")},
+)
+async def search_available(
+    db: NamedDependency[Database],
+    start: AwareDatetime,
+    end: AwareDatetime,
+    category: CategoryCode = None,
+    region: RegionCode = None,
+    page: Page_ = 1,
+    page_size: PageSize_ = 20,
+) -> Page[AvailableInstrumentOut]:
+    """Shared, running instruments open and unclaimed for the whole window; with `region`,
+    that region first, then the others by distance."""
+    return await public.search_available(db, category, region, start, end, page, page_size)
+
+
+ROUTES: list[Any] = [get_availability, get_slots, search_available, *MANAGE_ROUTES]

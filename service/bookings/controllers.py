@@ -1,5 +1,244 @@
-"""HTTP routes of this domain."""
+"""HTTP routes of the booking engine: thin handlers over the booking services."""
 
-from typing import Any
+from __future__ import annotations
 
-ROUTES: list[Any] = []
+from typing import Annotated, Any, Literal
+
+from litestar import Response, get, patch, post
+from litestar.di import NamedDependency
+from litestar.openapi import ResponseSpec
+from litestar.params import HeaderParameter, JSONBody, PathParameter, QueryParameter
+
+from service.accounts.principal import Principal
+from service.bookings import queries, reschedule, service, transitions
+from service.bookings.block_routes import ROUTES as BLOCK_ROUTES
+from service.bookings.idempotency import check_key
+from service.bookings.queries import BookingFilter
+from service.bookings.schemas import (
+    ApprovalOut,
+    BookingIn,
+    BookingOut,
+    BookingPatchIn,
+    CancelIn,
+    CancelledOut,
+    CheckOutIn,
+    EventOut,
+    ReasonIn,
+    RejectIn,
+    SeriesOut,
+    Status,
+)
+from service.bookings.window import aware
+from service.common.pagination import MAX_PAGE_SIZE
+from service.common.schemas import Page, Problem
+from service.common.time import AwareDatetime, utcnow
+from service.db import Database
+
+DB = NamedDependency[Database]
+User = NamedDependency[Principal]
+PageNo = Annotated[int, QueryParameter(ge=1, le=100_000, description="1-based page")]
+PageSz = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE_SIZE, description="items per page")]
+
+TAGS = ["bookings"]
+BookingId = Annotated[int, PathParameter(ge=1, le=2**62)]
+CREATE_ERRORS = {
+    409: ResponseSpec(Problem, description="Taken: `conflicts` and `alternatives`"),
+    422: ResponseSpec(Problem, description="Rules broken: `violations` (rule, message)"),
+    503: ResponseSpec(Problem, description="Busy; retry after `Retry-After` seconds"),
+}
+ACTION_ERRORS = {
+    403: ResponseSpec(Problem, description="Only managers may do this"),
+    404: ResponseSpec(Problem, description="No such booking visible to the caller"),
+    409: ResponseSpec(Problem, description="Not allowed in the booking's current state"),
+}
+
+
+@post(
+    "/api/v1/bookings",
+    operation_id="createBooking",
+    tags=TAGS,
+    responses=CREATE_ERRORS,
+    status_code=201,
+)
+async def create_booking(
+    data: JSONBody[BookingIn],
+    user: User,
+    db: DB,
+    idempotency_key: Annotated[
+        str | None, HeaderParameter(name="Idempotency-Key", max_length=200)
+    ] = None,
+) -> Response[BookingOut | SeriesOut]:
+    """A single booking, or a series when `recurrence` is given (the answer is then a `SeriesOut`)."""
+    result = await service.create(db, user, data, check_key(idempotency_key), utcnow())
+    return Response(result.body, status_code=result.status)
+
+
+@get("/api/v1/bookings", operation_id="listBookings", tags=TAGS)
+async def list_bookings(
+    user: User,
+    db: DB,
+    which: Annotated[Literal["mine", "managed"], QueryParameter(name="scope")] = "mine",
+    instrument_id: Annotated[int | None, QueryParameter(ge=1, le=2**62)] = None,
+    status: Annotated[Status | None, QueryParameter()] = None,
+    start: Annotated[AwareDatetime | None, QueryParameter(name="from")] = None,
+    end: Annotated[AwareDatetime | None, QueryParameter(name="to")] = None,
+    page: PageNo = 1,
+    page_size: PageSz = 20,
+) -> Page[BookingOut]:
+    filters = BookingFilter(
+        scope=which,
+        instrument_id=instrument_id,
+        status=status,
+        start=aware(start, "from"),
+        end=aware(end, "to"),
+    )
+    return await queries.list_bookings(db, user, filters, page, page_size)
+
+
+@get("/api/v1/bookings/{booking_id:int}", operation_id="getBooking", tags=TAGS)
+async def get_booking(booking_id: BookingId, user: User, db: DB) -> Response[BookingOut]:
+    booking = await queries.get_booking(db, user, booking_id)
+    return Response(booking, headers={"ETag": reschedule.etag(booking.id, booking.version)})
+
+
+@get("/api/v1/bookings/{booking_id:int}/history", operation_id="getBookingHistory", tags=TAGS)
+async def booking_history(booking_id: BookingId, user: User, db: DB) -> list[EventOut]:
+    return await queries.history(db, user, booking_id)
+
+
+@patch(
+    "/api/v1/bookings/{booking_id:int}",
+    operation_id="rescheduleBooking",
+    tags=TAGS,
+    responses={
+        **CREATE_ERRORS,
+        412: ResponseSpec(Problem, description="If-Match names an older version"),
+        428: ResponseSpec(Problem, description="If-Match missing"),
+    },
+)
+async def reschedule_booking(
+    booking_id: BookingId,
+    data: JSONBody[BookingPatchIn],
+    user: User,
+    db: DB,
+    if_match: Annotated[str | None, HeaderParameter(name="If-Match", max_length=200)] = None,
+) -> Response[BookingOut]:
+    expected = reschedule.parse_if_match(if_match, booking_id, user.language)
+    booking = await reschedule.reschedule(db, user, booking_id, expected, data, utcnow())
+    return Response(booking, headers={"ETag": reschedule.etag(booking.id, booking.version)})
+
+
+@post(
+    "/api/v1/bookings/{booking_id:int}/cancel",
+    operation_id="cancelBooking",
+    tags=TAGS,
+    status_code=200,
+    responses=ACTION_ERRORS,
+)
+async def cancel_booking(
+    booking_id: BookingId, user: User, db: DB, data: JSONBody[CancelIn | None] = None
+) -> CancelledOut:
+    """The booker or a manager; `scope` following/all also cancels later occurrences of a series."""
+    body = data or CancelIn()
+    booking, others = await transitions.cancel(
+        db, user, booking_id, body.reason, body.scope, utcnow()
+    )
+    return CancelledOut(
+        **{f: getattr(booking, f) for f in BookingOut.__struct_fields__}, also_cancelled=others
+    )
+
+
+async def _move(db: DB, user: User, booking_id: int, action: str, reason: str) -> BookingOut:
+    return await transitions.transition(db, user, booking_id, action, reason, utcnow())
+
+
+@post(
+    "/api/v1/bookings/{booking_id:int}/approve",
+    operation_id="approveBooking",
+    tags=TAGS,
+    status_code=200,
+    responses=ACTION_ERRORS,
+)
+async def approve_booking(
+    booking_id: BookingId, user: User, db: DB, data: JSONBody[ReasonIn | None] = None
+) -> BookingOut:
+    return await _move(db, user, booking_id, "approve", (data or ReasonIn()).reason)
+
+
+@post(
+    "/api/v1/bookings/{booking_id:int}/reject",
+    operation_id="rejectBooking",
+    tags=TAGS,
+    status_code=200,
+    responses=ACTION_ERRORS,
+)
+async def reject_booking(
+    booking_id: BookingId, data: JSONBody[RejectIn], user: User, db: DB
+) -> BookingOut:
+    transitions.require_reason(data.reason, user.language)
+    return await _move(db, user, booking_id, "reject", data.reason)
+
+
+@post(
+    "/api/v1/bookings/{booking_id:int}/check-in",
+    operation_id="checkInBooking",
+    tags=TAGS,
+    status_code=200,
+    responses=ACTION_ERRORS,
+)
+async def check_in(booking_id: BookingId, user: User, db: DB) -> BookingOut:
+    return await _move(db, user, booking_id, "check_in", "")
+
+
+@post(
+    "/api/v1/bookings/{booking_id:int}/check-out",
+    operation_id="checkOutBooking",
+    tags=TAGS,
+    status_code=200,
+    responses=ACTION_ERRORS,
+)
+async def check_out(
+    booking_id: BookingId, user: User, db: DB, data: JSONBody[CheckOutIn | None] = None
+) -> BookingOut:
+    body = data or CheckOutIn()
+    return await transitions.transition(
+        db, user, booking_id, "check_out", "", utcnow(), (body.samples, body.note)
+    )
+
+
+@post(
+    "/api/v1/bookings/{booking_id:int}/no-show",
+    operation_id="markNoShow",
+    tags=TAGS,
+    status_code=200,
+    responses=ACTION_ERRORS,
+)
+async def no_show(
+    booking_id: BookingId, user: User, db: DB, data: JSONBody[ReasonIn | None] = None
+) -> BookingOut:
+    return await _move(db, user, booking_id, "no_show", (data or ReasonIn()).reason)
+
+
+@get("/api/v1/approvals", operation_id="listApprovals", tags=TAGS)
+async def list_approvals(
+    user: User, db: DB, page: PageNo = 1, page_size: PageSz = 20
+) -> Page[ApprovalOut]:
+    """Pending requests on the instruments the caller manages or whose institution they administer."""
+    return await queries.approvals(db, user, page, page_size)
+
+
+ROUTES: list[Any] = [
+    create_booking,
+    list_bookings,
+    get_booking,
+    booking_history,
+    reschedule_booking,
+    cancel_booking,
+    approve_booking,
+    reject_booking,
+    check_in,
+    check_out,
+    no_show,
+    list_approvals,
+    *BLOCK_ROUTES,
+]

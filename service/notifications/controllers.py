@@ -1,5 +1,56 @@
-"""HTTP routes of this domain."""
+"""HTTP routes of this domain: the outbox for platform admins."""
 
-from typing import Any
+from __future__ import annotations
 
-ROUTES: list[Any] = []
+from typing import Annotated, Any
+
+from litestar import get, post
+from litestar.di import NamedDependency
+from litestar.params import PathParameter, QueryParameter
+
+from service.accounts.principal import Principal, require_platform_admin
+from service.common.pagination import MAX_PAGE_SIZE
+from service.db import Database
+from service.notifications import admin
+from service.notifications.schemas import OutboxOverviewOut, OutboxRowOut
+from service.scheduler.schemas import ADMIN_ONLY, problem
+
+_TAGS = ["administration"]
+_Page = Annotated[int, QueryParameter(ge=1, le=100_000, description="1-based page of dead rows")]
+_PageSize = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE_SIZE, description="rows per page")]
+_OutboxId = Annotated[int, PathParameter(ge=1, le=2**63 - 1)]
+
+
+@get("/api/v1/admin/outbox", operation_id="getOutbox", tags=_TAGS, responses=ADMIN_ONLY)
+async def get_outbox(
+    user: NamedDependency[Principal],
+    db: NamedDependency[Database],
+    page: _Page = 1,
+    page_size: _PageSize = 20,
+) -> OutboxOverviewOut:
+    """Messages by state and the dead letters (newest first), which an admin may retry."""
+    require_platform_admin(user)
+    return await admin.overview(db, page, page_size)
+
+
+@post(
+    "/api/v1/admin/outbox/{outbox_id:int}/retry",
+    operation_id="retryOutboxMessage",
+    tags=_TAGS,
+    status_code=200,
+    responses={
+        **ADMIN_ONLY,
+        404: problem("There is no such message."),
+        409: problem("The message is not dead (pending, sent or skipped)."),
+    },
+)
+async def retry_outbox_message(
+    outbox_id: _OutboxId, user: NamedDependency[Principal], db: NamedDependency[Database]
+) -> OutboxRowOut:
+    """Put a dead message back in the queue with its attempts reset; the next delivery tick
+    sends it."""
+    require_platform_admin(user)
+    return await admin.retry(db, outbox_id)
+
+
+ROUTES: list[Any] = [get_outbox, retry_outbox_message]

@@ -1,5 +1,29 @@
-"""HTTP routes of this domain."""
+"""HTTP routes of this domain: what the scheduled jobs did, for platform admins."""
+
+from __future__ import annotations
 
 from typing import Any
 
-ROUTES: list[Any] = []
+from litestar import get
+from litestar.di import NamedDependency
+
+from service.accounts.principal import Principal, require_platform_admin
+from service.db import Database
+from service.scheduler.schemas import ADMIN_ONLY, JobsOut
+from service.scheduler.service import job_statuses
+
+
+@get(
+    "/api/v1/admin/jobs",
+    operation_id="listJobs",
+    tags=["administration"],
+    responses=ADMIN_ONLY,
+)
+async def list_jobs(user: NamedDependency[Principal], db: NamedDependency[Database]) -> JobsOut:
+    """The last run of every scheduled job (tick, outcome, counts, error), so an admin sees at
+    a glance whether reminders and lifecycle jobs are running."""
+    require_platform_admin(user)
+    return JobsOut(items=await job_statuses(db))
+
+
+ROUTES: list[Any] = [list_jobs]

@@ -1,0 +1,166 @@
+"""Request and response shapes of availability, search and calendar management."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+
+import msgspec
+
+from service.bookings.policy import Policy
+
+#: "HH:MM" local wall-clock time; "24:00" (closing only) is the following midnight.
+HHMM = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=r"^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$",
+        description='local time "HH:MM"; "24:00" = midnight at the end of the day',
+        examples=["09:00", "17:30"],
+    ),
+]
+Weekday = Annotated[int, msgspec.Meta(ge=1, le=7, description="ISO weekday, 1 = Monday")]
+ServiceWay = Literal["occupy", "technical", "entrusted", "remote"]
+Approval = Literal["none", "external", "all"]
+
+
+class BusyOut(msgspec.Struct):
+    start: datetime
+    end: datetime
+    kind: Literal["booking", "maintenance", "closed"]
+
+
+class FreeOut(msgspec.Struct):
+    start: datetime
+    end: datetime
+
+
+class AvailabilityOut(msgspec.Struct):
+    instrument_id: int
+    timezone: str
+    window_start: datetime
+    window_end: datetime
+    busy: list[BusyOut]
+    free: list[FreeOut]
+
+
+class SlotOut(msgspec.Struct):
+    start: datetime
+    end: datetime
+
+
+class SlotsOut(msgspec.Struct):
+    instrument_id: int
+    timezone: str
+    duration_minutes: int
+    slots: list[SlotOut]
+    #: True when more starts exist than were listed; ask again from the last one.
+    truncated: bool
+
+
+class AvailableInstrumentOut(msgspec.Struct):
+    id: int
+    name_zh: str
+    name_en: str
+    category_code: str
+    institution_id: int
+    institution_name_zh: str
+    institution_name_en: str
+    region_code: str
+    region_name_zh: str
+    region_name_en: str
+    #: Great-circle distance between region centres; null without a reference region.
+    distance_km: float | None
+
+
+class WeeklyHoursIn(msgspec.Struct, forbid_unknown_fields=True):
+    weekday: Weekday
+    opens: HHMM
+    closes: HHMM
+
+
+class OpeningHoursIn(msgspec.Struct, forbid_unknown_fields=True):
+    #: Empty: no weekly hours, i.e. open around the clock (closures still apply).
+    intervals: Annotated[list[WeeklyHoursIn], msgspec.Meta(max_length=168)]
+
+
+class WeeklyHoursOut(msgspec.Struct):
+    weekday: int
+    opens: str
+    closes: str
+
+
+class OpeningHoursOut(msgspec.Struct):
+    instrument_id: int
+    timezone: str
+    always_open: bool
+    intervals: list[WeeklyHoursOut]
+
+
+class ClosureIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A local date closed all day (no hours) or open with special hours (both given)."""
+
+    day: date
+    reason: Annotated[str, msgspec.Meta(max_length=500)] = ""
+    opens: HHMM | None = None
+    closes: HHMM | None = None
+
+
+class ClosureOut(msgspec.Struct):
+    id: int
+    instrument_id: int
+    day: date
+    closed_all_day: bool
+    opens: str | None
+    closes: str | None
+    reason: str
+
+
+class PolicyIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A complete policy (PUT replaces it); omitted fields take the built-in defaults."""
+
+    min_minutes: Annotated[int, msgspec.Meta(ge=1, le=10080)] = 30
+    max_minutes: Annotated[int, msgspec.Meta(ge=1, le=10080)] = 480
+    granularity_minutes: Annotated[int, msgspec.Meta(ge=1, le=1440)] = 30
+    min_notice_minutes: Annotated[int, msgspec.Meta(ge=0, le=525600)] = 60
+    horizon_days: Annotated[int, msgspec.Meta(ge=1, le=730)] = 90
+    buffer_minutes: Annotated[int, msgspec.Meta(ge=0, le=1440)] = 0
+    approval: Approval = "external"
+    approval_deadline_hours: Annotated[int, msgspec.Meta(ge=1, le=720)] = 48
+    max_hours_per_day: Decimal | None = None
+    max_hours_per_week: Decimal | None = None
+    max_future_bookings: Annotated[int, msgspec.Meta(ge=1, le=10000)] | None = None
+    late_cancel_hours: Annotated[int, msgspec.Meta(ge=0, le=8760)] = 24
+    service_ways: Annotated[list[ServiceWay], msgspec.Meta(min_length=1, max_length=4)] = (
+        msgspec.field(default_factory=lambda: ["occupy", "technical", "entrusted", "remote"])
+    )
+    fee_internal: Decimal = Decimal("0")
+    fee_external_academic: Decimal = Decimal("0")
+    fee_enterprise: Decimal = Decimal("0")
+
+
+class PolicyOut(msgspec.Struct):
+    min_minutes: int
+    max_minutes: int
+    granularity_minutes: int
+    min_notice_minutes: int
+    horizon_days: int
+    buffer_minutes: int
+    approval: str
+    approval_deadline_hours: int
+    max_hours_per_day: Decimal | None
+    max_hours_per_week: Decimal | None
+    max_future_bookings: int | None
+    late_cancel_hours: int
+    service_ways: list[str]
+    fee_internal: Decimal
+    fee_external_academic: Decimal
+    fee_enterprise: Decimal
+    #: "instrument", "institution" or "default": where the effective values come from.
+    source: str
+
+    @classmethod
+    def of(cls, policy: Policy) -> PolicyOut:
+        values = msgspec.structs.asdict(policy)
+        values["service_ways"] = list(policy.service_ways)
+        return cls(**values)

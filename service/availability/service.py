@@ -1,0 +1,179 @@
+"""Free/busy and bookable starts of one instrument, read straight from the booking table.
+
+The functions taking `conn` are also the booking engine's view of time, so availability and
+booking acceptance can never drift apart; they run on whatever connection (and transaction)
+the caller holds.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import asyncpg
+
+from service.availability.openings import (
+    DayException,
+    Interval,
+    WeeklyInterval,
+    merge,
+    open_intervals,
+    subtract,
+)
+from service.availability.search import alternative_instruments
+from service.availability.slots import bookable_starts, earliest_start, latest_end
+from service.bookings.policy import Policy
+from service.common.time import zone
+from service.errors import NotFound
+
+__all__ = [
+    "ACTIVE_STATUSES",
+    "alternative_instruments",
+    "conflicts_in",
+    "instrument_zone",
+    "next_free_slots",
+    "open_intervals_for",
+]
+
+ACTIVE_STATUSES = ("held", "pending", "confirmed", "in_use")
+
+_ZONE = """
+SELECT r.timezone FROM instrument i
+JOIN institution s ON s.id = i.institution_id JOIN region r ON r.code = s.region_code
+WHERE i.id = $1
+"""
+
+# The range expressions repeat those of the exclusion constraint `booking_no_overlap` and its
+# partial-index predicate, so the planner uses its gist index instead of scanning the table.
+_CONFLICTS = """
+SELECT kind, starts_at, occupied_until FROM booking
+WHERE int8range(instrument_id, instrument_id, '[]') && int8range($1, $1, '[]')
+  AND tstzrange(starts_at, occupied_until, '[)') && tstzrange($2, $3, '[)')
+  AND status IN ('held', 'pending', 'confirmed', 'in_use')
+ORDER BY starts_at
+"""
+
+_WEEKLY = "SELECT weekday, opens, closes FROM opening_hours WHERE instrument_id = $1"
+_EXCEPTIONS = """
+SELECT day, opens, closes, reason FROM calendar_exception
+WHERE instrument_id = $1 AND day BETWEEN $2 AND $3 ORDER BY id
+"""
+
+#: Next-free-slot search walks the horizon in chunks so a busy instrument costs a few queries.
+_CHUNK = timedelta(days=14)
+
+
+async def instrument_zone(conn: asyncpg.Connection, instrument_id: int) -> ZoneInfo:
+    name = await conn.fetchval(_ZONE, instrument_id)
+    if name is None:
+        raise NotFound(f"Instrument {instrument_id} does not exist.")
+    return zone(name)
+
+
+async def _open_in_zone(
+    conn: asyncpg.Connection, instrument_id: int, tz: ZoneInfo, start: datetime, end: datetime
+) -> list[Interval]:
+    weekly = [
+        WeeklyInterval(r["weekday"], r["opens"], r["closes"])
+        for r in await conn.fetch(_WEEKLY, instrument_id)
+    ]
+    first = start.astimezone(tz).date() - timedelta(days=1)
+    last = end.astimezone(tz).date() + timedelta(days=1)
+    exceptions = [
+        DayException(r["day"], r["opens"], r["closes"], r["reason"])
+        for r in await conn.fetch(_EXCEPTIONS, instrument_id, first, last)
+    ]
+    return open_intervals(start, end, weekly, exceptions, tz)
+
+
+async def open_intervals_for(
+    conn: asyncpg.Connection, instrument_id: int, start: datetime, end: datetime
+) -> list[Interval]:
+    """UTC open intervals within `[start, end)`: no weekly rows means open around the clock."""
+    tz = await instrument_zone(conn, instrument_id)
+    return await _open_in_zone(conn, instrument_id, tz, start, end)
+
+
+async def conflicts_in(
+    conn: asyncpg.Connection, instrument_id: int, start: datetime, end: datetime
+) -> list[dict[str, Any]]:
+    """Active bookings and blocks whose occupied time overlaps `[start, end)`; never who."""
+    rows = await conn.fetch(_CONFLICTS, instrument_id, start, end)
+    return [{"kind": r["kind"], "start": r["starts_at"], "end": r["occupied_until"]} for r in rows]
+
+
+async def next_free_slots(
+    conn: asyncpg.Connection,
+    instrument_id: int,
+    duration: timedelta,
+    after: datetime,
+    policy: Policy,
+    now: datetime,
+    limit: int = 5,
+) -> list[Interval]:
+    """The next `limit` bookable `(start, end)` pairs of length `duration` at or after `after`."""
+    tz = await instrument_zone(conn, instrument_id)
+    cursor = max(after, earliest_start(policy, now))
+    stop = latest_end(policy, now)
+    buffer = timedelta(minutes=policy.buffer_minutes)
+    found: list[Interval] = []
+    while cursor < stop and len(found) < limit:
+        chunk_end = min(cursor + _CHUNK, stop)
+        opens = await _open_in_zone(conn, instrument_id, tz, cursor, chunk_end + duration)
+        busy = await conflicts_in(conn, instrument_id, cursor, chunk_end + duration + buffer)
+        starts = bookable_starts(
+            opens=opens,
+            occupied=[(b["start"], b["end"]) for b in busy],
+            duration=duration,
+            policy=policy,
+            tz=tz,
+            now=now,
+            window=(cursor, chunk_end),
+            limit=limit - len(found),
+        )
+        found.extend((s, s + duration) for s in starts)
+        cursor = chunk_end
+    return found
+
+
+async def free_busy(
+    conn: asyncpg.Connection, instrument_id: int, start: datetime, end: datetime
+) -> tuple[ZoneInfo, list[tuple[datetime, datetime, str]], list[Interval]]:
+    """Busy intervals (booking, maintenance, closed) and free ones, all clipped to the window."""
+    tz = await instrument_zone(conn, instrument_id)
+    opens = await _open_in_zone(conn, instrument_id, tz, start, end)
+    taken = await conflicts_in(conn, instrument_id, start, end)
+    busy = [(max(t["start"], start), min(t["end"], end), str(t["kind"])) for t in taken]
+    busy += [(a, b, "closed") for a, b in subtract([(start, end)], opens)]
+    busy.sort()
+    free = subtract(opens, merge([(a, b) for a, b, _ in busy]))
+    return tz, busy, free
+
+
+async def bookable_slots(
+    conn: asyncpg.Connection,
+    instrument_id: int,
+    start: datetime,
+    end: datetime,
+    duration: timedelta,
+    policy: Policy,
+    now: datetime,
+    limit: int,
+) -> tuple[ZoneInfo, list[datetime]]:
+    """Starts in `[start, end)` where a booking of `duration` would be accepted."""
+    tz = await instrument_zone(conn, instrument_id)
+    buffer = timedelta(minutes=policy.buffer_minutes)
+    opens = await _open_in_zone(conn, instrument_id, tz, start, end + duration)
+    busy = await conflicts_in(conn, instrument_id, start, end + duration + buffer)
+    starts = bookable_starts(
+        opens=opens,
+        occupied=[(b["start"], b["end"]) for b in busy],
+        duration=duration,
+        policy=policy,
+        tz=tz,
+        now=now,
+        window=(start, end),
+        limit=limit,
+    )
+    return tz, starts

@@ -1,0 +1,139 @@
+"""HTTP routes for maintenance blocks and usage sessions of an instrument."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Response, delete, get, post
+from litestar.di import NamedDependency
+from litestar.openapi import ResponseSpec
+from litestar.params import JSONBody, PathParameter, QueryParameter
+
+from service.accounts.principal import Principal
+from service.bookings import blocks, usage
+from service.bookings.schemas import BlockIn, BlockOut, BlockPreviewOut, UsageIn, UsageOut
+from service.bookings.window import aware
+from service.common.pagination import MAX_PAGE_SIZE
+from service.common.schemas import Page, Problem
+from service.common.time import AwareDatetime, utcnow
+from service.db import Database
+
+DB = NamedDependency[Database]
+User = NamedDependency[Principal]
+PageNo = Annotated[int, QueryParameter(ge=1, le=100_000, description="1-based page")]
+PageSz = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE_SIZE, description="items per page")]
+
+InstrumentId = Annotated[int, PathParameter(ge=1, le=2**62)]
+BLOCK_ERRORS = {
+    403: ResponseSpec(Problem, description="Only the instrument's managers or institution admins"),
+    409: ResponseSpec(Problem, description="Bookings in the way (`displaced`) or another block"),
+}
+
+
+@post(
+    "/api/v1/instruments/{instrument_id:int}/blocks",
+    operation_id="createBlock",
+    tags=["maintenance"],
+    status_code=201,
+    responses=BLOCK_ERRORS,
+)
+async def create_block(
+    instrument_id: InstrumentId,
+    data: JSONBody[BlockIn],
+    user: User,
+    db: DB,
+    dry_run: Annotated[bool, QueryParameter()] = False,
+) -> Response[BlockOut | BlockPreviewOut]:
+    """`on_conflict=fail` refuses when bookings are in the way; `cancel` cancels and tells them.
+    With `dry_run=true` nothing is written and the answer lists the bookings it would displace."""
+    result = await blocks.place_block(db, user, instrument_id, data, utcnow(), dry_run)
+    if isinstance(result, list):
+        return Response(BlockPreviewOut(displaced=result), status_code=200)
+    return Response(result, status_code=201)
+
+
+@post(
+    "/api/v1/instruments/{instrument_id:int}/blocks/preview",
+    operation_id="previewBlock",
+    tags=["maintenance"],
+    status_code=200,
+    responses=BLOCK_ERRORS,
+)
+async def preview_block(
+    instrument_id: InstrumentId, data: JSONBody[BlockIn], user: User, db: DB
+) -> BlockPreviewOut:
+    result = await blocks.place_block(db, user, instrument_id, data, utcnow(), dry_run=True)
+    assert isinstance(result, list)
+    return BlockPreviewOut(displaced=result)
+
+
+@get(
+    "/api/v1/instruments/{instrument_id:int}/blocks",
+    operation_id="listBlocks",
+    tags=["maintenance"],
+)
+async def list_blocks(
+    instrument_id: InstrumentId,
+    user: User,
+    db: DB,
+    start: Annotated[AwareDatetime | None, QueryParameter(name="from")] = None,
+    end: Annotated[AwareDatetime | None, QueryParameter(name="to")] = None,
+    include_cancelled: Annotated[bool, QueryParameter()] = False,
+) -> list[BlockOut]:
+    return await blocks.list_blocks(
+        db, instrument_id, aware(start, "from"), aware(end, "to"), include_cancelled
+    )
+
+
+@delete(
+    "/api/v1/instruments/{instrument_id:int}/blocks/{block_id:int}",
+    operation_id="deleteBlock",
+    tags=["maintenance"],
+    responses={404: ResponseSpec(Problem, description="No such block"), **BLOCK_ERRORS},
+)
+async def delete_block(
+    instrument_id: InstrumentId,
+    block_id: Annotated[int, PathParameter(ge=1, le=2**62)],
+    user: User,
+    db: DB,
+) -> None:
+    await blocks.remove_block(db, user, instrument_id, block_id, utcnow())
+
+
+@post(
+    "/api/v1/instruments/{instrument_id:int}/usage",
+    operation_id="recordUsage",
+    tags=["usage"],
+    status_code=201,
+    responses={403: BLOCK_ERRORS[403], 409: ResponseSpec(Problem, description="Already recorded")},
+)
+async def record_usage(
+    instrument_id: InstrumentId, data: JSONBody[UsageIn], user: User, db: DB
+) -> UsageOut:
+    """Usage entered afterwards; without booking or user it is the owner group's own use."""
+    return await usage.record_usage(db, user, instrument_id, data, utcnow())
+
+
+@get("/api/v1/instruments/{instrument_id:int}/usage", operation_id="listUsage", tags=["usage"])
+async def list_usage(
+    instrument_id: InstrumentId,
+    user: User,
+    db: DB,
+    start: Annotated[AwareDatetime | None, QueryParameter(name="from")] = None,
+    end: Annotated[AwareDatetime | None, QueryParameter(name="to")] = None,
+    page: PageNo = 1,
+    page_size: PageSz = 20,
+) -> Page[UsageOut]:
+    return await usage.list_usage(
+        db, user, instrument_id, aware(start, "from"), aware(end, "to"), page, page_size
+    )
+
+
+ROUTES: list[Any] = [
+    create_block,
+    preview_block,
+    list_blocks,
+    delete_block,
+    record_usage,
+    list_usage,
+]

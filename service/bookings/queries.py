@@ -1,0 +1,136 @@
+"""Reading bookings: lists by scope, one booking, its history, the approval queue.
+
+Visibility: the booker, the instrument's managers, its institution's admins and platform admins.
+Anyone else gets 404, as if the booking did not exist.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import msgspec
+
+from service.accounts.principal import Principal
+from service.bookings import store
+from service.bookings.schemas import ApprovalOut, BookingOut, EventOut
+from service.common.pagination import offset
+from service.common.schemas import Page
+from service.db import Database
+from service.errors import NotFound
+
+#: Instruments the caller manages directly or through the institutions they administer.
+MANAGED = """(b.instrument_id = ANY($1::bigint[])
+    OR b.instrument_id IN (SELECT id FROM instrument WHERE institution_id = ANY($2::bigint[]))
+    OR $3)"""
+
+
+class BookingFilter(msgspec.Struct, frozen=True):
+    scope: str = "mine"
+    instrument_id: int | None = None
+    status: str | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+
+
+def _where(user: Principal, f: BookingFilter) -> tuple[str, list[Any]]:
+    if f.scope == "managed":
+        args: list[Any] = [list(user.manages), list(user.admin_of), user.is_platform_admin]
+        clauses = ["b.kind = 'booking'", MANAGED]
+    else:
+        args, clauses = [user.user_id], ["b.kind = 'booking'", "b.user_id = $1"]
+    for column, op, value in (
+        ("b.instrument_id", "=", f.instrument_id),
+        ("b.status", "=", f.status),
+        ("b.occupied_until", ">", f.start),
+        ("b.starts_at", "<", f.end),
+    ):
+        if value is not None:
+            args.append(value)
+            clauses.append(f"{column} {op} ${len(args)}")
+    return " AND ".join(clauses), args
+
+
+async def list_bookings(
+    db: Database, user: Principal, f: BookingFilter, page: int, page_size: int
+) -> Page[BookingOut]:
+    where, args = _where(user, f)
+    n = len(args)
+    rows = await db.fetch(
+        f"""SELECT {store.COLUMNS}, count(*) OVER () AS total FROM booking b WHERE {where}
+            ORDER BY b.starts_at, b.id LIMIT ${n + 1} OFFSET ${n + 2}""",
+        *args,
+        page_size,
+        offset(page, page_size),
+    )
+    total = (
+        rows[0]["total"]
+        if rows
+        else await db.fetchval(f"SELECT count(*) FROM booking b WHERE {where}", *args)
+    )
+    return Page(
+        items=[store.booking_out(r) for r in rows], total=total, page=page, page_size=page_size
+    )
+
+
+def can_see(user: Principal, row: Any) -> bool:
+    return row["user_id"] == user.user_id or user.can_manage_instrument(
+        row["instrument_id"], row["instrument_institution_id"]
+    )
+
+
+async def get_booking(db: Database, user: Principal, booking_id: int) -> BookingOut:
+    row = await db.fetchrow(
+        f"""SELECT {store.COLUMNS}, n.institution_id AS instrument_institution_id
+            FROM booking b JOIN instrument n ON n.id = b.instrument_id
+            WHERE b.id = $1 AND b.kind = 'booking'""",
+        booking_id,
+    )
+    if row is None or not can_see(user, row):
+        raise NotFound(f"Booking {booking_id} does not exist.")
+    return store.booking_out(row)
+
+
+async def history(db: Database, user: Principal, booking_id: int) -> list[EventOut]:
+    await get_booking(db, user, booking_id)
+    rows = await db.fetch(
+        "SELECT id, at, actor_user_id, action, from_status, to_status, reason, data "
+        "FROM booking_event WHERE booking_id = $1 ORDER BY at, id",
+        booking_id,
+    )
+    return [EventOut(**dict(r)) for r in rows]
+
+
+async def approvals(db: Database, user: Principal, page: int, page_size: int) -> Page[ApprovalOut]:
+    args = [list(user.manages), list(user.admin_of), user.is_platform_admin]
+    rows = await db.fetch(
+        f"""SELECT {store.COLUMNS}, n.name_zh AS instrument_zh, n.name_en AS instrument_en,
+                   u.display_name, u.email, i.name_zh AS inst_zh, i.name_en AS inst_en,
+                   r.name_zh AS region_zh, r.name_en AS region_en, count(*) OVER () AS total
+            FROM booking b JOIN instrument n ON n.id = b.instrument_id
+            JOIN app_user u ON u.id = b.user_id
+            JOIN institution i ON i.id = b.booker_institution_id
+            JOIN region r ON r.code = b.booker_region_code
+            WHERE b.status = 'pending' AND b.kind = 'booking' AND {MANAGED}
+            ORDER BY b.approval_deadline NULLS LAST, b.id LIMIT $4 OFFSET $5""",
+        *args,
+        page_size,
+        offset(page, page_size),
+    )
+    items = [
+        ApprovalOut(
+            booking=store.booking_out(r),
+            instrument_name_zh=r["instrument_zh"],
+            instrument_name_en=r["instrument_en"],
+            requester_name=r["display_name"],
+            requester_email=r["email"],
+            requester_institution_id=r["booker_institution_id"],
+            requester_institution_zh=r["inst_zh"],
+            requester_institution_en=r["inst_en"],
+            requester_region_code=r["booker_region_code"],
+            requester_region_zh=r["region_zh"],
+            requester_region_en=r["region_en"],
+        )
+        for r in rows
+    ]
+    return Page(items=items, total=rows[0]["total"] if rows else 0, page=page, page_size=page_size)

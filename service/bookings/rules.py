@@ -1,0 +1,291 @@
+"""Booking rules as pure functions over plain data.
+
+Every check runs and every failure is reported, so a refused user learns all that is wrong in one
+answer. Local wall-clock rules (granularity, days, weeks) are evaluated in the instrument's zone,
+never the booker's. Nothing here reads the clock: `now` is an argument.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
+
+import msgspec
+
+from service.availability.openings import Interval, covers
+from service.bookings.policy import Policy
+from service.common.i18n import pick
+from service.common.schemas import Violation
+from service.common.time import local_days
+
+NOT_RUNNING = frozenset({"awaiting_repair", "awaiting_scrap"})
+CENT = Decimal("0.01")
+
+
+class InstrumentFacts(msgspec.Struct, frozen=True):
+    id: int
+    institution_id: int
+    region_code: str
+    zone: ZoneInfo
+    status: str
+    share_mode: str
+    retired: bool
+
+
+class BookerFacts(msgspec.Struct, frozen=True):
+    user_id: int
+    institution_id: int
+    institution_kind: str
+    region_code: str
+    language: str
+    #: Manages the instrument or administers its institution (or the platform).
+    is_manager: bool
+
+
+class Request(msgspec.Struct, frozen=True):
+    start: datetime
+    end: datetime
+    service_way: str
+
+
+class Load(msgspec.Struct, frozen=True):
+    """The booker's other active bookings on the instrument (not counting the one changed)."""
+
+    intervals: tuple[Interval, ...] = ()
+    future_count: int = 0
+
+
+def _v(rule: str, lang: str, zh: str, en: str) -> Violation:
+    return Violation(rule=rule, message=pick(lang, zh, en))
+
+
+def _aligned(at: datetime, tz: ZoneInfo, minutes: int) -> bool:
+    local = at.astimezone(tz)
+    since_midnight = local.hour * 60 + local.minute
+    return local.second == 0 and local.microsecond == 0 and since_midnight % minutes == 0
+
+
+def time_violations(
+    policy: Policy, tz: ZoneInfo, req: Request, now: datetime, lang: str
+) -> list[Violation]:
+    """Duration, grid, notice and horizon."""
+    out: list[Violation] = []
+    minutes = (req.end - req.start) / timedelta(minutes=1)
+    if minutes < policy.min_minutes:
+        out.append(
+            _v(
+                "min_duration",
+                lang,
+                f"预约时长不得少于 {policy.min_minutes} 分钟。",
+                f"A booking must last at least {policy.min_minutes} minutes.",
+            )
+        )
+    if minutes > policy.max_minutes:
+        out.append(
+            _v(
+                "max_duration",
+                lang,
+                f"预约时长不得超过 {policy.max_minutes} 分钟。",
+                f"A booking may last at most {policy.max_minutes} minutes.",
+            )
+        )
+    g = policy.granularity_minutes
+    if not (_aligned(req.start, tz, g) and _aligned(req.end, tz, g)):
+        out.append(
+            _v(
+                "granularity",
+                lang,
+                f"开始和结束时间须对齐到 {g} 分钟的时段（仪器所在时区）。",
+                f"Start and end must fall on the {g}-minute grid in the instrument's time zone.",
+            )
+        )
+    if req.start < now:
+        out.append(_v("in_the_past", lang, "开始时间已过去。", "The start time is in the past."))
+    elif req.start < now + timedelta(minutes=policy.min_notice_minutes):
+        out.append(
+            _v(
+                "min_notice",
+                lang,
+                f"须至少提前 {policy.min_notice_minutes} 分钟预约。",
+                f"Book at least {policy.min_notice_minutes} minutes in advance.",
+            )
+        )
+    if req.end > now + timedelta(days=policy.horizon_days):
+        out.append(
+            _v(
+                "horizon",
+                lang,
+                f"最多只能预约未来 {policy.horizon_days} 天内的时段。",
+                f"Bookings may reach at most {policy.horizon_days} days ahead.",
+            )
+        )
+    return out
+
+
+def access_violations(
+    policy: Policy, inst: InstrumentFacts, booker: BookerFacts, req: Request
+) -> list[Violation]:
+    """Who may book this instrument at all, and in which way."""
+    lang = booker.language
+    out: list[Violation] = []
+    if inst.retired:
+        out.append(
+            _v(
+                "instrument_retired",
+                lang,
+                "该仪器已退役，不可预约。",
+                "The instrument is retired and cannot be booked.",
+            )
+        )
+    if inst.status in NOT_RUNNING:
+        out.append(
+            _v(
+                "instrument_not_running",
+                lang,
+                "该仪器待修或待报废，暂不可预约。",
+                "The instrument is awaiting repair or disposal and cannot be booked.",
+            )
+        )
+    if not booker.is_manager:
+        if inst.share_mode == "none":
+            out.append(
+                _v(
+                    "share_mode",
+                    lang,
+                    "该仪器不共享，只有仪器负责人可以预约。",
+                    "This instrument is not shared: only its managers may book it.",
+                )
+            )
+        elif inst.share_mode == "internal" and booker.institution_id != inst.institution_id:
+            out.append(
+                _v(
+                    "share_mode",
+                    lang,
+                    "该仪器仅对本单位开放。",
+                    "This instrument is shared within its own institution only.",
+                )
+            )
+    if req.service_way not in policy.service_ways:
+        out.append(
+            _v(
+                "service_way_not_offered",
+                lang,
+                "该仪器不提供所选的服务方式。",
+                "The instrument does not offer the chosen service way.",
+            )
+        )
+    return out
+
+
+def static_violations(
+    policy: Policy,
+    inst: InstrumentFacts,
+    booker: BookerFacts,
+    req: Request,
+    open_intervals: list[Interval],
+    now: datetime,
+) -> list[Violation]:
+    """All rules that do not depend on the booker's other bookings."""
+    lang = booker.language
+    out = access_violations(policy, inst, booker, req)
+    out += time_violations(policy, inst.zone, req, now, lang)
+    if not covers(open_intervals, req.start, req.end):
+        out.append(
+            _v(
+                "outside_opening_hours",
+                lang,
+                "所选时段不在开放时间内（含闭馆日）。",
+                "The time lies outside the opening hours (or on a closed day).",
+            )
+        )
+    return out
+
+
+def _hours_on(day: date, intervals: list[Interval], tz: ZoneInfo) -> float:
+    lo = datetime.combine(day, datetime.min.time(), tzinfo=tz)
+    hi = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=tz)
+    return sum(max(0.0, (min(b, hi) - max(a, lo)) / timedelta(hours=1)) for a, b in intervals)
+
+
+def limit_violations(
+    policy: Policy, tz: ZoneInfo, req: Request, load: Load, lang: str
+) -> list[Violation]:
+    """Per-user limits: hours per local day and ISO week, number of future bookings."""
+    out: list[Violation] = []
+    every = [*load.intervals, (req.start, req.end)]
+    days = local_days(req.start, req.end, tz)
+    if policy.max_hours_per_day is not None:
+        cap = float(policy.max_hours_per_day)
+        if any(_hours_on(d, every, tz) > cap + 1e-9 for d in days):
+            out.append(
+                _v(
+                    "daily_limit",
+                    lang,
+                    f"每人每天最多预约 {cap:g} 小时。",
+                    f"At most {cap:g} hours per person per day.",
+                )
+            )
+    if policy.max_hours_per_week is not None:
+        cap = float(policy.max_hours_per_week)
+        weeks = {d - timedelta(days=d.weekday()) for d in days}
+        for monday in weeks:
+            total = sum(_hours_on(monday + timedelta(days=i), every, tz) for i in range(7))
+            if total > cap + 1e-9:
+                out.append(
+                    _v(
+                        "weekly_limit",
+                        lang,
+                        f"每人每周最多预约 {cap:g} 小时。",
+                        f"At most {cap:g} hours per person per week.",
+                    )
+                )
+                break
+    if (
+        policy.max_future_bookings is not None
+        and load.future_count + 1 > policy.max_future_bookings
+    ):
+        n = policy.max_future_bookings
+        out.append(
+            _v(
+                "future_bookings_limit",
+                lang,
+                f"每人最多可持有 {n} 个未来的预约。",
+                f"At most {n} future bookings per person.",
+            )
+        )
+    return out
+
+
+def fee_class(inst: InstrumentFacts, booker: BookerFacts) -> str:
+    if booker.institution_id == inst.institution_id:
+        return "internal"
+    return "enterprise" if booker.institution_kind == "enterprise" else "external_academic"
+
+
+def fee_per_hour(policy: Policy, klass: str) -> Decimal:
+    return {
+        "internal": policy.fee_internal,
+        "external_academic": policy.fee_external_academic,
+        "enterprise": policy.fee_enterprise,
+    }[klass]
+
+
+def estimated_cost(rate: Decimal, start: datetime, end: datetime) -> Decimal:
+    seconds = Decimal(int((end - start).total_seconds()))
+    return (rate * seconds / Decimal(3600)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def needs_approval(policy: Policy, inst: InstrumentFacts, booker: BookerFacts) -> bool:
+    """Managers and institution admins of the instrument never wait for themselves."""
+    if booker.is_manager or policy.approval == "none":
+        return False
+    return policy.approval == "all" or booker.institution_id != inst.institution_id
+
+
+def approval_deadline(policy: Policy, start: datetime, now: datetime) -> datetime:
+    return min(now + timedelta(hours=policy.approval_deadline_hours), start)
+
+
+def is_late_cancellation(policy: Policy, start: datetime, now: datetime) -> bool:
+    return now > start - timedelta(hours=policy.late_cancel_hours)

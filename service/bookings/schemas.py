@@ -1,0 +1,199 @@
+"""Request and response shapes of the booking API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+import msgspec
+
+from service.common.time import AwareDatetime
+
+ServiceWay = Literal["occupy", "technical", "entrusted", "remote"]
+Status = Literal[
+    "held",
+    "pending",
+    "confirmed",
+    "in_use",
+    "completed",
+    "cancelled",
+    "rejected",
+    "expired",
+    "no_show",
+]
+Purpose = Annotated[str, msgspec.Meta(max_length=2000)]
+Reason = Annotated[str, msgspec.Meta(max_length=1000)]
+RequiredReason = Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
+Id = Annotated[int, msgspec.Meta(ge=1, le=2**62)]
+
+
+class RecurrenceIn(msgspec.Struct, forbid_unknown_fields=True):
+    rrule: Annotated[
+        str,
+        msgspec.Meta(min_length=8, max_length=500, examples=["FREQ=WEEKLY;BYDAY=MO,WE;COUNT=10"]),
+    ]
+    mode: Literal["all_or_nothing", "skip_conflicts"] = "all_or_nothing"
+
+
+class BookingIn(msgspec.Struct, forbid_unknown_fields=True):
+    instrument_id: Id
+    start: AwareDatetime
+    end: AwareDatetime
+    purpose: Purpose = ""
+    service_way: ServiceWay = "occupy"
+    recurrence: RecurrenceIn | None = None
+
+
+class BookingPatchIn(msgspec.Struct, forbid_unknown_fields=True):
+    start: AwareDatetime | None = None
+    end: AwareDatetime | None = None
+    purpose: Purpose | None = None
+    service_way: ServiceWay | None = None
+
+
+class CancelIn(msgspec.Struct, forbid_unknown_fields=True):
+    reason: Reason = ""
+    scope: Literal["one", "following", "all"] = "one"
+
+
+class ReasonIn(msgspec.Struct, forbid_unknown_fields=True):
+    reason: Reason = ""
+
+
+class RejectIn(msgspec.Struct, forbid_unknown_fields=True):
+    reason: RequiredReason
+
+
+class BookingOut(msgspec.Struct):
+    id: int
+    kind: str
+    instrument_id: int
+    user_id: int
+    status: str
+    start: datetime
+    end: datetime
+    occupied_until: datetime
+    purpose: str
+    service_way: str
+    series_id: int | None
+    booker_institution_id: int
+    booker_region_code: str
+    is_external: bool
+    is_cross_region: bool
+    fee_class: str
+    fee_per_hour: Decimal
+    estimated_cost: Decimal
+    approval_deadline: datetime | None
+    late_cancellation: bool
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class SkippedOut(msgspec.Struct):
+    start: datetime
+    end: datetime
+    reasons: list[dict[str, Any]]
+
+
+class SeriesOut(msgspec.Struct):
+    series_id: int
+    booked: list[BookingOut]
+    skipped: list[SkippedOut]
+
+
+class CancelledOut(BookingOut):
+    """The cancelled booking; for a series scope, the other occurrences cancelled with it."""
+
+    also_cancelled: list[int] = []
+
+
+class EventOut(msgspec.Struct):
+    id: int
+    at: datetime
+    actor_user_id: int | None
+    action: str
+    from_status: str | None
+    to_status: str | None
+    reason: str
+    data: dict[str, Any]
+
+
+class ApprovalOut(msgspec.Struct):
+    booking: BookingOut
+    instrument_name_zh: str
+    instrument_name_en: str
+    requester_name: str
+    requester_email: str
+    requester_institution_id: int
+    requester_institution_zh: str
+    requester_institution_en: str
+    requester_region_code: str
+    requester_region_zh: str
+    requester_region_en: str
+
+
+class BlockIn(msgspec.Struct, forbid_unknown_fields=True):
+    start: AwareDatetime
+    end: AwareDatetime
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
+    on_conflict: Literal["fail", "cancel"] = "fail"
+
+
+class DisplacedOut(msgspec.Struct):
+    id: int
+    start: datetime
+    end: datetime
+    status: str
+    user_id: int
+
+
+class BlockOut(msgspec.Struct):
+    id: int
+    instrument_id: int
+    start: datetime
+    end: datetime
+    reason: str
+    status: str
+    created_at: datetime
+    displaced: list[DisplacedOut] = []
+
+
+class BlockPreviewOut(msgspec.Struct):
+    displaced: list[DisplacedOut]
+
+
+class UsageIn(msgspec.Struct, forbid_unknown_fields=True):
+    start: AwareDatetime
+    end: AwareDatetime
+    service_way: ServiceWay = "occupy"
+    samples: Annotated[int, msgspec.Meta(ge=0, le=1_000_000)] = 0
+    booking_id: Id | None = None
+    user_id: Id | None = None
+    #: Non-negative, at most 10 digits before the point (the database refuses others with 422).
+    amount: Decimal = Decimal("0")
+    note: Annotated[str, msgspec.Meta(max_length=2000)] = ""
+
+
+class CheckOutIn(msgspec.Struct, forbid_unknown_fields=True):
+    samples: Annotated[int, msgspec.Meta(ge=0, le=1_000_000)] = 0
+    note: Annotated[str, msgspec.Meta(max_length=2000)] = ""
+
+
+class UsageOut(msgspec.Struct):
+    id: int
+    instrument_id: int
+    booking_id: int | None
+    user_id: int | None
+    user_institution_id: int
+    user_region_code: str
+    is_external: bool
+    is_cross_region: bool
+    start: datetime
+    end: datetime | None
+    service_way: str
+    samples: int
+    amount: Decimal
+    note: str
+    recorded_by: int | None

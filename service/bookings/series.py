@@ -1,0 +1,128 @@
+"""Recurring bookings: each occurrence goes through the same rules and constraint as a single
+booking, inside one transaction; a savepoint per occurrence lets a taken slot be skipped."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+from service.accounts.principal import Principal
+from service.availability import service as availability
+from service.bookings import store, writes
+from service.bookings.recurrence import RecurrenceError, expand
+from service.bookings.rules import Load, Request
+from service.bookings.schemas import BookingIn, SeriesOut, SkippedOut
+from service.common.i18n import pick
+from service.db import LOCK_INSTRUMENT, advisory_xact_lock
+from service.errors import Conflict, Unprocessable
+
+
+async def create_series(
+    conn: asyncpg.Connection, user: Principal, data: BookingIn, now: datetime
+) -> SeriesOut:
+    assert data.recurrence is not None
+    inst = await store.instrument_facts(conn, data.instrument_id)
+    try:
+        occurrences = expand(data.recurrence.rrule, data.start, data.end, inst.zone)
+    except RecurrenceError as exc:
+        raise Unprocessable(
+            str(exc), extra={"violations": [{"rule": "recurrence", "message": str(exc)}]}
+        ) from None
+    ctx = await store.context(conn, user, inst.id, (occurrences[0][0], occurrences[-1][1]))
+    await advisory_xact_lock(conn, LOCK_INSTRUMENT, inst.id)
+    series_id = await conn.fetchval(
+        "INSERT INTO booking_series (instrument_id, user_id, rrule, mode) VALUES ($1, $2, $3, $4) RETURNING id",
+        inst.id,
+        user.user_id,
+        data.recurrence.rrule,
+        data.recurrence.mode,
+    )
+    span = (occurrences[0][0], occurrences[-1][1])
+    load = await store.user_load(conn, inst.id, user.user_id, span, now)
+    booked: list[asyncpg.Record] = []
+    skipped: list[SkippedOut] = []
+    for start, end in occurrences:
+        req = Request(start=start, end=end, service_way=data.service_way)
+        reasons = await _try_one(conn, ctx, req, load, data.purpose, series_id, now, booked)
+        if reasons:
+            skipped.append(SkippedOut(start=start, end=end, reasons=reasons))
+        else:
+            load = Load(
+                intervals=(*load.intervals, (start, end)), future_count=load.future_count + 1
+            )
+    _refuse_if_needed(data.recurrence.mode, booked, skipped, user.language)
+    for row in booked:
+        await writes.announce(conn, row)
+    return SeriesOut(
+        series_id=series_id, booked=[store.booking_out(r) for r in booked], skipped=skipped
+    )
+
+
+async def _try_one(
+    conn: asyncpg.Connection,
+    ctx: store.Context,
+    req: Request,
+    load: Load,
+    purpose: str,
+    series_id: int,
+    now: datetime,
+    booked: list[asyncpg.Record],
+) -> list[dict[str, Any]]:
+    """Book one occurrence; the reasons it was refused, or [] when booked."""
+    policy, inst, booker = ctx.policy, ctx.inst, ctx.booker
+    violations = await writes.static_check(conn, policy, inst, booker, req, now, ctx)
+    violations += writes.limit_check_with(policy, inst, booker, req, load)
+    if violations:
+        return [{"rule": v.rule, "message": v.message} for v in violations]
+    columns = writes.terms(policy, inst, booker, req, now)
+    try:
+        async with conn.transaction():
+            booked.append(await writes.insert(conn, inst, booker, req, columns, purpose, series_id))
+    except asyncpg.ExclusionViolationError:
+        conflicts = await availability.conflicts_in(
+            conn, inst.id, req.start, columns["occupied_until"]
+        )
+        return [
+            {
+                "rule": "conflict",
+                "message": pick(booker.language, "该时段已被占用。", "This time is already taken."),
+                "conflicts": [
+                    {
+                        "kind": c["kind"],
+                        "start": c["start"].isoformat(),
+                        "end": c["end"].isoformat(),
+                    }
+                    for c in conflicts
+                ],
+            }
+        ]
+    return []
+
+
+def _refuse_if_needed(mode: str, booked: list[Any], skipped: list[SkippedOut], lang: str) -> None:
+    if not skipped or (mode == "skip_conflicts" and booked):
+        return
+    listing = [
+        {"start": s.start.isoformat(), "end": s.end.isoformat(), "reasons": s.reasons}
+        for s in skipped
+    ]
+    taken = any(r["rule"] == "conflict" for s in skipped for r in s.reasons)
+    detail = pick(
+        lang,
+        "系列预约中有时段无法预约，未预约任何时段。",
+        "Some occurrences of the series cannot be booked; nothing was booked.",
+    )
+    if taken:
+        raise Conflict(
+            detail,
+            extra={
+                "skipped": listing,
+                "conflicts": [
+                    c for s in skipped for r in s.reasons for c in r.get("conflicts", [])
+                ],
+            },
+        )
+    violations = [r for s in skipped for r in s.reasons]
+    raise Unprocessable(detail, extra={"violations": violations, "skipped": listing})

@@ -1,0 +1,238 @@
+"""SQL shared by the booking services: loading facts, writing bookings and their history.
+
+Queries on `booking` by instrument use `int8range(instrument_id, instrument_id, '[]')`, the
+expression of the exclusion constraint, so they are answered from its GiST index.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import asyncpg
+import msgspec
+
+from service.accounts.principal import Principal
+from service.availability.openings import (
+    DayException,
+    Interval,
+    WeeklyInterval,
+    open_intervals,
+)
+from service.bookings.policy import POLICY_FIELDS, Policy, policy_from_row
+from service.bookings.rules import BookerFacts, InstrumentFacts, Load
+from service.bookings.schemas import BookingOut
+from service.errors import NotFound
+
+ACTIVE = ("held", "pending", "confirmed", "in_use")
+ACTIVE_SQL = "('held', 'pending', 'confirmed', 'in_use')"
+SAME_INSTRUMENT = "int8range(b.instrument_id, b.instrument_id, '[]') && int8range($1, $1, '[]')"
+
+COLUMNS = """b.id, b.kind, b.instrument_id, b.user_id, b.status, b.starts_at, b.ends_at,
+    b.occupied_until, b.purpose, b.service_way, b.series_id, b.booker_institution_id,
+    b.booker_region_code, b.is_external, b.is_cross_region, b.fee_class, b.fee_per_hour,
+    b.estimated_cost, b.approval_deadline, b.late_cancellation, b.version, b.created_at,
+    b.updated_at"""
+
+_INSTRUMENT = """
+SELECT n.id, n.institution_id, n.status, n.share_mode, n.retired_at IS NOT NULL AS retired,
+       r.code AS region_code, r.timezone
+FROM instrument n JOIN institution i ON i.id = n.institution_id JOIN region r ON r.code = i.region_code
+WHERE n.id = $1
+"""
+
+# Instrument, effective policy (the instrument's row, else its institution's) and the booker's
+# institution kind in one round trip: this runs on every booking request.
+_CONTEXT = f"""
+SELECT n.id, n.institution_id, n.status, n.share_mode, n.retired_at IS NOT NULL AS retired,
+       r.code AS region_code, r.timezone, {", ".join("p." + f for f in POLICY_FIELDS)},
+       CASE WHEN p.instrument_id IS NOT NULL THEN 'instrument'
+            WHEN p.institution_id IS NOT NULL THEN 'institution' END AS src,
+       (SELECT kind FROM institution WHERE id = $2) AS booker_kind,
+       ARRAY(SELECT row(weekday, opens, closes) FROM opening_hours WHERE instrument_id = n.id) AS weekly,
+       ARRAY(SELECT row(day, opens, closes) FROM calendar_exception
+             WHERE instrument_id = n.id AND day BETWEEN $3 AND $4 ORDER BY id) AS exceptions
+FROM instrument n JOIN institution i ON i.id = n.institution_id JOIN region r ON r.code = i.region_code
+LEFT JOIN LATERAL (
+    SELECT * FROM booking_policy bp
+    WHERE bp.instrument_id = n.id OR bp.institution_id = n.institution_id
+    ORDER BY bp.instrument_id IS NULL LIMIT 1
+) p ON true
+WHERE n.id = $1
+"""
+
+
+def booking_out(row: Any) -> BookingOut:
+    return BookingOut(
+        id=row["id"],
+        kind=row["kind"],
+        instrument_id=row["instrument_id"],
+        user_id=row["user_id"],
+        status=row["status"],
+        start=row["starts_at"],
+        end=row["ends_at"],
+        occupied_until=row["occupied_until"],
+        purpose=row["purpose"],
+        service_way=row["service_way"],
+        series_id=row["series_id"],
+        booker_institution_id=row["booker_institution_id"],
+        booker_region_code=row["booker_region_code"],
+        is_external=row["is_external"],
+        is_cross_region=row["is_cross_region"],
+        fee_class=row["fee_class"],
+        fee_per_hour=row["fee_per_hour"],
+        estimated_cost=row["estimated_cost"],
+        approval_deadline=row["approval_deadline"],
+        late_cancellation=row["late_cancellation"],
+        version=row["version"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+def _facts(row: Any) -> InstrumentFacts:
+    return InstrumentFacts(
+        id=row["id"],
+        institution_id=row["institution_id"],
+        region_code=row["region_code"],
+        zone=ZoneInfo(row["timezone"]),
+        status=row["status"],
+        share_mode=row["share_mode"],
+        retired=row["retired"],
+    )
+
+
+async def instrument_facts(conn: asyncpg.Connection, instrument_id: int) -> InstrumentFacts:
+    row = await conn.fetchrow(_INSTRUMENT, instrument_id)
+    if row is None:
+        raise NotFound(f"Instrument {instrument_id} does not exist.")
+    return _facts(row)
+
+
+def booker_facts(user: Principal, inst: InstrumentFacts, institution_kind: str) -> BookerFacts:
+    return BookerFacts(
+        user_id=user.user_id,
+        institution_id=user.institution_id,
+        institution_kind=institution_kind,
+        region_code=user.region_code,
+        language=user.language,
+        is_manager=user.can_manage_instrument(inst.id, inst.institution_id),
+    )
+
+
+class Context(msgspec.Struct, frozen=True):
+    inst: InstrumentFacts
+    policy: Policy
+    booker: BookerFacts
+    weekly: list[WeeklyInterval]
+    exceptions: list[DayException]
+
+    def open_intervals(self, start: datetime, end: datetime) -> list[Interval]:
+        """Valid for `[start, end)` inside the window the context was loaded for."""
+        return open_intervals(start, end, self.weekly, self.exceptions, self.inst.zone)
+
+
+async def context(
+    conn: asyncpg.Connection, user: Principal, instrument_id: int, window: tuple[datetime, datetime]
+) -> Context:
+    """Everything the rules need, opening hours included, in one round trip."""
+    first = window[0].date() - timedelta(days=2)
+    last = window[1].date() + timedelta(days=2)
+    row = await conn.fetchrow(_CONTEXT, instrument_id, user.institution_id, first, last)
+    if row is None:
+        raise NotFound(f"Instrument {instrument_id} does not exist.")
+    inst = _facts(row)
+    return Context(
+        inst=inst,
+        policy=policy_from_row(row) if row["src"] else Policy(),
+        booker=booker_facts(user, inst, row["booker_kind"]),
+        weekly=[WeeklyInterval(*w) for w in row["weekly"]],
+        exceptions=[DayException(*e) for e in row["exceptions"]],
+    )
+
+
+async def user_load(
+    conn: asyncpg.Connection,
+    instrument_id: int,
+    user_id: int,
+    around: tuple[datetime, datetime],
+    now: datetime,
+    exclude: list[int] | None = None,
+) -> Load:
+    """The booker's active bookings on the instrument within a fortnight of `around`."""
+    lo, hi = around[0] - timedelta(days=8), around[1] + timedelta(days=8)
+    rows = await conn.fetch(
+        f"""SELECT b.starts_at, b.ends_at, b.starts_at > $5 AS future FROM booking b
+            WHERE {SAME_INSTRUMENT} AND b.user_id = $2 AND b.kind = 'booking'
+              AND b.status IN {ACTIVE_SQL} AND b.id <> ALL($6::bigint[])
+              AND (b.starts_at > $5 OR (b.starts_at < $4 AND b.ends_at > $3))""",
+        instrument_id,
+        user_id,
+        lo,
+        hi,
+        now,
+        exclude or [],
+    )
+    intervals = tuple(
+        (r["starts_at"], r["ends_at"]) for r in rows if r["ends_at"] > lo and r["starts_at"] < hi
+    )
+    return Load(intervals=intervals, future_count=sum(1 for r in rows if r["future"]))
+
+
+async def record_event(
+    conn: asyncpg.Connection,
+    booking_id: int,
+    actor: int | None,
+    action: str,
+    from_status: str | None,
+    to_status: str | None,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+) -> None:
+    await conn.execute(
+        """INSERT INTO booking_event (booking_id, actor_user_id, action, from_status, to_status,
+                                      reason, data) VALUES ($1, $2, $3, $4, $5, $6, $7)""",
+        booking_id,
+        actor,
+        action,
+        from_status,
+        to_status,
+        reason,
+        data or {},
+    )
+
+
+async def manager_ids(conn: asyncpg.Connection, instrument_id: int) -> list[int]:
+    """Who decides requests: the instrument's managers, else its institution's admins."""
+    rows = await conn.fetch(
+        """SELECT user_id FROM instrument_manager WHERE instrument_id = $1
+           UNION
+           SELECT a.user_id FROM institution_admin a JOIN instrument n ON n.institution_id = a.institution_id
+           WHERE n.id = $1 AND NOT EXISTS (SELECT 1 FROM instrument_manager WHERE instrument_id = $1)""",
+        instrument_id,
+    )
+    return sorted(r["user_id"] for r in rows)
+
+
+async def lock_booking(conn: asyncpg.Connection, booking_id: int) -> asyncpg.Record:
+    row = await conn.fetchrow(
+        f"SELECT {COLUMNS}, n.institution_id AS instrument_institution_id "
+        "FROM booking b JOIN instrument n ON n.id = b.instrument_id WHERE b.id = $1 FOR UPDATE OF b",
+        booking_id,
+    )
+    if row is None:
+        raise NotFound(f"Booking {booking_id} does not exist.")
+    return row
+
+
+def notice_payload(row: Any, **extra: Any) -> dict[str, Any]:
+    """What a notification needs to render without another query."""
+    return {
+        "booking_id": row["id"],
+        "instrument_id": row["instrument_id"],
+        "start": row["starts_at"].isoformat(),
+        "end": row["ends_at"].isoformat(),
+        "status": row["status"],
+        **extra,
+    }

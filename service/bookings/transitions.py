@@ -1,0 +1,231 @@
+"""State changes of a booking after it was made: who may do what, from which state.
+
+Each change locks the booking row, checks the move against `MOVES`, bumps the version and
+writes its history row and notice in the same transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import asyncpg
+import msgspec
+
+from service.accounts.principal import Principal
+from service.bookings import rules, store
+from service.bookings.policy import load_policy
+from service.bookings.schemas import BookingOut
+from service.common.i18n import pick
+from service.db import Database
+from service.errors import Conflict, Forbidden, NotFound, Unprocessable
+from service.notifications.outbox import enqueue
+
+#: Check-in opens this long before the booked start.
+CHECK_IN_EARLY = timedelta(minutes=30)
+
+
+class Move(msgspec.Struct, frozen=True):
+    to: str
+    sources: frozenset[str]
+    managers_only: bool
+    notice: str | None
+
+
+MOVES = {
+    "cancel": Move(
+        "cancelled", frozenset({"held", "pending", "confirmed"}), False, "booking_cancelled"
+    ),
+    "approve": Move("confirmed", frozenset({"pending"}), True, "booking_confirmed"),
+    "reject": Move("rejected", frozenset({"pending"}), True, "booking_rejected"),
+    "check_in": Move("in_use", frozenset({"confirmed"}), False, None),
+    "check_out": Move("completed", frozenset({"in_use"}), False, None),
+    "no_show": Move("no_show", frozenset({"confirmed"}), True, None),
+}
+
+
+def authorize(user: Principal, row: Any, managers_only: bool) -> bool:
+    """Raise 404 for strangers, 403 for a booker doing a manager's move; True for managers."""
+    manager = user.can_manage_instrument(row["instrument_id"], row["instrument_institution_id"])
+    if not manager and row["user_id"] != user.user_id:
+        raise NotFound(f"Booking {row['id']} does not exist.")
+    if managers_only and not manager:
+        raise Forbidden(
+            pick(
+                user.language,
+                "只有仪器负责人或单位管理员可以执行此操作。",
+                "Only the instrument's managers or institution admins may do this.",
+            )
+        )
+    return manager
+
+
+def _check_timing(action: str, row: Any, now: datetime, lang: str) -> None:
+    if action == "no_show" and now < row["starts_at"]:
+        raise Conflict(
+            pick(
+                lang,
+                "预约开始之前不能标记为爽约。",
+                "A no-show can only be marked after the start.",
+            )
+        )
+    if action == "check_in" and not (row["starts_at"] - CHECK_IN_EARLY <= now < row["ends_at"]):
+        raise Conflict(
+            pick(
+                lang,
+                "只能在预约时段内（或开始前 30 分钟起）签到。",
+                "Check-in is possible from 30 minutes before the start until the end.",
+            )
+        )
+
+
+async def apply(
+    conn: asyncpg.Connection, user: Principal, row: Any, action: str, reason: str, now: datetime
+) -> asyncpg.Record:
+    """Move one locked booking; `row` comes from `store.lock_booking`."""
+    move = MOVES[action]
+    is_manager = authorize(user, row, move.managers_only)
+    if row["kind"] != "booking":
+        raise NotFound(f"Booking {row['id']} does not exist.")
+    if row["status"] not in move.sources:
+        raise Conflict(
+            pick(
+                user.language,
+                f"预约当前状态为 {row['status']}，不能执行 {action}。",
+                f"A booking in status '{row['status']}' cannot be {action.replace('_', '-')}ed.",
+            ),
+            extra={"status": row["status"]},
+        )
+    _check_timing(action, row, now, user.language)
+    late = False
+    if action == "cancel" and not is_manager:
+        late = rules.is_late_cancellation(
+            await load_policy(conn, row["instrument_id"]), row["starts_at"], now
+        )
+    new = await conn.fetchrow(
+        f"""UPDATE booking b SET status = $2, version = version + 1, updated_at = $3,
+                late_cancellation = late_cancellation OR $4
+            WHERE id = $1 RETURNING {store.COLUMNS}""",
+        row["id"],
+        move.to,
+        now,
+        late,
+    )
+    assert new is not None
+    await store.record_event(
+        conn,
+        row["id"],
+        user.user_id,
+        action,
+        row["status"],
+        move.to,
+        reason,
+        {"late_cancellation": True} if late else None,
+    )
+    if action == "check_in":
+        await open_session(conn, new, user.user_id, now)
+    elif action == "check_out":
+        await close_session(conn, new["id"], now)
+    if move.notice is not None:
+        await enqueue(
+            conn,
+            kind=move.notice,
+            user_id=new["user_id"],
+            booking_id=new["id"],
+            dedupe_key=f"{move.notice}:{new['id']}:v{new['version']}",
+            payload=store.notice_payload(new, reason=reason),
+        )
+    return new
+
+
+async def transition(
+    db: Database,
+    user: Principal,
+    booking_id: int,
+    action: str,
+    reason: str,
+    now: datetime,
+    usage: tuple[int, str] = (0, ""),
+) -> BookingOut:
+    """`usage` (samples, note) is recorded on the session at check-out."""
+
+    async def work(conn: asyncpg.Connection) -> asyncpg.Record:
+        row = await store.lock_booking(conn, booking_id)
+        new = await apply(conn, user, row, action, reason, now)
+        if action == "check_out":
+            await conn.execute(
+                "UPDATE usage_session SET samples = $2, note = $3 WHERE booking_id = $1",
+                booking_id,
+                usage[0],
+                usage[1],
+            )
+        return new
+
+    return store.booking_out(await db.in_transaction(work))
+
+
+async def cancel(
+    db: Database, user: Principal, booking_id: int, reason: str, scope: str, now: datetime
+) -> tuple[BookingOut, list[int]]:
+    """Cancel one booking or, for a series, this and the following occurrences or all of them.
+    Occurrences already past or closed are left as they are."""
+
+    async def work(conn: asyncpg.Connection) -> tuple[asyncpg.Record, list[int]]:
+        row = await store.lock_booking(conn, booking_id)
+        new = await apply(conn, user, row, "cancel", reason, now)
+        if scope == "one" or row["series_id"] is None:
+            return new, []
+        others = await conn.fetch(
+            f"""SELECT {store.COLUMNS}, n.institution_id AS instrument_institution_id
+                FROM booking b JOIN instrument n ON n.id = b.instrument_id
+                WHERE b.series_id = $1 AND b.id <> $2 AND b.status IN ('held', 'pending', 'confirmed')
+                  AND b.starts_at > CASE WHEN $3 THEN $5::timestamptz ELSE $4::timestamptz END
+                ORDER BY b.id FOR UPDATE OF b""",
+            row["series_id"],
+            row["id"],
+            scope == "all",
+            row["starts_at"],
+            now,
+        )
+        done = [(await apply(conn, user, other, "cancel", reason, now))["id"] for other in others]
+        return new, done
+
+    new, others = await db.in_transaction(work)
+    return store.booking_out(new), others
+
+
+async def open_session(conn: asyncpg.Connection, row: Any, actor: int, now: datetime) -> None:
+    """The usage session snapshots who used the instrument, as the booking recorded it."""
+    await conn.execute(
+        """INSERT INTO usage_session (instrument_id, booking_id, user_id, user_institution_id,
+               user_region_code, is_external, is_cross_region, started_at, service_way, recorded_by)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+           ON CONFLICT (booking_id) DO NOTHING""",
+        row["instrument_id"],
+        row["id"],
+        row["user_id"],
+        row["booker_institution_id"],
+        row["booker_region_code"],
+        row["is_external"],
+        row["is_cross_region"],
+        now,
+        row["service_way"],
+        actor,
+    )
+
+
+async def close_session(conn: asyncpg.Connection, booking_id: int, at: datetime) -> None:
+    await conn.execute(
+        """UPDATE usage_session SET ended_at = greatest($2, started_at + interval '1 second')
+           WHERE booking_id = $1 AND ended_at IS NULL""",
+        booking_id,
+        at,
+    )
+
+
+def require_reason(reason: str, lang: str) -> None:
+    if not reason.strip():
+        msg = pick(lang, "拒绝时必须填写理由。", "A reason is required to reject a request.")
+        raise Unprocessable(
+            msg, extra={"violations": [{"rule": "reason_required", "message": msg}]}
+        )

@@ -1,0 +1,175 @@
+"""Serving `/feeds/{token}.ics` fast.
+
+A feed request costs two queries on one connection:
+1. the token, its owner's current language, and whether the owner may *still* see the target
+   (managing rights and admin roles are checked now, not when the feed was created); a feed
+   whose owner lost the right answers 404 like an unknown token, and leaks nothing;
+2. a validator aggregate (count, max(updated_at), sum(version) over exactly the rows the feed
+   would show). Its hash is the strong `ETag`: `If-None-Match` → 304 without fetching a
+   single booking row.
+Only on a miss are the rows fetched; each event's text comes from the per-process
+`EVENT_CACHE` (rendered once by icalendar per booking version), and the calendar is the
+icalendar-built wrapper with the cached blocks spliced in. So a warm 1,000-event feed is a
+query plus a join of bytes, not 1,000 icalendar builds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from email.utils import format_datetime
+from typing import Any
+
+import asyncpg
+
+from service.accounts.secrets import digest
+from service.calendars.cache import EVENT_CACHE
+from service.calendars.labels import field
+from service.calendars.render import RENDER_VERSION, EventRow, assemble
+from service.calendars.selection import (
+    SCOPE_VARIANT,
+    StoredScope,
+    cancelled_cutoff,
+    feed_window,
+    rows_sql,
+    validator_sql,
+)
+from service.common.i18n import pick
+from service.db import Database
+from service.errors import NotFound
+
+_RESOLVE = """
+WITH t AS (
+    SELECT f.id, f.scope, f.target_id, f.created_at, u.language,
+           i.name_zh AS instrument_zh, i.name_en AS instrument_en,
+           n.name_zh AS institution_zh, n.name_en AS institution_en,
+           CASE
+             WHEN f.scope = 'user' THEN f.target_id = f.user_id
+             WHEN f.scope = 'institution' THEN n.id IS NOT NULL AND (u.is_platform_admin
+                  OR EXISTS (SELECT 1 FROM institution_admin a
+                             WHERE a.user_id = f.user_id AND a.institution_id = n.id))
+             ELSE i.id IS NOT NULL AND (u.is_platform_admin
+                  OR EXISTS (SELECT 1 FROM instrument_manager m
+                             WHERE m.user_id = f.user_id AND m.instrument_id = i.id)
+                  OR EXISTS (SELECT 1 FROM institution_admin a
+                             WHERE a.user_id = f.user_id AND a.institution_id = i.institution_id)
+                  OR (f.scope = 'instrument_public' AND (i.share_mode = 'external'
+                      OR (i.share_mode = 'internal' AND i.institution_id = u.institution_id))))
+           END AS visible
+    FROM feed_token f
+    JOIN app_user u ON u.id = f.user_id AND u.is_active
+    LEFT JOIN instrument i ON f.scope IN ('instrument', 'instrument_public') AND i.id = f.target_id
+    LEFT JOIN institution n ON f.scope = 'institution' AND n.id = f.target_id
+    WHERE f.token_hash = $1 AND f.revoked_at IS NULL
+), touched AS (
+    UPDATE feed_token SET last_used_at = now()
+    WHERE id = (SELECT id FROM t WHERE visible)
+      AND (last_used_at IS NULL OR last_used_at < now() - interval '10 minutes')
+)
+SELECT t.*, set_config('plan_cache_mode', 'force_custom_plan', false) AS plan_mode
+FROM t WHERE visible
+"""
+
+
+async def use_custom_plans(conn: asyncpg.Connection) -> None:
+    """Plan the feed queries with their real parameters on this connection.
+
+    After five runs PostgreSQL may switch a prepared statement to a generic plan, which
+    for a skewed table (one heavy user, one busy instrument) picked a full index scan on
+    `ends_at` over every booking: 7 ms instead of 0.4 ms. Custom plans cost ~0.1 ms of
+    planning. The pool runs `RESET ALL` when the connection is released, so other code on
+    this connection is unaffected. The feed path sets the same thing inside `_RESOLVE`
+    (`set_config`) to save a round trip on the 304 path.
+    """
+    await conn.execute("SET plan_cache_mode = force_custom_plan")
+
+
+@dataclass(frozen=True, slots=True)
+class FeedResult:
+    status: int
+    etag: str
+    last_modified: str
+    body: bytes = b""
+
+
+def etag_matches(if_none_match: str | None, etag: str) -> bool:
+    """RFC 9110 weak comparison, as `If-None-Match` requires."""
+    if not if_none_match:
+        return False
+    if if_none_match.strip() == "*":
+        return True
+    wanted = etag.removeprefix("W/")
+    return any(tag.strip().removeprefix("W/") == wanted for tag in if_none_match.split(","))
+
+
+def calendar_name(feed: Any, language: str) -> str:
+    scope: StoredScope = feed["scope"]
+    if scope == "user":
+        return field("my_bookings", language)
+    if scope == "institution":
+        name = pick(language, feed["institution_zh"], feed["institution_en"])
+        return f"{name} — {field('institution_feed', language)}"
+    name = pick(language, feed["instrument_zh"], feed["instrument_en"])
+    key = "public_feed" if scope == "instrument_public" else "instrument_feed"
+    return f"{name} — {field(key, language)}"
+
+
+def _validator(feed: Any, window: tuple[datetime, datetime], agg: Any, base_url: str) -> str:
+    parts = (
+        RENDER_VERSION,
+        feed["scope"],
+        feed["target_id"],
+        feed["language"],
+        window[0].isoformat(),
+        window[1].isoformat(),
+        agg["n"],
+        agg["booking_changed"],
+        agg["versions"],
+        agg["instrument_changed"],
+        base_url,
+        calendar_name(feed, feed["language"]),
+    )
+    return '"' + hashlib.sha256(repr(parts).encode()).hexdigest()[:40] + '"'
+
+
+def _last_modified(feed: Any, agg: Any) -> str:
+    stamps = [feed["created_at"], agg["booking_changed"], agg["instrument_changed"]]
+    return format_datetime(max(s for s in stamps if s is not None), usegmt=True)
+
+
+async def _render(
+    conn: asyncpg.Connection, feed: Any, args: tuple[Any, ...], base_url: str
+) -> bytes:
+    scope: StoredScope = feed["scope"]
+    variant = SCOPE_VARIANT[scope]
+    language = feed["language"]
+    records = await conn.fetch(rows_sql(scope), *args)
+    cache_get = EVENT_CACHE.get
+    events = [cache_get(EventRow(*r), language, variant, base_url) for r in records]
+    return assemble(calendar_name(feed, language), events)
+
+
+async def serve_feed(
+    db: Database,
+    token: str,
+    *,
+    past_days: int,
+    future_days: int,
+    if_none_match: str | None,
+    base_url: str,
+    now: datetime,
+) -> FeedResult:
+    window = feed_window(now, past_days, future_days)
+    async with db.connection() as conn:
+        feed = await conn.fetchrow(_RESOLVE, digest(token))
+        if feed is None:
+            raise NotFound("No such calendar feed.")
+        args = (feed["target_id"], window[0], window[1], cancelled_cutoff(now))
+        agg = await conn.fetchrow(validator_sql(feed["scope"]), *args)
+        etag = _validator(feed, window, agg, base_url)
+        modified = _last_modified(feed, agg)
+        if etag_matches(if_none_match, etag):
+            return FeedResult(304, etag, modified)
+        body = await _render(conn, feed, args, base_url)
+    return FeedResult(200, etag, modified, body)

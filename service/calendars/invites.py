@@ -1,0 +1,104 @@
+"""Single-booking calendar objects: the `.ics` download and the mail attachments.
+
+The mail sender calls `load_booking_for_ics` inside its own transaction and then
+`booking_invite(booking, "REQUEST" | "CANCEL", language)`. The event is the same one the feeds
+show (same UID, SEQUENCE = the booking's version), so a client that has both the invitation and
+a subscription keeps one event, and a CANCEL with a higher SEQUENCE removes it.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, NamedTuple
+
+import asyncpg
+import icalendar
+
+from service.calendars.render import EventRow, Method, Variant, assemble, build_event
+from service.common.i18n import pick
+from service.settings import Settings
+
+FALLBACK_ORGANIZER = "noreply@instrument-share.org"
+
+
+class BookingIcs(NamedTuple):
+    """A booking with the people an invitation names."""
+
+    row: EventRow
+    booker_email: str
+    booker_name: str
+    organizer_email: str
+    organizer_name: str
+
+
+_LOAD = """
+SELECT b.id, b.kind, b.status, b.version, b.starts_at, b.ends_at, b.created_at, b.updated_at,
+       i.id, i.name_zh, i.name_en, i.building, i.room, n.name_zh, n.name_en,
+       u.display_name, b.purpose, b.service_way,
+       u.email AS booker_email, i.contact_email, i.contact_name, b.user_id, i.institution_id
+FROM booking b
+JOIN instrument i ON i.id = b.instrument_id
+JOIN institution n ON n.id = i.institution_id
+JOIN app_user u ON u.id = b.user_id
+WHERE b.id = $1
+"""
+
+
+class LoadedBooking(NamedTuple):
+    ics: BookingIcs
+    user_id: int
+    institution_id: int
+
+
+async def load_booking(conn: asyncpg.Connection, booking_id: int) -> LoadedBooking | None:
+    record = await conn.fetchrow(_LOAD, booking_id)
+    if record is None:
+        return None
+    row = EventRow(*tuple(record)[:18])
+    organizer = record["contact_email"] or FALLBACK_ORGANIZER
+    name = record["contact_name"] or pick("zh-CN", row.instrument_zh, row.instrument_en)
+    ics = BookingIcs(row, record["booker_email"], row.booker_name or "", organizer, name)
+    return LoadedBooking(ics, record["user_id"], record["institution_id"])
+
+
+async def load_booking_for_ics(conn: asyncpg.Connection, booking_id: int) -> BookingIcs | None:
+    """Everything `booking_invite` needs, in one query; None if the booking does not exist."""
+    loaded = await load_booking(conn, booking_id)
+    return loaded.ics if loaded else None
+
+
+def single_booking_ics(
+    booking: BookingIcs, language: str, variant: Variant, base_url: str
+) -> bytes:
+    """The download: METHOD:PUBLISH, one event exactly as the feeds render it."""
+    event = build_event(booking.row, language, variant, base_url)
+    return assemble(str(event["summary"]), [bytes(event.to_ical())], "PUBLISH")
+
+
+def booking_invite(
+    booking: BookingIcs,
+    method: Literal["REQUEST", "CANCEL"],
+    language: str,
+    *,
+    base_url: str | None = None,
+) -> bytes:
+    """An iTIP (RFC 5546) object for e-mail: REQUEST on confirmation, CANCEL on cancellation.
+
+    The booker is the only attendee and has already accepted (they asked for the booking), so
+    `RSVP=FALSE` keeps clients from prompting for a reply nobody reads.
+    """
+    base = base_url if base_url is not None else Settings.from_env().base_url
+    event = build_event(booking.row, language, "user", base)
+    if method == "CANCEL":
+        event["status"] = icalendar.vText("CANCELLED")
+    organizer = icalendar.vCalAddress(f"mailto:{booking.organizer_email}")
+    organizer.params["CN"] = icalendar.vText(booking.organizer_name)
+    event.add("organizer", organizer)
+    attendee = icalendar.vCalAddress(f"mailto:{booking.booker_email}")
+    attendee.params["CN"] = icalendar.vText(booking.booker_name)
+    attendee.params["ROLE"] = icalendar.vText("REQ-PARTICIPANT")
+    if method == "REQUEST":
+        attendee.params["PARTSTAT"] = icalendar.vText("ACCEPTED")
+    attendee.params["RSVP"] = icalendar.vText("FALSE")
+    event.add("attendee", attendee)
+    name: Method = method
+    return assemble(str(event["summary"]), [bytes(event.to_ical())], name)

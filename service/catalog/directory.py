@@ -1,0 +1,152 @@
+"""Regions, categories and institutions: the reference side of the catalogue."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+
+from service.accounts.principal import Principal, require_platform_admin
+from service.catalog.rules import like_pattern
+from service.catalog.schemas import (
+    CategoryOut,
+    InstitutionIn,
+    InstitutionOut,
+    InstitutionPatchIn,
+    RegionOut,
+    set_fields,
+)
+from service.common.pagination import offset
+from service.common.schemas import Page
+from service.db import Database
+from service.errors import Conflict, NotFound, Unprocessable
+
+INSTITUTION_KINDS = ("university", "research_institute", "hospital", "enterprise", "other")
+
+_INSTITUTION_COLUMNS = """
+inst.id, inst.code, inst.name_zh, inst.name_en, inst.kind, inst.region_code,
+r.name_zh AS region_name_zh, r.name_en AS region_name_en, r.timezone, inst.address,
+inst.contact_name, inst.contact_phone, inst.contact_email, inst.active,
+(SELECT count(*) FROM instrument i WHERE i.institution_id = inst.id AND i.retired_at IS NULL)
+    AS instrument_count
+"""
+_INSTITUTION_FROM = "FROM institution inst JOIN region r ON r.code = inst.region_code"
+
+
+def _unprocessable(rule: str, message: str) -> Unprocessable:
+    return Unprocessable(message, extra={"violations": [{"rule": rule, "message": message}]})
+
+
+async def list_regions(db: Database) -> list[RegionOut]:
+    rows = await db.fetch(
+        "SELECT code, name_zh, name_en, timezone, parent_code FROM region "
+        "ORDER BY parent_code IS NOT NULL, code"
+    )
+    return [RegionOut(**dict(r)) for r in rows]
+
+
+async def category_tree(db: Database) -> list[CategoryOut]:
+    rows = await db.fetch(
+        "SELECT code, parent_code, name_zh, name_en FROM category ORDER BY length(code), code"
+    )
+    classes: dict[str, CategoryOut] = {}
+    for row in rows:
+        node = CategoryOut(code=row["code"], name_zh=row["name_zh"], name_en=row["name_en"])
+        if row["parent_code"] is None:
+            classes[row["code"]] = node
+        elif row["parent_code"] in classes:
+            classes[row["parent_code"]].children.append(node)
+    return list(classes.values())
+
+
+async def region_exists(conn: asyncpg.Connection | Database, code: str) -> bool:
+    return bool(await conn.fetchval("SELECT EXISTS (SELECT 1 FROM region WHERE code = $1)", code))
+
+
+async def list_institutions(
+    db: Database, region: str | None, kind: str | None, q: str | None, page: int, page_size: int
+) -> Page[InstitutionOut]:
+    if kind is not None and kind not in INSTITUTION_KINDS:
+        raise _unprocessable(
+            "kind", f"unknown kind {kind!r}; allowed: {', '.join(INSTITUTION_KINDS)}"
+        )
+    if region and not await region_exists(db, region):
+        raise _unprocessable("region", f"unknown region {region!r}")
+    conds, params = ["inst.active"], list[Any]()
+    if region:
+        params.append(region)
+        conds.append(f"inst.region_code = ${len(params)}")
+    if kind:
+        params.append(kind)
+        conds.append(f"inst.kind = ${len(params)}")
+    for word in (q or "").split()[:8]:
+        params.append(like_pattern(word))
+        n = len(params)
+        conds.append(
+            f"(inst.name_zh ILIKE ${n} OR inst.name_en ILIKE ${n} OR inst.code ILIKE ${n})"
+        )
+    where = "WHERE " + " AND ".join(conds)
+    total = await db.fetchval(f"SELECT count(*) {_INSTITUTION_FROM} {where}", *params)
+    rows = await db.fetch(
+        f"SELECT {_INSTITUTION_COLUMNS} {_INSTITUTION_FROM} {where} "
+        f"ORDER BY inst.region_code, inst.name_zh, inst.id "
+        f"LIMIT ${len(params) + 1} OFFSET ${len(params) + 2}",
+        *params,
+        page_size,
+        offset(page, page_size),
+    )
+    items = [InstitutionOut(**dict(r)) for r in rows]
+    return Page(items=items, total=int(total), page=page, page_size=page_size)
+
+
+async def get_institution(db: Database | asyncpg.Connection, institution_id: int) -> InstitutionOut:
+    row = await db.fetchrow(
+        f"SELECT {_INSTITUTION_COLUMNS} {_INSTITUTION_FROM} WHERE inst.id = $1", institution_id
+    )
+    if row is None:
+        raise NotFound(f"institution {institution_id} does not exist")
+    return InstitutionOut(**dict(row))
+
+
+async def create_institution(db: Database, user: Principal, data: InstitutionIn) -> InstitutionOut:
+    require_platform_admin(user)
+
+    async def work(conn: asyncpg.Connection) -> InstitutionOut:
+        if not await region_exists(conn, data.region_code):
+            raise _unprocessable("region_code", f"unknown region {data.region_code!r}")
+        fields = set_fields(data)
+        names = ", ".join(fields)
+        marks = ", ".join(f"${i}" for i in range(1, len(fields) + 1))
+        new_id = await conn.fetchval(
+            f"INSERT INTO institution ({names}) VALUES ({marks}) "
+            "ON CONFLICT (code) DO NOTHING RETURNING id",
+            *fields.values(),
+        )
+        if new_id is None:
+            raise Conflict(f"an institution with code {data.code!r} already exists")
+        return await get_institution(conn, new_id)
+
+    return await db.in_transaction(work)
+
+
+async def update_institution(
+    db: Database, user: Principal, institution_id: int, data: InstitutionPatchIn
+) -> InstitutionOut:
+    require_platform_admin(user)
+    fields = set_fields(data)
+
+    async def work(conn: asyncpg.Connection) -> InstitutionOut:
+        if "region_code" in fields and not await region_exists(conn, str(fields["region_code"])):
+            raise _unprocessable("region_code", f"unknown region {fields['region_code']!r}")
+        if fields:
+            sets = ", ".join(f"{name} = ${i}" for i, name in enumerate(fields, start=2))
+            found = await conn.fetchval(
+                f"UPDATE institution SET {sets} WHERE id = $1 RETURNING id",
+                institution_id,
+                *fields.values(),
+            )
+            if found is None:
+                raise NotFound(f"institution {institution_id} does not exist")
+        return await get_institution(conn, institution_id)
+
+    return await db.in_transaction(work)

@@ -1,0 +1,51 @@
+"""What a scheduled job is: a plain coroutine over (db, settings, now), and what it returns.
+
+Jobs never read the clock themselves: the caller passes `now`, so the scheduler, the command
+line and the tests (which replay an outage by passing a later `now`) all run the same code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from service.db import Database
+from service.settings import Settings
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(slots=True)
+class JobResult:
+    """How many items of each sort a run handled (e.g. `{"sent": 12, "failed": 1}`)."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def add(self, what: str, n: int = 1) -> None:
+        self.counts[what] = self.counts.get(what, 0) + n
+
+    def __str__(self) -> str:
+        if not self.counts:
+            return "nothing to do"
+        return ", ".join(f"{what}={n}" for what, n in sorted(self.counts.items()))
+
+
+JobFunc = Callable[[Database, Settings, datetime], Awaitable[JobResult]]
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    name: str
+    func: JobFunc
+    every: timedelta
+    description: str = ""
+
+
+def tick_of(now: datetime, every: timedelta) -> datetime:
+    """The start of the interval `now` falls in. Schedulers in different processes fire at
+    different instants, but within one interval they agree on the tick, so the run is recorded
+    (and done) once."""
+    step = int(every.total_seconds() * 1_000_000)
+    elapsed = (now - _EPOCH) // timedelta(microseconds=1)
+    return _EPOCH + timedelta(microseconds=elapsed - elapsed % step)

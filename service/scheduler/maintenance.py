@@ -1,0 +1,75 @@
+"""Housekeeping jobs: purge what has expired, roll statistics up."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from datetime import datetime, timedelta
+
+from service.db import Database
+from service.scheduler.job import JobResult
+from service.settings import Settings
+
+#: Login failures only matter inside the throttling window; a day is ample.
+LOGIN_FAILURE_RETENTION = timedelta(days=1)
+#: A revoked feed token answers 404 whether its row exists or not; keep it a while for audits.
+REVOKED_FEED_RETENTION = timedelta(days=90)
+JOB_RUN_RETENTION = timedelta(days=14)
+
+#: A run still "running" after this long belongs to a process that died mid-run.
+ABANDONED_AFTER = timedelta(hours=1)
+
+_PURGES: tuple[tuple[str, str, str, timedelta], ...] = (
+    (
+        "idempotency_keys",
+        "idempotency_key",
+        "DELETE FROM idempotency_key WHERE expires_at <= $1",
+        timedelta(0),
+    ),
+    ("sessions", "user_session", "DELETE FROM user_session WHERE expires_at <= $1", timedelta(0)),
+    (
+        "login_failures",
+        "login_failure",
+        "DELETE FROM login_failure WHERE failed_at < $1",
+        LOGIN_FAILURE_RETENTION,
+    ),
+    (
+        "revoked_feeds",
+        "feed_token",
+        "DELETE FROM feed_token WHERE revoked_at IS NOT NULL AND revoked_at < $1",
+        REVOKED_FEED_RETENTION,
+    ),
+    ("job_runs", "job_run", "DELETE FROM job_run WHERE started_at < $1", JOB_RUN_RETENTION),
+    (
+        "abandoned_runs",
+        "job_run",
+        """UPDATE job_run SET outcome = 'failed', finished_at = clock_timestamp(),
+                              error = 'abandoned: the process running it stopped'
+           WHERE outcome = 'running' AND started_at < $1""",
+        ABANDONED_AFTER,
+    ),
+)
+
+
+async def purge_expired(db: Database, settings: Settings, now: datetime) -> JobResult:
+    """Each step is one idempotent statement; concurrent runs simply find less to do."""
+    result = JobResult()
+    for what, table, sql, keep in _PURGES:
+        if await db.fetchval("SELECT to_regclass($1)", table) is None:
+            continue  # that part of the product is not installed
+        status = await db.execute(sql, now - keep)
+        result.add(what, int(status.rsplit(" ", 1)[-1]))
+    return result
+
+
+ROLLUP_MODULE = "service.metrics.rollup"
+
+
+def rollup_available() -> bool:
+    return importlib.util.find_spec(ROLLUP_MODULE) is not None
+
+
+async def rollup_metrics(db: Database, settings: Settings, now: datetime) -> JobResult:
+    """Statistics for the days touched since the last roll-up (the metrics domain decides)."""
+    rollup = importlib.import_module(ROLLUP_MODULE)
+    return JobResult({"rolled_up": int(await rollup.rollup_recent(db, now))})

@@ -1,0 +1,52 @@
+"""Shapes of the job and outbox administration views."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+import msgspec
+from litestar.openapi import ResponseSpec
+
+from service.common.schemas import Problem
+from service.errors import PROBLEM_JSON
+
+Outcome = Literal["running", "ok", "failed"]
+
+
+class JobRunOut(msgspec.Struct):
+    tick: datetime
+    started_at: datetime
+    finished_at: datetime | None
+    outcome: Outcome
+    counts: dict[str, int]
+    error: str
+    host: str
+    pid: int | None
+
+
+class JobStatusOut(msgspec.Struct):
+    name: str
+    description: str
+    interval_seconds: int
+    last_run: JobRunOut | None
+    last_ok_at: datetime | None
+
+
+class JobsOut(msgspec.Struct):
+    items: list[JobStatusOut]
+
+
+def problem(description: str) -> ResponseSpec:
+    return ResponseSpec(
+        data_container=Problem,
+        media_type=PROBLEM_JSON,
+        description=description,
+        generate_examples=False,
+    )
+
+
+ADMIN_ONLY = {
+    401: problem("Log in or send a bearer token."),
+    403: problem("Only platform administrators may see this."),
+}

@@ -1,0 +1,176 @@
+"""Importing a manager's `.ics` file as maintenance blocks, through the API."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+
+from service.common.time import utcnow
+from service.db import Database
+from tests.calendars_support import insert_booking
+from tests.factories import make_institution, make_instrument, make_user
+
+ICS = "text/calendar"
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _calendar(*events: str) -> bytes:
+    body = "".join(f"BEGIN:VEVENT\r\nDTSTAMP:20260101T000000Z\r\n{e}END:VEVENT\r\n" for e in events)
+    return (
+        f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n{body}END:VCALENDAR\r\n".encode()
+    )
+
+
+async def _setup(db: Database) -> tuple[int, Any, Any, Any]:
+    inst = await make_institution(db)  # Changchun: Asia/Shanghai
+    instrument = await make_instrument(db, inst)
+    manager = await make_user(db, inst, manages=[instrument])
+    researcher = await make_user(db, await make_institution(db))
+    outsider_admin = await make_user(db, await make_institution(db), admin_of=[])
+    return instrument, manager, researcher, outsider_admin
+
+
+async def _blocks(db: Database, instrument: int) -> list[tuple[datetime, datetime, str]]:
+    rows = await db.fetch(
+        """SELECT starts_at, ends_at, purpose FROM booking
+           WHERE instrument_id = $1 AND kind = 'maintenance' AND status = 'confirmed'
+             AND occupied_until = ends_at ORDER BY starts_at""",
+        instrument,
+    )
+    return [(r["starts_at"], r["ends_at"], r["purpose"]) for r in rows]
+
+
+async def test_dry_run_then_real_import_with_weekly_rule_and_conflicts(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    instrument, manager, researcher, _ = await _setup(db)
+    first = (utcnow() + timedelta(days=3)).replace(
+        hour=1, minute=0, second=0, microsecond=0
+    )  # 09:00 Shanghai
+    busy = await insert_booking(
+        db,
+        instrument,
+        researcher.id,
+        first + timedelta(days=7, minutes=30),
+        first + timedelta(days=7, hours=1, minutes=30),
+    )
+    ics = _calendar(
+        f"UID:weekly-1\r\nSUMMARY:每周清洁 weekly cleaning\r\nDTSTART:{_stamp(first)}\r\n"
+        f"DTEND:{_stamp(first + timedelta(hours=2))}\r\nRRULE:FREQ=WEEKLY;COUNT=4\r\n",
+        f"UID:once-1\r\nSUMMARY:Vendor visit\r\nDTSTART;TZID=Asia/Shanghai:{(first + timedelta(days=2, hours=8)).strftime('%Y%m%dT%H%M%S')}\r\n"
+        f"DURATION:PT3H\r\n",
+        "UID:broken-1\r\nSUMMARY:no end\r\nDTSTART:20270101T000000Z\r\nDTEND:20261231T000000Z\r\n",
+    )
+    url = f"/api/v1/instruments/{instrument}/calendar/import"
+    dry = await client.post(
+        url + "?dry_run=true", content=ics, headers={**manager.headers, "Content-Type": ICS}
+    )
+    assert dry.status_code == 200, dry.text
+    report = dry.json()
+    assert report["dry_run"] is True and report["created"] == 0
+    outcomes = [(e["uid"], e["outcome"]) for e in report["events"] if e["uid"] != "broken-1"]
+    assert outcomes == [
+        ("weekly-1", "would_create"),
+        ("once-1", "would_create"),
+        ("weekly-1", "conflict"),
+        ("weekly-1", "would_create"),
+        ("weekly-1", "would_create"),
+    ]
+    conflict = next(e for e in report["events"] if e["outcome"] == "conflict")
+    assert conflict["conflicts"] == [
+        {
+            "kind": "booking",
+            "booking_id": busy,
+            "start": (first + timedelta(days=7, minutes=30)).isoformat().replace("+00:00", "Z"),
+            "end": (first + timedelta(days=7, hours=1, minutes=30))
+            .isoformat()
+            .replace("+00:00", "Z"),
+        }
+    ]
+    assert await _blocks(db, instrument) == []
+
+    real = await client.post(url, content=ics, headers={**manager.headers, "Content-Type": ICS})
+    assert real.status_code == 200
+    assert real.json()["created"] == 4, real.json()
+    assert real.json()["conflicting"] == 1
+    blocks = await _blocks(db, instrument)
+    assert len(blocks) == 4
+    assert blocks[0] == (first, first + timedelta(hours=2), "每周清洁 weekly cleaning")
+    assert blocks[1][0] == first + timedelta(days=2) and blocks[1][1] - blocks[1][0] == timedelta(
+        hours=3
+    )
+    assert [b[0] for b in blocks[2:]] == [first + timedelta(days=14), first + timedelta(days=21)]
+
+    again = await client.post(url, content=ics, headers={**manager.headers, "Content-Type": ICS})
+    assert again.json()["created"] == 0 and len(await _blocks(db, instrument)) == 4
+
+
+async def test_multipart_upload_and_overlaps_within_the_file(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    instrument, manager, _, _ = await _setup(db)
+    start = (utcnow() + timedelta(days=5)).replace(minute=0, second=0, microsecond=0)
+    ics = _calendar(
+        f"UID:a\r\nSUMMARY:A\r\nDTSTART:{_stamp(start)}\r\nDTEND:{_stamp(start + timedelta(hours=2))}\r\n",
+        f"UID:b\r\nSUMMARY:B\r\nDTSTART:{_stamp(start + timedelta(hours=1))}\r\nDTEND:{_stamp(start + timedelta(hours=3))}\r\n",
+    )
+    response = await client.post(
+        f"/api/v1/instruments/{instrument}/calendar/import",
+        files={"file": ("maintenance.ics", ics, ICS)},
+        headers=manager.headers,
+    )
+    assert response.status_code == 200, response.text
+    events = {e["uid"]: e for e in response.json()["events"]}
+    assert events["a"]["outcome"] == "created" and events["b"]["outcome"] == "conflict"
+    assert events["b"]["conflicts"][0]["kind"] == "import"
+
+
+async def test_import_refusals(client: httpx.AsyncClient, db: Database) -> None:
+    instrument, manager, researcher, outsider = await _setup(db)
+    url = f"/api/v1/instruments/{instrument}/calendar/import"
+    good = _calendar("UID:x\r\nSUMMARY:x\r\nDTSTART:20270101T000000Z\r\nDTEND:20270101T010000Z\r\n")
+    for who in (researcher, outsider):
+        response = await client.post(
+            url, content=good, headers={**who.headers, "Content-Type": ICS}
+        )
+        assert response.status_code == 403
+    assert (await client.post(url, content=good, headers={"Content-Type": ICS})).status_code == 401
+    missing = await client.post(
+        f"/api/v1/instruments/{2**40}/calendar/import",
+        content=good,
+        headers={**manager.headers, "Content-Type": ICS},
+    )
+    assert missing.status_code == 404
+    malformed = [
+        b"",
+        b"not a calendar at all",
+        b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:garbage\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+        b"\xff\xfe\x00binary",
+        _calendar(
+            "UID:r\r\nDTSTART:20270101T000000Z\r\nDTEND:20270101T010000Z\r\nRRULE:FREQ=SOMETIMES\r\n"
+        ),
+        _calendar(
+            "UID:r\r\nDTSTART:20270101T000000Z\r\nDTEND:20270101T000001Z\r\nRRULE:FREQ=MINUTELY\r\n"
+        ),
+    ]
+    for body in malformed:
+        response = await client.post(
+            url, content=body, headers={**manager.headers, "Content-Type": ICS}
+        )
+        assert response.status_code == 422, (body, response.text)
+        assert response.headers["content-type"].startswith("application/problem+json")
+    for query in ("days=0", "days=367", "dry_run=maybe"):
+        bad = await client.post(
+            f"{url}?{query}", content=good, headers={**manager.headers, "Content-Type": ICS}
+        )
+        assert bad.status_code == 422, query
+    too_big = await client.post(
+        url, content=b"x" * (1_048_576 + 1), headers={**manager.headers, "Content-Type": ICS}
+    )
+    assert too_big.status_code == 413
+    assert await _blocks(db, instrument) == []

@@ -1,0 +1,164 @@
+"""The pure booking rules and the recurrence expansion, without a database."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from service.bookings import rules
+from service.bookings.policy import Policy
+from service.bookings.recurrence import RecurrenceError, expand
+from service.bookings.rules import BookerFacts, InstrumentFacts, Load, Request
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+NEW_YORK = ZoneInfo("America/New_York")
+NOW = datetime(2027, 3, 1, 0, 0, tzinfo=UTC)
+INST = InstrumentFacts(1, 10, "220100", SHANGHAI, "normal", "external", False)
+
+
+def booker(
+    institution: int = 10, kind: str = "university", manager: bool = False, region: str = "220100"
+) -> BookerFacts:
+    return BookerFacts(7, institution, kind, region, "en", manager)
+
+
+def at(day: int, hour: int, minute: int = 0, tz: ZoneInfo = SHANGHAI) -> datetime:
+    return datetime(2027, 3, day, hour, minute, tzinfo=tz)
+
+
+def check(
+    policy: Policy, req: Request, who: BookerFacts | None = None, inst: InstrumentFacts = INST
+) -> set[str]:
+    opening = [(at(1, 0), at(31, 0))]
+    return {
+        v.rule for v in rules.static_violations(policy, inst, who or booker(), req, opening, NOW)
+    }
+
+
+def test_a_good_request_passes() -> None:
+    assert check(Policy(), Request(at(3, 9), at(3, 10), "occupy")) == set()
+
+
+def test_granularity_is_local() -> None:
+    # 09:30 Shanghai is 01:30 UTC: aligned on a 30-minute grid, not on a 60-minute one.
+    assert (
+        check(Policy(granularity_minutes=30), Request(at(3, 9, 30), at(3, 10, 30), "occupy"))
+        == set()
+    )
+    assert "granularity" in check(
+        Policy(granularity_minutes=60), Request(at(3, 9, 30), at(3, 10, 30), "occupy")
+    )
+    # Kathmandu is UTC+05:45: local 09:00 is 03:15 UTC, still on the local hour grid.
+    kathmandu = ZoneInfo("Asia/Kathmandu")
+    inst = InstrumentFacts(1, 10, "X", kathmandu, "normal", "external", False)
+    req = Request(at(3, 9, tz=kathmandu), at(3, 10, tz=kathmandu), "occupy")
+    assert check(Policy(granularity_minutes=60), req, inst=inst) == set()
+
+
+def test_all_time_rules_together() -> None:
+    policy = Policy(min_minutes=60, max_minutes=120, horizon_days=5, granularity_minutes=30)
+    assert check(policy, Request(at(20, 9, 10), at(20, 9, 20), "remote")) == {
+        "min_duration",
+        "granularity",
+        "horizon",
+    }
+
+
+def test_past_and_notice() -> None:
+    past = Request(NOW - timedelta(hours=2), NOW - timedelta(hours=1), "occupy")
+    assert check(Policy(), past) == {"in_the_past"}
+    soon = Request(NOW + timedelta(minutes=30), NOW + timedelta(minutes=90), "occupy")
+    assert check(Policy(min_notice_minutes=60), soon) == {"min_notice"}
+
+
+def test_outside_opening_hours() -> None:
+    req = Request(at(3, 9), at(3, 10), "occupy")
+    found = rules.static_violations(Policy(), INST, booker(), req, [(at(3, 9, 30), at(3, 18))], NOW)
+    assert [v.rule for v in found] == ["outside_opening_hours"]
+
+
+def test_share_modes_and_status() -> None:
+    req = Request(at(3, 9), at(3, 10), "occupy")
+    internal = InstrumentFacts(1, 10, "220100", SHANGHAI, "normal", "internal", False)
+    assert check(Policy(), req, booker(institution=11), internal) == {"share_mode"}
+    assert check(Policy(), req, booker(institution=10), internal) == set()
+    closed = InstrumentFacts(1, 10, "220100", SHANGHAI, "awaiting_scrap", "none", True)
+    assert check(Policy(), req, booker(), closed) == {
+        "share_mode",
+        "instrument_not_running",
+        "instrument_retired",
+    }
+    assert check(Policy(), req, booker(manager=True), closed) == {
+        "instrument_not_running",
+        "instrument_retired",
+    }
+    assert check(Policy(service_ways=("remote",)), req) == {"service_way_not_offered"}
+
+
+def test_limits_count_local_days_and_weeks() -> None:
+    policy = Policy(
+        max_hours_per_day=Decimal("2"), max_hours_per_week=Decimal("5"), max_future_bookings=2
+    )
+    load = Load(intervals=((at(1, 9), at(1, 10)), (at(2, 9), at(2, 12))), future_count=2)
+    found = {
+        v.rule
+        for v in rules.limit_violations(
+            policy, SHANGHAI, Request(at(1, 13), at(1, 15), "occupy"), load, "en"
+        )
+    }
+    assert found == {"daily_limit", "weekly_limit", "future_bookings_limit"}
+    # The same hours on the following Monday are another week and another day.
+    light = Load(intervals=load.intervals, future_count=0)
+    assert (
+        rules.limit_violations(
+            policy, SHANGHAI, Request(at(8, 13), at(8, 15), "occupy"), light, "en"
+        )
+        == []
+    )
+
+
+def test_fees_and_approval() -> None:
+    assert rules.fee_class(INST, booker()) == "internal"
+    assert rules.fee_class(INST, booker(institution=11)) == "external_academic"
+    assert rules.fee_class(INST, booker(institution=11, kind="enterprise")) == "enterprise"
+    policy = Policy(fee_external_academic=Decimal("120"))
+    assert rules.estimated_cost(Decimal("120"), at(3, 9), at(3, 10, 30)) == Decimal("180.00")
+    assert rules.needs_approval(policy, INST, booker(institution=11))
+    assert not rules.needs_approval(policy, INST, booker())
+    assert rules.needs_approval(Policy(approval="all"), INST, booker())
+    assert not rules.needs_approval(Policy(approval="all"), INST, booker(manager=True))
+    assert rules.approval_deadline(Policy(approval_deadline_hours=48), at(2, 9), NOW) == at(2, 9)
+
+
+def test_weekly_rule_keeps_local_time_across_dst() -> None:
+    start = datetime(2027, 3, 1, 9, 0, tzinfo=NEW_YORK)  # DST starts 14 March 2027
+    out = expand("FREQ=WEEKLY;BYDAY=MO;COUNT=4", start, start + timedelta(hours=1), NEW_YORK)
+    assert [s.astimezone(NEW_YORK).hour for s, _ in out] == [9, 9, 9, 9]
+    assert {s.astimezone(UTC).hour for s, _ in out} == {14, 13}
+    assert all(e - s == timedelta(hours=1) for s, e in out)
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "FREQ=MONTHLY;COUNT=2",
+        "FREQ=DAILY",
+        "FREQ=DAILY;COUNT=53",
+        "FREQ=DAILY;COUNT=2;UNTIL=20270301",
+        "nonsense",
+        "FREQ=DAILY;UNTIL=20990101",
+    ],
+)
+def test_bad_rules(rule: str) -> None:
+    start = datetime(2027, 3, 1, 9, tzinfo=SHANGHAI)
+    with pytest.raises(RecurrenceError):
+        expand(rule, start, start + timedelta(hours=1), SHANGHAI)
+
+
+def test_until_in_utc_is_read_in_local_time() -> None:
+    start = datetime(2027, 3, 1, 9, tzinfo=SHANGHAI)
+    out = expand("FREQ=DAILY;UNTIL=20270303T010000Z", start, start + timedelta(hours=1), SHANGHAI)
+    assert len(out) == 3
