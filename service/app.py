@@ -127,5 +127,8 @@ def create_app(
         ),
         template_config=TemplateConfig(directory=WEB_DIR / "templates", engine=JinjaTemplateEngine),
         response_cache_config=ResponseCacheConfig(default_expiration=30),
+        # Logging is configured once by the CLI (JSON lines); Litestar's own config would
+        # replace the root handlers.
+        logging_config=None,
         debug=False,
     )

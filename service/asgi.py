@@ -4,6 +4,9 @@ Web workers never run the scheduler: it runs once, in `python -m service worker`
 """
 
 from service.app import create_app
+from service.ops.logging import configure_logging
 from service.settings import Settings
 
-app = create_app(Settings.from_env())
+_settings = Settings.from_env()
+configure_logging(_settings.log_level)
+app = create_app(_settings)

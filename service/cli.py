@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
 from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
@@ -68,7 +67,9 @@ def _cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
         if _with_db(settings, seed.seed_demo):
             print("demo data created")
     workers = args.workers or settings.workers
-    print(f"Instrument Share on {settings.base_url}  (API docs: {settings.base_url}/schema)")
+    host, port = args.host or settings.host, args.port or settings.port
+    url = f"http://{host}:{port}"
+    print(f"Instrument Share on {url}  (API docs: {url}/schema)")
     print(DEMO_LOGINS, flush=True)
     run_scheduler = settings.scheduler_enabled and workers == 1 and not args.no_scheduler
     if workers == 1:
@@ -77,16 +78,16 @@ def _cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
         app = create_app(settings, run_scheduler=run_scheduler)
         uvicorn.run(
             app,
-            host=args.host or settings.host,
-            port=args.port or settings.port,
+            host=host,
+            port=port,
             log_config=None,
             access_log=False,
         )
     else:
         uvicorn.run(
             "service.asgi:app",
-            host=args.host or settings.host,
-            port=args.port or settings.port,
+            host=host,
+            port=port,
             workers=workers,
             log_config=None,
             access_log=False,
@@ -102,8 +103,10 @@ def _cmd_worker(settings: Settings, _: argparse.Namespace) -> None:
 def _cmd_jobs(settings: Settings, args: argparse.Namespace) -> None:
     from service.scheduler.registry import run_job_once
 
-    result = _with_db(settings, lambda db: run_job_once(db, settings, args.name))
-    print(result)
+    report = _with_db(settings, lambda db: run_job_once(db, settings, args.name))
+    print(report)
+    if report.outcome != "ok":
+        raise SystemExit(1)
 
 
 def _cmd_metrics(settings: Settings, args: argparse.Namespace) -> None:
@@ -163,4 +166,3 @@ def main(argv: list[str] | None = None) -> None:
     finally:
         if embedded is not None:
             embedded.stop()
-    sys.exit(0)

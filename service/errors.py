@@ -174,6 +174,8 @@ _UNAVAILABLE = (
     asyncpg.exceptions.AdminShutdownError,
     asyncpg.exceptions.TooManyConnectionsError,
     asyncpg.exceptions.InterfaceError,
+    # A pooled connection left mid-protocol by a server restart (a known asyncpg state error).
+    asyncpg.exceptions.InternalClientError,
     TimeoutError,
 )
 
@@ -210,7 +212,7 @@ def handle_database(request: Request[Any, Any, Any], exc: Exception) -> Response
 
 
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
-    if isinstance(exc, asyncpg.PostgresError | asyncpg.InterfaceError | OSError | TimeoutError):
+    if isinstance(exc, asyncpg.PostgresError | asyncpg.InterfaceError | asyncpg.InternalClientError | OSError | TimeoutError):
         return handle_database(request, exc)
     log.exception("unhandled error on %s", request.url.path, exc_info=exc)
     return problem_response(

@@ -36,6 +36,8 @@ class Settings:
     port: int = 8000
     workers: int = 1
     scheduler_enabled: bool = True
+    #: Caps every job's interval (seconds); for demos and tests that cannot wait 30 s a tick.
+    scheduler_max_interval: float | None = None
     log_level: str = "INFO"
     db_pool_min: int = 2
     db_pool_max: int = 10
@@ -79,6 +81,9 @@ class Settings:
             port=int(get("PORT", "8000")),
             workers=int(get("WEB_CONCURRENCY", "1")),
             scheduler_enabled=get("SCHEDULER_ENABLED", "true").lower() in _TRUE,
+            scheduler_max_interval=float(env["SCHEDULER_MAX_INTERVAL"])
+            if env.get("SCHEDULER_MAX_INTERVAL")
+            else None,
             log_level=get("LOG_LEVEL", "INFO").upper(),
             db_pool_min=int(get("DB_POOL_MIN", "2")),
             db_pool_max=int(get("DB_POOL_MAX", "10")),

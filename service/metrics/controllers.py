@@ -1,5 +1,317 @@
-"""HTTP routes of this domain."""
+"""HTTP routes of the metrics: sharing-rate table, flows, evaluation ratios, service records,
+a researcher's own history, and satisfaction ratings.
 
-from typing import Any
+Ranges are half-open `[from, to)` of local dates (each instrument's own zone): `from=2025-01-01
+&to=2026-01-01` is the year 2025.
+"""
 
-ROUTES: list[Any] = []
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any
+
+from litestar import MediaType, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import JSONBody, PathParameter, QueryParameter
+from litestar.response import Stream
+
+from service.accounts.principal import Principal
+from service.common.i18n import negotiate
+from service.common.pagination import MAX_PAGE_SIZE
+from service.common.schemas import Problem
+from service.db import Database
+from service.errors import PROBLEM_JSON, Unprocessable
+from service.metrics import csvout, evaluation, figures, flows, mine, ratings, records
+from service.metrics.periods import check_range, year_fraction
+from service.metrics.schemas import (
+    EvaluationOut,
+    FlowsOut,
+    GroupBy,
+    InstrumentType,
+    MetricsRowOut,
+    MineOut,
+    RatingIn,
+    RatingOut,
+    ServiceRecordsOut,
+    ShareMode,
+    SharingOut,
+)
+from service.metrics.scope import Filters, require_metrics_role
+from service.metrics.sharing import Query, sharing_table
+from service.settings import Settings
+
+TAGS = ["metrics"]
+DB = NamedDependency[Database]
+User = NamedDependency[Principal]
+Conf = NamedDependency[Settings]
+AnyRequest = Request[Any, Any, Any]
+PathId = Annotated[int, PathParameter(ge=1, le=2**63 - 1)]
+From = Annotated[date, QueryParameter(name="from", description="first local date (inclusive)")]
+To = Annotated[date, QueryParameter(name="to", description="local date after the last (exclusive)")]
+PageNo = Annotated[int, QueryParameter(ge=1, le=100_000, description="1-based page")]
+PageSz = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE_SIZE, description="rows per page")]
+InstitutionF = Annotated[int | None, QueryParameter(ge=1, le=2**63 - 1)]
+RegionF = Annotated[str | None, QueryParameter(pattern=r"^[0-9A-Z][0-9A-Z-]{1,15}$")]
+CategoryF = Annotated[
+    str | None, QueryParameter(pattern=r"^[0-9]{2}([0-9]{2})?$", description="class or sub-class")
+]
+ValueF = Annotated[Decimal | None, QueryParameter(description="original value at least, in 万元")]
+ShareF = Annotated[ShareMode | None, QueryParameter()]
+TypeF = Annotated[InstrumentType | None, QueryParameter(name="type")]
+
+
+def _problem(description: str) -> ResponseSpec:
+    return ResponseSpec(
+        data_container=Problem,
+        media_type=PROBLEM_JSON,
+        description=description,
+        generate_examples=False,
+    )
+
+
+ERRORS = {
+    401: _problem("Not logged in"),
+    403: _problem("Researchers see only their own usage (/api/v1/metrics/mine)"),
+    422: _problem("Bad range (to ≤ from, over 10 years) or filter value"),
+}
+
+
+def _language(request: AnyRequest, user: Principal) -> str:
+    """An explicit Accept-Language wins; otherwise the user's own setting."""
+    accept = request.headers.get("accept-language")
+    return negotiate(accept) if accept else negotiate(None, user.language)
+
+
+def _range(date_from: date, date_to: date) -> None:
+    problem = check_range(date_from, date_to)
+    if problem:
+        raise Unprocessable(problem, extra={"violations": [{"rule": "range", "message": problem}]})
+
+
+def _query(user: Principal, date_from: date, date_to: date, group_by: str, f: Filters) -> Query:
+    _range(date_from, date_to)
+    if f.value_min is not None and not (0 <= f.value_min <= 10_000_000):
+        message = "value_min is an original value in 万元, from 0 to 10,000,000."
+        raise Unprocessable(
+            message, extra={"violations": [{"rule": "value_min", "message": message}]}
+        )
+    require_metrics_role(user)
+    return Query(user, date_from, date_to, group_by, f)
+
+
+async def _table(
+    db: Database, settings: Settings, q: Query, language: str
+) -> tuple[list[MetricsRowOut], MetricsRowOut]:
+    quota = (settings.quota_general_hours, settings.quota_special_hours)
+    return await sharing_table(db, q, language, quota)
+
+
+@get("/api/v1/metrics/sharing", operation_id="metricsSharing", tags=TAGS, responses=ERRORS)
+async def sharing(
+    request: AnyRequest,
+    db: DB,
+    user: User,
+    settings: Conf,
+    date_from: From,
+    date_to: To,
+    group_by: Annotated[GroupBy, QueryParameter()] = "instrument",
+    institution: InstitutionF = None,
+    region: RegionF = None,
+    category: CategoryF = None,
+    value_min: ValueF = None,
+    share_mode: ShareF = None,
+    instrument_type: TypeF = None,
+    page: PageNo = 1,
+    page_size: PageSz = 50,
+) -> SharingOut:
+    """Effective, external and cross-region hours, sharing rate (external ÷ effective) and
+    utilisation (effective ÷ quota hours, pro-rated to the range) per group, over the instruments
+    the caller may see; `category` matches a class and its sub-classes; `value_min` in 万元."""
+    f = Filters(institution, region, category, value_min, share_mode, instrument_type)
+    q = _query(user, date_from, date_to, group_by, f)
+    rows, totals = await _table(db, settings, q, _language(request, user))
+    start = (page - 1) * page_size
+    return SharingOut(
+        rows=rows[start : start + page_size],
+        totals=totals,
+        reference=figures.reference(totals, year_fraction(date_from, date_to)),
+        date_from=date_from,
+        date_to=date_to,
+        group_by=group_by,
+        total=len(rows),
+        page=page,
+        page_size=page_size,
+    )
+
+
+@get("/api/v1/metrics/sharing.csv", operation_id="metricsSharingCsv", tags=TAGS, responses=ERRORS)
+async def sharing_csv(
+    request: AnyRequest,
+    db: DB,
+    user: User,
+    settings: Conf,
+    date_from: From,
+    date_to: To,
+    group_by: Annotated[GroupBy, QueryParameter()] = "instrument",
+    institution: InstitutionF = None,
+    region: RegionF = None,
+    category: CategoryF = None,
+    value_min: ValueF = None,
+    share_mode: ShareF = None,
+    instrument_type: TypeF = None,
+) -> Response[bytes]:
+    """The same rows as CSV (all of them, no paging), UTF-8 with a byte-order mark."""
+    f = Filters(institution, region, category, value_min, share_mode, instrument_type)
+    q = _query(user, date_from, date_to, group_by, f)
+    rows, _ = await _table(db, settings, q, _language(request, user))
+    body = csvout.structs_to_csv(rows, list(MetricsRowOut.__struct_encode_fields__))
+    name = f"sharing-{group_by}-{date_from}-{date_to}.csv"
+    return Response(body, media_type=csvout.MEDIA_TYPE, headers=csvout.disposition(name))
+
+
+async def _flows(request: AnyRequest, db: Database, user: Principal, q: Query) -> FlowsOut:
+    regions, matrix = await flows.flow_matrix(db, q, _language(request, user))
+    return FlowsOut(regions=regions, matrix=matrix, date_from=q.date_from, date_to=q.date_to)
+
+
+@get("/api/v1/metrics/flows", operation_id="metricsFlows", tags=TAGS, responses=ERRORS)
+async def flow_matrix(
+    request: AnyRequest,
+    db: DB,
+    user: User,
+    date_from: From,
+    date_to: To,
+    institution: InstitutionF = None,
+    region: RegionF = None,
+    category: CategoryF = None,
+) -> FlowsOut:
+    """Hours used by users of each region (`from_region`) on instruments of each region
+    (`to_region`), over the caller's visible instruments."""
+    q = _query(user, date_from, date_to, "region", Filters(institution, region, category))
+    return await _flows(request, db, user, q)
+
+
+@get("/api/v1/metrics/flows.csv", operation_id="metricsFlowsCsv", tags=TAGS, responses=ERRORS)
+async def flow_matrix_csv(
+    request: AnyRequest,
+    db: DB,
+    user: User,
+    date_from: From,
+    date_to: To,
+    institution: InstitutionF = None,
+    region: RegionF = None,
+    category: CategoryF = None,
+) -> Response[bytes]:
+    q = _query(user, date_from, date_to, "region", Filters(institution, region, category))
+    out = await _flows(request, db, user, q)
+    labels = {r.code: r.label for r in out.regions}
+    rows = [
+        [
+            m.from_region,
+            labels.get(m.from_region, ""),
+            m.to_region,
+            labels.get(m.to_region, ""),
+            m.hours,
+        ]
+        for m in out.matrix
+    ]
+    header = ["from_region", "from_label", "to_region", "to_label", "hours"]
+    body = "".join(csvout.lines(header, rows)).encode("utf-8")
+    name = f"flows-{date_from}-{date_to}.csv"
+    return Response(body, media_type=csvout.MEDIA_TYPE, headers=csvout.disposition(name))
+
+
+@get(
+    "/api/v1/metrics/institutions/{institution_id:int}/evaluation",
+    operation_id="metricsInstitutionEvaluation",
+    tags=TAGS,
+    responses={**ERRORS, 404: _problem("No such institution among those you administer")},
+)
+async def institution_evaluation(
+    request: AnyRequest, db: DB, user: User, institution_id: PathId
+) -> EvaluationOut:
+    return await evaluation.evaluate(db, user, institution_id, _language(request, user))
+
+
+@get("/api/v1/metrics/mine", operation_id="metricsMine", tags=TAGS, responses=ERRORS)
+async def my_usage(
+    request: AnyRequest,
+    db: DB,
+    user: User,
+    date_from: Annotated[date | None, QueryParameter(name="from")] = None,
+    date_to: Annotated[date | None, QueryParameter(name="to")] = None,
+    page: PageNo = 1,
+    page_size: PageSz = 50,
+) -> MineOut:
+    """The caller's own sessions (newest first) and hours per instrument."""
+    if date_from and date_to:
+        _range(date_from, date_to)
+    return await mine.my_usage(
+        db, user, date_from, date_to, _language(request, user), page, page_size
+    )
+
+
+@get(
+    "/api/v1/metrics/service-records",
+    operation_id="metricsServiceRecords",
+    tags=TAGS,
+    responses=ERRORS,
+    # The streamed CSV takes the route's media type; the JSON page sets its own.
+    media_type=csvout.MEDIA_TYPE,
+)
+async def service_records(
+    db: DB,
+    user: User,
+    date_from: From,
+    date_to: To,
+    export_format: Annotated[str, QueryParameter(name="format", pattern="^(json|csv)$")] = "json",
+    page: PageNo = 1,
+    page_size: PageSz = 50,
+) -> Response[ServiceRecordsOut] | Stream:
+    """Completed usage sessions in the national registry's field names (`serviceTime`,
+    `serviceWay`, `serviceAmount`, `applicant`, `applicatUnit`, `amounts`, …), selected by local
+    start date. `format=csv` streams the whole range (no paging), UTF-8 with a byte-order mark."""
+    _range(date_from, date_to)
+    require_metrics_role(user)
+    if export_format == "csv":
+        name = f"service-records-{date_from}-{date_to}.csv"
+        return Stream(
+            records.records_csv(db, user, date_from, date_to),
+            media_type=csvout.MEDIA_TYPE,
+            headers=csvout.disposition(name),
+        )
+    items, total = await records.records_page(db, user, date_from, date_to, page, page_size)
+    body = ServiceRecordsOut(items=items, total=total, page=page, page_size=page_size)
+    return Response(body, media_type=MediaType.JSON)
+
+
+@post(
+    "/api/v1/bookings/{booking_id:int}/rating",
+    operation_id="rateBooking",
+    tags=TAGS,
+    responses={
+        404: _problem("No such booking of yours"),
+        409: _problem("Not completed yet, or already rated (a rating is final)"),
+        422: _problem("Rating not 1..5 or a scale label; comment over 1000 characters"),
+    },
+)
+async def rate_booking(
+    db: DB, user: User, booking_id: PathId, data: JSONBody[RatingIn]
+) -> RatingOut:
+    """Rate a completed booking on the national scale: 5 非常满意, 4 满意, 3 一般 (基本满意),
+    2 不满意, 1 极差. Only the booker, once."""
+    return await ratings.rate(db, user, booking_id, data)
+
+
+ROUTES: list[Any] = [
+    sharing,
+    sharing_csv,
+    flow_matrix,
+    flow_matrix_csv,
+    institution_evaluation,
+    my_usage,
+    service_records,
+    rate_booking,
+]

@@ -13,7 +13,7 @@ import logging
 import random
 import signal
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -51,6 +51,16 @@ async def _tick(handle: SchedulerHandle, job: Job) -> None:
         handle.running.discard(task)
 
 
+def _paced(jobs: Iterable[Job], settings: Settings) -> list[Job]:
+    """The jobs with their intervals capped by `SCHEDULER_MAX_INTERVAL`, if set. The tick key
+    follows the interval, so every scheduler of a deployment must use the same setting."""
+    cap = settings.scheduler_max_interval
+    if not cap:
+        return list(jobs)
+    limit = timedelta(seconds=cap)
+    return [replace(job, every=min(job.every, limit)) for job in jobs]
+
+
 async def start_scheduler(
     db: Database, settings: Settings, jobs: Iterable[Job] | None = None
 ) -> SchedulerHandle:
@@ -64,7 +74,7 @@ async def start_scheduler(
     )
     handle = SchedulerHandle(scheduler, db, settings)
     now = utcnow()
-    for job in jobs if jobs is not None else JOBS.values():
+    for job in _paced(jobs if jobs is not None else JOBS.values(), settings):
         spread = min(2.0, job.every.total_seconds())
         first = now + timedelta(seconds=random.uniform(0, spread))  # noqa: S311 - spread only
         scheduler.add_job(

@@ -1,0 +1,280 @@
+"""Metrics at scale: roll-up time for a year and API latency per grouping.
+
+Builds a fresh database (created and dropped here) with 10,000 instruments and 1,000,000 usage
+sessions over 2025, loaded with COPY, rolls the year up, then times the sharing API for each
+grouping through the real app.
+
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres python -m bench.metrics
+    [--instruments 10000] [--sessions 1000000] [--bookings 200000] [--repeat 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import random
+import statistics
+import time
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dtime
+from decimal import Decimal
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import httpx
+
+from bench._report import result
+from service.accounts.secrets import digest, new_secret
+from service.app import create_app
+from service.catalog.reference import seed_reference
+from service.db import Database
+from service.metrics.rollup import rebuild
+from service.migrate import migrate
+from service.settings import Settings
+
+REGIONS = [
+    "220100",
+    "220200",
+    "220300",
+    "220400",
+    "220500",
+    "220600",
+    "220700",
+    "220800",
+    "222400",
+    "RU-VVO",
+]
+YEAR_START = datetime(2025, 1, 1, tzinfo=UTC) - timedelta(hours=8)
+
+
+async def generate(
+    conn: asyncpg.Connection, n_inst: int, n_sessions: int, n_bookings: int, rnd: random.Random
+) -> int:
+    n_institutions = 100
+    await conn.copy_records_to_table(
+        "institution",
+        records=[
+            (f"bench-{i}", f"单位{i}", f"Institution {i}", "university", REGIONS[i % len(REGIONS)])
+            for i in range(n_institutions)
+        ],
+        columns=["code", "name_zh", "name_en", "kind", "region_code"],
+    )
+    insts = [
+        (r["id"], r["region_code"])
+        for r in await conn.fetch("SELECT id, region_code FROM institution ORDER BY id")
+    ]
+    cats = [
+        r["code"]
+        for r in await conn.fetch("SELECT code FROM category WHERE parent_code IS NOT NULL")
+    ]
+    owners = [insts[rnd.randrange(len(insts))] for _ in range(n_inst)]
+    await conn.copy_records_to_table(
+        "instrument",
+        records=[
+            (
+                o[0],
+                f"仪器{i}",
+                f"Instrument {i}",
+                rnd.choice(cats),
+                Decimal(rnd.choice([60, 120, 350, 800, 1500])),
+                rnd.choice(["general"] * 4 + ["special"]),
+                rnd.choice(["external"] * 3 + ["internal", "none"]),
+            )
+            for i, o in enumerate(owners)
+        ],
+        columns=[
+            "institution_id",
+            "name_zh",
+            "name_en",
+            "category_code",
+            "original_value",
+            "instrument_type",
+            "share_mode",
+        ],
+    )
+    ids = [r["id"] for r in await conn.fetch("SELECT id FROM instrument ORDER BY id")]
+    hours = [
+        (
+            i,
+            d,
+            dtime(8),
+            dtime(18),
+        )
+        for i in ids[: int(len(ids) * 0.6)]
+        for d in range(1, 6)
+    ]
+    await conn.copy_records_to_table(
+        "opening_hours", records=hours, columns=["instrument_id", "weekday", "opens", "closes"]
+    )
+    region = dict(insts)
+    owner_of = {iid: o for iid, o in zip(ids, owners, strict=True)}
+    # Each instrument serves its own institution and a handful of regular outside users.
+    pools = {
+        iid: [owner_of[iid][0]] * 3 + [insts[rnd.randrange(len(insts))][0] for _ in range(8)]
+        for iid in ids
+    }
+
+    def rows():  # type: ignore[no-untyped-def]
+        for _ in range(n_sessions):
+            iid = ids[rnd.randrange(len(ids))]
+            owner, owner_region = owner_of[iid]
+            user_inst = rnd.choice(pools[iid])
+            start = YEAR_START + timedelta(minutes=rnd.randrange(0, 365 * 24 * 60, 15))
+            end = start + timedelta(minutes=rnd.randrange(30, 8 * 60, 15))
+            yield (
+                iid,
+                user_inst,
+                region[user_inst],
+                user_inst != owner,
+                region[user_inst] != owner_region,
+                start,
+                end,
+                rnd.choice(["occupy", "technical", "entrusted", "remote"]),
+            )
+
+    await conn.copy_records_to_table(
+        "usage_session",
+        records=rows(),
+        columns=[
+            "instrument_id",
+            "user_institution_id",
+            "user_region_code",
+            "is_external",
+            "is_cross_region",
+            "started_at",
+            "ended_at",
+            "service_way",
+        ],
+    )
+    user_id = await conn.fetchval(
+        "INSERT INTO app_user (email, display_name, institution_id, password_hash) VALUES ('b@bench.org', 'b', $1, 'x') RETURNING id",
+        insts[0][0],
+    )
+    statuses = ["completed"] * 8 + ["no_show", "cancelled"]
+    await conn.copy_records_to_table(
+        "booking",
+        records=(
+            (
+                ids[rnd.randrange(len(ids))],
+                user_id,
+                s,
+                s + timedelta(hours=2),
+                s + timedelta(hours=2),
+                rnd.choice(statuses),
+                insts[0][0],
+                insts[0][1],
+            )
+            for s in (
+                YEAR_START + timedelta(minutes=rnd.randrange(0, 365 * 24 * 60, 30))
+                for _ in range(n_bookings)
+            )
+        ),
+        columns=[
+            "instrument_id",
+            "user_id",
+            "starts_at",
+            "ends_at",
+            "occupied_until",
+            "status",
+            "booker_institution_id",
+            "booker_region_code",
+        ],
+    )
+    await conn.execute("ANALYZE")
+    return int(user_id)
+
+
+async def time_api(db: Database, settings: Settings, user_id: int, repeat: int) -> None:
+    token = new_secret("ist_")
+    await db.execute("UPDATE app_user SET is_platform_admin = true WHERE id = $1", user_id)
+    await db.execute(
+        "INSERT INTO api_token (user_id, name, token_hash, prefix) VALUES ($1, 'bench', $2, 'ist_')",
+        user_id,
+        digest(token),
+    )
+    app = create_app(settings, db=db)
+    headers = {"Authorization": f"Bearer {token}"}
+    ranges = {
+        "calendar year 2025": ("2025-01-01", "2026-01-01"),
+        "year 2025-03-15..2026-03-15": ("2025-03-15", "2026-03-15"),
+    }
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://bench"
+    ) as client:
+        for label, (lo, hi) in ranges.items():
+            print(f"API latency, {label} (median / max of {repeat}, ms):")
+            for group in ("instrument", "institution", "region", "category", "month", "year"):
+                times = []
+                for _ in range(repeat + 1):
+                    t = time.perf_counter()
+                    r = await client.get(
+                        "/api/v1/metrics/sharing",
+                        params={"from": lo, "to": hi, "group_by": group},
+                        headers=headers,
+                    )
+                    times.append((time.perf_counter() - t) * 1000)
+                    assert r.status_code == 200, r.text
+                times = times[1:]  # the first call warms caches and prepares statements
+                median = statistics.median(times)
+                print(f"  {group:<12} {median:7.1f} / {max(times):7.1f}   rows={r.json()['total']}")
+                result(f"metrics {group} ({label})", median, "ms", "< 200")
+            t = time.perf_counter()
+            r = await client.get(
+                "/api/v1/metrics/flows", params={"from": lo, "to": hi}, headers=headers
+            )
+            print(f"  {'flows':<12} {(time.perf_counter() - t) * 1000:7.1f}")
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--instruments", type=int, default=10_000)
+    parser.add_argument("--sessions", type=int, default=1_000_000)
+    parser.add_argument("--bookings", type=int, default=200_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--keep", help="keep the generated database under this name")
+    args = parser.parse_args()
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    server = os.environ.get("DATABASE_URL") or "postgresql://postgres@127.0.0.1:5432/postgres"
+    name = args.keep or "bench_metrics_" + uuid.uuid4().hex[:8]
+    admin = await asyncpg.connect(server)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    url = urlunsplit(urlsplit(server)._replace(path="/" + name))
+    try:
+        migrate(url)
+        db = Database(url, 2, 8)
+        await db.connect()
+        await seed_reference(db)
+        t = time.perf_counter()
+        conn = await asyncpg.connect(url)  # no command timeout: COPY of a million rows
+        try:
+            user_id = await generate(
+                conn, args.instruments, args.sessions, args.bookings, random.Random(7)
+            )
+        finally:
+            await conn.close()
+        print(
+            f"generated {args.instruments} instruments, {args.sessions} sessions, {args.bookings} bookings in {time.perf_counter() - t:.1f} s"
+        )
+        t = time.perf_counter()
+        days = await rebuild(db, date(2025, 1, 1), date(2026, 1, 1))
+        took = time.perf_counter() - t
+        print(f"roll-up of 2025: {took:.1f} s ({days} instrument-days)")
+        result("metrics roll-up of a year", took, "s")
+        t = time.perf_counter()
+        await rebuild(db, date(2025, 6, 1), date(2025, 6, 3))
+        print(f"roll-up of two days (nightly job): {time.perf_counter() - t:.1f} s")
+        await db.execute("ANALYZE")
+        settings = Settings(database_url=url, environment="test", scheduler_enabled=False)
+        await time_api(db, settings, user_id, args.repeat)
+        await db.close()
+    finally:
+        if not args.keep:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,78 @@
+"""Satisfaction ratings on the national five-level scale, one per completed booking.
+
+A rating is final: a second one for the same booking is refused (409) so the figures reported
+upwards cannot be revised after the fact.
+"""
+
+from __future__ import annotations
+
+import asyncpg
+
+from service.accounts.principal import Principal
+from service.db import Database
+from service.errors import Conflict, NotFound, Unprocessable
+from service.metrics.schemas import RatingIn, RatingOut
+
+LABELS = {5: "非常满意", 4: "满意", 3: "一般", 2: "不满意", 1: "极差"}
+_BY_LABEL = {label: score for score, label in LABELS.items()} | {"基本满意": 3}
+
+
+def score_of(value: int | str) -> int:
+    if isinstance(value, int):
+        if value not in LABELS:
+            raise Unprocessable("rating must be 1 to 5.")
+        return value
+    if value not in _BY_LABEL:
+        raise Unprocessable(f"rating must be 1 to 5 or one of {', '.join(_BY_LABEL)}.")
+    return _BY_LABEL[value]
+
+
+_BOOKING = """
+SELECT b.user_id, b.kind, b.status, b.instrument_id,
+       (b.starts_at AT TIME ZONE r.timezone)::date AS day,
+       EXISTS (SELECT 1 FROM usage_session s WHERE s.booking_id = b.id AND s.ended_at IS NOT NULL)
+           AS used
+FROM booking b JOIN instrument i ON i.id = b.instrument_id
+JOIN institution n ON n.id = i.institution_id JOIN region r ON r.code = n.region_code
+WHERE b.id = $1
+"""
+
+_INSERT = """
+INSERT INTO satisfaction (booking_id, user_id, instrument_id, day, rating, comment)
+VALUES ($1, $2, $3, $4, $5, $6)
+ON CONFLICT (booking_id) DO NOTHING
+RETURNING booking_id, rating, comment, created_at
+"""
+
+
+async def rate(db: Database, user: Principal, booking_id: int, data: RatingIn) -> RatingOut:
+    score = score_of(data.rating)
+
+    async def work(conn: asyncpg.Connection) -> RatingOut:
+        row = await conn.fetchrow(_BOOKING, booking_id)
+        if row is None or row["user_id"] != user.user_id or row["kind"] != "booking":
+            raise NotFound("No such booking of yours.")
+        if row["status"] != "completed" and not row["used"]:
+            raise Conflict(
+                "Only a completed booking can be rated.", extra={"status": row["status"]}
+            )
+        saved = await conn.fetchrow(
+            _INSERT,
+            booking_id,
+            user.user_id,
+            row["instrument_id"],
+            row["day"],
+            score,
+            data.comment.strip(),
+        )
+        if saved is None:
+            raise Conflict("This booking has already been rated; a rating is final.")
+        return RatingOut(
+            booking_id=saved["booking_id"],
+            rating=saved["rating"],
+            label=LABELS[saved["rating"]],
+            comment=saved["comment"],
+            created_at=saved["created_at"],
+        )
+
+    return await db.in_transaction(work)

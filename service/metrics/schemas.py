@@ -1,0 +1,184 @@
+"""Shapes of the metrics API. Hours are decimal hours (2 places); rates are fractions (0..1,
+4 places), null when their denominator is zero."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+import msgspec
+
+GroupBy = Literal["instrument", "institution", "region", "category", "month", "year"]
+ShareMode = Literal["internal", "external", "none"]
+InstrumentType = Literal["general", "special"]
+CategoryCode = Annotated[str, msgspec.Meta(pattern=r"^[0-9]{2}([0-9]{2})?$")]
+RegionCode = Annotated[str, msgspec.Meta(pattern=r"^[0-9A-Z][0-9A-Z-]{1,15}$")]
+
+
+class MetricsRowOut(msgspec.Struct):
+    key: str
+    label: str
+    effective_hours: float
+    external_hours: float
+    cross_region_hours: float
+    internal_hours: float
+    sharing_rate: float | None
+    utilisation: float | None
+    quota_hours: float
+    booked_hours: float
+    booked_vs_used: float | None
+    no_show_rate: float | None
+    bookings: int
+    no_shows: int
+    cancellations: int
+    late_cancellations: int
+    external_institutions: int
+    instruments: int
+    available_hours: float
+    sessions: int
+    satisfaction_avg: float | None
+    satisfaction_count: int
+
+
+class ReferenceOut(msgspec.Struct):
+    """National reference figures (DOMAIN.md) beside this selection's own per-instrument ones."""
+
+    national_effective_hours_per_instrument_year: float
+    national_external_hours_per_instrument_year: float
+    national_hours_year: int
+    national_sharing_rate: float
+    national_sharing_rate_year: int
+    national_sharing_rate_10m_yuan_plus: float
+    years_in_period: float
+    national_effective_hours_per_instrument_period: float
+    national_external_hours_per_instrument_period: float
+    effective_hours_per_instrument: float | None
+    external_hours_per_instrument: float | None
+
+
+class SharingOut(msgspec.Struct):
+    rows: list[MetricsRowOut]
+    totals: MetricsRowOut
+    reference: ReferenceOut
+    date_from: date = msgspec.field(name="from")
+    date_to: date = msgspec.field(name="to")
+    group_by: str = "instrument"
+    total: int = 0
+    page: int = 1
+    page_size: int = 50
+
+
+class RegionOut(msgspec.Struct):
+    code: str
+    label: str
+
+
+class FlowOut(msgspec.Struct):
+    from_region: str
+    to_region: str
+    hours: float
+
+
+class FlowsOut(msgspec.Struct):
+    regions: list[RegionOut]
+    matrix: list[FlowOut]
+    date_from: date = msgspec.field(name="from")
+    date_to: date = msgspec.field(name="to")
+
+
+class RatioOut(msgspec.Struct):
+    numerator: int
+    denominator: int
+    ratio: float | None
+
+
+class EvaluationOut(msgspec.Struct):
+    """Count-based ratios of the national evaluation over the eligible instruments (not retired,
+    original value at least 50 万元). 入网比例: those whose registry record is complete (the
+    fields the national registry requires); 正常运行: status normal; 参与共享: share mode not
+    `none`; 外部共享: share mode `external`."""
+
+    institution_id: int
+    label: str
+    instruments: int
+    eligible: int
+    registered_ratio: RatioOut
+    normal_ratio: RatioOut
+    shared_ratio: RatioOut
+    external_ratio: RatioOut
+
+
+class MySessionOut(msgspec.Struct):
+    id: int
+    instrument_id: int
+    instrument_label: str
+    booking_id: int | None
+    started_at: datetime
+    ended_at: datetime | None
+    hours: float | None
+    service_way: str
+    samples: int
+    amount: float
+    rating: int | None
+
+
+class MyInstrumentOut(msgspec.Struct):
+    instrument_id: int
+    label: str
+    sessions: int
+    hours: float
+
+
+class MineOut(msgspec.Struct):
+    sessions: list[MySessionOut]
+    by_instrument: list[MyInstrumentOut]
+    total_hours: float
+    total: int
+    page: int
+    page_size: int
+
+
+RatingLabel = Literal["非常满意", "满意", "一般", "基本满意", "不满意", "极差"]
+
+
+class RatingIn(msgspec.Struct, forbid_unknown_fields=True):
+    """`rating`: 1 (极差) … 5 (非常满意), or the Chinese label itself."""
+
+    rating: Annotated[int, msgspec.Meta(ge=1, le=5)] | RatingLabel
+    comment: Annotated[str, msgspec.Meta(max_length=1000)] = ""
+
+
+class RatingOut(msgspec.Struct):
+    booking_id: int
+    rating: int
+    label: str
+    comment: str
+    created_at: datetime
+
+
+class ServiceRecordOut(msgspec.Struct, rename="camel"):
+    """One completed usage session in the national registry's field names (`applicatUnit` is
+    spelled as the registry spells it)."""
+
+    service_time: str
+    service_way: str
+    service_amount: float
+    applicant: str
+    applicat_unit: str
+    amounts: float
+    instrument_name: str
+    instrument_code: str
+    ins_code: str
+    samples: int
+    service_start: datetime
+    service_end: datetime
+    satisfaction: str | None
+    satisfaction_score: int | None
+    satisfaction_comment: str | None
+
+
+class ServiceRecordsOut(msgspec.Struct):
+    items: list[ServiceRecordOut]
+    total: int
+    page: int
+    page_size: int
