@@ -20,6 +20,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from service.accounts.principal import provide_principal, provide_user
+from service.common.openapi import document_problems
 from service.db import Database
 from service.errors import EXCEPTION_HANDLERS
 from service.settings import Settings
@@ -92,7 +93,7 @@ def create_app(
 
     static_dir = WEB_DIR / "static"
     static_dir.mkdir(exist_ok=True)
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             *_routes(),
             create_static_files_router(
@@ -132,3 +133,5 @@ def create_app(
         logging_config=None,
         debug=False,
     )
+    document_problems(app)
+    return app

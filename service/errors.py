@@ -212,7 +212,14 @@ def handle_database(request: Request[Any, Any, Any], exc: Exception) -> Response
 
 
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
-    if isinstance(exc, asyncpg.PostgresError | asyncpg.InterfaceError | asyncpg.InternalClientError | OSError | TimeoutError):
+    if isinstance(
+        exc,
+        asyncpg.PostgresError
+        | asyncpg.InterfaceError
+        | asyncpg.InternalClientError
+        | OSError
+        | TimeoutError,
+    ):
         return handle_database(request, exc)
     log.exception("unhandled error on %s", request.url.path, exc_info=exc)
     return problem_response(

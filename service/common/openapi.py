@@ -1,0 +1,79 @@
+"""Error responses in the OpenAPI schema, documented once for every operation.
+
+Every error is problem+json from one mapper (`service.errors`), so the codes any operation can
+answer are known centrally: bad bodies (400, 413), validation (422), authentication (401, 403),
+unknown objects (404), throttling (429) and database outages (503). Writes can also meet
+conflicts (409) and, with versions, preconditions (412, 428). Route-specific descriptions set on
+a handler are kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from litestar import Litestar
+from litestar.handlers import HTTPRouteHandler
+from litestar.openapi.datastructures import ResponseSpec
+
+from service.common.schemas import Problem
+from service.errors import PROBLEM_JSON
+
+_COMMON = {
+    400: "Malformed request (e.g. invalid JSON)",
+    401: "Authentication required or the credentials are invalid",
+    403: "Not allowed for this user",
+    404: "No such object, or not visible to this user",
+    422: "Invalid parameters or body; `violations`/`errors` list every problem",
+    429: "Too many requests",
+    503: "The database is unavailable or busy; retry after `Retry-After` seconds",
+}
+_WRITES = {
+    409: "Conflicts with the current state; `conflicts`/`alternatives` where they apply",
+    413: "Request body too large",
+}
+_VERSIONED = {
+    412: "`If-Match` names an older version",
+    428: "`If-Match` is required",
+}
+
+
+def problem_spec(description: str) -> ResponseSpec:
+    return ResponseSpec(
+        data_container=Problem,
+        media_type=PROBLEM_JSON,
+        description=description,
+        generate_examples=False,
+    )
+
+
+def _codes_for(handler: HTTPRouteHandler) -> dict[int, str]:
+    codes = dict(_COMMON)
+    methods = {m.upper() for m in handler.http_methods}
+    if methods & {"POST", "PUT", "PATCH", "DELETE"}:
+        codes.update(_WRITES)
+    if methods & {"PATCH", "PUT"}:
+        codes.update(_VERSIONED)
+    return codes
+
+
+def _as_problem(code: int, spec: ResponseSpec) -> ResponseSpec:
+    """Errors are problem+json whatever a handler's spec says (the mapper makes them so)."""
+    if code >= 400 and spec.media_type != PROBLEM_JSON:
+        return replace(spec, media_type=PROBLEM_JSON)
+    return spec
+
+
+def document_problems(app: Litestar) -> None:
+    """Add the common problem responses to every schema-visible handler (before the schema is
+    first generated, which happens lazily on the first request for it)."""
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", []):
+            if not isinstance(handler, HTTPRouteHandler) or not handler.include_in_schema:
+                continue
+            responses: dict[int, Any] = {
+                code: _as_problem(code, spec) for code, spec in (handler.responses or {}).items()
+            }
+            for code, description in _codes_for(handler).items():
+                responses.setdefault(code, problem_spec(description))
+            handler.responses = responses

@@ -1,0 +1,84 @@
+"""Schemathesis against the app's own OpenAPI schema, over real HTTP: zero server errors, and
+responses that match what the schema promises."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from service.catalog.seed import seed_demo
+from service.db import Database
+from tests.live_server import ROOT, LiveServer
+
+pytestmark = pytest.mark.slow
+
+MAX_EXAMPLES = os.environ.get("FUZZ_MAX_EXAMPLES", "6")
+CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
+
+
+@pytest.fixture(scope="module")
+async def demo_ready(db: Database) -> bool:
+    await seed_demo(db)
+    return True
+
+
+@pytest.fixture(scope="module")
+def server(database_url: str, demo_ready: bool) -> Iterator[LiveServer]:
+    live = LiveServer(database_url).start()
+    try:
+        yield live
+    finally:
+        live.stop()
+
+
+def test_schemathesis_finds_no_server_errors(server: LiveServer, tmp_path: Path) -> None:
+    st = shutil.which("st", path=str(Path(sys.executable).parent))
+    assert st, "schemathesis is a dev dependency"
+    login = httpx.post(
+        server.url + "/api/v1/auth/login",
+        json={"email": "researcher@ciac.demo.instrument-share.org", "password": "demo-password"},
+        timeout=10,
+    )
+    assert login.status_code == 200, login.text
+    token = login.json()["token"]
+    report = tmp_path / "junit.xml"
+    proc = subprocess.run(  # noqa: S603
+        [
+            st,
+            "run",
+            server.url + "/schema/openapi.json",
+            "--checks",
+            CHECKS,
+            "--max-examples",
+            MAX_EXAMPLES,
+            "--phases",
+            "examples,coverage,fuzzing",
+            "--header",
+            f"Authorization: Bearer {token}",
+            "--exclude-path-regex",
+            r"^/api/v1/auth/logout$",
+            "--workers",
+            "2",
+            "--seed",
+            "2026",
+            "--report",
+            "junit",
+            "--report-junit-path",
+            str(report),
+            "--no-color",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    tail = proc.stdout[-6000:]
+    assert proc.returncode == 0, tail
