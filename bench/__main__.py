@@ -21,7 +21,8 @@ BUDGET_SECONDS = int(os.environ.get("BENCH_BUDGET_SECONDS", "240"))
 def machine() -> str:
     cpus = os.cpu_count() or 0
     try:
-        mem_kb = int(next(line for line in open("/proc/meminfo") if line.startswith("MemTotal")).split()[1])
+        meminfo = Path("/proc/meminfo").read_text().splitlines()
+        mem_kb = int(next(line for line in meminfo if line.startswith("MemTotal")).split()[1])
         mem = f"{mem_kb / 1024 / 1024:.0f} GiB"
     except (OSError, StopIteration, ValueError):
         mem = "?"
@@ -48,11 +49,27 @@ def run_one(script: Path) -> tuple[list[list[str]], str]:
     if proc.returncode != 0:
         print(proc.stderr[-3000:])
         return [], f"failed (exit {proc.returncode})"
-    rows = [line.split("\t")[1:] for line in proc.stdout.splitlines() if line.startswith("RESULT\t")]
+    rows = [
+        line.split("\t")[1:] for line in proc.stdout.splitlines() if line.startswith("RESULT\t")
+    ]
     return rows, "ok"
 
 
 def main() -> None:
+    """Without `DATABASE_URL` the benchmarks share one embedded PostgreSQL started here."""
+    embedded = None
+    if not os.environ.get("DATABASE_URL"):
+        from service.embedded_db import ensure_database_url
+
+        _, embedded = ensure_database_url(HERE.parent / ".data" / "bench")
+    try:
+        _run_all()
+    finally:
+        if embedded is not None:
+            embedded.stop()
+
+
+def _run_all() -> None:
     only = set(sys.argv[1:])
     scripts = sorted(p for p in HERE.glob("*.py") if not p.name.startswith("_"))
     summary: list[tuple[str, list[str]]] = []

@@ -6,13 +6,12 @@ create `BENCH_PER_CLIENT` non-conflicting bookings over keep-alive HTTP, each cl
 instrument. Then the same number of bookings go in through raw asyncpg with the same exclusion
 constraint and the same per-instrument advisory lock (no rules, history or outbox). Prints both
 rates, their ratio and the HTTP p50/p99 latency. Clients speak plain keep-alive HTTP/1.1 over
-asyncio streams (see `_Http`).
+asyncio streams (`bench/_http.py`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import socket
 import statistics
@@ -31,6 +30,7 @@ import uvloop
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench._http import KeepAliveClient  # noqa: E402
 from bench._report import result  # noqa: E402
 from service.accounts.secrets import digest, new_secret  # noqa: E402
 from service.catalog.reference import seed_reference  # noqa: E402
@@ -102,41 +102,8 @@ def _slot(k: int) -> tuple[datetime, datetime]:
     return start, start + timedelta(hours=1)
 
 
-class _Http:
-    """A minimal keep-alive HTTP/1.1 client: httpx costs more CPU per request than the server
-    under test, and client and server share the machine's two cores."""
-
-    def __init__(self, port: int, token: str) -> None:
-        self.port, self.token = port, token
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
-
-    async def post(self, path: str, payload: dict[str, object]) -> int:
-        if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
-        assert self.reader is not None
-        data = json.dumps(payload).encode()
-        head = (
-            f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {self.token}\r\n"
-            f"Content-Type: application/json\r\nContent-Length: {len(data)}\r\n\r\n"
-        )
-        self.writer.write(head.encode() + data)
-        status_line = await self.reader.readline()
-        length = 0
-        while (line := await self.reader.readline()) not in (b"\r\n", b""):
-            name, _, value = line.decode().partition(":")
-            if name.lower() == "content-length":
-                length = int(value)
-        await self.reader.readexactly(length)
-        return int(status_line.split()[1])
-
-    def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-
-
 async def _http_client(port: int, instrument: int, token: str, latencies: list[float]) -> int:
-    client = _Http(port, token)
+    client = KeepAliveClient(port, token)
     ok = 0
     try:
         for k in range(PER_CLIENT, PER_CLIENT + WARMUP):  # prepares statements, fills caches
