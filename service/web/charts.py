@@ -1,0 +1,141 @@
+"""Chart.js configurations and the flow heat map, built from the metrics service's rows.
+
+Pure functions over plain rows, unit-tested without a browser. The configurations are plain
+JSON (no callbacks), embedded as `application/json` and read by `static/app.js`, so the
+content security policy can forbid inline scripts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from service.metrics.periods import next_month
+from service.metrics.schemas import FlowOut, MetricsRowOut, RegionOut
+from service.web.formatting import heat_colour
+
+BLUE, GREEN, AMBER, GREY = "#1d5fa8", "#12b76a", "#f79009", "#98a2b3"
+#: Bars shown at most per chart (the largest by effective hours); the tables list them all.
+MAX_BARS = 15
+#: Heat-map cells above this share of the largest flow get white text.
+DARK_SHARE = 0.55
+
+
+def default_period(today: date) -> tuple[date, date]:
+    """The last twelve whole-or-current months: `[first of the month 11 months ago, next month)`."""
+    end = next_month(today)
+    start = date(end.year - 1, end.month, 1)
+    return start, end
+
+
+def _percent(value: float | None) -> float | None:
+    return None if value is None else round(value * 100, 1)
+
+
+def hours_and_rate(rows: list[MetricsRowOut], names: dict[str, str]) -> dict[str, Any]:
+    """Bars of effective and external hours per group, with the sharing rate on a second axis;
+    groups without use are left to the tables."""
+    shown = [r for r in rows if r.effective_hours > 0][:MAX_BARS]
+    return {
+        "type": "bar",
+        "data": {
+            "labels": [r.label for r in shown],
+            "datasets": [
+                {"type": "bar", "label": names["effective"], "backgroundColor": BLUE,
+                 "data": [r.effective_hours for r in shown], "yAxisID": "y"},
+                {"type": "bar", "label": names["external"], "backgroundColor": GREEN,
+                 "data": [r.external_hours for r in shown], "yAxisID": "y"},
+                {"type": "line", "label": names["rate"], "borderColor": AMBER,
+                 "backgroundColor": AMBER, "data": [_percent(r.sharing_rate) for r in shown],
+                 "yAxisID": "y1"},
+            ],
+        },
+        "options": _two_axes(names),
+    }  # fmt: skip
+
+
+def monthly_trend(rows: list[MetricsRowOut], names: dict[str, str]) -> dict[str, Any]:
+    """Lines per month: effective, external and cross-region hours, and the sharing rate."""
+    return {
+        "type": "line",
+        "data": {
+            "labels": [r.key for r in rows],
+            "datasets": [
+                {"label": names["effective"], "borderColor": BLUE, "backgroundColor": BLUE,
+                 "data": [r.effective_hours for r in rows], "yAxisID": "y"},
+                {"label": names["external"], "borderColor": GREEN, "backgroundColor": GREEN,
+                 "data": [r.external_hours for r in rows], "yAxisID": "y"},
+                {"label": names["cross"], "borderColor": GREY, "backgroundColor": GREY,
+                 "data": [r.cross_region_hours for r in rows], "yAxisID": "y"},
+                {"label": names["rate"], "borderColor": AMBER, "backgroundColor": AMBER,
+                 "borderDash": [6, 4], "data": [_percent(r.sharing_rate) for r in rows],
+                 "yAxisID": "y1"},
+            ],
+        },
+        "options": _two_axes(names),
+    }  # fmt: skip
+
+
+def _two_axes(names: dict[str, str]) -> dict[str, Any]:
+    return {
+        "interaction": {"mode": "index", "intersect": False},
+        "plugins": {"legend": {"position": "bottom", "labels": {"boxWidth": 14}}},
+        "scales": {
+            "y": {"beginAtZero": True, "title": {"display": True, "text": names["hours"]}},
+            "y1": {"beginAtZero": True, "position": "right", "suggestedMax": 100,
+                   "grid": {"drawOnChartArea": False},
+                   "title": {"display": True, "text": names["rate_axis"]}},
+        },
+    }  # fmt: skip
+
+
+@dataclass(frozen=True)
+class HeatCell:
+    hours: float
+    colour: str
+    #: Dark enough to need white text.
+    dark: bool = False
+
+
+@dataclass(frozen=True)
+class HeatMap:
+    """Rows: the users' regions; columns: the instruments' regions; cells: hours."""
+
+    regions: list[RegionOut]
+    cells: dict[tuple[str, str], HeatCell]
+    row_totals: dict[str, float]
+    column_totals: dict[str, float]
+
+    def cell(self, source: str, target: str) -> HeatCell:
+        return self.cells.get((source, target), HeatCell(0.0, heat_colour(0, 1)))
+
+
+def heat_map(regions: list[RegionOut], matrix: list[FlowOut]) -> HeatMap:
+    peak = max((m.hours for m in matrix), default=0.0)
+    cells = {
+        (m.from_region, m.to_region): HeatCell(
+            m.hours, heat_colour(m.hours, peak), peak > 0 and m.hours / peak > DARK_SHARE
+        )
+        for m in matrix
+    }
+    rows: dict[str, float] = {}
+    columns: dict[str, float] = {}
+    for m in matrix:
+        rows[m.from_region] = rows.get(m.from_region, 0.0) + m.hours
+        columns[m.to_region] = columns.get(m.to_region, 0.0) + m.hours
+    return HeatMap(regions, cells, rows, columns)
+
+
+def ranked(
+    rows: list[MetricsRowOut], count: int = 5
+) -> tuple[list[MetricsRowOut], list[MetricsRowOut]]:
+    """The best and the worst shared instruments among those used at all (sharing rate, then
+    effective hours); an unused instrument has no rate and is in neither list. With few
+    instruments the two lists split them, so none appears in both."""
+    used = [r for r in rows if r.effective_hours > 0 and r.sharing_rate is not None]
+    order = sorted(used, key=lambda r: (-(r.sharing_rate or 0), -r.effective_hours, r.key))
+    shown = min(count, (len(order) + 1) // 2)
+    best = order[:shown]
+    worst = list(reversed(order[shown:]))[:count]
+    return best, worst

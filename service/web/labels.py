@@ -1,0 +1,200 @@
+"""Display names of the domain's codes (share modes, statuses, service ways …), marked for
+translation with `N_` and translated by the templates with `_()`."""
+
+from __future__ import annotations
+
+from service.web.i18n import N_
+
+SHARE_MODES = {
+    "external": N_("External sharing"),
+    "internal": N_("Internal sharing"),
+    "none": N_("Not shared"),
+}
+INSTRUMENT_STATUSES = {
+    "normal": N_("Normal"),
+    "standby": N_("Standby"),
+    "remote": N_("Remote service"),
+    "occasional_fault": N_("Occasional faults"),
+    "frequent_fault": N_("Frequent faults"),
+    "awaiting_repair": N_("Awaiting repair"),
+    "awaiting_scrap": N_("Awaiting scrapping"),
+}
+SERVICE_WAYS = {
+    "occupy": N_("Self-operated"),
+    "technical": N_("Operated with staff guidance"),
+    "entrusted": N_("Samples run by staff"),
+    "remote": N_("Remote use"),
+}
+BOOKING_STATUSES = {
+    "held": N_("Held"),
+    "pending": N_("Awaiting approval"),
+    "confirmed": N_("Confirmed"),
+    "in_use": N_("In use"),
+    "completed": N_("Completed"),
+    "cancelled": N_("Cancelled"),
+    "rejected": N_("Rejected"),
+    "expired": N_("Expired"),
+    "no_show": N_("No-show"),
+}
+BUSY_KINDS = {
+    "booking": N_("Booked"),
+    "maintenance": N_("Maintenance"),
+    "closed": N_("Closed"),
+}
+APPROVAL = {
+    "none": N_("No approval needed"),
+    "external": N_("Users from other institutions need approval"),
+    "all": N_("Every booking needs approval"),
+}
+INSTITUTION_KINDS = {
+    "university": N_("University"),
+    "research_institute": N_("Research institute"),
+    "hospital": N_("Hospital"),
+    "enterprise": N_("Enterprise"),
+    "other": N_("Other"),
+}
+INSTRUMENT_TYPES = {"general": N_("General"), "special": N_("Special")}
+WEEKDAYS = {
+    1: N_("Monday"),
+    2: N_("Tuesday"),
+    3: N_("Wednesday"),
+    4: N_("Thursday"),
+    5: N_("Friday"),
+    6: N_("Saturday"),
+    7: N_("Sunday"),
+}
+#: Messages shown after a redirect, chosen by the `ok` query parameter (never free text).
+FLASHES = {
+    "logged-in": N_("You are logged in."),
+    "registered": N_("Your account is ready; log in to continue."),
+    "logged-out": N_("You are logged out."),
+    "booked": N_("Your booking is made."),
+    "requested": N_("Your request is sent; the instrument's manager will answer it."),
+    "cancelled": N_("The booking is cancelled."),
+    "rescheduled": N_("The booking is moved."),
+    "rated": N_("Thank you for your rating."),
+    "approved": N_("The request is approved."),
+    "rejected": N_("The request is rejected."),
+    "saved": N_("Saved."),
+    "rotated": N_("Your calendar link is new; the old one no longer works."),
+    "blocked": N_("The maintenance block is placed."),
+    "checked-in": N_("Checked in."),
+    "checked-out": N_("Checked out."),
+    "no-show": N_("Marked as a no-show."),
+    "imported": N_("The calendar is imported."),
+    "hours-saved": N_("The opening hours are saved."),
+    "closure-added": N_("The closure is added."),
+    "closure-deleted": N_("The closure is removed."),
+    "policy-saved": N_("The booking rules are saved."),
+    "usage-saved": N_("The usage is recorded."),
+    "manager-granted": N_("The manager is added."),
+    "manager-revoked": N_("The manager is removed."),
+    "retried": N_("The message is queued again."),
+}
+
+#: The problem titles of the API (service/errors.py), shown translated on error pages.
+PROBLEM_TITLES = [
+    N_("Bad request"),
+    N_("Authentication required"),
+    N_("Forbidden"),
+    N_("Not found"),
+    N_("Conflict"),
+    N_("Precondition failed"),
+    N_("Unprocessable request"),
+    N_("Invalid request"),
+    N_("Invalid value"),
+    N_("Too many requests"),
+    N_("Service unavailable"),
+    N_("Server error"),
+    N_("Method not allowed"),
+    N_("Log in to see this page."),
+    N_("You may not use this page."),
+    N_("The form is missing its security token or it has expired; reload the page and try again."),
+]
+
+
+def flash(key: str | None) -> str | None:
+    return FLASHES.get(key or "")
+
+
+def label(table: dict[str, str], code: str) -> str:
+    return table.get(code, code)
+
+
+#: Reminder lead times offered on the account page (minutes before the booking starts).
+REMINDER_LEADS = {
+    15: N_("15 minutes before"),
+    30: N_("30 minutes before"),
+    60: N_("1 hour before"),
+    120: N_("2 hours before"),
+    180: N_("3 hours before"),
+    1440: N_("1 day before"),
+    2880: N_("2 days before"),
+    10080: N_("1 week before"),
+}
+#: The national five-level satisfaction scale, best first (zh: 非常满意 … 极差).
+RATINGS = [
+    (5, N_("Very satisfied")),
+    (4, N_("Satisfied")),
+    (3, N_("Fair")),
+    (2, N_("Dissatisfied")),
+    (1, N_("Very poor")),
+]
+#: Where an instrument's effective policy comes from.
+POLICY_SOURCES = {
+    "instrument": N_("These rules are set for this instrument."),
+    "institution": N_(
+        "These are the institution's default rules; saving sets them for this instrument."
+    ),
+    "default": N_("These are the platform's default rules; saving sets them for this instrument."),
+}
+IMPORT_OUTCOMES = {
+    "created": N_("Created"),
+    "would_create": N_("Would be created"),
+    "conflict": N_("Conflict: skipped"),
+    "invalid": N_("Not usable"),
+}
+CONFLICT_KINDS = {**BUSY_KINDS, "import": N_("Another event of this file")}
+#: The count-based ratios of the national evaluation (zh: 入网比例, 正常运行设备比例 …).
+EVALUATION_RATIOS = {
+    "registered_ratio": N_("Registered with a complete record"),
+    "normal_ratio": N_("In normal running status"),
+    "shared_ratio": N_("Shared at all"),
+    "external_ratio": N_("Shared externally"),
+}
+OUTBOX_STATES = {
+    "pending": N_("Waiting"),
+    "sent": N_("Sent"),
+    "dead": N_("Undeliverable"),
+    "skipped": N_("Skipped"),
+}
+JOB_OUTCOMES = {"ok": N_("Succeeded"), "failed": N_("Failed"), "running": N_("Running")}
+#: The scheduler's job descriptions, so `tr()` can show them translated (unknown ones as sent).
+JOB_DESCRIPTIONS = [
+    N_("Queue reminder mails for bookings whose reminder lead time has come."),
+    N_("Send due outbox mails; back off on failure, dead-letter after repeated failures."),
+    N_("Expire pending bookings past their approval deadline."),
+    N_("Mark confirmed bookings that ended without a usage session as no-shows."),
+    N_("Complete bookings that ended with a usage session."),
+    N_("Delete expired idempotency keys, sessions, old login failures and job history."),
+    N_("Roll recent usage sessions up into the statistics tables."),
+]
+#: Fixed texts of the services that the new pages show, so `tr()` shows them translated.
+SERVICE_MESSAGES = [
+    N_("Dates are written YYYY-MM-DD."),
+    N_("'to' must be after 'from' (the range is [from, to))."),
+    N_("Only a completed booking can be rated."),
+    N_("This booking has already been rated; a rating is final."),
+    N_("No such booking of yours."),
+    N_("rating must be 1 to 5."),
+    N_("The booking policy is invalid."),
+    N_("The opening hours are invalid."),
+    N_("The closure is invalid."),
+    N_("give both opens and closes, or neither"),
+    N_("opens must be before closes"),
+    N_("min_minutes must not exceed max_minutes"),
+    N_("granularity_minutes must divide a day (1440)"),
+    N_("min_minutes and max_minutes must be multiples of the grid"),
+    N_("No such institution among those you administer."),
+    N_("At most 5 reminder lead times."),
+]

@@ -1,0 +1,125 @@
+"""Platform administrators: the metrics dashboard (charts, flow heat map, best and worst shared
+instruments against the national reference, exports), the directory (institutions, regions,
+users) and the health of the outbox and the scheduled jobs."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from litestar import Response, get, post
+from litestar.params import PathParameter, QueryParameter
+
+from service.accounts import user_admin
+from service.catalog import directory
+from service.common.time import utcnow
+from service.errors import Unprocessable
+from service.metrics.scope import Filters
+from service.notifications import admin as outbox_admin
+from service.scheduler.service import job_statuses
+from service.web import metrics_view
+from service.web.view import DB, SettingsDep, ViewDep
+
+Id = Annotated[int, PathParameter(ge=1, le=2**62)]
+Text = Annotated[str, QueryParameter(max_length=100)]
+Page = Annotated[int, QueryParameter(ge=1, le=10_000)]
+Region = Annotated[str, QueryParameter(max_length=16)]
+EXPORT_GROUPS = ("region", "institution", "category", "instrument", "month")
+
+
+def _require_admin(view: ViewDep) -> None:
+    view.require(view.require_user().is_platform_admin)
+
+
+def exports(period: metrics_view.Period, institution: int | None = None) -> dict[str, str]:
+    """Links to the API's CSV files (the same session cookie authorises them, and the API
+    applies the same scope as the pages)."""
+    span = {"from": period.start.isoformat(), "to": period.end.isoformat()}
+    scope = {} if institution is None else {"institution": str(institution)}
+    links = {
+        g: "/api/v1/metrics/sharing.csv?" + urlencode({**span, **scope, "group_by": g})
+        for g in EXPORT_GROUPS
+    }
+    links["flows"] = "/api/v1/metrics/flows.csv?" + urlencode(span)
+    links["registry"] = "/api/v1/metrics/service-records?" + urlencode({**span, "format": "csv"})
+    return links
+
+
+@get("/admin/metrics", name="page-admin-metrics")
+async def metrics_page(
+    view: ViewDep,
+    db: DB,
+    settings: SettingsDep,
+    date_from: Annotated[str, QueryParameter(name="from", max_length=10)] = "",
+    date_to: Annotated[str, QueryParameter(name="to", max_length=10)] = "",
+) -> Response[Any]:
+    _require_admin(view)
+    try:
+        period = metrics_view.read_period(date_from, date_to, utcnow().date())
+    except Unprocessable as exc:
+        period = metrics_view.read_period("", "", utcnow().date())
+        problem = {"status": 422, "title": exc.title, "detail": exc.detail}
+        return view.render(
+            "admin_metrics.html", status=422, problem=problem, period=period, data=None,
+            exports=exports(period),
+        )  # fmt: skip
+    data = await metrics_view.dashboard(db, settings, view, period, Filters())
+    return view.render(
+        "admin_metrics.html", problem=None, period=period, data=data, exports=exports(period)
+    )
+
+
+@get("/admin/institutions", name="page-admin-institutions")
+async def institutions_page(
+    view: ViewDep, db: DB, q: Text = "", region: Region = "", page: Page = 1
+) -> Response[Any]:
+    _require_admin(view)
+    regions = await directory.list_regions(db)
+    known = {r.code for r in regions}
+    found = await directory.list_institutions(
+        db, region if region in known else None, None, q or None, page, 50
+    )
+    return view.render(
+        "admin_institutions.html", page=found, regions=regions, q=q, region=region,
+        section="institutions",
+    )  # fmt: skip
+
+
+@get("/admin/regions", name="page-admin-regions")
+async def regions_page(view: ViewDep, db: DB) -> Response[Any]:
+    _require_admin(view)
+    regions = await directory.list_regions(db)
+    found = await directory.list_institutions(db, None, None, None, 1, 200)
+    counts: dict[str, int] = {}
+    for institution in found.items:
+        counts[institution.region_code] = counts.get(institution.region_code, 0) + 1
+    return view.render("admin_regions.html", regions=regions, counts=counts, section="regions")
+
+
+@get("/admin/users", name="page-admin-users")
+async def users_page(view: ViewDep, db: DB, q: Text = "", page: Page = 1) -> Response[Any]:
+    _require_admin(view)
+    found = await user_admin.list_users(
+        db, view.actor(), institution=None, q=q or None, active=None, page=page, page_size=50
+    )
+    institutions = await directory.list_institutions(db, None, None, None, 1, 200)
+    names = {i.id: view.pick(i.name_zh, i.name_en) for i in institutions.items}
+    return view.render("admin_users.html", page=found, q=q, names=names, section="users")
+
+
+@get("/admin/health", name="page-admin-health")
+async def health_page(view: ViewDep, db: DB, page: Page = 1) -> Response[Any]:
+    _require_admin(view)
+    jobs = await job_statuses(db)
+    outbox = await outbox_admin.overview(db, page, 20)
+    return view.render("admin_health.html", jobs=jobs, outbox=outbox, now=utcnow())
+
+
+@post("/admin/outbox/{outbox_id:int}/retry", name="page-admin-retry", status_code=303)
+async def retry_submit(view: ViewDep, db: DB, outbox_id: Id) -> Response[Any]:
+    _require_admin(view)
+    await outbox_admin.retry(db, outbox_id)
+    return view.redirect("/admin/health", ok="retried")
+
+
+ROUTES = [metrics_page, institutions_page, regions_page, users_page, health_page, retry_submit]

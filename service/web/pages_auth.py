@@ -1,0 +1,121 @@
+"""Log in, register, log out and the language switch."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Request, Response, get, post
+from litestar.datastructures import Cookie
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+
+from service.accounts import auth_service, users
+from service.accounts.http import cleared_cookies, session_cookies
+from service.accounts.principal import SESSION_COOKIE
+from service.accounts.schemas import LoginIn, MePatchIn, RegisterIn
+from service.catalog import directory
+from service.errors import Conflict, TooManyRequests, Unauthorized, Unprocessable
+from service.web.forms import LanguageForm, LoginForm, RegisterForm, safe_next
+from service.web.i18n import LANG_COOKIE
+from service.web.view import DB, SettingsDep, ViewDep
+
+Form = Body(media_type=RequestEncodingType.URL_ENCODED)
+YEAR = 365 * 24 * 3600
+
+
+@get("/login", name="page-login")
+async def login_page(view: ViewDep, next: str = "") -> Response[Any]:  # noqa: A002
+    return view.render("login.html", next=safe_next(next), email="", error=None)
+
+
+@post("/login", name="page-login-post", status_code=303)
+async def login_submit(
+    request: Request[Any, Any, Any],
+    view: ViewDep,
+    db: DB,
+    settings: SettingsDep,
+    data: Annotated[LoginForm, Form],
+) -> Response[Any]:
+    target = safe_next(data.next)
+    try:
+        credentials = msgspec.convert({"email": data.email, "password": data.password}, LoginIn)
+        result = await auth_service.login(
+            db, settings, credentials, request.cookies.get(SESSION_COOKIE)
+        )
+    except (msgspec.ValidationError, Unauthorized, TooManyRequests) as exc:
+        status = getattr(exc, "status", 401)
+        error = view.t("The email address or the password is wrong.") if status == 401 else str(exc)
+        return view.render("login.html", status=status, next=target, email=data.email, error=error)
+    view.cookies.extend(
+        session_cookies(
+            settings, result.session_id, result.body.csrf_token, result.session_expires_at
+        )
+    )
+    return view.redirect(target, ok="logged-in")
+
+
+async def _register_page(view: ViewDep, db: DB, status: int = 200, **values: Any) -> Response[Any]:
+    institutions = await directory.list_institutions(db, None, None, None, 1, 200)
+    defaults: dict[str, Any] = {"form": RegisterForm(), "errors": []}
+    return view.render(
+        "register.html", status=status, institutions=institutions.items, **{**defaults, **values}
+    )
+
+
+@get("/register", name="page-register")
+async def register_page(view: ViewDep, db: DB) -> Response[Any]:
+    return await _register_page(view, db)
+
+
+@post("/register", name="page-register-post", status_code=303)
+async def register_submit(
+    request: Request[Any, Any, Any], view: ViewDep, db: DB, data: Annotated[RegisterForm, Form]
+) -> Response[Any]:
+    fields = msgspec.to_builtins(data)
+    fields.pop("csrf_token")
+    fields["language"] = view.language
+    try:
+        await users.register(
+            db, msgspec.convert(fields, RegisterIn), request.headers.get("accept-language")
+        )
+    except msgspec.ValidationError as exc:
+        return await _register_page(view, db, 422, form=data, errors=[str(exc)])
+    except Unprocessable as exc:
+        messages = [v["message"] for v in exc.extra.get("violations", [])] or [exc.detail]
+        return await _register_page(view, db, 422, form=data, errors=messages)
+    except Conflict as exc:
+        return await _register_page(view, db, 409, form=data, errors=[exc.detail])
+    return view.redirect("/login", ok="registered")
+
+
+@post("/logout", name="page-logout", status_code=303)
+async def logout_submit(
+    request: Request[Any, Any, Any], view: ViewDep, db: DB, settings: SettingsDep
+) -> Response[Any]:
+    await auth_service.logout(db, request.cookies.get(SESSION_COOKIE), None)
+    view.cookies.extend(cleared_cookies(settings))
+    return view.redirect("/login", ok="logged-out")
+
+
+@post("/language", name="page-language", status_code=303)
+async def language_submit(
+    view: ViewDep, db: DB, settings: SettingsDep, data: Annotated[LanguageForm, Form]
+) -> Response[Any]:
+    """The cookie makes the choice stick for visitors; a signed-in user's setting follows it."""
+    view.cookies.append(
+        Cookie(
+            key=LANG_COOKIE,
+            value=data.language,
+            max_age=YEAR,
+            samesite="lax",
+            secure=settings.secure_cookies,
+            httponly=True,
+        )
+    )
+    if view.principal is not None:
+        await users.update_me(db, view.principal, MePatchIn(language=data.language), None)
+    return view.redirect(safe_next(data.next))
+
+
+ROUTES = [login_page, login_submit, register_page, register_submit, logout_submit, language_submit]

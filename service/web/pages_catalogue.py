@@ -1,0 +1,117 @@
+"""The catalogue (search and filters, htmx-refreshed results) and the instrument page."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+import msgspec
+from litestar import Response, get
+from litestar.params import Parameter
+from litestar.response import Redirect
+
+from service.availability import public as availability
+from service.catalog import directory, instruments
+from service.errors import Unprocessable
+from service.web import labels
+from service.web.forms import parse_local
+from service.web.view import DB, ViewDep
+
+PAGE_SIZE = 20
+Opt = Annotated[str | None, Parameter(max_length=40)]
+
+
+class CatalogueQuery(msgspec.Struct):
+    q: str = ""
+    region: str = ""
+    institution: str = ""
+    category: str = ""
+    share_mode: str = ""
+    free_from: str = ""
+    free_to: str = ""
+    page: int = 1
+
+
+@get("/", name="page-home")
+async def home() -> Redirect:
+    return Redirect("/instruments", status_code=303)
+
+
+async def _results(view: ViewDep, db: DB, query: CatalogueQuery) -> dict[str, Any]:
+    """Registry search, or, with a window, the instruments free for all of it."""
+    zone = ZoneInfo(view.viewer_zone)
+    start, end = parse_local(query.free_from, zone), parse_local(query.free_to, zone)
+    if start and end:
+        free = await availability.search_available(
+            db, query.category or None, query.region or None, start, end, query.page, PAGE_SIZE
+        )
+        return {"free_page": free, "page": None}
+    params: dict[str, Any] = {
+        "q": query.q or None,
+        "region": query.region or None,
+        "institution": int(query.institution) if query.institution.isdigit() else None,
+        "category": query.category or None,
+        "share_mode": query.share_mode or None,
+    }
+    page = await instruments.list_instruments(db, params, query.page, PAGE_SIZE)
+    return {"page": page, "free_page": None}
+
+
+@get("/instruments", name="page-catalogue")
+async def catalogue(
+    view: ViewDep,
+    db: DB,
+    q: Annotated[str, Parameter(max_length=200)] = "",
+    region: Opt = "",
+    institution: Opt = "",
+    category: Opt = "",
+    share_mode: Opt = "",
+    free_from: Opt = "",
+    free_to: Opt = "",
+    page: Annotated[int, Parameter(ge=1, le=10_000)] = 1,
+) -> Response[Any]:
+    query = CatalogueQuery(
+        q, region or "", institution or "", category or "", share_mode or "",
+        free_from or "", free_to or "", page,
+    )  # fmt: skip
+    try:
+        results = await _results(view, db, query)
+        error = None
+    except Unprocessable as exc:
+        results, error = {"page": None, "free_page": None}, exc
+    if view.is_htmx:
+        return view.render("_catalogue_results.html", query=query, error=error, **results)
+    regions = await directory.list_regions(db)
+    categories = await directory.category_tree(db)
+    region = None if error else query.region or None
+    institutions = await directory.list_institutions(db, region, None, None, 1, 200)
+    return view.render(
+        "catalogue.html",
+        query=query,
+        error=error,
+        regions=regions,
+        categories=categories,
+        institutions=institutions.items,
+        share_modes=labels.SHARE_MODES,
+        **results,
+    )
+
+
+@get("/instruments/{instrument_id:int}", name="page-instrument")
+async def instrument_page(
+    view: ViewDep, db: DB, instrument_id: Annotated[int, Parameter(ge=1, le=2**62)]
+) -> Response[Any]:
+    instrument = await instruments.get_instrument(db, instrument_id, view.principal is not None)
+    can_manage = view.principal is not None and view.principal.can_manage_instrument(
+        instrument.id, instrument.institution_id
+    )
+    return view.render(
+        "instrument.html",
+        instrument=instrument,
+        policy=instrument.policy,
+        can_manage=can_manage,
+        busy_labels={k: view.t(v) for k, v in labels.BUSY_KINDS.items()},
+    )
+
+
+ROUTES = [home, catalogue, instrument_page]

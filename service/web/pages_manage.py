@@ -1,0 +1,162 @@
+"""Instrument managers (and institution/platform admins): pending requests to approve or
+reject (htmx row updates), each managed instrument's calendar, bookings and maintenance blocks
+with the displaced-bookings preview, check-in/out and no-shows."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
+
+import msgspec
+from litestar import Response, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, Parameter
+
+from service.bookings import blocks, queries, transitions
+from service.bookings.queries import BookingFilter
+from service.bookings.schemas import BlockIn, DisplacedOut
+from service.catalog import instruments
+from service.common.time import utcnow
+from service.errors import Conflict, NotFound, Unprocessable
+from service.web import labels
+from service.web.forms import ReasonForm, parse_local
+from service.web.view import DB, ViewDep
+
+Form = Body(media_type=RequestEncodingType.URL_ENCODED)
+Id = Annotated[int, Parameter(ge=1, le=2**62)]
+Action = Literal["approve", "reject", "check_in", "check_out", "no_show"]
+FLASH = {"approve": "approved", "reject": "rejected", "check_in": "checked-in",
+         "check_out": "checked-out", "no_show": "no-show"}  # fmt: skip
+
+
+def _can_manage_any(view: ViewDep) -> bool:
+    user = view.require_user()
+    return bool(user.manages or user.admin_of or user.is_platform_admin)
+
+
+async def _managed_instruments(view: ViewDep, db: DB) -> list[Any]:
+    user = view.require_user()
+    if user.is_platform_admin:
+        return []
+    ids = set(user.manages)
+    found = []
+    for institution in sorted(user.admin_of):
+        page = await instruments.list_instruments(db, {"institution": institution}, 1, 200)
+        found += page.items
+    known = {i.id for i in found}
+    for instrument_id in sorted(ids - known):
+        found.append(await instruments.get_instrument(db, instrument_id, True))
+    return found
+
+
+@get("/manage", name="page-manage")
+async def manage_home(view: ViewDep, db: DB) -> Response[Any]:
+    view.require(_can_manage_any(view))
+    pending = await queries.approvals(db, view.actor(), 1, 100)
+    return view.render(
+        "manage.html", pending=pending.items, instruments=await _managed_instruments(view, db)
+    )
+
+
+@post("/manage/bookings/{booking_id:int}/{action:str}", name="page-manage-action", status_code=303)
+async def booking_action(
+    view: ViewDep, db: DB, booking_id: Id, action: str, data: Annotated[ReasonForm, Form]
+) -> Response[Any]:
+    """Approve/reject answer htmx with the updated row; other moves redirect back."""
+    if action not in FLASH:
+        raise NotFound("Unknown action.")
+    actor = view.actor()
+    if action == "reject":
+        transitions.require_reason(data.reason, actor.language)
+    booking = await transitions.transition(db, actor, booking_id, action, data.reason, utcnow())
+    if view.is_htmx and action in {"approve", "reject"}:
+        return view.render("_approval_done.html", booking=booking, action=action)
+    referer = view.request.headers.get("referer", "")
+    back = (
+        f"/manage/instruments/{booking.instrument_id}"
+        if "/manage/instruments/" in referer
+        else "/manage"
+    )
+    return view.redirect(back, ok=FLASH[action])
+
+
+async def _instrument_page(
+    view: ViewDep, db: DB, instrument_id: int, status: int = 200, **extra: Any
+) -> Response[Any]:
+    instrument = await instruments.get_instrument(db, instrument_id, True)
+    view.require(view.actor().can_manage_instrument(instrument.id, instrument.institution_id))
+    now = utcnow()
+    upcoming = await queries.list_bookings(
+        db,
+        view.actor(),
+        BookingFilter(scope="managed", instrument_id=instrument_id, start=now),
+        1,
+        100,
+    )
+    block_list = await blocks.list_blocks(db, instrument_id, now, None, False)
+    values: dict[str, Any] = {"problem": None, "displaced": None, "block_form": None}
+    return view.render(
+        "manage_instrument.html", status=status, instrument=instrument, bookings=upcoming.items,
+        blocks=block_list, now=now, tab="calendar",
+        status_labels={k: view.t(v) for k, v in labels.BOOKING_STATUSES.items()} | {"maintenance": view.t("Maintenance")},
+        **{**values, **extra},
+    )  # fmt: skip
+
+
+@get("/manage/instruments/{instrument_id:int}", name="page-manage-instrument")
+async def manage_instrument(view: ViewDep, db: DB, instrument_id: Id) -> Response[Any]:
+    return await _instrument_page(view, db, instrument_id)
+
+
+class BlockForm(msgspec.Struct):
+    start: Annotated[str, msgspec.Meta(max_length=40)] = ""
+    end: Annotated[str, msgspec.Meta(max_length=40)] = ""
+    reason: Annotated[str, msgspec.Meta(max_length=1000)] = ""
+    confirm: Literal["", "preview", "cancel"] = ""
+    csrf_token: Annotated[str, msgspec.Meta(max_length=200)] = ""
+
+
+@post("/manage/instruments/{instrument_id:int}/blocks", name="page-block-post", status_code=303)
+async def block_submit(
+    view: ViewDep, db: DB, instrument_id: Id, data: Annotated[BlockForm, Form]
+) -> Response[Any]:
+    """First the preview (which bookings would be displaced), then an explicit confirmation."""
+    actor = view.actor()
+    instrument = await instruments.get_instrument(db, instrument_id, True)
+    zone = ZoneInfo(instrument.timezone)
+    try:
+        block = msgspec.convert(
+            {"start": parse_local(data.start, zone), "end": parse_local(data.end, zone),
+             "reason": data.reason, "on_conflict": "cancel" if data.confirm == "cancel" else "fail"},
+            BlockIn,
+        )  # fmt: skip
+    except msgspec.ValidationError:
+        problem = {"status": 422, "title": "Unprocessable request",
+                   "detail": view.t("Give a start, an end and a reason.")}  # fmt: skip
+        return await _instrument_page(
+            view, db, instrument_id, 422, problem=problem, block_form=data
+        )
+    try:
+        if data.confirm != "cancel":
+            displaced = await blocks.place_block(
+                db, actor, instrument_id, block, utcnow(), dry_run=True
+            )
+            assert isinstance(displaced, list)
+            if displaced:
+                return await _instrument_page(
+                    view, db, instrument_id, 200, displaced=_displaced(displaced), block_form=data
+                )
+        await blocks.place_block(db, actor, instrument_id, block, utcnow())
+    except (Conflict, Unprocessable) as exc:
+        problem = {"status": exc.status, "title": exc.title, "detail": exc.detail}
+        return await _instrument_page(
+            view, db, instrument_id, exc.status, problem=problem, block_form=data
+        )
+    return view.redirect(f"/manage/instruments/{instrument_id}", ok="blocked")
+
+
+def _displaced(items: list[DisplacedOut]) -> list[DisplacedOut]:
+    return sorted(items, key=lambda d: d.start)
+
+
+ROUTES = [manage_home, booking_action, manage_instrument, block_submit]

@@ -1,0 +1,147 @@
+"""Managers record what really happened (usage sessions, with or without a booking) and import
+an `.ics` file as maintenance blocks: first a dry run that lists what would be created and what
+conflicts, then the import itself of the very same file."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import timedelta
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+import msgspec
+from litestar import Request, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.params import PathParameter, URLEncodedBody
+
+from service.bookings import queries, usage
+from service.bookings.queries import BookingFilter
+from service.bookings.schemas import UsageIn
+from service.calendars import importer
+from service.catalog import instruments
+from service.common.time import utcnow
+from service.errors import Conflict, NotFound, Unprocessable
+from service.web import labels
+from service.web.forms import UsageForm, parse_local
+from service.web.pages_calendar import invalid, problem_of
+from service.web.view import DB, ViewDep
+
+Id = Annotated[int, PathParameter(ge=1, le=2**62)]
+#: The API refuses larger calendars too.
+MAX_ICS_BYTES = 1024 * 1024
+RECENT = timedelta(days=30)
+
+
+async def _usage_page(
+    view: ViewDep, db: DB, instrument_id: int, status: int = 200, **extra: Any
+) -> Response[Any]:
+    actor = view.actor()
+    instrument = await instruments.get_instrument(db, instrument_id, True)
+    sessions = await usage.list_usage(db, actor, instrument_id, None, None, 1, 50)
+    now = utcnow()
+    recent = await queries.list_bookings(
+        db, actor, BookingFilter("managed", instrument_id, None, now - RECENT, now), 1, 100
+    )
+    used = {s.booking_id for s in sessions.items}
+    open_bookings = [
+        b for b in recent.items if b.status in ("confirmed", "in_use") and b.id not in used
+    ]
+    values: dict[str, Any] = {"problem": None, "form": UsageForm()}
+    return view.render(
+        "manage_usage.html", status=status, instrument=instrument, sessions=sessions,
+        bookings=open_bookings, tab="usage", **{**values, **extra},
+    )  # fmt: skip
+
+
+@get("/manage/instruments/{instrument_id:int}/usage", name="page-usage")
+async def usage_page(view: ViewDep, db: DB, instrument_id: Id) -> Response[Any]:
+    return await _usage_page(view, db, instrument_id)
+
+
+@post("/manage/instruments/{instrument_id:int}/usage", name="page-usage-post", status_code=303)
+async def usage_submit(
+    view: ViewDep, db: DB, instrument_id: Id, data: URLEncodedBody[UsageForm]
+) -> Response[Any]:
+    """Times are read in the instrument's zone; a booking, when chosen, gives the user."""
+    actor = view.actor()
+    instrument = await instruments.get_instrument(db, instrument_id, True)
+    zone = ZoneInfo(instrument.timezone)
+    fields = {
+        "start": parse_local(data.start, zone), "end": parse_local(data.end, zone),
+        "service_way": data.service_way, "samples": data.samples, "amount": data.amount or "0",
+        "note": data.note, "booking_id": int(data.booking_id) if data.booking_id.isdigit() else None,
+    }  # fmt: skip
+    try:
+        entry = msgspec.convert(fields, UsageIn, strict=False)
+    except msgspec.ValidationError:
+        problem = invalid(view, view.t("Give a start, an end and a valid amount."))
+        return await _usage_page(view, db, instrument_id, 422, problem=problem, form=data)
+    try:
+        await usage.record_usage(db, actor, instrument_id, entry, utcnow())
+    except (Conflict, Unprocessable, NotFound) as exc:
+        problem = {"status": exc.status, "title": exc.title, "detail": exc.detail}
+        return await _usage_page(view, db, instrument_id, exc.status, problem=problem, form=data)
+    return view.redirect(f"/manage/instruments/{instrument_id}/usage", ok="usage-saved")
+
+
+async def _import_page(
+    view: ViewDep, db: DB, instrument_id: int, status: int = 200, **extra: Any
+) -> Response[Any]:
+    await importer.load_managed_instrument(db, view.actor(), instrument_id)
+    instrument = await instruments.get_instrument(db, instrument_id, True)
+    values: dict[str, Any] = {"problem": None, "report": None, "ics_b64": "", "days": 180}
+    return view.render(
+        "manage_import.html", status=status, instrument=instrument, tab="import",
+        **{**values, **extra},
+    )  # fmt: skip
+
+
+@get("/manage/instruments/{instrument_id:int}/import", name="page-import")
+async def import_page(view: ViewDep, db: DB, instrument_id: Id) -> Response[Any]:
+    return await _import_page(view, db, instrument_id)
+
+
+async def _uploaded(request: Request[Any, Any, Any]) -> bytes:
+    """The chosen file, or the previewed file carried back by the confirmation form."""
+    form = await request.form()
+    upload = form.get("file")
+    if isinstance(upload, UploadFile):
+        content = await upload.read(MAX_ICS_BYTES + 1)
+        if content:
+            return content
+    carried = form.get("ics_b64")
+    if isinstance(carried, str) and carried:
+        try:
+            return base64.b64decode(carried, validate=True)
+        except (binascii.Error, ValueError):
+            return b""
+    return b""
+
+
+@post("/manage/instruments/{instrument_id:int}/import", name="page-import-post", status_code=200)
+async def import_submit(
+    request: Request[Any, Any, Any], view: ViewDep, db: DB, instrument_id: Id
+) -> Response[Any]:
+    form = await request.form()
+    confirm = form.get("mode") == "import"
+    days_text = str(form.get("days") or "180")
+    days = int(days_text) if days_text.isdigit() and 1 <= int(days_text) <= 366 else 180
+    body = await _uploaded(request)
+    if not body or len(body) > MAX_ICS_BYTES:
+        message = view.t("Choose an .ics file of at most 1 MB.")
+        return await _import_page(view, db, instrument_id, 422, problem=invalid(view, message))
+    try:
+        report = await importer.import_calendar(
+            db, view.actor(), instrument_id, body, dry_run=not confirm, days=days, now=utcnow()
+        )
+    except Unprocessable as exc:
+        return await _import_page(view, db, instrument_id, 422, problem=problem_of(exc, view))
+    return await _import_page(
+        view, db, instrument_id, report=report, days=days,
+        ics_b64="" if confirm else base64.b64encode(body).decode(),
+        flash=labels.flash("imported") if confirm else None,
+    )  # fmt: skip
+
+
+ROUTES = [usage_page, usage_submit, import_page, import_submit]

@@ -1,0 +1,117 @@
+// Page behaviour: CSRF header for htmx, calendars (FullCalendar), charts (Chart.js), copy buttons.
+(function () {
+  "use strict";
+  var body = document.body;
+  var lang = body.dataset.lang || "zh-CN";
+
+  document.addEventListener("htmx:configRequest", function (event) {
+    event.detail.headers["X-CSRF-Token"] = body.dataset.csrf || "";
+  });
+
+  function text(id) {
+    var node = document.getElementById(id);
+    return node ? JSON.parse(node.textContent) : null;
+  }
+
+  var KIND_COLOURS = { booking: "#d92d20", maintenance: "#7a5af8", closed: "#98a2b3" };
+  var STATUS_COLOURS = { pending: "#f79009", confirmed: "#1d5fa8", in_use: "#067647", held: "#667085",
+                         maintenance: "#7a5af8" };
+
+  function availabilitySource(url, labels) {
+    return function (info, success, failure) {
+      var query = "?from=" + encodeURIComponent(info.start.toISOString()) +
+                  "&to=" + encodeURIComponent(info.end.toISOString());
+      fetch(url + query, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
+        .then(function (data) {
+          var events = (data.busy || []).map(function (b) {
+            return { start: b.start, end: b.end, title: labels[b.kind] || b.kind,
+                     color: KIND_COLOURS[b.kind] || "#d92d20", classNames: ["busy-" + b.kind],
+                     display: b.kind === "closed" ? "background" : "block" };
+          });
+          (data.free || []).forEach(function (f) {
+            events.push({ start: f.start, end: f.end, display: "background", color: "#12b76a",
+                          classNames: ["free"] });
+          });
+          success(events);
+        })
+        .catch(failure);
+    };
+  }
+
+  function bookingsSource(url, labels) {
+    return function (info, success, failure) {
+      var query = "&from=" + encodeURIComponent(info.start.toISOString()) +
+                  "&to=" + encodeURIComponent(info.end.toISOString());
+      fetch(url + query, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
+        .then(function (data) {
+          var items = Array.isArray(data) ? data : (data.items || []);
+          success(items.filter(function (b) { return STATUS_COLOURS[b.kind === "maintenance" ? "maintenance" : b.status]; })
+            .map(function (b) {
+              var key = b.kind === "maintenance" ? "maintenance" : b.status;
+              return { start: b.start, end: b.end, title: labels[key] || key, color: STATUS_COLOURS[key],
+                       classNames: ["status-" + key], url: b.kind === "maintenance" ? null : "#booking-" + b.id };
+            }));
+        })
+        .catch(failure);
+    };
+  }
+
+  function initCalendar(el) {
+    if (!window.FullCalendar) { return; }
+    var labels = text(el.dataset.labels) || {};
+    var options = {
+      plugins: [],
+      timeZone: el.dataset.timezone || "Asia/Shanghai",
+      locale: lang === "en" ? "en" : "zh-cn",
+      initialView: window.innerWidth < 720 ? "timeGridDay" : "timeGridWeek",
+      headerToolbar: { left: "prev,next today", center: "title", right: "timeGridWeek,timeGridDay" },
+      allDaySlot: false, nowIndicator: true, height: "auto", slotMinTime: "06:00:00",
+      slotMaxTime: "23:00:00", firstDay: 1, selectable: !!el.dataset.bookUrl, selectMirror: true,
+      events: el.dataset.bookingsUrl ? bookingsSource(el.dataset.bookingsUrl, labels)
+                                      : availabilitySource(el.dataset.availabilityUrl, labels)
+    };
+    if (el.dataset.bookUrl) {
+      options.select = function (info) {
+        window.location.href = el.dataset.bookUrl + "?start=" + encodeURIComponent(info.startStr) +
+          "&end=" + encodeURIComponent(info.endStr);
+      };
+    }
+    var calendar = new FullCalendar.Calendar(el, options);
+    calendar.render();
+    el.fullCalendar = calendar;
+  }
+
+  function initChart(canvas) {
+    if (!window.Chart) { return; }
+    var config = text(canvas.dataset.config);
+    if (!config) { return; }
+    config.options = Object.assign({ responsive: true, maintainAspectRatio: false, animation: false }, config.options || {});
+    canvas.chart = new Chart(canvas, config);
+  }
+
+  function initCopy(button) {
+    button.addEventListener("click", function () {
+      var input = document.getElementById(button.dataset.copy);
+      input.select();
+      var done = function () { button.textContent = button.dataset.copied || button.textContent; };
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(input.value).then(done, function () { document.execCommand("copy"); done(); });
+      } else { document.execCommand("copy"); done(); }
+    });
+  }
+
+  function initConfirm(form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.dataset.confirm)) { event.preventDefault(); }
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-calendar]").forEach(initCalendar);
+    document.querySelectorAll("canvas[data-config]").forEach(initChart);
+    document.querySelectorAll("[data-copy]").forEach(initCopy);
+    document.querySelectorAll("form[data-confirm]").forEach(initConfirm);
+  });
+})();

@@ -1,0 +1,226 @@
+"""Managers' editors through the pages: opening hours and closures, rules and fees, usage
+entry (with and without a booking), iCal import with a dry run first."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from service.common.time import utcnow
+from service.db import Database
+from tests.factories import make_instrument
+from tests.web_support import (
+    SHANGHAI,
+    World,
+    build_world,
+    local_input,
+    past_booking,
+    signed_in,
+    tomorrow_at,
+)
+
+
+@pytest.fixture(scope="module")
+async def world(db: Database) -> World:
+    return await build_world(db)
+
+
+async def test_opening_hours_are_written_as_text_per_weekday(
+    app, db: Database, world: World
+) -> None:  # type: ignore[no-untyped-def]
+    instrument = await make_instrument(db, world.jlu)
+    await db.execute(
+        "INSERT INTO instrument_manager (user_id, instrument_id) VALUES ($1, $2)",
+        world.manager_id,
+        instrument,
+    )
+    async with signed_in(app, world.manager) as (c, token):
+        page = await c.get(f"/manage/instruments/{instrument}/hours")
+        assert page.status_code == 200 and 'id="hours-form"' in page.text
+        form = {"csrf_token": token, "day1": "08:30-12:00, 13:30-17:30", "day3": "9:00 - 18:00"}
+        saved = await c.post(f"/manage/instruments/{instrument}/hours", data=form)
+        assert saved.status_code == 303, saved.text
+        rows = await db.fetch(
+            "SELECT weekday, opens::text, closes::text FROM opening_hours WHERE instrument_id = $1 "
+            "ORDER BY weekday, opens",
+            instrument,
+        )
+        assert [tuple(r) for r in rows] == [
+            (1, "08:30:00", "12:00:00"), (1, "13:30:00", "17:30:00"), (3, "09:00:00", "18:00:00"),
+        ]  # fmt: skip
+        again = await c.get(f"/manage/instruments/{instrument}/hours")
+        assert 'value="08:30-12:00, 13:30-17:30"' in again.text
+        garbled = await c.post(
+            f"/manage/instruments/{instrument}/hours", data={"csrf_token": token, "day2": "nine"}
+        )
+        assert garbled.status_code == 422 and "nine" in garbled.text
+        backwards = await c.post(
+            f"/manage/instruments/{instrument}/hours",
+            data={"csrf_token": token, "day2": "18:00-09:00"},
+        )
+        assert backwards.status_code == 422 and 'class="violations"' in backwards.text
+        assert (
+            await db.fetchval(
+                "SELECT count(*) FROM opening_hours WHERE instrument_id = $1", instrument
+            )
+            == 3
+        ), "a refused edit changes nothing"
+
+
+async def test_closures_are_added_refused_twice_and_removed(
+    app, db: Database, world: World
+) -> None:  # type: ignore[no-untyped-def]
+    day = (utcnow().astimezone(SHANGHAI) + timedelta(days=20)).date().isoformat()
+    async with signed_in(app, world.manager) as (c, token):
+        url = f"/manage/instruments/{world.twin}/closures"
+        added = await c.post(url, data={"csrf_token": token, "day": day, "reason": "停电检修"})
+        assert added.status_code == 303
+        twice = await c.post(url, data={"csrf_token": token, "day": day})
+        assert twice.status_code == 409
+        half = await c.post(url, data={"csrf_token": token, "day": "2031-01-02", "opens": "09:00"})
+        assert half.status_code == 422
+        page = await c.get(f"/manage/instruments/{world.twin}/hours")
+        assert "停电检修" in page.text
+        closure = await db.fetchval(
+            "SELECT id FROM calendar_exception WHERE instrument_id = $1 AND day = $2::text::date",
+            world.twin,
+            day,
+        )
+        gone = await c.post(f"{url}/{closure}/delete", data={"csrf_token": token})
+        assert gone.status_code == 303
+        assert (
+            await db.fetchval("SELECT count(*) FROM calendar_exception WHERE id = $1", closure) == 0
+        )
+
+
+async def test_rules_and_fees_are_saved_and_bad_rules_are_explained(
+    app, db: Database, world: World
+) -> None:  # type: ignore[no-untyped-def]
+    url = f"/manage/instruments/{world.twin}/policy"
+    form = {"min_minutes": "60", "max_minutes": "240", "granularity_minutes": "30",
+            "min_notice_minutes": "120", "horizon_days": "60", "buffer_minutes": "15",
+            "approval": "all", "approval_deadline_hours": "24", "late_cancel_hours": "12",
+            "max_hours_per_day": "", "max_hours_per_week": "20", "max_future_bookings": "",
+            "fee_internal": "100", "fee_external_academic": "200.50", "fee_enterprise": "400",
+            "service_ways": ["occupy", "entrusted"]}  # fmt: skip
+    async with signed_in(app, world.manager) as (c, token):
+        assert (await c.get(url)).status_code == 200
+        saved = await c.post(url, data={**form, "csrf_token": token})
+        assert saved.status_code == 303, saved.text
+        row = await db.fetchrow("SELECT * FROM booking_policy WHERE instrument_id = $1", world.twin)
+        assert row is not None
+        assert (row["approval"], row["buffer_minutes"], str(row["fee_external_academic"])) == (
+            "all",
+            15,
+            "200.50",
+        )
+        assert row["max_hours_per_day"] is None and list(row["service_ways"]) == [
+            "occupy",
+            "entrusted",
+        ]
+        wrong = await c.post(url, data={**form, "min_minutes": "300", "csrf_token": token})
+        assert wrong.status_code == 422 and "min_max" in wrong.text
+        words = await c.post(url, data={**form, "fee_internal": "lots", "csrf_token": token})
+        assert words.status_code == 422 and "fee_internal" in words.text
+
+
+async def test_usage_is_recorded_with_or_without_a_booking(app, db: Database, world: World) -> None:  # type: ignore[no-untyped-def]
+    start = utcnow() - timedelta(hours=6)
+    booking = await past_booking(
+        db, world.instrument, world.researcher_yanbian_id, start, hours=2, status="confirmed"
+    )
+    url = f"/manage/instruments/{world.instrument}/usage"
+    async with signed_in(app, world.manager) as (c, token):
+        page = await c.get(url)
+        assert page.status_code == 200 and f'<option value="{booking}"' in page.text
+        with_booking = {"csrf_token": token, "booking_id": str(booking),
+                        "start": local_input(start), "end": local_input(start + timedelta(hours=2)),
+                        "service_way": "technical", "samples": "12", "amount": "300"}  # fmt: skip
+        assert (await c.post(url, data=with_booking)).status_code == 303
+        session = await db.fetchrow("SELECT * FROM usage_session WHERE booking_id = $1", booking)
+        assert session is not None and session["is_cross_region"] and session["samples"] == 12
+        assert await db.fetchval("SELECT status FROM booking WHERE id = $1", booking) == "completed"
+        own = {"csrf_token": token, "start": local_input(start - timedelta(days=1)),
+               "end": local_input(start - timedelta(days=1, hours=-3)), "service_way": "occupy"}  # fmt: skip
+        assert (await c.post(url, data=own)).status_code == 303
+        backwards = {**own, "end": local_input(start - timedelta(days=2))}
+        assert (await c.post(url, data=backwards)).status_code == 422
+        future = {**own, "start": local_input(tomorrow_at(9)), "end": local_input(tomorrow_at(10))}
+        assert (await c.post(url, data=future)).status_code == 422
+        twice = await c.post(url, data=with_booking)
+        assert twice.status_code == 409
+
+
+ICS = b"""BEGIN:VCALENDAR
+VERSION:2.0
+PRODID:-//test//EN
+BEGIN:VEVENT
+UID:maint-1@example.org
+DTSTAMP:20260101T000000Z
+DTSTART:%(start)s
+DTEND:%(end)s
+SUMMARY:Annual service
+END:VEVENT
+END:VCALENDAR
+"""
+
+
+async def test_ical_import_previews_first_and_then_creates_the_blocks(
+    app, db: Database, world: World
+) -> None:  # type: ignore[no-untyped-def]
+    instrument = await make_instrument(db, world.jlu)
+    await db.execute(
+        "INSERT INTO instrument_manager (user_id, instrument_id) VALUES ($1, $2)",
+        world.manager_id,
+        instrument,
+    )
+    start = tomorrow_at(9, days=12)
+    stamp = "%Y%m%dT%H%M%SZ"
+    body = ICS % {b"start": start.strftime(stamp).encode(),
+                  b"end": (start + timedelta(hours=3)).strftime(stamp).encode()}  # fmt: skip
+    url = f"/manage/instruments/{instrument}/import"
+    count = "SELECT count(*) FROM booking WHERE instrument_id = $1 AND kind = 'maintenance'"
+    async with signed_in(app, world.manager) as (c, token):
+        assert (await c.get(url)).status_code == 200
+        preview = await c.post(
+            url,
+            data={"csrf_token": token, "mode": "preview", "days": "60"},
+            files={"file": ("maint.ics", body, "text/calendar")},
+        )
+        assert preview.status_code == 200, preview.text
+        assert 'data-dry-run="true"' in preview.text and "Annual service" in preview.text
+        assert await db.fetchval(count, instrument) == 0
+        carried = preview.text.split('name="ics_b64" value="')[1].split('"')[0]
+        done = await c.post(
+            url,
+            data={"csrf_token": token, "mode": "import", "days": "60", "ics_b64": carried},
+            files={"file": ("", b"", "application/octet-stream")},
+        )
+        assert done.status_code == 200 and 'data-dry-run="false"' in done.text
+        assert await db.fetchval(count, instrument) == 1
+        junk = await c.post(
+            url,
+            data={"csrf_token": token, "mode": "preview"},
+            files={"file": ("x.ics", b"not a calendar", "text/calendar")},
+        )
+        assert junk.status_code == 422
+        empty = await c.post(
+            url, data={"csrf_token": token}, files={"file": ("", b"", "text/calendar")}
+        )
+        assert empty.status_code == 422
+
+
+async def test_a_manager_cannot_open_the_editors_of_another_institutions_instrument(
+    app, world: World
+) -> None:  # type: ignore[no-untyped-def]
+    async with signed_in(app, world.manager) as (c, token):
+        for tab in ("hours", "policy", "usage", "import"):
+            response = await c.get(f"/manage/instruments/{world.ciac_instrument}/{tab}")
+            assert response.status_code in (403, 404), (tab, response.status_code)
+            assert world.ciac_instrument_name not in response.text
+        refused = await c.post(
+            f"/manage/instruments/{world.ciac_instrument}/policy",
+            data={"csrf_token": token, "min_minutes": "30"},
+        )
+        assert refused.status_code in (403, 404)

@@ -1,0 +1,63 @@
+"""The message catalogues are complete, and the display helpers name zones and format values."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from service.common.i18n import SUPPORTED
+from service.web import formatting, messages
+from service.web.forms import parse_local, safe_next
+from service.web.i18n import choose_language, gettext
+
+
+def test_every_message_has_a_non_empty_translation_in_every_language() -> None:
+    extracted = {str(m.id) for m in messages.extract() if m.id}
+    assert len(extracted) > 150
+    for language in SUPPORTED:
+        catalogue = messages.read_catalogue(language)
+        translated = {str(m.id): m.string for m in catalogue if m.id}
+        missing = sorted(i for i in extracted if not translated.get(i))
+        assert not missing, (language, missing)
+
+
+def test_chinese_is_the_default_and_the_switch_wins() -> None:
+    assert gettext("zh-CN", "Find an instrument") == "查找仪器"
+    assert gettext("en", "Find an instrument") == "Find an instrument"
+    assert choose_language(None, None, None) == "zh-CN"
+    assert choose_language(None, None, "en-US,en;q=0.8") == "en"
+    assert choose_language(None, "en", "zh-CN") == "en"
+    assert choose_language("zh-CN", "en", "en") == "zh-CN"
+    assert choose_language("klingon", None, "fr") == "zh-CN"
+
+
+def test_times_name_the_zone_only_when_it_differs_from_the_viewers() -> None:
+    moment = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
+    assert formatting.local_datetime(moment, "Asia/Shanghai", "Asia/Shanghai") == "2026-12-01 09:00"
+    assert (
+        formatting.local_datetime(moment, "Asia/Vladivostok", "Asia/Shanghai")
+        == "2026-12-01 11:00 (Asia/Vladivostok)"
+    )
+    end = datetime(2026, 12, 1, 17, 0, tzinfo=UTC)
+    assert formatting.local_range(moment, end, "Asia/Shanghai", "Asia/Shanghai") == (
+        "2026-12-01 09:00–2026-12-02 01:00"
+    )
+
+
+def test_form_times_are_read_in_the_instruments_zone() -> None:
+    from zoneinfo import ZoneInfo
+
+    minsk = ZoneInfo("Europe/Minsk")
+    assert parse_local("2026-12-01T09:00", minsk) == datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
+    assert parse_local("not a time", minsk) is None
+    assert parse_local("", minsk) is None
+
+
+def test_only_same_site_paths_are_followed_after_login() -> None:
+    assert safe_next("/bookings") == "/bookings"
+    for hostile in ("//evil.example.org", "https://evil.example.org", "/\\evil", ""):
+        assert safe_next(hostile) == "/instruments"
+
+
+def test_heat_colours_darken_with_the_flow() -> None:
+    assert formatting.heat_colour(0, 10) == "#ffffff"
+    assert formatting.heat_colour(10, 10) != formatting.heat_colour(1, 10)
