@@ -20,7 +20,8 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from service.accounts.principal import provide_principal, provide_user
-from service.common.openapi import document_problems
+from service.common.openapi import InstantSchemaPlugin, document_problems
+from service.common.time import is_instant, parse_instant
 from service.db import Database
 from service.errors import EXCEPTION_HANDLERS
 from service.settings import Settings
@@ -109,6 +110,8 @@ def create_app(
             "user": Provide(provide_user),
         },
         exception_handlers=EXCEPTION_HANDLERS,
+        type_decoders=[(is_instant, lambda _type, value: parse_instant(value))],
+        plugins=[InstantSchemaPlugin()],
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(
             title="Instrument Share API",

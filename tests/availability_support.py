@@ -115,9 +115,9 @@ async def set_policy(db: Database, instrument_id: int, **values: object) -> None
 
 
 async def ensure_test_category(db: Database, code: str) -> str:
-    """A class (`98`) and sub-classes (`98xx`) only these tests use, so other tests' instruments
-    never appear in the result lists."""
-    for c, parent in (("98", None), (code, "98")):
+    """A class (`98`, or `96` for the scale tests) and sub-classes (`98xx`) only these tests use,
+    so other tests' instruments never appear in the result lists."""
+    for c, parent in ((code[:2], None), (code, code[:2])):
         await db.execute(
             "INSERT INTO category (code, parent_code, name_zh, name_en) "
             "VALUES ($1, $2, $1 || ' 测试', $1 || ' test') ON CONFLICT (code) DO NOTHING",

@@ -66,17 +66,18 @@ _ALWAYS_OPEN = """
                                  AND ($2::timestamptz AT TIME ZONE r.timezone)::date))
 """
 
-# Same expressions as the exclusion constraint, so its gist index answers the probe; the
-# window is widened by the instrument's effective buffer, as a booking would claim it.
-_NO_CONFLICT = """
-NOT EXISTS (
-    SELECT 1 FROM booking b
-    WHERE int8range(b.instrument_id, b.instrument_id, '[]') && int8range(i.id, i.id, '[]')
-      AND tstzrange(b.starts_at, b.occupied_until, '[)')
-          && tstzrange($1::timestamptz, $2::timestamptz + make_interval(mins => coalesce(pi.buffer_minutes,
-                                                               ps.buffer_minutes, 0)), '[)')
+# Active claims of one instrument never overlap, so the last one starting before the window's
+# end (widened by the instrument's effective buffer, as a booking would claim it) is the only
+# one that can reach into the window: one descent of `booking_active_claim_idx` per candidate.
+_BUFFER = "coalesce(pi.buffer_minutes, ps.buffer_minutes, 0)"
+_NO_CONFLICT = f"""
+coalesce((
+    SELECT b.occupied_until FROM booking b
+    WHERE b.instrument_id = i.id
       AND b.status IN ('held', 'pending', 'confirmed', 'in_use')
-)
+      AND b.starts_at < $2::timestamptz + make_interval(mins => {_BUFFER})
+    ORDER BY b.starts_at DESC LIMIT 1
+), '-infinity') <= $1
 """
 
 _DISTANCE = """
@@ -88,37 +89,81 @@ CASE WHEN ref.code IS NULL THEN NULL ELSE
 END
 """
 
-# $1 start, $2 end, $3 class or sub-class code (NULL: any), $4 preferred sub-class (NULL: none),
-# $5 reference region (same region first, distances from it), $6 second-preferred region,
-# $7 instrument to leave out, $8 limit, $9 offset.
-_SEARCH = f"""
-SELECT i.id, i.name_zh, i.name_en, i.category_code, i.institution_id,
-       s.name_zh AS institution_name_zh, s.name_en AS institution_name_en,
-       r.code AS region_code, r.name_zh AS region_name_zh, r.name_en AS region_name_en,
-       {_DISTANCE} AS distance_km,
-       count(*) OVER () AS total
+_FROM = """
 FROM instrument i
 JOIN institution s ON s.id = i.institution_id
 JOIN region r ON r.code = s.region_code
 LEFT JOIN region ref ON ref.code = $5
 LEFT JOIN booking_policy pi ON pi.instrument_id = i.id
 LEFT JOIN booking_policy ps ON ps.institution_id = i.institution_id
-WHERE {{category}}
+WHERE {category}
   AND i.retired_at IS NULL AND i.share_mode = 'external'
   AND i.status NOT IN ('awaiting_repair', 'awaiting_scrap')
   AND i.id IS DISTINCT FROM $7
-  AND {_NO_CONFLICT}
-  AND ({_ALWAYS_OPEN} OR {_OPEN_ALL_WINDOW})
-ORDER BY i.category_code IS DISTINCT FROM $4, r.code IS DISTINCT FROM $5,
-         r.code IS DISTINCT FROM $6, distance_km NULLS LAST, i.id
+"""
+
+_COLUMNS = f"""
+i.id, i.name_zh, i.name_en, i.category_code, i.institution_id,
+s.name_zh AS institution_name_zh, s.name_en AS institution_name_en,
+r.code AS region_code, r.name_zh AS region_name_zh, r.name_en AS region_name_en,
+{_DISTANCE} AS distance_km
+"""
+
+_ORDER = """i.category_code IS DISTINCT FROM $4, r.code IS DISTINCT FROM $5,
+         r.code IS DISTINCT FROM $6, distance_km NULLS LAST, i.id"""
+
+_FREE = f"{_NO_CONFLICT} AND ({_ALWAYS_OPEN} OR {_OPEN_ALL_WINDOW})"
+
+# $1 start, $2 end, $3 class or sub-class code (NULL: any), $4 preferred sub-class (NULL: none),
+# $5 reference region (same region first, distances from it), $6 second-preferred region,
+# $7 instrument to leave out, $8 limit, $9 offset.
+_SEARCH = f"""
+SELECT {_COLUMNS}, count(*) OVER () AS total
+{_FROM}
+  AND {_FREE}
+ORDER BY {_ORDER}
 LIMIT $8 OFFSET $9
 """
 
-_BY_CATEGORY = _SEARCH.replace(
-    "{category}",
-    "i.category_code IN (SELECT c.code FROM category c WHERE c.code = $3 OR c.parent_code = $3)",
+# Alternatives need no total: the candidates are ranked first (cheap, no probes) and checked in
+# that order until `$8` are found. The order depends on the region only through its place in
+# the search's region order, so the dozen regions are ranked once (ties stay ties, broken by id
+# as in the search) and the candidates sorted on small keys. `OFFSET 0` keeps the checks above
+# the sort; ordering the outer query by the inner sort's own keys keeps that order unchanged.
+_REGION_PLACE = f"""
+JOIN (SELECT code, dense_rank() OVER (ORDER BY code IS DISTINCT FROM $5,
+                                               code IS DISTINCT FROM $6, d NULLS LAST) AS place
+      FROM (SELECT r.code, {_DISTANCE} AS d FROM region r
+            LEFT JOIN region ref ON ref.code = $5) x) g ON g.code = r.code
+"""
+
+_FIRST_FREE = f"""
+SELECT {_COLUMNS}
+FROM (
+    SELECT * FROM (
+        SELECT i.id, i.category_code IS DISTINCT FROM $4 AS k1, g.place, r.timezone,
+               coalesce(pi.buffer_minutes, ps.buffer_minutes, 0) AS buffer_minutes
+        {_FROM.replace("WHERE", _REGION_PLACE + "WHERE", 1)}
+        ORDER BY k1, g.place, i.id
+        OFFSET 0
+    ) i
+    WHERE {_FREE.replace(_BUFFER, "i.buffer_minutes").replace("r.timezone", "i.timezone")}
+    ORDER BY k1, place, id
+    LIMIT $8
+) f
+JOIN instrument i ON i.id = f.id
+JOIN institution s ON s.id = i.institution_id
+JOIN region r ON r.code = s.region_code
+LEFT JOIN region ref ON ref.code = $5
+ORDER BY f.k1, f.place, f.id
+"""
+
+_CATEGORY = (
+    "i.category_code IN (SELECT c.code FROM category c WHERE c.code = $3 OR c.parent_code = $3)"
 )
+_BY_CATEGORY = _SEARCH.replace("{category}", _CATEGORY)
 _ANY_CATEGORY = _SEARCH.replace("{category}", "($3::text IS NULL)")
+_ALTERNATIVES = _FIRST_FREE.replace("{category}", _CATEGORY)
 
 _INSTRUMENT = """
 SELECT i.category_code, s.region_code FROM instrument i
@@ -174,18 +219,37 @@ async def alternative_instruments(
     row = await conn.fetchrow(_INSTRUMENT, instrument_id)
     if row is None:
         return []
-    items, _ = await search_free(
+    return await alternatives_for(
         conn,
-        start,
-        end,
-        category=row["category_code"][:2],
-        region=row["region_code"],
-        limit=limit,
-        offset=0,
-        preferred_category=row["category_code"],
-        second_region=user_region,
-        exclude_id=instrument_id,
+        instrument_id,
+        row["category_code"],
+        row["region_code"],
+        (start, end),
+        user_region,
+        limit,
     )
-    for item in items:
-        item.pop("category_code", None)
-    return items
+
+
+async def alternatives_for(
+    conn: asyncpg.Connection,
+    instrument_id: int,
+    category_code: str,
+    region_code: str,
+    window: tuple[datetime, datetime],
+    user_region: str,
+    limit: int = 5,
+) -> list[dict[str, Any]]:
+    """`alternative_instruments` for a caller that already knows the instrument's sub-class
+    and region; the same ranking as the search, stopping at the first `limit` free ones."""
+    rows = await conn.fetch(
+        _ALTERNATIVES,
+        window[0],
+        window[1],
+        category_code[:2],
+        category_code,
+        region_code,
+        user_region,
+        instrument_id,
+        limit,
+    )
+    return [{k: v for k, v in r.items() if k != "category_code"} for r in rows]

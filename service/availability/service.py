@@ -8,7 +8,7 @@ the caller holds.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 import asyncpg
@@ -103,6 +103,53 @@ async def conflicts_in(
     return [{"kind": r["kind"], "start": r["starts_at"], "end": r["occupied_until"]} for r in rows]
 
 
+class Window(NamedTuple):
+    """Claims and calendar exceptions of one instrument around `[lo, hi)`, read in one go."""
+
+    lo: datetime
+    hi: datetime
+    exceptions: list[DayException]
+    claims: list[dict[str, Any]]
+
+
+# Exceptions from two days either side of the window's UTC dates: every local date the window
+# touches (any zone), plus the day on each side `open_intervals` looks at.
+WINDOW_ARRAYS = """
+ARRAY(SELECT row(day, opens, closes, reason) FROM calendar_exception
+      WHERE instrument_id = $1 AND day BETWEEN ($2::timestamptz AT TIME ZONE 'UTC')::date - 2
+                                           AND ($3::timestamptz AT TIME ZONE 'UTC')::date + 2
+      ORDER BY id) AS exceptions,
+ARRAY(SELECT row(kind, starts_at, occupied_until) FROM booking
+      WHERE int8range(instrument_id, instrument_id, '[]') && int8range($1, $1, '[]')
+        AND tstzrange(starts_at, occupied_until, '[)') && tstzrange($2, $3, '[)')
+        AND status IN ('held', 'pending', 'confirmed', 'in_use')
+      ORDER BY starts_at) AS claims
+"""
+
+_WINDOW = f"SELECT {WINDOW_ARRAYS}"
+
+_ZONE_AND_WEEKLY = f"""
+SELECT r.timezone, ARRAY(SELECT row(weekday, opens, closes) FROM opening_hours
+                         WHERE instrument_id = i.id) AS weekly
+{_ZONE[_ZONE.index("FROM") :]}"""
+
+
+def window_from_row(row: Any, lo: datetime, hi: datetime) -> Window:
+    return Window(
+        lo,
+        hi,
+        [DayException(*e) for e in row["exceptions"]],
+        [{"kind": c[0], "start": c[1], "end": c[2]} for c in row["claims"]],
+    )
+
+
+async def load_window(
+    conn: asyncpg.Connection, instrument_id: int, lo: datetime, hi: datetime
+) -> Window:
+    row = await conn.fetchrow(_WINDOW, instrument_id, lo, hi)
+    return window_from_row(row, lo, hi)
+
+
 async def next_free_slots(
     conn: asyncpg.Connection,
     instrument_id: int,
@@ -113,18 +160,41 @@ async def next_free_slots(
     limit: int = 5,
 ) -> list[Interval]:
     """The next `limit` bookable `(start, end)` pairs of length `duration` at or after `after`."""
-    tz = await instrument_zone(conn, instrument_id)
+    row = await conn.fetchrow(_ZONE_AND_WEEKLY, instrument_id)
+    if row is None:
+        raise NotFound(f"Instrument {instrument_id} does not exist.")
+    weekly = [WeeklyInterval(*w) for w in row["weekly"]]
+    return await free_slots_from(
+        conn, instrument_id, (zone(row["timezone"]), weekly), duration, after, policy, now, limit
+    )
+
+
+async def free_slots_from(
+    conn: asyncpg.Connection,
+    instrument_id: int,
+    calendar: tuple[ZoneInfo, list[WeeklyInterval]],
+    duration: timedelta,
+    after: datetime,
+    policy: Policy,
+    now: datetime,
+    limit: int = 5,
+    window: Window | None = None,
+) -> list[Interval]:
+    """`next_free_slots` walking the horizon in chunks, one query per chunk that `window`
+    (already read by the caller) does not cover."""
+    tz, weekly = calendar
     cursor = max(after, earliest_start(policy, now))
     stop = latest_end(policy, now)
     buffer = timedelta(minutes=policy.buffer_minutes)
     found: list[Interval] = []
     while cursor < stop and len(found) < limit:
         chunk_end = min(cursor + _CHUNK, stop)
-        opens = await _open_in_zone(conn, instrument_id, tz, cursor, chunk_end + duration)
-        busy = await conflicts_in(conn, instrument_id, cursor, chunk_end + duration + buffer)
+        reach = chunk_end + duration + buffer
+        if window is None or not (window.lo <= cursor and reach <= window.hi):
+            window = await load_window(conn, instrument_id, cursor, reach)
         starts = bookable_starts(
-            opens=opens,
-            occupied=[(b["start"], b["end"]) for b in busy],
+            opens=open_intervals(cursor, chunk_end + duration, weekly, window.exceptions, tz),
+            occupied=[(c["start"], c["end"]) for c in window.claims],
             duration=duration,
             policy=policy,
             tz=tz,

@@ -15,6 +15,7 @@ from typing import Any
 import asyncpg
 import msgspec
 
+from service.common.time import instant_enc_hook
 from service.errors import BadRequest, Conflict, Unprocessable
 
 TTL = timedelta(hours=24)
@@ -31,7 +32,7 @@ def check_key(key: str | None) -> str | None:
 
 
 def request_digest(body: msgspec.Struct) -> bytes:
-    return hashlib.sha256(msgspec.json.encode(body)).digest()
+    return hashlib.sha256(msgspec.json.encode(body, enc_hook=instant_enc_hook)).digest()
 
 
 async def claim(
@@ -75,7 +76,7 @@ async def store(conn: asyncpg.Connection, user_id: int, key: str, status: int, b
         user_id,
         key,
         status,
-        msgspec.to_builtins(body),
+        msgspec.to_builtins(body, enc_hook=instant_enc_hook),
     )
 
 

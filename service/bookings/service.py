@@ -7,16 +7,15 @@ per-user limits, insert. A lost race surfaces as 23P01 and becomes a helpful 409
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import asyncpg
 import msgspec
 
 from service.accounts.principal import Principal
-from service.availability import service as availability
+from service.availability.refusal import refusal_for
 from service.bookings import idempotency, series, store, writes
-from service.bookings.policy import load_policy
 from service.bookings.rules import Request
 from service.bookings.schemas import BookingIn, BookingOut, SeriesOut
 from service.common.i18n import pick
@@ -90,14 +89,8 @@ async def taken(
 ) -> Conflict:
     """The 409 for a slot already taken: what is in the way (never whose) and where else to go."""
     async with db.connection() as conn:
-        policy = await load_policy(conn, instrument_id)
-        occupied = end + timedelta(minutes=policy.buffer_minutes)
-        conflicts = await availability.conflicts_in(conn, instrument_id, start, occupied)
-        slots = await availability.next_free_slots(
-            conn, instrument_id, end - start, start, policy, now
-        )
-        others = await availability.alternative_instruments(
-            conn, instrument_id, start, end, user.region_code
+        conflicts, slots, others = await refusal_for(
+            conn, instrument_id, start, end, user.region_code, now
         )
     detail = pick(user.language, "所选时段已被占用。", "The requested time is already taken.")
     return Conflict(

@@ -13,10 +13,15 @@ from dataclasses import replace
 from typing import Any
 
 from litestar import Litestar
+from litestar._openapi.schema_generation import SchemaCreator
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import OpenAPIFormat, OpenAPIType, Schema
+from litestar.plugins import OpenAPISchemaPlugin
+from litestar.typing import FieldDefinition
 
 from service.common.schemas import Problem
+from service.common.time import Instant
 from service.errors import PROBLEM_JSON
 
 _COMMON = {
@@ -77,3 +82,22 @@ def document_problems(app: Litestar) -> None:
             for code, description in _codes_for(handler).items():
                 responses.setdefault(code, problem_spec(description))
             handler.responses = responses
+
+
+class InstantSchemaPlugin(OpenAPISchemaPlugin):
+    """`Instant` is a `datetime` subclass; document it as what clients send: a date-time
+    string (RFC 3339, with offset)."""
+
+    @staticmethod
+    def is_plugin_supported_type(value: Any) -> bool:
+        return value is Instant
+
+    def to_openapi_schema(
+        self, field_definition: FieldDefinition, schema_creator: SchemaCreator
+    ) -> Schema:
+        return Schema(
+            type=OpenAPIType.STRING,
+            format=OpenAPIFormat.DATE_TIME,
+            description="ISO 8601 date-time with a UTC offset; naive times and numbers are refused",
+            examples=["2030-01-07T09:00:00+08:00"],
+        )

@@ -14,7 +14,8 @@ MAX_PAGE_SIZE = 200
 
 PageNumber = Annotated[int, QueryParameter(ge=1, le=100_000, description="1-based page number")]
 PageSize = Annotated[
-    int, QueryParameter(ge=1, le=MAX_PAGE_SIZE, description=f"items per page, at most {MAX_PAGE_SIZE}")
+    int,
+    QueryParameter(ge=1, le=MAX_PAGE_SIZE, description=f"items per page, at most {MAX_PAGE_SIZE}"),
 ]
 
 

@@ -16,7 +16,7 @@ from service.bookings import queries, reschedule, service, transitions
 from service.bookings.queries import BookingFilter
 from service.bookings.schemas import BookingIn, BookingOut, BookingPatchIn
 from service.catalog import instruments
-from service.common.time import utcnow
+from service.common.time import instant_dec_hook, parse_instant, utcnow
 from service.errors import Conflict, Unprocessable
 from service.web import lookups
 from service.web.forms import BookingForm, ReasonForm, parse_local
@@ -76,6 +76,7 @@ def _booking_in(instrument_id: int, form: BookingForm, zone: ZoneInfo) -> Bookin
         {"instrument_id": instrument_id, "start": start, "end": end, "purpose": form.purpose,
          "service_way": form.service_way, "recurrence": recurrence},
         BookingIn,
+        dec_hook=instant_dec_hook,
     )  # fmt: skip
 
 
@@ -184,7 +185,12 @@ async def reschedule_submit(
         return await _reschedule_page(view, db, booking, 422, problem)
     try:
         await reschedule.reschedule(
-            db, actor, booking_id, data.version, BookingPatchIn(start=start, end=end), utcnow()
+            db,
+            actor,
+            booking_id,
+            data.version,
+            BookingPatchIn(start=parse_instant(start), end=parse_instant(end)),
+            utcnow(),
         )
     except (Conflict, Unprocessable) as exc:
         return await _reschedule_page(view, db, booking, exc.status, _problem(exc), exc.extra)

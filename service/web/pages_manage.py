@@ -16,7 +16,7 @@ from service.bookings import blocks, queries, transitions
 from service.bookings.queries import BookingFilter
 from service.bookings.schemas import BlockIn, DisplacedOut
 from service.catalog import instruments
-from service.common.time import utcnow
+from service.common.time import instant_dec_hook, utcnow
 from service.errors import Conflict, NotFound, Unprocessable
 from service.web import labels
 from service.web.forms import ReasonForm, parse_local
@@ -129,6 +129,7 @@ async def block_submit(
             {"start": parse_local(data.start, zone), "end": parse_local(data.end, zone),
              "reason": data.reason, "on_conflict": "cancel" if data.confirm == "cancel" else "fail"},
             BlockIn,
+            dec_hook=instant_dec_hook,
         )  # fmt: skip
     except msgspec.ValidationError:
         problem = {"status": 422, "title": "Unprocessable request",

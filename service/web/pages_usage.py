@@ -20,7 +20,7 @@ from service.bookings.queries import BookingFilter
 from service.bookings.schemas import UsageIn
 from service.calendars import importer
 from service.catalog import instruments
-from service.common.time import utcnow
+from service.common.time import instant_dec_hook, utcnow
 from service.errors import Conflict, NotFound, Unprocessable
 from service.web import labels
 from service.web.forms import UsageForm, parse_local
@@ -73,7 +73,7 @@ async def usage_submit(
         "note": data.note, "booking_id": int(data.booking_id) if data.booking_id.isdigit() else None,
     }  # fmt: skip
     try:
-        entry = msgspec.convert(fields, UsageIn, strict=False)
+        entry = msgspec.convert(fields, UsageIn, strict=False, dec_hook=instant_dec_hook)
     except msgspec.ValidationError:
         problem = invalid(view, view.t("Give a start, an end and a valid amount."))
         return await _usage_page(view, db, instrument_id, 422, problem=problem, form=data)
