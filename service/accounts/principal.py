@@ -114,7 +114,9 @@ async def resolve_principal(db: Database, request: Request[Any, Any, Any]) -> Pr
         if row["stale"]:
             # Recorded at most every few minutes: a write per request would cost more than the
             # information is worth.
-            await db.execute("UPDATE api_token SET last_used_at = now() WHERE id = $1", row["token_id"])
+            await db.execute(
+                "UPDATE api_token SET last_used_at = now() WHERE id = $1", row["token_id"]
+            )
         return _from_row(row, False)
     session_id = request.cookies.get(SESSION_COOKIE)
     if not session_id:
