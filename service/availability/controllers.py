@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from litestar import get
 from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import Parameter, QueryParameter
+from litestar.params import FromQuery, Parameter, QueryParameter
 
 from service.availability import public
 from service.availability.manage_controllers import MANAGE_ROUTES, Id
@@ -77,8 +77,8 @@ async def get_slots(
 )
 async def search_available(
     db: NamedDependency[Database],
-    start: AwareDatetime,
-    end: AwareDatetime,
+    start: FromQuery[AwareDatetime],
+    end: FromQuery[AwareDatetime],
     category: CategoryCode = None,
     region: RegionCode = None,
     page: Page_ = 1,

@@ -6,8 +6,9 @@ from typing import Annotated, Any
 
 from litestar import Request, Response, delete, get, post
 from litestar.datastructures import UploadFile
+from litestar.di import NamedDependency
 from litestar.openapi import ResponseSpec
-from litestar.params import JSONBody, Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from service.accounts.principal import Principal
 from service.calendars import exports, feeds, importer, tokens
@@ -28,12 +29,12 @@ from service.settings import Settings
 ICS_MEDIA_TYPE = "text/calendar"
 TAGS = ["calendars"]
 PastDays = Annotated[
-    int, Parameter(ge=0, le=MAX_PAST_DAYS, description="days of history to include")
+    int, QueryParameter(ge=0, le=MAX_PAST_DAYS, description="days of history to include")
 ]
 FutureDays = Annotated[
-    int, Parameter(ge=1, le=MAX_FUTURE_DAYS, description="days ahead to include")
+    int, QueryParameter(ge=1, le=MAX_FUTURE_DAYS, description="days ahead to include")
 ]
-ImportDays = Annotated[int, Parameter(ge=1, le=366, description="expand recurrences this far")]
+ImportDays = Annotated[int, QueryParameter(ge=1, le=366, description="expand recurrences this far")]
 
 
 def _problem(description: str) -> ResponseSpec:
@@ -47,14 +48,19 @@ def _problem(description: str) -> ResponseSpec:
     responses={403: _problem("not allowed to see the target"), 404: _problem("no such target")},
 )
 async def create_feed(
-    data: JSONBody[FeedIn], user: Principal, db: Database, settings: Settings
+    data: JSONBody[FeedIn],
+    user: NamedDependency[Principal],
+    db: NamedDependency[Database],
+    settings: NamedDependency[Settings],
 ) -> FeedCreatedOut:
     """The secret URL is in this response only; store it in the calendar client."""
     return await tokens.create_feed(db, user, data, settings.base_url)
 
 
 @get("/api/v1/feeds", operation_id="listFeeds", tags=TAGS)
-async def list_feeds(user: Principal, db: Database) -> list[FeedOut]:
+async def list_feeds(
+    user: NamedDependency[Principal], db: NamedDependency[Database]
+) -> list[FeedOut]:
     return await tokens.list_feeds(db, user)
 
 
@@ -66,7 +72,10 @@ async def list_feeds(user: Principal, db: Database) -> list[FeedOut]:
     responses={404: _problem("no such active feed of yours")},
 )
 async def rotate_feed(
-    feed_id: int, user: Principal, db: Database, settings: Settings
+    feed_id: FromPath[int],
+    user: NamedDependency[Principal],
+    db: NamedDependency[Database],
+    settings: NamedDependency[Settings],
 ) -> FeedCreatedOut:
     """A new secret URL; the old one is 404 from now on."""
     return await tokens.rotate_feed(db, user, feed_id, settings.base_url)
@@ -78,7 +87,9 @@ async def rotate_feed(
     tags=TAGS,
     responses={404: _problem("no such active feed of yours")},
 )
-async def revoke_feed(feed_id: int, user: Principal, db: Database) -> None:
+async def revoke_feed(
+    feed_id: FromPath[int], user: NamedDependency[Principal], db: NamedDependency[Database]
+) -> None:
     await tokens.revoke_feed(db, user, feed_id)
 
 
@@ -95,10 +106,10 @@ def _ics_response(body: bytes, headers: dict[str, str], status: int = 200) -> Re
     responses={404: _problem("unknown or revoked token")},
 )
 async def get_feed(
-    filename: str,
+    filename: FromPath[str],
     request: Request[Any, Any, Any],
-    db: Database,
-    settings: Settings,
+    db: NamedDependency[Database],
+    settings: NamedDependency[Settings],
     past_days: PastDays = DEFAULT_PAST_DAYS,
     future_days: FutureDays = DEFAULT_FUTURE_DAYS,
 ) -> Response[bytes]:
@@ -138,7 +149,10 @@ def _download_headers(filename: str) -> dict[str, str]:
     responses={404: _problem("no such booking visible to you")},
 )
 async def booking_ics(
-    booking_id: int, user: Principal, db: Database, settings: Settings
+    booking_id: FromPath[int],
+    user: NamedDependency[Principal],
+    db: NamedDependency[Database],
+    settings: NamedDependency[Settings],
 ) -> Response[bytes]:
     body = await exports.booking_download(db, user, booking_id, settings.base_url)
     return _ics_response(body, _download_headers(f"booking-{booking_id}.ics"))
@@ -152,10 +166,10 @@ async def booking_ics(
     responses={403: _problem("not a manager"), 404: _problem("no such instrument")},
 )
 async def export_instrument(
-    instrument_id: int,
-    user: Principal,
-    db: Database,
-    settings: Settings,
+    instrument_id: FromPath[int],
+    user: NamedDependency[Principal],
+    db: NamedDependency[Database],
+    settings: NamedDependency[Settings],
     past_days: PastDays = DEFAULT_PAST_DAYS,
     future_days: FutureDays = DEFAULT_FUTURE_DAYS,
 ) -> Response[bytes]:
@@ -198,11 +212,11 @@ async def _ics_body(request: Request[Any, Any, Any]) -> bytes:
     },
 )
 async def import_calendar(
-    instrument_id: int,
+    instrument_id: FromPath[int],
     request: Request[Any, Any, Any],
-    user: Principal,
-    db: Database,
-    dry_run: bool = False,
+    user: NamedDependency[Principal],
+    db: NamedDependency[Database],
+    dry_run: FromQuery[bool] = False,
     days: ImportDays = 180,
 ) -> ImportReportOut:
     """Import an `.ics` file (body `text/calendar`, or a multipart file) as maintenance blocks.

@@ -8,7 +8,7 @@ import msgspec
 from litestar import Request, Response, get, post
 from litestar.datastructures import Cookie
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import Body, FromQuery
 
 from service.accounts import auth_service, users
 from service.accounts.http import cleared_cookies, session_cookies
@@ -25,7 +25,7 @@ YEAR = 365 * 24 * 3600
 
 
 @get("/login", name="page-login")
-async def login_page(view: ViewDep, next: str = "") -> Response[Any]:  # noqa: A002
+async def login_page(view: ViewDep, next: FromQuery[str] = "") -> Response[Any]:  # noqa: A002
     return view.render("login.html", next=safe_next(next), email="", error=None)
 
 

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import msgspec
 from litestar import Response, get, post
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, Parameter
+from litestar.params import Body, FromPath, Parameter
 
 from service.bookings import blocks, queries, transitions
 from service.bookings.queries import BookingFilter
@@ -60,7 +60,7 @@ async def manage_home(view: ViewDep, db: DB) -> Response[Any]:
 
 @post("/manage/bookings/{booking_id:int}/{action:str}", name="page-manage-action", status_code=303)
 async def booking_action(
-    view: ViewDep, db: DB, booking_id: Id, action: str, data: Annotated[ReasonForm, Form]
+    view: ViewDep, db: DB, booking_id: Id, action: FromPath[str], data: Annotated[ReasonForm, Form]
 ) -> Response[Any]:
     """Approve/reject answer htmx with the updated row; other moves redirect back."""
     if action not in FLASH:
