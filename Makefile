@@ -47,7 +47,7 @@ system: setup
 	$(PY) -m pytest -q -m system tests/system
 
 audit: setup
-	$(VENV)/bin/pip-audit --skip-editable --progress-spinner off
+	sh scripts/audit.sh
 
 clean:
 	rm -rf $(VENV) node_modules .data .pytest_cache
