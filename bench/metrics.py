@@ -1,8 +1,11 @@
 """Metrics at scale: roll-up time for a year and API latency per grouping.
 
-Builds a fresh database (created and dropped here) with 10,000 instruments and 1,000,000 usage
-sessions over 2025, loaded with COPY, rolls the year up, then times the sharing API for each
-grouping through the real app.
+Generates a database with 10,000 instruments and 1,000,000 usage sessions over 2025 (loaded
+with COPY) and rolls the year up, then times the sharing API for each grouping through the real
+app. Generating and rolling up take minutes, so the database is kept (`--db`, default
+`bench_metrics_data`) and reused by later runs: they only apply new migrations, roll the year up
+again when the roll-up code changed since, and time the API. `BENCH_METRICS_REBUILD=1` drops
+and regenerates it; `--drop` removes it at the end.
 
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres python -m bench.metrics
     [--instruments 10000] [--sessions 1000000] [--bookings 200000] [--repeat 5]
@@ -12,15 +15,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import logging
 import os
 import random
 import statistics
 import time
-import uuid
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
 from decimal import Decimal
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -31,6 +35,7 @@ from service.accounts.secrets import digest, new_secret
 from service.app import create_app
 from service.catalog.reference import seed_reference
 from service.db import Database
+from service.metrics import rollup, rollup_run, rollup_sql
 from service.metrics.rollup import rebuild
 from service.migrate import migrate
 from service.settings import Settings
@@ -200,6 +205,7 @@ async def time_api(db: Database, settings: Settings, user_id: int, repeat: int) 
     ranges = {
         "calendar year 2025": ("2025-01-01", "2026-01-01"),
         "year 2025-03-15..2026-03-15": ("2025-03-15", "2026-03-15"),
+        "2025-02-10..2025-11-20": ("2025-02-10", "2025-11-20"),
     }
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://bench"
@@ -228,50 +234,100 @@ async def time_api(db: Database, settings: Settings, user_id: int, repeat: int) 
             print(f"  {'flows':<12} {(time.perf_counter() - t) * 1000:7.1f}")
 
 
+def _fingerprint(args: argparse.Namespace) -> str:
+    """Changes when the data set's size or the roll-up's code does: then the year is rolled
+    up again."""
+    h = hashlib.sha256(f"{args.instruments}/{args.sessions}/{args.bookings}".encode())
+    for module in (rollup, rollup_run, rollup_sql):
+        h.update(Path(str(module.__file__)).read_bytes())
+    return h.hexdigest()[:16]
+
+
+async def _prepare(admin: asyncpg.Connection, url: str, name: str) -> bool:
+    """Create the database unless a complete one is kept; True when data must be generated."""
+    rebuild_all = os.environ.get("BENCH_METRICS_REBUILD", "") not in ("", "0")
+    exists = await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
+    if exists and not rebuild_all:
+        conn = await asyncpg.connect(url)
+        try:
+            done = await conn.fetchval("SELECT to_regclass('bench_state') IS NOT NULL")
+        finally:
+            await conn.close()
+        if done:
+            return False
+    await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    return True
+
+
+async def _generate(db: Database, url: str, args: argparse.Namespace) -> None:
+    await seed_reference(db)
+    t = time.perf_counter()
+    conn = await asyncpg.connect(url)  # no command timeout: COPY of a million rows
+    try:
+        user_id = await generate(
+            conn, args.instruments, args.sessions, args.bookings, random.Random(7)
+        )
+        await conn.execute(
+            "CREATE TABLE bench_state (user_id bigint NOT NULL, rollup text NOT NULL)"
+        )
+        await conn.execute("INSERT INTO bench_state VALUES ($1, '')", user_id)
+    finally:
+        await conn.close()
+    took = time.perf_counter() - t
+    print(
+        f"generated {args.instruments} instruments, {args.sessions} sessions, {args.bookings} bookings in {took:.1f} s"
+    )
+
+
+async def _roll_up(db: Database, fingerprint: str) -> None:
+    if await db.fetchval("SELECT rollup FROM bench_state") == fingerprint:
+        print("roll-up of 2025: kept from an earlier run (same roll-up code)")
+    else:
+        t = time.perf_counter()
+        days = await rebuild(db, date(2025, 1, 1), date(2026, 1, 1))
+        took = time.perf_counter() - t
+        print(f"roll-up of 2025: {took:.1f} s ({days} instrument-days)")
+        result("metrics roll-up of a year", took, "s")
+        await db.execute("UPDATE bench_state SET rollup = $1", fingerprint)
+        await db.execute("VACUUM ANALYZE")
+    t = time.perf_counter()
+    await rebuild(db, date(2025, 6, 1), date(2025, 6, 3))
+    took = time.perf_counter() - t
+    print(f"roll-up of two days (nightly job): {took:.1f} s")
+    result("metrics roll-up of two days", took, "s")
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--instruments", type=int, default=10_000)
     parser.add_argument("--sessions", type=int, default=1_000_000)
     parser.add_argument("--bookings", type=int, default=200_000)
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--keep", help="keep the generated database under this name")
+    parser.add_argument("--db", default="bench_metrics_data", help="database kept between runs")
+    parser.add_argument("--drop", action="store_true", help="drop the database at the end")
     args = parser.parse_args()
     logging.getLogger("httpx").setLevel(logging.WARNING)
     server = os.environ.get("DATABASE_URL") or "postgresql://postgres@127.0.0.1:5432/postgres"
-    name = args.keep or "bench_metrics_" + uuid.uuid4().hex[:8]
-    admin = await asyncpg.connect(server)
-    await admin.execute(f'CREATE DATABASE "{name}"')
+    name = args.db
     url = urlunsplit(urlsplit(server)._replace(path="/" + name))
+    admin = await asyncpg.connect(server)
     try:
+        fresh = await _prepare(admin, url, name)
         migrate(url)
         db = Database(url, 2, 8)
         await db.connect()
-        await seed_reference(db)
-        t = time.perf_counter()
-        conn = await asyncpg.connect(url)  # no command timeout: COPY of a million rows
         try:
-            user_id = await generate(
-                conn, args.instruments, args.sessions, args.bookings, random.Random(7)
-            )
+            if fresh:
+                await _generate(db, url, args)
+            await _roll_up(db, _fingerprint(args))
+            user_id = int(await db.fetchval("SELECT user_id FROM bench_state"))
+            settings = Settings(database_url=url, environment="test", scheduler_enabled=False)
+            await time_api(db, settings, user_id, args.repeat)
         finally:
-            await conn.close()
-        print(
-            f"generated {args.instruments} instruments, {args.sessions} sessions, {args.bookings} bookings in {time.perf_counter() - t:.1f} s"
-        )
-        t = time.perf_counter()
-        days = await rebuild(db, date(2025, 1, 1), date(2026, 1, 1))
-        took = time.perf_counter() - t
-        print(f"roll-up of 2025: {took:.1f} s ({days} instrument-days)")
-        result("metrics roll-up of a year", took, "s")
-        t = time.perf_counter()
-        await rebuild(db, date(2025, 6, 1), date(2025, 6, 3))
-        print(f"roll-up of two days (nightly job): {time.perf_counter() - t:.1f} s")
-        await db.execute("ANALYZE")
-        settings = Settings(database_url=url, environment="test", scheduler_enabled=False)
-        await time_api(db, settings, user_id, args.repeat)
-        await db.close()
+            await db.close()
     finally:
-        if not args.keep:
+        if args.drop:
             await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
 

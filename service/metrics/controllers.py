@@ -39,7 +39,7 @@ from service.metrics.schemas import (
     SharingOut,
 )
 from service.metrics.scope import Filters, require_metrics_role
-from service.metrics.sharing import Query, sharing_table
+from service.metrics.sharing import Query, sharing_page, sharing_table
 from service.settings import Settings
 
 TAGS = ["metrics"]
@@ -131,16 +131,18 @@ async def sharing(
     the caller may see; `category` matches a class and its sub-classes; `value_min` in 万元."""
     f = Filters(institution, region, category, value_min, share_mode, instrument_type)
     q = _query(user, date_from, date_to, group_by, f)
-    rows, totals = await _table(db, settings, q, _language(request, user))
-    start = (page - 1) * page_size
+    quota = (settings.quota_general_hours, settings.quota_special_hours)
+    rows, totals, total = await sharing_page(
+        db, q, _language(request, user), quota, page_size, (page - 1) * page_size
+    )
     return SharingOut(
-        rows=rows[start : start + page_size],
+        rows=rows,
         totals=totals,
         reference=figures.reference(totals, year_fraction(date_from, date_to)),
         date_from=date_from,
         date_to=date_to,
         group_by=group_by,
-        total=len(rows),
+        total=total,
         page=page,
         page_size=page_size,
     )

@@ -117,3 +117,15 @@ def quota_hours(
     n_general: int, n_special: int, fraction: float, general_hours: int, special_hours: int
 ) -> float:
     return fraction * (n_general * general_hours + n_special * special_hours)
+
+
+def month_pieces(date_from: date, date_to: date, allow_years: bool = True) -> list[Segment]:
+    """`decompose`, with each run of days cut at the first of the month: a "day" segment then
+    lies inside one month, so it is read from that month's running totals."""
+    out: list[Segment] = []
+    for seg in decompose(date_from, date_to, allow_years):
+        if seg.grain != "day":
+            out.append(seg)
+            continue
+        out.extend(Segment("day", lo, hi) for lo, hi in month_chunks(seg.lo, seg.hi))
+    return out

@@ -19,6 +19,7 @@ import asyncpg
 
 from service.availability.openings import DayException, Interval, WeeklyInterval
 from service.db import Database, advisory_xact_lock
+from service.metrics import rollup_run as run
 from service.metrics import rollup_sql as q
 from service.metrics.available import AvailabilityCalculator
 from service.metrics.periods import month_chunks, month_start, next_month
@@ -70,12 +71,15 @@ async def _chunk(
         args = (lo, hi, ids) if "$3" in sql else ()
         await conn.execute(sql, *args)
     status = await conn.execute(q.USAGE_DAYS, lo, hi)
+    await conn.execute(run.SLOTS, lo, hi, ids)
     month_lo, month_hi = month_start(lo), next_month(hi - timedelta(days=1))
-    for sql in q.PERIODS["month"]:
+    for sql in [*q.PERIODS["month"], run.PERIOD_EXT]:
         await conn.execute(sql, month_lo, month_hi, ids, "month")
+    for sql in (run.RUN_DELETE, run.RUN_INSERT):
+        await conn.execute(sql, month_lo, month_hi, ids)
     if rebuild_year:
         year_lo, year_hi = date(lo.year, 1, 1), date(lo.year + 1, 1, 1)
-        for sql in q.PERIODS["year"]:
+        for sql in [*q.PERIODS["year"], run.PERIOD_EXT]:
             await conn.execute(sql, year_lo, year_hi, ids, "year")
     return int(status.split()[-1])
 

@@ -16,7 +16,15 @@ from service.metrics.rollup import rebuild
 from tests.factories import make_institution, make_instrument, make_user
 from tests.metrics_support import add_session, ensure_berlin
 
-FROM, TO = date(2026, 2, 15), date(2026, 4, 5)
+#: Edges inside months (a month's tail and head), whole months only, days strictly inside one
+#: month, and a range over a year end that mixes all of them.
+RANGES = [
+    (date(2026, 2, 15), date(2026, 4, 5)),
+    (date(2026, 2, 1), date(2026, 5, 1)),
+    (date(2026, 3, 10), date(2026, 3, 20)),
+    (date(2025, 12, 20), date(2026, 3, 3)),
+    (date(2025, 12, 20), date(2027, 1, 1)),
+]
 GROUPS = ("instrument", "institution", "region", "category", "month", "year")
 
 
@@ -34,11 +42,12 @@ def pieces(start: datetime, end: datetime, tz: ZoneInfo) -> dict[date, float]:
         d += timedelta(days=1)
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize(("seed", "span"), [(1, 0), (2, 1), (3, 2), (4, 3), (5, 4), (6, 2)])
 async def test_api_equals_direct_computation(
-    client: httpx.AsyncClient, db: Database, seed: int
+    client: httpx.AsyncClient, db: Database, seed: int, span: int
 ) -> None:
     rnd = random.Random(seed)
+    FROM, TO = RANGES[span]  # noqa: N806
     berlin = await ensure_berlin(db)
     owners = [
         await make_institution(db, region="220100"),
@@ -60,15 +69,15 @@ async def test_api_equals_direct_computation(
     admin = await make_user(db, owners[0], admin_of=owners)
 
     sessions = []
-    base = datetime(2026, 2, 10, tzinfo=ZoneInfo("UTC"))
-    for _ in range(60):
+    base = datetime(2025, 12, 15, tzinfo=ZoneInfo("UTC"))
+    for _ in range(80):
         inst = rnd.choice(list(instruments))
         user_inst = rnd.choice(users)
-        start = base + timedelta(minutes=rnd.randrange(0, 60 * 24 * 60, 15))
+        start = base + timedelta(minutes=rnd.randrange(0, 120 * 24 * 60, 15))
         end = start + timedelta(minutes=rnd.randrange(10, 60 * 30, 5))
         await add_session(db, inst, user_inst, start, end)
         sessions.append((inst, user_inst, start, end))
-    await rebuild(db, date(2026, 2, 1), date(2026, 5, 1), list(instruments))
+    await rebuild(db, date(2025, 12, 1), date(2027, 1, 1), list(instruments))
 
     expected: dict[str, dict[str, dict[str, float]]] = {
         g: defaultdict(lambda: defaultdict(float)) for g in GROUPS
