@@ -9,9 +9,10 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody, QueryParameter
 
 from service.accounts import roles, user_admin
-from service.accounts.http import PathId, problem
+from service.accounts.http import PathId
 from service.accounts.principal import Principal
 from service.accounts.schemas import ManagerOut, UserOut, UserPatchIn
+from service.common.openapi import problem_spec as problem
 from service.common.pagination import MAX_PAGE_SIZE
 from service.common.schemas import Page
 from service.db import Database

@@ -14,7 +14,6 @@ from service.accounts.http import (
     PathId,
     bearer_token,
     cleared_cookies,
-    problem,
     session_cookies,
 )
 from service.accounts.principal import SESSION_COOKIE, Principal
@@ -28,6 +27,7 @@ from service.accounts.schemas import (
     TokenIn,
     TokenOut,
 )
+from service.common.openapi import problem_spec as problem
 from service.db import Database
 from service.settings import Settings
 

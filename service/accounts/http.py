@@ -7,28 +7,16 @@ from typing import Annotated, Any
 
 from litestar import Request
 from litestar.datastructures import Cookie
-from litestar.openapi import ResponseSpec
 from litestar.params import PathParameter
 
 from service.accounts.principal import SESSION_COOKIE
-from service.common.schemas import Problem
 from service.common.time import utcnow
-from service.errors import PROBLEM_JSON
 from service.settings import Settings
 
 #: Readable by page scripts, which copy it into the X-CSRF-Token header of API writes.
 CSRF_COOKIE = "is_csrf"
 
 PathId = Annotated[int, PathParameter(ge=1, le=2**63 - 1)]
-
-
-def problem(description: str) -> ResponseSpec:
-    return ResponseSpec(
-        data_container=Problem,
-        media_type=PROBLEM_JSON,
-        description=description,
-        generate_examples=False,
-    )
 
 
 def session_cookies(

@@ -7,7 +7,6 @@ from typing import Annotated, Any
 from litestar import Request, Response, delete, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
-from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from service.accounts.principal import Principal
@@ -19,7 +18,7 @@ from service.calendars.selection import (
     MAX_FUTURE_DAYS,
     MAX_PAST_DAYS,
 )
-from service.common.schemas import Problem
+from service.common.openapi import problem_spec as _problem
 from service.common.time import utcnow
 from service.db import Database
 from service.errors import NotFound, Unprocessable
@@ -35,10 +34,6 @@ FutureDays = Annotated[
     int, QueryParameter(ge=1, le=MAX_FUTURE_DAYS, description="days ahead to include")
 ]
 ImportDays = Annotated[int, QueryParameter(ge=1, le=366, description="expand recurrences this far")]
-
-
-def _problem(description: str) -> ResponseSpec:
-    return ResponseSpec(Problem, description=description, media_type="application/problem+json")
 
 
 @post(

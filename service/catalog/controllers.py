@@ -7,7 +7,6 @@ from typing import Annotated, Any
 
 from litestar import Response, get, patch, post
 from litestar.di import NamedDependency
-from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import HeaderParameter, JSONBody, PathParameter, QueryParameter
 
 from service.accounts.principal import Principal
@@ -23,11 +22,11 @@ from service.catalog.schemas import (
     InstrumentSummaryOut,
     RegionOut,
 )
+from service.common.openapi import problem_spec as _problem
 from service.common.pagination import MAX_PAGE_SIZE
-from service.common.schemas import Page, Problem
+from service.common.schemas import Page
 from service.common.time import utcnow
 from service.db import Database
-from service.errors import PROBLEM_JSON
 
 TAGS = ["catalogue"]
 DB = NamedDependency[Database]
@@ -41,15 +40,6 @@ Code = Annotated[str | None, QueryParameter(max_length=16)]
 IfMatch = Annotated[
     str | None, HeaderParameter(name="If-Match", description="ETag of the version being changed")
 ]
-
-
-def _problem(description: str) -> ResponseSpec:
-    return ResponseSpec(
-        data_container=Problem,
-        media_type=PROBLEM_JSON,
-        description=description,
-        generate_examples=False,
-    )
 
 
 WRITE_ERRORS = {

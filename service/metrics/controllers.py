@@ -13,16 +13,15 @@ from typing import Annotated, Any
 
 from litestar import MediaType, Request, Response, get, post
 from litestar.di import NamedDependency
-from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody, PathParameter, QueryParameter
 from litestar.response import Stream
 
 from service.accounts.principal import Principal
 from service.common.i18n import negotiate
+from service.common.openapi import problem_spec as _problem
 from service.common.pagination import MAX_PAGE_SIZE
-from service.common.schemas import Problem
 from service.db import Database
-from service.errors import PROBLEM_JSON, Unprocessable
+from service.errors import Unprocessable
 from service.metrics import csvout, evaluation, figures, flows, mine, ratings, records
 from service.metrics.periods import check_range, year_fraction
 from service.metrics.schemas import (
@@ -60,15 +59,6 @@ CategoryF = Annotated[
 ValueF = Annotated[Decimal | None, QueryParameter(description="original value at least, in 万元")]
 ShareF = Annotated[ShareMode | None, QueryParameter()]
 TypeF = Annotated[InstrumentType | None, QueryParameter(name="type")]
-
-
-def _problem(description: str) -> ResponseSpec:
-    return ResponseSpec(
-        data_container=Problem,
-        media_type=PROBLEM_JSON,
-        description=description,
-        generate_examples=False,
-    )
 
 
 ERRORS = {

@@ -9,11 +9,12 @@ from litestar.di import NamedDependency
 from litestar.params import PathParameter, QueryParameter
 
 from service.accounts.principal import Principal, require_platform_admin
+from service.common.openapi import problem_spec as problem
 from service.common.pagination import MAX_PAGE_SIZE
 from service.db import Database
 from service.notifications import admin
 from service.notifications.schemas import OutboxOverviewOut, OutboxRowOut
-from service.scheduler.schemas import ADMIN_ONLY, problem
+from service.scheduler.schemas import ADMIN_ONLY
 
 _TAGS = ["administration"]
 _Page = Annotated[int, QueryParameter(ge=1, le=100_000, description="1-based page of dead rows")]

@@ -6,10 +6,8 @@ from datetime import datetime
 from typing import Literal
 
 import msgspec
-from litestar.openapi import ResponseSpec
 
-from service.common.schemas import Problem
-from service.errors import PROBLEM_JSON
+from service.common.openapi import problem_spec as problem
 
 Outcome = Literal["running", "ok", "failed"]
 
@@ -35,15 +33,6 @@ class JobStatusOut(msgspec.Struct):
 
 class JobsOut(msgspec.Struct):
     items: list[JobStatusOut]
-
-
-def problem(description: str) -> ResponseSpec:
-    return ResponseSpec(
-        data_container=Problem,
-        media_type=PROBLEM_JSON,
-        description=description,
-        generate_examples=False,
-    )
 
 
 ADMIN_ONLY = {
