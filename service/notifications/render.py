@@ -101,7 +101,7 @@ def _variables(mail: Mail, base_url: str, now: datetime) -> dict[str, Any]:
         "alternatives_label": labels["alternatives"],
         "alternatives": [_alternative(a) for a in mail.payload.get("alternatives", []) or []],
         "link_label": labels["link"],
-        "link": f"{base_url}/bookings",
+        "link": f"{base_url}/bookings" + (f"/{booking.id}" if booking is not None else ""),
         "footer": labels["footer"],
     }
 

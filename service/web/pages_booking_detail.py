@@ -1,0 +1,160 @@
+"""One booking on one page: where the links of calendar feeds and mails lead.
+
+Who may see it follows the booking API (the booker, the instrument's managers, its institution's
+admins, platform admins; anyone else gets 404). Maintenance blocks live in the same table but are
+the managers' business only. The booker sees the history without names ("you", "a manager"): who
+at the owning institution decided is not theirs to know.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Response, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, Parameter
+
+from service.accounts.principal import Principal
+from service.bookings import queries, store, transitions
+from service.bookings.schemas import BookingOut, EventOut
+from service.catalog import instruments
+from service.common.time import utcnow
+from service.db import Database
+from service.errors import NotFound
+from service.web import lookups
+from service.web.forms import ReasonForm
+from service.web.i18n import N_
+from service.web.view import DB, View, ViewDep
+
+Form = Body(media_type=RequestEncodingType.URL_ENCODED)
+BookingId = Annotated[int, Parameter(ge=1, le=2**62)]
+FLASH: dict[str, str] = {"cancel": "cancelled", "approve": "approved", "reject": "rejected"}
+#: States from which a booking can still be cancelled or moved (as `transitions.MOVES` says).
+OPEN = ("held", "pending", "confirmed")
+
+FEE_CLASSES = {
+    "internal": N_("Internal users"),
+    "external_academic": N_("Other academic users"),
+    "enterprise": N_("Enterprises"),
+}
+#: The `booking_event.action` codes the services write.
+ACTIONS = {
+    "created": N_("Booked"),
+    "cancel": N_("Cancelled"),
+    "approve": N_("Approved"),
+    "reject": N_("Rejected"),
+    "check_in": N_("Checked in"),
+    "check_out": N_("Checked out"),
+    "no_show": N_("Marked as a no-show"),
+    "expired": N_("Expired without an answer"),
+    "completed": N_("Completed"),
+    "rescheduled": N_("Moved"),
+    "displaced": N_("Cancelled for maintenance"),
+    "usage_recorded": N_("Usage recorded"),
+    "block_removed": N_("Maintenance removed"),
+}
+
+_BLOCK = f"""SELECT {store.COLUMNS}, n.institution_id AS instrument_institution_id
+FROM booking b JOIN instrument n ON n.id = b.instrument_id
+WHERE b.id = $1 AND b.kind = 'maintenance'"""
+_EVENTS = """SELECT id, at, actor_user_id, action, from_status, to_status, reason, data
+FROM booking_event WHERE booking_id = $1 ORDER BY at, id"""
+_PEOPLE = """SELECT u.id, u.display_name, i.name_zh, i.name_en
+FROM app_user u JOIN institution i ON i.id = u.institution_id WHERE u.id = ANY($1::bigint[])"""
+
+
+async def _managed_block(
+    db: Database, user: Principal, booking_id: int
+) -> tuple[BookingOut, list[EventOut]]:
+    """A maintenance block, for the instrument's managers; 404 for everyone else."""
+    row = await db.fetchrow(_BLOCK, booking_id)
+    if row is None or not user.can_manage_instrument(
+        row["instrument_id"], row["instrument_institution_id"]
+    ):
+        raise NotFound(f"Booking {booking_id} does not exist.")
+    events = await db.fetch(_EVENTS, booking_id)
+    return store.booking_out(row), [EventOut(**dict(e)) for e in events]
+
+
+async def load(db: Database, user: Principal, booking_id: int) -> tuple[BookingOut, list[EventOut]]:
+    try:
+        booking = await queries.get_booking(db, user, booking_id)
+    except NotFound:
+        return await _managed_block(db, user, booking_id)
+    return booking, await queries.history(db, user, booking_id)
+
+
+async def _people(db: Database, ids: set[int]) -> dict[int, dict[str, Any]]:
+    rows = await db.fetch(_PEOPLE, sorted(ids)) if ids else []
+    return {int(r["id"]): dict(r) for r in rows}
+
+
+def _who(view: View, event: EventOut, manager: bool, people: dict[int, dict[str, Any]]) -> str:
+    if event.actor_user_id is None:
+        return view.t("Automatic")
+    if manager:
+        person = people.get(event.actor_user_id)
+        return str(person["display_name"]) if person else str(event.actor_user_id)
+    user = view.require_user()
+    return view.t("You") if event.actor_user_id == user.user_id else view.t("A manager")
+
+
+def history_rows(
+    view: View, events: list[EventOut], manager: bool, people: dict[int, dict[str, Any]]
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "at": e.at,
+            "who": _who(view, e, manager, people),
+            "action": view.t(ACTIONS.get(e.action, e.action)),
+            "to_status": e.to_status,
+            "reason": e.reason,
+        }
+        for e in events
+    ]
+
+
+@get("/bookings/{booking_id:int}", name="page-booking")
+async def booking_page(view: ViewDep, db: DB, booking_id: BookingId) -> Response[Any]:
+    user = view.actor()
+    booking, events = await load(db, user, booking_id)
+    instrument = await instruments.get_instrument(db, booking.instrument_id, True)
+    manager = user.can_manage_instrument(instrument.id, instrument.institution_id)
+    ids = {booking.user_id, *(e.actor_user_id for e in events if e.actor_user_id is not None)}
+    people = await _people(db, ids) if manager else {}
+    is_booker = booking.user_id == user.user_id and booking.kind == "booking"
+    rateable = (
+        is_booker
+        and booking.status == "completed"
+        and not await lookups.rated_booking_ids(db, user.user_id, [booking.id])
+    )
+    return view.render(
+        "booking.html", booking=booking, instrument=instrument, manager=manager,
+        is_booker=is_booker, booker=people.get(booking.user_id), rateable=rateable,
+        history=history_rows(view, events, manager, people), fee_classes=FEE_CLASSES,
+        minutes=int((booking.end - booking.start).total_seconds() // 60),
+        can_cancel=booking.kind == "booking" and booking.status in OPEN,
+    )  # fmt: skip
+
+
+@post(
+    "/bookings/{booking_id:int}/actions/{action:str}", name="page-booking-action", status_code=303
+)
+async def booking_action(
+    view: ViewDep, db: DB, booking_id: BookingId, action: FromPath[str], data: Annotated[ReasonForm, Form]
+) -> Response[Any]:  # fmt: skip
+    """Cancel, approve or reject from this page, then come back to it to see the history grow;
+    the services decide who may (a booker approving gets 403, a stranger 404)."""
+    if action not in FLASH:
+        raise NotFound("Unknown action.")
+    actor = view.actor()
+    if action == "cancel":
+        await transitions.cancel(db, actor, booking_id, data.reason, "one", utcnow())
+    else:
+        if action == "reject":
+            transitions.require_reason(data.reason, actor.language)
+        await transitions.transition(db, actor, booking_id, action, data.reason, utcnow())
+    return view.redirect(f"/bookings/{booking_id}", ok=FLASH[action])
+
+
+ROUTES = [booking_page, booking_action]
