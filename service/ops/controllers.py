@@ -9,6 +9,7 @@ from litestar import MediaType, Request, Response, get
 
 from service.db import Database
 from service.ops import prometheus
+from service.ops.db_metrics import render_db_gauges
 
 
 @get("/health/live", operation_id="healthLive", tags=["operations"], include_in_schema=True)
@@ -32,8 +33,15 @@ async def health_ready(request: Request[Any, Any, Any]) -> Response[dict[str, st
 
 
 @get("/metrics", operation_id="prometheusMetrics", tags=["operations"], media_type=MediaType.TEXT)
-async def metrics() -> Response[bytes]:
+async def metrics(request: Request[Any, Any, Any]) -> Response[bytes]:
+    """This process's counters, plus scheduler and outbox gauges read from the database (the
+    scheduler may run in another process). Without a database the counters are still served."""
     body, content_type = prometheus.render()
+    db: Database = request.app.state.db
+    try:
+        body += await asyncio.wait_for(render_db_gauges(db), timeout=2)
+    except Exception:  # noqa: BLE001 - a scrape must not fail because the database is down
+        body += b"# database gauges unavailable\n"
     return Response(body, media_type=content_type)
 
 

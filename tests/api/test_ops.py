@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import httpx
 
+from service.db import Database
+
 
 async def test_live_and_ready(client: httpx.AsyncClient) -> None:
     live = await client.get("/health/live")
@@ -32,7 +34,18 @@ async def test_openapi_schema_served(client: httpx.AsyncClient) -> None:
     assert response.json()["info"]["title"] == "Instrument Share API"
 
 
-async def test_prometheus_metrics(client: httpx.AsyncClient) -> None:
+async def test_prometheus_metrics(client: httpx.AsyncClient, db: Database) -> None:
+    await db.execute(
+        """INSERT INTO job_run (job, tick, finished_at, outcome)
+           VALUES ('metrics-probe', now(), now(), 'ok'), ('metrics-probe', now() - interval '1 minute',
+                   now(), 'failed')"""
+    )
     response = await client.get("/metrics")
     assert response.status_code == 200
-    assert "instrument_share_job_runs" in response.text
+    text = response.text
+    assert "instrument_share_job_runs_total" in text or "instrument_share_job_runs" in text
+    # Scheduler health comes from the database, so a separate scheduler process is visible.
+    assert 'instrument_share_job_runs_24h{job="metrics-probe",outcome="ok"} 1.0' in text
+    assert 'instrument_share_job_runs_24h{job="metrics-probe",outcome="failed"} 1.0' in text
+    assert 'instrument_share_job_last_success_age_seconds{job="metrics-probe"}' in text
+    assert "instrument_share_outbox_rows" in text
