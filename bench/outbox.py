@@ -22,6 +22,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
+from bench._report import result  # noqa: E402
 from service.catalog.reference import seed_reference
 from service.common.time import utcnow
 from service.db import Database
@@ -155,6 +156,7 @@ async def main(rows: int) -> None:
         for index, workers in enumerate((1, 3)):
             rate = await _round(url, f"smtp://127.0.0.1:{port}", workers, rows, 400 + index * 200)
             print(f"  {workers} worker{'s' if workers > 1 else ' '}: {rate:8.0f} messages/s")
+            result(f"outbox delivery, {workers} worker{'s' if workers > 1 else ''}", rate, "msg/s")
     finally:
         smtp.terminate()
         await smtp.wait()

@@ -20,7 +20,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from service.accounts.principal import provide_principal, provide_user
-from service.common.openapi import InstantSchemaPlugin, document_problems
+from service.common.openapi import InstantSchemaPlugin, WallTimeSchemaPlugin, document_problems
 from service.common.time import is_instant, parse_instant
 from service.db import Database
 from service.errors import EXCEPTION_HANDLERS
@@ -111,7 +111,7 @@ def create_app(
         },
         exception_handlers=EXCEPTION_HANDLERS,
         type_decoders=[(is_instant, lambda _type, value: parse_instant(value))],
-        plugins=[InstantSchemaPlugin()],
+        plugins=[InstantSchemaPlugin(), WallTimeSchemaPlugin()],
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(
             title="Instrument Share API",

@@ -20,6 +20,7 @@ from litestar.exceptions import (
 from litestar.exceptions import NotFoundException as LitestarNotFound
 
 PROBLEM_JSON = "application/problem+json"
+_RESERVED = frozenset({"type", "title", "status", "detail", "instance"})
 TYPE_BASE = "https://instrument-share.org/problems/"
 
 log = logging.getLogger("service.errors")
@@ -107,7 +108,8 @@ def problem_response(
     }
     if instance:
         body["instance"] = instance
-    body.update(extra or {})
+    # Extra members never replace the RFC 9457 ones (a domain "status" is not the HTTP status).
+    body.update({k: v for k, v in (extra or {}).items() if k not in _RESERVED})
     return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 

@@ -94,7 +94,7 @@ async def apply(
                 f"预约当前状态为 {row['status']}，不能执行 {action}。",
                 f"A booking in status '{row['status']}' cannot be {action.replace('_', '-')}ed.",
             ),
-            extra={"status": row["status"]},
+            extra={"booking_status": row["status"]},
         )
     _check_timing(action, row, now, user.language)
     late = False

@@ -6,19 +6,24 @@ once (e.g. two `make run`) produce one demo, and a half-written demo is never vi
 
 from __future__ import annotations
 
+import logging
 from datetime import time
 from typing import Any
 
 import asyncpg
 
 from service.accounts.passwords import hash_password_async
+from service.catalog.demo_history import PROVINCE_ZONE, roll_up, seed_history
 from service.catalog.demo_institutions import DEMO_ADMIN_EMAIL, DEMO_PASSWORD, DEMO_USERS
 from service.catalog.demo_plan import DemoPlan, InstrumentPlan, build_demo
 from service.catalog.reference import seed_reference
 from service.catalog.scale import INSTRUMENT_COLUMNS, allocate_ids, seed_scale
+from service.common.time import utcnow
 from service.db import LOCK_JOB, Database, advisory_xact_lock
 
 __all__ = ["seed_demo", "seed_scale"]
+
+log = logging.getLogger("service.catalog")
 
 #: Second key of the advisory lock (namespace LOCK_JOB) that serialises demo seeding.
 SEED_LOCK_KEY = 2026_0001
@@ -31,9 +36,14 @@ OPENING_PATTERNS: dict[str, tuple[range, time, time]] = {
 
 
 async def seed_demo(db: Database) -> bool:
-    """Create the demo data set; False (and nothing written) if the demo admin already exists."""
+    """Create the demo data set; False (and nothing written) if the demo admin already exists.
+
+    The history (bookings, usage, ratings) ends yesterday in the province's zone, so the demo
+    always looks current; its metrics are rolled up once the demo has committed.
+    """
     await seed_reference(db)
     plan = build_demo()
+    today = utcnow().astimezone(PROVINCE_ZONE).date()
     async with db.transaction() as conn:
         await advisory_xact_lock(conn, LOCK_JOB, SEED_LOCK_KEY)
         exists = await conn.fetchval(
@@ -54,6 +64,9 @@ async def seed_demo(db: Database) -> bool:
         for row, instrument_id in zip(plan.instruments, instruments, strict=True):
             by_institution.setdefault(row.institution, []).append(instrument_id)
         await _insert_users(conn, institutions, by_institution)
+        counts = await seed_history(conn, plan, institutions, instruments, today)
+    await roll_up(db, instruments, today)
+    log.info("demo history: %s", counts)
     return True
 
 

@@ -10,6 +10,7 @@ a handler are kept.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import time
 from typing import Any
 
 from litestar import Litestar
@@ -100,4 +101,23 @@ class InstantSchemaPlugin(OpenAPISchemaPlugin):
             format=OpenAPIFormat.DATE_TIME,
             description="ISO 8601 date-time with a UTC offset; naive times and numbers are refused",
             examples=["2030-01-07T09:00:00+08:00"],
+        )
+
+
+class WallTimeSchemaPlugin(OpenAPISchemaPlugin):
+    """`datetime.time` values are local wall-clock times ("08:30:00"); Litestar would call them
+    durations, and OpenAPI's `format: time` demands an offset they do not have."""
+
+    @staticmethod
+    def is_plugin_supported_type(value: Any) -> bool:
+        return value is time
+
+    def to_openapi_schema(
+        self, field_definition: FieldDefinition, schema_creator: SchemaCreator
+    ) -> Schema:
+        return Schema(
+            type=OpenAPIType.STRING,
+            pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]+)?)?$",
+            description="local wall-clock time in the instrument's zone, HH:MM[:SS]",
+            examples=["08:30:00"],
         )

@@ -54,7 +54,7 @@ async def rate(db: Database, user: Principal, booking_id: int, data: RatingIn) -
             raise NotFound("No such booking of yours.")
         if row["status"] != "completed" and not row["used"]:
             raise Conflict(
-                "Only a completed booking can be rated.", extra={"status": row["status"]}
+                "Only a completed booking can be rated.", extra={"booking_status": row["status"]}
             )
         saved = await conn.fetchrow(
             _INSERT,
