@@ -53,8 +53,6 @@ async def create_series(
                 intervals=(*load.intervals, (start, end)), future_count=load.future_count + 1
             )
     _refuse_if_needed(data.recurrence.mode, booked, skipped, user.language)
-    for row in booked:
-        await writes.announce(conn, row)
     return SeriesOut(
         series_id=series_id, booked=[store.booking_out(r) for r in booked], skipped=skipped
     )

@@ -69,7 +69,6 @@ async def create_one(
     row = await writes.insert(
         conn, inst, booker, req, writes.terms(policy, inst, booker, req, now), data.purpose
     )
-    await writes.announce(conn, row)
     return store.booking_out(row)
 
 

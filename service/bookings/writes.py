@@ -18,7 +18,6 @@ from service.bookings.rules import BookerFacts, InstrumentFacts, Load, Request
 from service.common.i18n import pick
 from service.common.schemas import Violation
 from service.errors import Unprocessable
-from service.notifications.outbox import enqueue
 
 #: Instants outside these bounds are refused before any arithmetic can overflow.
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
@@ -129,7 +128,7 @@ async def insert(
     purpose: str,
     series_id: int | None = None,
 ) -> asyncpg.Record:
-    """The booking and its "created" history row, in one statement (one round trip)."""
+    """The booking, its "created" history row and its notices (as an announcement needs), in one statement: one round trip on the hot path."""
     row = await conn.fetchrow(
         f"""WITH b AS (
                 INSERT INTO booking (instrument_id, user_id, series_id, starts_at, ends_at,
@@ -141,7 +140,7 @@ async def insert(
             ), e AS (
                 INSERT INTO booking_event (booking_id, actor_user_id, action, to_status)
                 SELECT id, user_id, 'created', status FROM b
-            )
+            ), o AS ({_ANNOUNCE_SQL})
             SELECT {store.COLUMNS} FROM b""",
         inst.id,
         booker.user_id,
@@ -165,35 +164,28 @@ async def insert(
     return row
 
 
-async def announce(conn: asyncpg.Connection, row: Any) -> None:
-    """The booker hears of the outcome; managers hear of requests to decide."""
-    status = row["status"]
-    version = row["version"]
-    payload = store.notice_payload(row)
-    if status == "pending":
-        await enqueue(
-            conn,
-            kind="booking_requested",
-            user_id=row["user_id"],
-            booking_id=row["id"],
-            dedupe_key=f"booking_requested:{row['id']}:v{version}",
-            payload=payload,
-        )
-        for manager in await store.manager_ids(conn, row["instrument_id"]):
-            await enqueue(
-                conn,
-                kind="approval_needed",
-                user_id=manager,
-                booking_id=row["id"],
-                dedupe_key=f"approval_needed:{row['id']}:v{version}:u{manager}",
-                payload=payload,
-            )
-    else:
-        await enqueue(
-            conn,
-            kind="booking_confirmed",
-            user_id=row["user_id"],
-            booking_id=row["id"],
-            dedupe_key=f"booking_confirmed:{row['id']}:v{version}",
-            payload=payload,
-        )
+#: The notices of a new booking: the booker hears of the outcome;
+#: for a pending request each decider (the instrument's managers, else its institution's
+#: admins; see `store.manager_ids`) gets an `approval_needed`. The payload matches
+#: `store.notice_payload` (timestamps in ISO 8601, the session zone being UTC).
+_ANNOUNCE_SQL = """
+    INSERT INTO notification_outbox (dedupe_key, kind, user_id, booking_id, payload)
+    SELECT n.kind || ':' || b.id || ':v' || b.version || n.suffix, n.kind, n.user_id, b.id,
+           jsonb_build_object('booking_id', b.id, 'instrument_id', b.instrument_id,
+                              'start', b.starts_at, 'end', b.ends_at, 'status', b.status)
+    FROM b CROSS JOIN LATERAL (
+        SELECT CASE WHEN b.status = 'pending' THEN 'booking_requested'
+                    ELSE 'booking_confirmed' END AS kind, b.user_id, '' AS suffix
+        UNION ALL
+        SELECT 'approval_needed', d.user_id, ':u' || d.user_id
+        FROM (SELECT m.user_id FROM instrument_manager m WHERE m.instrument_id = b.instrument_id
+              UNION
+              SELECT a.user_id FROM institution_admin a JOIN instrument i
+                  ON i.institution_id = a.institution_id
+              WHERE i.id = b.instrument_id AND NOT EXISTS (
+                  SELECT 1 FROM instrument_manager x WHERE x.instrument_id = b.instrument_id)
+             ) d
+        WHERE b.status = 'pending'
+    ) n
+    ON CONFLICT (dedupe_key) DO NOTHING
+"""

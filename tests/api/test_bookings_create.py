@@ -55,6 +55,18 @@ async def test_outsider_needs_approval_and_managers_hear_of_it(
     kinds = await outbox(db, data["id"])
     assert ("booking_requested", w.outsider.id) in kinds
     assert ("approval_needed", w.manager.id) in kinds
+    # Notices carry what a mail needs without another query, keyed by booking version.
+    rows = await db.fetch(
+        "SELECT dedupe_key, payload FROM notification_outbox WHERE booking_id = $1 ORDER BY id",
+        data["id"],
+    )
+    requested = next(r for r in rows if r["dedupe_key"].startswith("booking_requested:"))
+    assert requested["dedupe_key"] == f"booking_requested:{data['id']}:v1"
+    payload = requested["payload"]
+    assert payload["booking_id"] == data["id"] and payload["status"] == "pending"
+    assert datetime.fromisoformat(payload["start"]) == datetime.fromisoformat(data["start"])
+    assert datetime.fromisoformat(payload["end"]) == datetime.fromisoformat(data["end"])
+    assert f"approval_needed:{data['id']}:v1:u{w.manager.id}" in {r["dedupe_key"] for r in rows}
 
 
 async def test_enterprise_cross_region_fee_class(client: httpx.AsyncClient, db: Database) -> None:
