@@ -185,6 +185,16 @@ _UNAVAILABLE = (
 def handle_database(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     """Database trouble is the server's, but never a 500: outages and lost races are 503."""
     sqlstate = getattr(exc, "sqlstate", None)
+    if isinstance(exc, asyncpg.exceptions.DataError):
+        # Class 22 "data exception": a value the database (or asyncpg, before sending) cannot
+        # take, such as an id beyond 64 bits taken from the path. The input is at fault.
+        return problem_response(
+            422,
+            "Invalid value",
+            "A value is out of range or malformed.",
+            "invalid-value",
+            request.url.path,
+        )
     if isinstance(exc, _UNAVAILABLE) or sqlstate in {"40P01", "40001", "57P01", "57P03", "55P03"}:
         log.warning("database unavailable on %s: %r", request.url.path, exc)
         return problem_response(

@@ -49,3 +49,26 @@ async def test_prometheus_metrics(client: httpx.AsyncClient, db: Database) -> No
     assert 'instrument_share_job_runs_24h{job="metrics-probe",outcome="failed"} 1.0' in text
     assert 'instrument_share_job_last_success_age_seconds{job="metrics-probe"}' in text
     assert "instrument_share_outbox_rows" in text
+
+
+async def test_ids_beyond_64_bits_are_client_errors(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    from tests.factories import make_institution, make_user
+
+    user = await make_user(db, await make_institution(db))
+    huge = "9405952951655756234213568806912"
+    for method, path in [
+        ("POST", f"/api/v1/instruments/{huge}/calendar/import?dry_run=true"),
+        (
+            "GET",
+            f"/api/v1/instruments/{huge}/availability?from=2030-01-01T00:00:00Z&to=2030-01-02T00:00:00Z",
+        ),
+        ("GET", f"/api/v1/bookings/{huge}"),
+        ("GET", f"/api/v1/instruments/{huge}"),
+    ]:
+        response = await client.request(
+            method, path, headers={**user.headers, "content-type": "text/calendar"}, content=b""
+        )
+        assert 400 <= response.status_code < 500, (path, response.status_code, response.text)
+        assert response.headers["content-type"].startswith("application/problem+json")
