@@ -18,10 +18,8 @@ import statistics
 import subprocess
 import sys
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import httpx
@@ -30,12 +28,12 @@ import uvloop
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench._db import scratch_database  # noqa: E402
 from bench._http import KeepAliveClient  # noqa: E402
 from bench._report import result  # noqa: E402
 from service.accounts.secrets import digest, new_secret  # noqa: E402
 from service.catalog.reference import seed_reference  # noqa: E402
 from service.db import LOCK_INSTRUMENT, Database  # noqa: E402
-from service.migrate import migrate  # noqa: E402
 
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "32"))
 PER_CLIENT = int(os.environ.get("BENCH_PER_CLIENT", "40"))
@@ -43,11 +41,6 @@ WARMUP = 3
 _START = asyncio.Event()
 _WARMED = asyncio.Event()
 _WARM: list[int] = []
-SERVER = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-
-
-def _with_database(url: str, name: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path="/" + name))
 
 
 def _free_port() -> int:
@@ -253,18 +246,8 @@ def _report(http_n: int, http_s: float, raw_n: int, raw_s: float, latencies: lis
 
 
 async def main() -> None:
-    name = "is_bench_bookings_" + uuid.uuid4().hex[:8]
-    conn = await asyncpg.connect(SERVER)
-    await conn.execute(f'CREATE DATABASE "{name}"')
-    await conn.close()
-    url = _with_database(SERVER, name)
-    try:
-        migrate(url)
+    async with scratch_database("bookings") as url:
         await run(url)
-    finally:
-        conn = await asyncpg.connect(SERVER)
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await conn.close()
 
 
 if __name__ == "__main__":

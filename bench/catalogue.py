@@ -11,23 +11,19 @@ import statistics
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-import asyncpg
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench._db import scratch_database  # noqa: E402
 from bench._http import KeepAliveClient  # noqa: E402
 from bench._report import result  # noqa: E402
 from service.catalog.seed import seed_demo  # noqa: E402
 from service.db import Database  # noqa: E402
-from service.migrate import migrate  # noqa: E402
 
-SERVER = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "8"))
 PATHS = [
@@ -131,18 +127,8 @@ async def run(url: str) -> None:
 
 
 async def main() -> None:
-    name = "is_bench_catalogue_" + uuid.uuid4().hex[:8]
-    conn = await asyncpg.connect(SERVER)
-    await conn.execute(f'CREATE DATABASE "{name}"')
-    await conn.close()
-    url = urlunsplit(urlsplit(SERVER)._replace(path="/" + name))
-    try:
-        migrate(url)
+    async with scratch_database("catalogue") as url:
         await run(url)
-    finally:
-        conn = await asyncpg.connect(SERVER)
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await conn.close()
 
 
 if __name__ == "__main__":

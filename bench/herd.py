@@ -11,25 +11,22 @@ import statistics
 import subprocess
 import sys
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench._db import scratch_database  # noqa: E402
 from bench._http import KeepAliveClient  # noqa: E402
 from bench._report import result  # noqa: E402
 from bench.catalogue import _free_port, _wait_ready  # noqa: E402
 from service.accounts.secrets import digest, new_secret  # noqa: E402
 from service.catalog.reference import seed_reference  # noqa: E402
 from service.db import Database  # noqa: E402
-from service.migrate import migrate  # noqa: E402
 
-SERVER = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 CLIENTS = int(os.environ.get("BENCH_HERD_CLIENTS", "64"))
 ATTEMPTS = int(os.environ.get("BENCH_HERD_ATTEMPTS", "1000"))
 SLOTS = 12
@@ -160,18 +157,8 @@ async def run(url: str) -> None:
 
 
 async def main() -> None:
-    name = "is_bench_herd_" + uuid.uuid4().hex[:8]
-    conn = await asyncpg.connect(SERVER)
-    await conn.execute(f'CREATE DATABASE "{name}"')
-    await conn.close()
-    url = urlunsplit(urlsplit(SERVER)._replace(path="/" + name))
-    try:
-        migrate(url)
+    async with scratch_database("herd") as url:
         await run(url)
-    finally:
-        conn = await asyncpg.connect(SERVER)
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await conn.close()
 
 
 if __name__ == "__main__":
