@@ -52,9 +52,6 @@ class Database:
             server_settings={
                 "timezone": "UTC",
                 "application_name": "instrument-share",
-                # Prepared statements are cached per connection; a generic plan picked after a
-                # few executions can be far off for skewed data (e.g. one busy instrument).
-                "plan_cache_mode": "force_custom_plan",
             },
         )
 

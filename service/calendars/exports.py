@@ -47,7 +47,7 @@ async def instrument_export(
     """What the managers' feed shows, as a one-off download (no token needed)."""
     await load_managed_instrument(db, user, instrument_id)
     window = feed_window(now, past_days, future_days)
-    async with db.connection() as conn:
+    async with db.transaction() as conn:
         await use_custom_plans(conn)
         names = await conn.fetchrow(
             "SELECT name_zh, name_en FROM instrument WHERE id = $1", instrument_id
