@@ -137,9 +137,13 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("name")
     metrics = sub.add_parser("metrics", help="statistics roll-ups")
     metrics_sub = metrics.add_subparsers(dest="metrics_command", required=True)
-    rebuild = metrics_sub.add_parser("rebuild")
+    rebuild = metrics_sub.add_parser(
+        "rebuild", help="recompute the statistics of the local days [--from, --to)"
+    )
     rebuild.add_argument("--from", dest="date_from", type=date.fromisoformat, required=True)
-    rebuild.add_argument("--to", dest="date_to", type=date.fromisoformat, required=True)
+    rebuild.add_argument(
+        "--to", dest="date_to", type=date.fromisoformat, required=True, help="exclusive"
+    )
     return parser
 
 
