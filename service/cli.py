@@ -12,6 +12,8 @@ from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
+from dotenv import load_dotenv
+
 from service.db import Database
 from service.embedded_db import ensure_database_url
 from service.migrate import migrate
@@ -159,6 +161,9 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], None]] = {
 
 def main(argv: list[str] | None = None) -> None:
     args = _parser().parse_args(argv)
+    # `.env` fills gaps in the environment (never overrides it) for this process and for the
+    # processes it starts (uvicorn workers, the migration runner).
+    load_dotenv(".env", override=False)
     settings = Settings.from_env()
     configure_logging(settings.log_level)
     _, embedded = ensure_database_url(settings.data_dir)
