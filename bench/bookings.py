@@ -13,16 +13,13 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import asyncpg
-import httpx
 import uvloop
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 from bench._db import scratch_database  # noqa: E402
 from bench._http import KeepAliveClient  # noqa: E402
 from bench._report import result  # noqa: E402
+from bench._server import running_server  # noqa: E402
 from service.accounts.secrets import digest, new_secret  # noqa: E402
 from service.catalog.reference import seed_reference  # noqa: E402
 from service.db import LOCK_INSTRUMENT, Database  # noqa: E402
@@ -41,12 +39,6 @@ WARMUP = 3
 _START = asyncio.Event()
 _WARMED = asyncio.Event()
 _WARM: list[int] = []
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def _setup(url: str) -> tuple[list[tuple[int, str]], int]:
@@ -139,64 +131,9 @@ async def _raw_client(pool: asyncpg.Pool, instrument: int, user: int, inst: int)
     return ok
 
 
-async def _wait_ready(base: str, proc: subprocess.Popen[bytes]) -> None:
-    async with httpx.AsyncClient(base_url=base) as client:
-        for _ in range(200):
-            if proc.poll() is not None:
-                raise RuntimeError("uvicorn exited early")
-            try:
-                if (await client.get("/health/ready")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.1)
-    raise RuntimeError("uvicorn did not become ready")
-
-
-def _start_server(url: str, port: int) -> subprocess.Popen[bytes]:
-    """uvicorn with one worker, the pool sized for the clients, no access log."""
-    env = dict(
-        os.environ,
-        DATABASE_URL=url,
-        ENVIRONMENT="test",
-        SCHEDULER_ENABLED="false",
-        DB_POOL_MIN=str(CLIENTS),
-        DB_POOL_MAX=str(CLIENTS),
-        LOG_LEVEL="WARNING",
-        PYTHONPATH=str(ROOT),
-    )
-    proc = subprocess.Popen(  # noqa: S603
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "service.asgi:app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--no-access-log",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    return proc
-
-
-def _stop_server(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
-    proc.wait(timeout=10)
-
-
 async def run(url: str) -> None:
     clients, inst = await _setup(url)
-    port = _free_port()
-    proc = _start_server(url, port)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        await _wait_ready(base, proc)
+    async with running_server(url, pool_size=CLIENTS) as port:
         latencies: list[float] = []
         runs = [
             asyncio.create_task(_http_client(port, i, tok, latencies))
@@ -207,8 +144,6 @@ async def run(url: str) -> None:
         _START.set()
         created = await asyncio.gather(*runs)
         http_seconds = time.perf_counter() - t
-    finally:
-        _stop_server(proc)
     pool = await asyncpg.create_pool(url, min_size=CLIENTS, max_size=CLIENTS)
     users = {
         r["instrument"]: r["user"]
@@ -232,7 +167,9 @@ def _report(http_n: int, http_s: float, raw_n: int, raw_s: float, latencies: lis
     http_rate, raw_rate = http_n / http_s, raw_n / raw_s
     qs = statistics.quantiles(latencies, n=100)
     p50, p99 = qs[49] * 1000, qs[98] * 1000
-    print(f"clients={CLIENTS} per_client={PER_CLIENT} (HTTP: uvicorn, 1 worker, 127.0.0.1)")
+    print(
+        f"clients={CLIENTS} per_client={PER_CLIENT} (HTTP: python -m service serve, 1 worker, 127.0.0.1)"
+    )
     print(f"{'path':<8}{'created':>9}{'seconds':>9}{'per s':>9}")
     print(f"{'http':<8}{http_n:>9}{http_s:>9.2f}{http_rate:>9.0f}")
     print(f"{'raw':<8}{raw_n:>9}{raw_s:>9.2f}{raw_rate:>9.0f}")

@@ -6,14 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
-
-import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -21,6 +17,7 @@ sys.path.insert(0, str(ROOT))
 from bench._db import scratch_database  # noqa: E402
 from bench._http import KeepAliveClient  # noqa: E402
 from bench._report import result  # noqa: E402
+from bench._server import running_server  # noqa: E402
 from service.catalog.seed import seed_demo  # noqa: E402
 from service.db import Database  # noqa: E402
 
@@ -32,12 +29,6 @@ PATHS = [
     "/api/v1/instruments?share_mode=external&sort=-value&page=2",
     "/api/v1/instruments?q=mass%20spectrometer",
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def _client(port: int, index: int, deadline: float, latencies: list[float]) -> int:
@@ -57,54 +48,12 @@ async def _client(port: int, index: int, deadline: float, latencies: list[float]
     return done
 
 
-async def _wait_ready(url: str, proc: subprocess.Popen[bytes]) -> None:
-    async with httpx.AsyncClient() as client:
-        for _ in range(300):
-            if proc.poll() is not None:
-                raise RuntimeError("server exited early")
-            try:
-                if (await client.get(url + "/health/ready")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.1)
-    raise RuntimeError("server did not become ready")
-
-
 async def run(url: str) -> None:
     db = Database(url, 1, 2)
     await db.connect()
     await seed_demo(db)
     await db.close()
-    port = _free_port()
-    env = dict(
-        os.environ,
-        DATABASE_URL=url,
-        ENVIRONMENT="test",
-        SCHEDULER_ENABLED="false",
-        LOG_LEVEL="WARNING",
-        DB_POOL_MAX="16",
-        PYTHONPATH=str(ROOT),
-    )
-    proc = subprocess.Popen(  # noqa: S603, ASYNC220 - started once, before timing
-        [
-            sys.executable,
-            "-m",
-            "service",
-            "serve",
-            "--workers",
-            "2",
-            "--port",
-            str(port),
-            "--no-demo",
-            "--no-scheduler",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-    )
-    try:
-        await _wait_ready(f"http://127.0.0.1:{port}", proc)
+    async with running_server(url, pool_size=16, workers=2) as port:
         warm: list[float] = []
         await asyncio.gather(*(_client(port, i, time.perf_counter() + 1, warm) for i in range(8)))
         latencies: list[float] = []
@@ -113,9 +62,6 @@ async def run(url: str) -> None:
             *(_client(port, i, start + SECONDS, latencies) for i in range(CONNECTIONS))
         )
         elapsed = time.perf_counter() - start
-    finally:
-        proc.terminate()
-        proc.wait(15)
     rps = sum(counts) / elapsed
     qs = statistics.quantiles(latencies, n=100)
     print(f"{CONNECTIONS} keep-alive connections for {SECONDS:.0f} s, 2 uvicorn workers, demo data")

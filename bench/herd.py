@@ -8,7 +8,6 @@ import asyncio
 import os
 import random
 import statistics
-import subprocess
 import sys
 import time
 from datetime import UTC, datetime, timedelta
@@ -22,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 from bench._db import scratch_database  # noqa: E402
 from bench._http import KeepAliveClient  # noqa: E402
 from bench._report import result  # noqa: E402
-from bench.catalogue import _free_port, _wait_ready  # noqa: E402
+from bench._server import running_server  # noqa: E402
 from service.accounts.secrets import digest, new_secret  # noqa: E402
 from service.catalog.reference import seed_reference  # noqa: E402
 from service.db import Database  # noqa: E402
@@ -95,33 +94,7 @@ async def _racer(
 
 async def run(url: str) -> None:
     instrument, tokens = await _setup(url)
-    port = _free_port()
-    env = dict(
-        os.environ,
-        DATABASE_URL=url,
-        ENVIRONMENT="test",
-        SCHEDULER_ENABLED="false",
-        LOG_LEVEL="WARNING",
-        DB_POOL_MAX="32",
-        PYTHONPATH=str(ROOT),
-    )
-    proc = subprocess.Popen(  # noqa: S603, ASYNC220 - started once, before timing
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "service.asgi:app",
-            "--port",
-            str(port),
-            "--no-access-log",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    try:
-        await _wait_ready(f"http://127.0.0.1:{port}", proc)
+    async with running_server(url, pool_size=32) as port:
         outcomes: list[int] = []
         latencies: list[float] = []
         rng = random.Random(2026)
@@ -134,9 +107,6 @@ async def run(url: str) -> None:
             )
         )
         elapsed = time.perf_counter() - start
-    finally:
-        proc.terminate()
-        proc.wait(15)
     conn = await asyncpg.connect(url)
     overlaps = await conn.fetchval(
         "SELECT count(*) FROM booking a JOIN booking b ON a.instrument_id = b.instrument_id "
