@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import IO
 
 import httpx
 
@@ -38,36 +39,36 @@ class LiveServer:
         )
         self.proc: subprocess.Popen[bytes] | None = None
 
-    def start(self, timeout: float = 30) -> LiveServer:
+    def spawn(self, log: IO[bytes] | None = None) -> None:
+        """Start uvicorn without waiting, so several servers can boot at once."""
         self.proc = subprocess.Popen(  # noqa: S603
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "service.asgi:app",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--log-level",
-                "warning",
-                "--no-access-log",
-            ],
+            [sys.executable, "-m", "uvicorn", "service.asgi:app", "--host", "127.0.0.1",
+             "--port", str(self.port), "--log-level", "warning", "--no-access-log"],
             cwd=ROOT,
             env=self.env,
-        )
+            stdout=log,
+            stderr=subprocess.STDOUT if log is not None else None,
+        )  # fmt: skip
+
+    def wait_live(self, timeout: float = 30) -> None:
+        assert self.proc is not None
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited with {self.proc.returncode}")
+                raise RuntimeError(f"server {self.url} exited with {self.proc.returncode}")
             try:
                 if httpx.get(self.url + "/health/live", timeout=1).status_code == 200:
-                    return self
+                    return
             except httpx.HTTPError:
                 pass
-            time.sleep(0.2)
+            time.sleep(0.1)
         self.stop()
-        raise RuntimeError("server did not start in time")
+        raise RuntimeError(f"server {self.url} did not start within {timeout} s")
+
+    def start(self, timeout: float = 30) -> LiveServer:
+        self.spawn()
+        self.wait_live(timeout)
+        return self
 
     def kill(self) -> None:
         if self.proc and self.proc.poll() is None:

@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import IO, Any
 from urllib.parse import parse_qs, urlsplit
 
-import httpx
 from aiosmtpd.controller import Controller
 
 from service.embedded_db import EmbeddedPostgres
@@ -77,41 +76,9 @@ class Server(LiveServer):
         self.log_path = log_path
         self._log: IO[bytes] | None = None
 
-    def spawn(self) -> None:
-        self._log = self.log_path.open("ab")
-        self.proc = subprocess.Popen(  # noqa: S603
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "service.asgi:app",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--log-level",
-                "warning",
-                "--no-access-log",
-            ],
-            cwd=ROOT,
-            env=self.env,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-        )
-
-    def wait_live(self, timeout: float = 60) -> None:
-        assert self.proc is not None
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server {self.url} exited with {self.proc.returncode}")
-            try:
-                if httpx.get(self.url + "/health/live", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError(f"server {self.url} did not start within {timeout} s")
+    def spawn(self, log: IO[bytes] | None = None) -> None:
+        self._log = log or self.log_path.open("ab")
+        super().spawn(self._log)
 
     def start(self, timeout: float = 60) -> Server:
         self.spawn()
@@ -175,7 +142,7 @@ class Cluster:
         for server in self.web:
             server.spawn()
         for server in self.web:
-            server.wait_live()
+            server.wait_live(60)
 
     def kill_server(self, index: int) -> int:
         """SIGKILL, as the OOM killer or a crashed host would: no shutdown, no goodbyes."""
