@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 from litestar import Litestar, Request
-from litestar.config.response_cache import ResponseCacheConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
@@ -130,7 +129,6 @@ def create_app(
             security=[{"bearer": []}],
         ),
         template_config=TemplateConfig(directory=WEB_DIR / "templates", engine=JinjaTemplateEngine),
-        response_cache_config=ResponseCacheConfig(default_expiration=30),
         # Logging is configured once by the CLI (JSON lines); Litestar's own config would
         # replace the root handlers.
         logging_config=None,
