@@ -25,6 +25,9 @@ from service.db import Database
 from service.errors import Unprocessable
 
 MAX_WINDOW = timedelta(days=62)
+#: Outside these, zone and UTC conversions overflow Python's date range (year 1 … 9999).
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 MAX_SLOTS = 2000
 _DURATION_MESSAGES = {
     "min_duration": "shorter than the instrument's minimum booking length",
@@ -45,6 +48,8 @@ def checked_window(start: datetime, end: datetime) -> tuple[datetime, datetime]:
         raise Unprocessable("The window must end after it starts.")
     if end - start > MAX_WINDOW:
         raise Unprocessable(f"The window may span at most {MAX_WINDOW.days} days.")
+    if start < EARLIEST or end > LATEST:
+        raise Unprocessable(f"The window must lie between {EARLIEST:%Y} and {LATEST:%Y}.")
     return start.astimezone(UTC), end.astimezone(UTC)
 
 

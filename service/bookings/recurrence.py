@@ -14,6 +14,10 @@ from dateutil.rrule import DAILY, WEEKLY, rrulestr
 from service.common.time import local_to_utc
 
 MAX_OCCURRENCES = 52
+MAX_INTERVAL = 52
+#: Other BY* parts can filter out every candidate day, and dateutil then scans up to year 9999
+#: without yielding, blocking the event loop; DAILY/WEEKLY rules need only these.
+_ALLOWED = {"FREQ", "COUNT", "UNTIL", "INTERVAL", "BYDAY", "WKST"}
 
 
 class RecurrenceError(ValueError):
@@ -47,6 +51,7 @@ def expand(
         parts["COUNT"].isdigit() and 1 <= int(parts["COUNT"]) <= MAX_OCCURRENCES
     ):
         raise RecurrenceError(f"COUNT must be between 1 and {MAX_OCCURRENCES}")
+    _check_shape(parts)
     local_start = start.astimezone(tz).replace(tzinfo=None)
     length = end - start
     text = ";".join(f"{k}={_local_until(v, tz) if k == 'UNTIL' else v}" for k, v in parts.items())
@@ -67,12 +72,24 @@ def expand(
     return out
 
 
+def _check_shape(parts: dict[str, str]) -> None:
+    """Refuse rules that never yield (so dateutil would scan to year 9999) or overflow dates."""
+    unknown = sorted(set(parts) - _ALLOWED)
+    if unknown:
+        raise RecurrenceError(f"unsupported RRULE part {unknown[0]}")
+    interval = parts.get("INTERVAL", "1")
+    if not (interval.isdigit() and 1 <= int(interval) <= MAX_INTERVAL):
+        raise RecurrenceError(f"INTERVAL must be between 1 and {MAX_INTERVAL}")
+    if parts["FREQ"] == "DAILY" and "BYDAY" in parts and int(interval) % 7 == 0:
+        raise RecurrenceError("FREQ=DAILY with BYDAY needs an INTERVAL that is not a multiple of 7")
+
+
 def _local_until(value: str, tz: ZoneInfo) -> str:
     """UNTIL in UTC (…Z) becomes local naive, matching the naive local DTSTART."""
     if not value.endswith("Z"):
         return value
     try:
         at = datetime.strptime(value, "%Y%m%dT%H%M%SZ").replace(tzinfo=ZoneInfo("UTC"))
-    except ValueError as exc:
+        return at.astimezone(tz).strftime("%Y%m%dT%H%M%S")
+    except (ValueError, OverflowError) as exc:
         raise RecurrenceError("UNTIL must look like 20270131T000000Z or 20270131") from exc
-    return at.astimezone(tz).strftime("%Y%m%dT%H%M%S")

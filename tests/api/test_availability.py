@@ -143,6 +143,30 @@ async def test_bad_windows_are_problems(
     assert response.json()["detail"]
 
 
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        ("0001-01-01T00:00:00+14:00", "0001-01-01T03:00:00+14:00"),
+        ("9999-12-31T12:00:00-12:00", "9999-12-31T23:00:00-12:00"),
+    ],
+)
+async def test_windows_at_the_end_of_the_calendar_are_problems(
+    db: Database, client: httpx.AsyncClient, start: str, end: str
+) -> None:
+    """Converting these to UTC or local time overflows Python's dates; once a 500."""
+    place = await make_place(db)
+    instrument = await new_instrument(db, place)
+    window = {"from": start, "to": end}
+    for path, params in (
+        (f"/api/v1/instruments/{instrument}/availability", window),
+        (f"/api/v1/instruments/{instrument}/slots", {**window, "duration_minutes": "60"}),
+        ("/api/v1/availability/search", {"start": start, "end": end}),
+    ):
+        response = await client.get(path, params=params)
+        assert response.status_code == 422, (path, response.text)
+        assert response.headers["content-type"].startswith("application/problem+json")
+
+
 async def test_unknown_instrument_is_404(client: httpx.AsyncClient) -> None:
     for instrument in (2**62, 2**63 + 5, 0):
         response = await client.get(

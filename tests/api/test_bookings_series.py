@@ -115,6 +115,13 @@ async def test_bad_rules_refused(client: httpx.AsyncClient, db: Database) -> Non
         "FREQ=DAILY;COUNT=53",
         "FREQ=DAILY;UNTIL=20990101",
         "garbage!",
+        # These once hung the event loop or raised past the handler (500).
+        "FREQ=DAILY;INTERVAL=-1;COUNT=3",
+        "FREQ=DAILY;INTERVAL=0;BYDAY=MO;UNTIL=20300101",
+        "FREQ=DAILY;INTERVAL=7;BYDAY=MO;COUNT=3",
+        "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30;COUNT=3",
+        "FREQ=DAILY;BYYEARDAY=400;COUNT=3",
+        "FREQ=DAILY;INTERVAL=52;UNTIL=99991231T235959Z",
     ):
         response = await book(
             client,

@@ -74,7 +74,6 @@ async def test_herd_never_double_books(
     counts = Counter(s for statuses in results for s in statuses)
     assert sum(counts.values()) == CLIENTS * ATTEMPTS
     assert set(counts) <= {201, 409, 422, 503}, counts
-    assert counts[201] + counts[409] + counts[422] + counts[503] == CLIENTS * ATTEMPTS
     assert counts[201] > 0 and counts[409] > 0
     rows = await db.fetchval(
         "SELECT count(*) FROM booking WHERE instrument_id = $1 AND kind = 'booking'", w.instrument
