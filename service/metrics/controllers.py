@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from litestar import MediaType, Request, Response, get, post
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
 from litestar.params import JSONBody, PathParameter, QueryParameter
 from litestar.response import Stream
 
@@ -82,7 +82,8 @@ def _range(date_from: date, date_to: date) -> None:
 
 def _query(user: Principal, date_from: date, date_to: date, group_by: str, f: Filters) -> Query:
     _range(date_from, date_to)
-    if f.value_min is not None and not (0 <= f.value_min <= 10_000_000):
+    # NaN is not ordered: compared with `<=` it raises instead of failing the check.
+    if f.value_min is not None and not (f.value_min.is_finite() and 0 <= f.value_min <= 10_000_000):
         message = "value_min is an original value in 万元, from 0 to 10,000,000."
         raise Unprocessable(
             message, extra={"violations": [{"rule": "value_min", "message": message}]}
@@ -98,12 +99,8 @@ async def _table(
     return await sharing_table(db, q, language, quota)
 
 
-@get("/api/v1/metrics/sharing", operation_id="metricsSharing", tags=TAGS, responses=ERRORS)
-async def sharing(
-    request: AnyRequest,
-    db: DB,
+async def _sharing_query(
     user: User,
-    settings: Conf,
     date_from: From,
     date_to: To,
     group_by: Annotated[GroupBy, QueryParameter()] = "instrument",
@@ -113,14 +110,36 @@ async def sharing(
     value_min: ValueF = None,
     share_mode: ShareF = None,
     instrument_type: TypeF = None,
+) -> Query:
+    """The selection of the sharing table, shared by its JSON and CSV routes."""
+    f = Filters(institution, region, category, value_min, share_mode, instrument_type)
+    return _query(user, date_from, date_to, group_by, f)
+
+
+_SHARING_QUERY = {"sharing_query": Provide(_sharing_query)}
+SharingQuery = NamedDependency[Query]
+
+
+@get(
+    "/api/v1/metrics/sharing",
+    operation_id="metricsSharing",
+    tags=TAGS,
+    responses=ERRORS,
+    dependencies=_SHARING_QUERY,
+)
+async def sharing(
+    request: AnyRequest,
+    db: DB,
+    user: User,
+    settings: Conf,
+    sharing_query: SharingQuery,
     page: PageNo = 1,
     page_size: PageSz = 50,
 ) -> SharingOut:
     """Effective, external and cross-region hours, sharing rate (external ÷ effective) and
     utilisation (effective ÷ quota hours, pro-rated to the range) per group, over the instruments
     the caller may see; `category` matches a class and its sub-classes; `value_min` in 万元."""
-    f = Filters(institution, region, category, value_min, share_mode, instrument_type)
-    q = _query(user, date_from, date_to, group_by, f)
+    q = sharing_query
     quota = (settings.quota_general_hours, settings.quota_special_hours)
     rows, totals, total = await sharing_page(
         db, q, _language(request, user), quota, page_size, (page - 1) * page_size
@@ -128,38 +147,31 @@ async def sharing(
     return SharingOut(
         rows=rows,
         totals=totals,
-        reference=figures.reference(totals, year_fraction(date_from, date_to)),
-        date_from=date_from,
-        date_to=date_to,
-        group_by=group_by,
+        reference=figures.reference(totals, year_fraction(q.date_from, q.date_to)),
+        date_from=q.date_from,
+        date_to=q.date_to,
+        group_by=q.group_by,
         total=total,
         page=page,
         page_size=page_size,
     )
 
 
-@get("/api/v1/metrics/sharing.csv", operation_id="metricsSharingCsv", tags=TAGS, responses=ERRORS)
+@get(
+    "/api/v1/metrics/sharing.csv",
+    operation_id="metricsSharingCsv",
+    tags=TAGS,
+    responses=ERRORS,
+    dependencies=_SHARING_QUERY,
+)
 async def sharing_csv(
-    request: AnyRequest,
-    db: DB,
-    user: User,
-    settings: Conf,
-    date_from: From,
-    date_to: To,
-    group_by: Annotated[GroupBy, QueryParameter()] = "instrument",
-    institution: InstitutionF = None,
-    region: RegionF = None,
-    category: CategoryF = None,
-    value_min: ValueF = None,
-    share_mode: ShareF = None,
-    instrument_type: TypeF = None,
+    request: AnyRequest, db: DB, user: User, settings: Conf, sharing_query: SharingQuery
 ) -> Response[bytes]:
     """The same rows as CSV (all of them, no paging), UTF-8 with a byte-order mark."""
-    f = Filters(institution, region, category, value_min, share_mode, instrument_type)
-    q = _query(user, date_from, date_to, group_by, f)
+    q = sharing_query
     rows, _ = await _table(db, settings, q, _language(request, user))
     body = csvout.structs_to_csv(rows, list(MetricsRowOut.__struct_encode_fields__))
-    name = f"sharing-{group_by}-{date_from}-{date_to}.csv"
+    name = f"sharing-{q.group_by}-{q.date_from}-{q.date_to}.csv"
     return Response(body, media_type=csvout.MEDIA_TYPE, headers=csvout.disposition(name))
 
 

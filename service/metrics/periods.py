@@ -15,6 +15,9 @@ Grain = Literal["day", "month", "year"]
 
 #: Longest range the API accepts, in years.
 MAX_YEARS = 10
+#: Latest `to` accepted: the decomposition looks one year ahead of each day it covers, and the
+#: year after 9999 is not a date.
+MAX_TO = date(9999, 1, 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +45,8 @@ def check_range(date_from: date, date_to: date) -> str | None:
     """Why the range is unusable, or None."""
     if date_to <= date_from:
         return "'to' must be after 'from' (the range is [from, to))."
+    if date_to > MAX_TO:
+        return f"'to' may be at most {MAX_TO.isoformat()}."
     if date_from.year + MAX_YEARS <= date.max.year and date_to > _add_years(date_from, MAX_YEARS):
         return f"The range may span at most {MAX_YEARS} years."
     return None

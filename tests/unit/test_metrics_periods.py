@@ -32,6 +32,8 @@ def test_check_range() -> None:
     assert check_range(date(2025, 1, 1), date(2025, 1, 1))
     assert check_range(date(2016, 2, 29), date(2026, 2, 28)) is None
     assert check_range(date(2016, 2, 29), date(2026, 3, 1))
+    assert check_range(date(9998, 1, 1), date(9999, 1, 1)) is None
+    assert check_range(date(9999, 1, 1), date(9999, 12, 31))  # would need year 10000
 
 
 def test_year_fraction_and_buckets() -> None:
