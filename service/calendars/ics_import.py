@@ -19,6 +19,10 @@ from service.common.time import local_to_utc
 
 MAX_OCCURRENCES = 2000
 MAX_SUMMARY = 2000
+#: Rules finer than hourly expand to millions of instances before the occurrence cap can stop
+#: them (the expander fills whole windows at a time), stalling the server; no maintenance
+#: calendar needs them.
+SUB_HOURLY = {"SECONDLY", "MINUTELY"}
 
 
 class IcsError(ValueError):
@@ -59,9 +63,14 @@ def _instant(value: Any, tz: ZoneInfo) -> datetime:
     raise IcsError(f"Unsupported date value {value!r}.")
 
 
-def _occurrence(event: icalendar.Event, tz: ZoneInfo) -> Occurrence:
-    uid = str(event.get("uid", "")) or "(no UID)"
+def _label(event: icalendar.Component) -> tuple[str, str]:
+    """UID and summary as reported back to the manager."""
     summary = str(event.get("summary", "")).strip()[:MAX_SUMMARY]
+    return str(event.get("uid", "")) or "(no UID)", summary
+
+
+def _occurrence(event: icalendar.Event, tz: ZoneInfo) -> Occurrence:
+    uid, summary = _label(event)
     if "dtstart" not in event:
         return Occurrence(uid, summary, None, None, "The event has no DTSTART.")
     raw_start = event.decoded("dtstart")
@@ -95,8 +104,7 @@ def _malformed(cal: icalendar.Calendar) -> dict[str, Occurrence]:
     """Events the expander would silently repair (it swaps an end before the start) or drop."""
     bad: dict[str, Occurrence] = {}
     for event in cal.walk("VEVENT"):
-        uid = str(event.get("uid", "")) or "(no UID)"
-        summary = str(event.get("summary", "")).strip()[:MAX_SUMMARY]
+        uid, summary = _label(event)
         if "dtstart" not in event:
             bad[uid] = Occurrence(uid, summary, None, None, "The event has no DTSTART.")
         elif "dtend" in event and event.decoded("dtend") < event.decoded("dtstart"):
@@ -104,12 +112,28 @@ def _malformed(cal: icalendar.Calendar) -> dict[str, Occurrence]:
     return bad
 
 
+def _refuse_sub_hourly(cal: icalendar.Calendar) -> None:
+    for event in cal.walk("VEVENT"):
+        rules = event.get("rrule", [])
+        for rule in rules if isinstance(rules, list) else [rules]:
+            freq = {str(f).upper() for f in rule.get("FREQ", [])}
+            if (
+                freq & SUB_HOURLY
+                or len(rule.get("BYMINUTE", [])) > 1
+                or len(rule.get("BYSECOND", [])) > 1
+            ):
+                raise IcsError("Rules repeating more often than hourly are not supported.")
+
+
 def expand(
     cal: icalendar.Calendar, tz: ZoneInfo, start: datetime, end: datetime
 ) -> list[Occurrence]:
     """Every occurrence touching `[start, end)`, in start order; a runaway rule is refused."""
     try:
+        _refuse_sub_hourly(cal)
         malformed = _malformed(cal)
+    except IcsError:
+        raise
     except (TypeError, ValueError, KeyError) as exc:
         raise IcsError(f"The file has unreadable dates: {exc}") from exc
     out: list[Occurrence] = list(malformed.values())

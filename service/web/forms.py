@@ -78,7 +78,10 @@ def parse_local(value: str, tz: ZoneInfo) -> datetime | None:
         return None
     if parsed.tzinfo is not None:
         return parsed
-    return local_to_utc(parsed.date(), parsed.time(), tz)
+    try:
+        return local_to_utc(parsed.date(), parsed.time(), tz)
+    except OverflowError:  # 0001-01-01T00:00 east of UTC is before year 1
+        return None
 
 
 def local_input(day: date, wall: time) -> str:

@@ -257,28 +257,16 @@ async def test_window_parameters(client: httpx.AsyncClient, db: Database) -> Non
     lab = await _lab(db)
     researcher = lab["researcher"]
     now = utcnow().replace(microsecond=0)
-    near = await insert_booking(
-        db,
-        lab["instrument"],
-        researcher.id,
-        now + timedelta(days=2),
-        now + timedelta(days=2, hours=1),
-    )
-    far = await insert_booking(
-        db,
-        lab["instrument"],
-        researcher.id,
-        now + timedelta(days=400),
-        now + timedelta(days=400, hours=1),
-    )
-    old = await insert_booking(
-        db,
-        lab["instrument"],
-        researcher.id,
-        now - timedelta(days=40),
-        now - timedelta(days=40) + timedelta(hours=1),
-        status="completed",
-    )
+
+    async def hour_from(days: int, status: str = "confirmed") -> int:
+        start = now + timedelta(days=days)
+        return await insert_booking(
+            db, lab["instrument"], researcher.id, start, start + timedelta(hours=1), status=status
+        )
+
+    near = await hour_from(2)
+    far = await hour_from(400)
+    old = await hour_from(-40, status="completed")
     path = feed_path(await new_feed(client, researcher.headers, scope="user"))
     assert set(parse_with_icalendar((await client.get(path)).content)) == {uid(near)}
     wide = await client.get(path + "?past_days=60&future_days=500")

@@ -193,3 +193,23 @@ async def test_manager_approves_a_cross_region_request_with_htmx(
         )
         assert response.status_code == 200 and "<html" not in response.text
     assert await db.fetchval("SELECT status FROM booking WHERE id = $1", booking_id) == "confirmed"
+
+
+async def test_times_before_year_one_in_utc_are_a_form_error_not_a_500(
+    browser: httpx.AsyncClient, world: World
+) -> None:
+    """`0001-01-01T00:00` in Shanghai is in year 0 in UTC, which used to raise OverflowError."""
+    catalogue = await browser.get(
+        "/instruments", params={"free_from": "0001-01-01T00:00", "free_to": "0001-01-01T01:00"}
+    )
+    assert catalogue.status_code == 200
+    csrf = await login(browser, world.manager)
+    early = {"start": "0001-01-01T00:00", "end": "0001-01-01T01:00", "csrf_token": csrf}
+    for path in (
+        f"/instruments/{world.instrument}/book",
+        f"/manage/instruments/{world.instrument}/blocks",
+        f"/manage/instruments/{world.instrument}/usage",
+    ):
+        response = await browser.post(path, data={**early, "reason": "x"})
+        assert response.status_code == 422, (path, response.status_code)
+        assert "text/html" in response.headers["content-type"]

@@ -157,6 +157,10 @@ async def test_import_refusals(client: httpx.AsyncClient, db: Database) -> None:
         _calendar(
             "UID:r\r\nDTSTART:20270101T000000Z\r\nDTEND:20270101T000001Z\r\nRRULE:FREQ=MINUTELY\r\n"
         ),
+        _calendar(  # used to spend half a minute of CPU expanding before the cap applied
+            "UID:s\r\nDTSTART:20270601T000000Z\r\nDTEND:20270601T000001Z\r\n"
+            "RRULE:FREQ=SECONDLY;COUNT=999999999\r\n"
+        ),
     ]
     for body in malformed:
         response = await client.post(

@@ -195,3 +195,33 @@ def test_runaway_rule_is_refused() -> None:
     )
     with pytest.raises(IcsError):
         expand(cal, NY, datetime(2027, 1, 1, tzinfo=UTC), datetime(2027, 2, 1, tzinfo=UTC))
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "FREQ=SECONDLY;COUNT=999999999",
+        "FREQ=MINUTELY;COUNT=999999999",
+        "FREQ=HOURLY;BYMINUTE=0,1,2,3,4,5",
+        "FREQ=DAILY;BYHOUR=9;BYMINUTE=0;BYSECOND=0,1,2",
+    ],
+)
+def test_sub_hourly_rule_starting_after_the_window_is_refused_at_once(rule: str) -> None:
+    """Starting past the window start, the expander used to fill months of per-second
+    instances before the occurrence cap could stop it (tens of seconds of CPU)."""
+    cal = parse_calendar(
+        _ics(f"UID:r\r\nDTSTART:20270601T000000Z\r\nDTEND:20270601T000001Z\r\nRRULE:{rule}\r\n")
+    )
+    with pytest.raises(IcsError, match="^Rules repeating more often than hourly"):
+        expand(cal, NY, datetime(2027, 1, 1, tzinfo=UTC), datetime(2027, 7, 1, tzinfo=UTC))
+
+
+def test_hourly_rule_with_one_minute_is_still_expanded() -> None:
+    cal = parse_calendar(
+        _ics(
+            "UID:h\r\nDTSTART:20270101T000000Z\r\nDTEND:20270101T001000Z\r\n"
+            "RRULE:FREQ=HOURLY;BYMINUTE=0;BYSECOND=0;COUNT=5\r\n"
+        )
+    )
+    found = expand(cal, NY, datetime(2027, 1, 1, tzinfo=UTC), datetime(2027, 1, 2, tzinfo=UTC))
+    assert [o.start for o in found] == [datetime(2027, 1, 1, hour, tzinfo=UTC) for hour in range(5)]

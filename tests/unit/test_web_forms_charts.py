@@ -4,12 +4,19 @@ role, the chart configurations, the heat map and the best/worst ranking."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from service.accounts.principal import Principal
 from service.metrics.schemas import FlowOut, MetricsRowOut, RegionOut
 from service.web import charts, nav
-from service.web.forms import PolicyForm, hours_text, parse_hours_text, policy_values
+from service.web.forms import (
+    PolicyForm,
+    hours_text,
+    parse_hours_text,
+    parse_local,
+    policy_values,
+)
 
 NAMES = {k: k for k in ("effective", "external", "cross", "rate", "hours", "rate_axis")}
 
@@ -110,3 +117,10 @@ def test_best_and_worst_never_overlap_and_skip_unused_instruments() -> None:
     best, worst = charts.ranked(many, count=5)
     assert [r.key for r in best] == ["20", "19", "18", "17", "16"]
     assert [r.key for r in worst] == ["1", "2", "3", "4", "5"]
+
+
+def test_local_input_outside_the_utc_range_is_unreadable_not_an_error() -> None:
+    shanghai = ZoneInfo("Asia/Shanghai")
+    assert parse_local("0001-01-01T00:00", shanghai) is None
+    assert parse_local("not a time", shanghai) is None
+    assert parse_local("2026-12-01T09:00", shanghai) == datetime(2026, 12, 1, 1, tzinfo=UTC)
