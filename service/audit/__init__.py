@@ -1,0 +1,6 @@
+"""The audit log: who did what to whom, for platform admins, institution admins and evaluators.
+
+Events are written on the connection of the change they describe (`store.record`), so an event
+is in the log if and only if its transaction committed. Failed logins, which roll nothing back,
+are written in their own short transaction.
+"""
