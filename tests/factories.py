@@ -62,7 +62,9 @@ async def make_user(
     manages: list[int] | None = None,
     language: str = "zh-CN",
     email: str | None = None,
+    verified: bool = True,
 ) -> UserHandle:
+    """A user of `institution_id`; `verified=False` leaves the affiliation a pending claim."""
     email = email or f"{unique('user')}@example.org"
     user_id = int(
         await db.fetchval(
@@ -76,6 +78,14 @@ async def make_user(
             _PASSWORD_HASH,
             platform_admin,
         )
+    )
+    await db.execute(
+        """INSERT INTO membership (user_id, institution_id, state, method, decided_at)
+           VALUES ($1, $2, $3, $4, CASE WHEN $3 = 'verified' THEN now() END)""",
+        user_id,
+        institution_id,
+        "verified" if verified else "claimed",
+        "seed" if verified else None,
     )
     for inst in admin_of or []:
         await db.execute(

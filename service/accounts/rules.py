@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
@@ -28,8 +29,10 @@ _EMAIL = re.compile(
 
 
 def normalise_email(email: str) -> str:
-    """Emails are compared case-insensitively everywhere (the unique index is on lower(email))."""
-    return email.strip().lower()
+    """The one form an address is stored and compared in: NFKC (so a full-width copy of an
+    address is the address itself), then lower case, as the unique index on lower(email)
+    compares them."""
+    return unicodedata.normalize("NFKC", email).strip().lower()
 
 
 def email_violations(email: str) -> list[Violation]:

@@ -8,9 +8,11 @@ import asyncpg
 import msgspec
 
 from service.accounts import rules
+from service.accounts.membership import add_membership
 from service.accounts.passwords import hash_password_async, verify_password
 from service.accounts.principal import Principal
 from service.accounts.schemas import (
+    AffiliationOut,
     InstitutionRef,
     InstrumentRef,
     MeOut,
@@ -43,10 +45,12 @@ async def create_user(
     password_hash: str | None = None,
     language: str = "zh-CN",
     is_platform_admin: bool = False,
+    verified_by: str | None = None,
 ) -> int:
     """Insert a user and return its id; raises `Conflict` when the email is taken.
 
-    Give either `password` (hashed here, ~0.2 s) or a ready `password_hash` (bulk seeding can
+    The stated institution is only a claim unless `verified_by` names how it was proven
+    (see `membership.METHODS`). Give either `password` (hashed here, ~0.2 s) or a ready `password_hash` (bulk seeding can
     hash once and reuse it). Rules on the password are the caller's business: registration
     checks them, seeding may not need to.
     """
@@ -67,6 +71,7 @@ async def create_user(
                 password_hash,
                 is_platform_admin,
             )
+            await add_membership(conn, user_id, institution_id, verified_by=verified_by)
     except asyncpg.UniqueViolationError as exc:
         raise Conflict(_EMAIL_TAKEN) from exc
     return int(user_id)
@@ -104,8 +109,12 @@ _ME = """
 SELECT u.id, u.email, u.display_name, u.language, u.is_platform_admin, u.reminder_lead_minutes,
        u.created_at, i.id AS inst_id, i.code AS inst_code, i.name_zh AS inst_name_zh,
        i.name_en AS inst_name_en, r.code AS region_code, r.name_zh AS region_name_zh,
-       r.name_en AS region_name_en, r.timezone
-FROM app_user u JOIN institution i ON i.id = u.institution_id JOIN region r ON r.code = i.region_code
+       r.name_en AS region_name_en, r.timezone, m.state AS m_state, m.method AS m_method,
+       m.claimed_at AS m_claimed_at, m.decided_at AS m_decided_at, m.ends_at AS m_ends_at,
+       m.ends_at IS NOT NULL AND m.ends_at <= now() AS m_ended
+FROM app_user u
+LEFT JOIN LATERAL (SELECT * FROM membership x WHERE x.user_id = u.id AND x.institution_id = u.institution_id
+                   ORDER BY x.id DESC LIMIT 1) m ON true JOIN institution i ON i.id = u.institution_id JOIN region r ON r.code = i.region_code
 WHERE u.id = $1
 """
 _ADMINISTERED = """
@@ -158,6 +167,21 @@ async def load_me(db: Database | asyncpg.Connection, user_id: int) -> MeOut:
         instruments_managed=[InstrumentRef(*m.values()) for m in managed],
         reminder_lead_minutes=list(row["reminder_lead_minutes"]),
         created_at=row["created_at"],
+        affiliation=_affiliation(row),
+    )
+
+
+def _affiliation(row: Any) -> AffiliationOut:
+    state = row["m_state"] or "none"
+    if state == "verified" and row["m_ended"]:
+        state = "ended"
+    return AffiliationOut(
+        state=state,
+        verified=state == "verified",
+        method=row["m_method"],
+        claimed_at=row["m_claimed_at"],
+        decided_at=row["m_decided_at"],
+        ends_at=row["m_ends_at"],
     )
 
 
