@@ -95,6 +95,20 @@ class MeOut(msgspec.Struct):
     affiliation: AffiliationOut
 
 
+class RevokedOut(msgspec.Struct):
+    """What a password change or reset ended: other browser sessions and every API token."""
+
+    sessions: int
+    tokens: int
+    kept_current_session: bool
+
+
+class MeUpdatedOut(MeOut):
+    """The profile after a change; `credentials_revoked` is set when the password changed."""
+
+    credentials_revoked: RevokedOut | None = None
+
+
 class LoginOut(msgspec.Struct):
     token: str
     token_expires_at: datetime

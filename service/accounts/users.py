@@ -7,9 +7,9 @@ from typing import Any
 import asyncpg
 import msgspec
 
-from service.accounts import rules
+from service.accounts import credentials, rules
 from service.accounts.membership import add_membership
-from service.accounts.passwords import hash_password_async, verify_password
+from service.accounts.passwords import hash_password_async
 from service.accounts.principal import Principal
 from service.accounts.schemas import (
     AffiliationOut,
@@ -17,14 +17,15 @@ from service.accounts.schemas import (
     InstrumentRef,
     MeOut,
     MePatchIn,
+    MeUpdatedOut,
     RegionRef,
     RegisterIn,
 )
-from service.accounts.secrets import digest
 from service.common.i18n import negotiate
 from service.common.schemas import Violation
 from service.db import Database
 from service.errors import Conflict, NotFound, Unprocessable
+from service.settings import Settings
 
 _EMAIL_TAKEN = "An account with this email address already exists."
 
@@ -185,24 +186,17 @@ def _affiliation(row: Any) -> AffiliationOut:
     )
 
 
-async def _check_password_change(db: Database, user: Principal, data: MePatchIn) -> str | None:
-    """The new password hash, or None when the password is not being changed."""
-    if isinstance(data.password, msgspec.UnsetType):
-        return None
-    violations = rules.password_violations(data.password, user.email)
-    stored = await db.fetchval("SELECT password_hash FROM app_user WHERE id = $1", user.user_id)
-    current = "" if isinstance(data.current_password, msgspec.UnsetType) else data.current_password
-    if not current or not await verify_password(stored, current):
-        violations.append(Violation("current_password", "The current password is not correct."))
-    if violations:
-        raise _unprocessable(violations)
-    return await hash_password_async(data.password)
-
-
 async def update_me(
-    db: Database, user: Principal, data: MePatchIn, session_id: str | None
-) -> MeOut:
-    """A password change also ends every other browser session of the user."""
+    db: Database,
+    user: Principal,
+    data: MePatchIn,
+    session_id: str | None,
+    *,
+    settings: Settings,
+    address: str,
+) -> MeUpdatedOut:
+    """A password change needs the current password and ends every other session and every
+    token of the user (`credentials.set_password`)."""
     violations: list[Violation] = []
     if not isinstance(data.display_name, msgspec.UnsetType):
         violations += rules.display_name_violations(data.display_name)
@@ -210,25 +204,36 @@ async def update_me(
         violations += rules.reminder_violations(data.reminder_lead_minutes)
     if violations:
         raise _unprocessable(violations)
-    new_hash = await _check_password_change(db, user, data)
+    new_hash = None
+    if not isinstance(data.password, msgspec.UnsetType):
+        current = data.current_password
+        new_hash = await credentials.checked_new_hash(
+            db,
+            settings,
+            user,
+            "" if isinstance(current, msgspec.UnsetType) else current,
+            data.password,
+            address=address,
+        )
     leads = data.reminder_lead_minutes
     async with db.transaction() as conn:
         await conn.execute(
             """UPDATE app_user SET display_name = coalesce($2, display_name),
-                   language = coalesce($3, language), password_hash = coalesce($4, password_hash),
-                   reminder_lead_minutes = coalesce($5::int[], reminder_lead_minutes),
+                   language = coalesce($3, language),
+                   reminder_lead_minutes = coalesce($4::int[], reminder_lead_minutes),
                    updated_at = now()
                WHERE id = $1""",
             user.user_id,
             None if isinstance(data.display_name, msgspec.UnsetType) else data.display_name.strip(),
             None if isinstance(data.language, msgspec.UnsetType) else data.language,
-            new_hash,
             None if isinstance(leads, msgspec.UnsetType) else rules.normalise_reminder_leads(leads),
         )
+        revoked = None
         if new_hash is not None:
-            await conn.execute(
-                "DELETE FROM user_session WHERE user_id = $1 AND id_hash IS DISTINCT FROM $2",
-                user.user_id,
-                digest(session_id) if session_id else None,
-            )
-        return await load_me(conn, user.user_id)
+            keep = session_id if user.via_session else None
+            revoked = await credentials.set_password(
+                conn, user.user_id, new_hash, keep_session_id=keep,
+                action="password.changed", address=address,
+            )  # fmt: skip
+        me = await load_me(conn, user.user_id)
+    return MeUpdatedOut(**msgspec.structs.asdict(me), credentials_revoked=revoked)

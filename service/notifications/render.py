@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from service.notifications.account_mail import ACCOUNT_TEXTS, account_variables
 from service.notifications.messages import LABELS, TEXTS, lead_text
 from service.notifications.rules import message_id
 
@@ -70,6 +71,8 @@ def _alternative(item: Any) -> str:
 
 
 def _variables(mail: Mail, base_url: str, now: datetime) -> dict[str, Any]:
+    if mail.kind in ACCOUNT_TEXTS:
+        return account_variables(mail.kind, mail.payload)
     lang = "en" if mail.language == "en" else "zh-CN"
     labels = LABELS[lang]
     booking = mail.booking
