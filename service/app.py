@@ -36,6 +36,7 @@ DOMAINS = (
     "notifications",
     "scheduler",
     "metrics",
+    "affiliation.routes",
     "web",
 )
 
@@ -45,7 +46,9 @@ WEB_DIR = Path(__file__).parent / "web"
 def _routes() -> list[Any]:
     routes: list[Any] = []
     for domain in DOMAINS:
-        module = importlib.import_module(f"service.{domain}.controllers")
+        # A bare name is an older package's `controllers`; newer packages name `routes`.
+        name = domain if "." in domain else f"{domain}.controllers"
+        module = importlib.import_module(f"service.{name}")
         routes.extend(module.ROUTES)
     return routes
 

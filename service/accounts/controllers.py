@@ -30,6 +30,7 @@ from service.accounts.schemas import (
     TokenIn,
     TokenOut,
 )
+from service.affiliation import confirm
 from service.common.openapi import problem_spec as problem
 from service.db import Database
 from service.settings import Settings
@@ -100,11 +101,18 @@ async def logout(
     },
 )
 async def register(
-    request: Request[Any, Any, Any], data: JSONBody[RegisterIn], db: NamedDependency[Database]
+    request: Request[Any, Any, Any],
+    data: JSONBody[RegisterIn],
+    db: NamedDependency[Database],
+    settings: NamedDependency[Settings],
 ) -> MeOut:
     """Self-registration of a researcher. It does not log in: the client calls the login
-    endpoint next, so every session starts through the one throttled path."""
-    return await users.register(db, data, request.headers.get("accept-language"))
+    endpoint next, so every session starts through the one throttled path. The institution
+    is a claim (`affiliation.state` = `claimed`) until proven; when the address is in one of
+    the institution's e-mail domains a confirmation link is mailed to it at once."""
+    me = await users.register(db, data, request.headers.get("accept-language"))
+    await confirm.offer_on_registration(db, settings, me.id)
+    return me
 
 
 @get("/api/v1/me", operation_id="getMe", tags=_AUTH, responses=_UNAUTHENTICATED)
