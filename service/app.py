@@ -37,6 +37,7 @@ DOMAINS = (
     "scheduler",
     "metrics",
     "affiliation.routes",
+    "enterprises.routes",
     "web",
 )
 
