@@ -125,6 +125,8 @@ async def test_platform_admins_merge_a_duplicate(client: httpx.AsyncClient, db: 
                         "instruments": 1, "sessions": 1}  # fmt: skip
     row = await db.fetchrow("SELECT active, merged_into FROM institution WHERE id = $1", duplicate)
     assert (row["active"], row["merged_into"]) == (False, kept["id"])
+    owner = await db.fetchval("SELECT institution_id FROM instrument WHERE id = $1", instrument)
+    assert owner == kept["id"]
     me = (await client.get("/api/v1/me", headers=person.headers)).json()
     assert me["institution"]["id"] == kept["id"] and me["affiliation"]["verified"]
     assert kept["id"] in [i["id"] for i in me["institutions_administered"]]
