@@ -38,6 +38,7 @@ DOMAINS = (
     "metrics",
     "affiliation.routes",
     "enterprises.routes",
+    "audit.routes",
     "web",
 )
 
