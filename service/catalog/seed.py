@@ -14,6 +14,7 @@ import asyncpg
 
 from service.accounts.passwords import hash_password_async
 from service.catalog.demo_history import PROVINCE_ZONE, roll_up, seed_history
+from service.catalog.demo_identity import seed_identity
 from service.catalog.demo_institutions import DEMO_ADMIN_EMAIL, DEMO_PASSWORD, DEMO_USERS
 from service.catalog.demo_plan import DemoPlan, InstrumentPlan, build_demo
 from service.catalog.reference import seed_reference
@@ -65,6 +66,7 @@ async def seed_demo(db: Database) -> bool:
             by_institution.setdefault(row.institution, []).append(instrument_id)
         await _insert_users(conn, institutions, by_institution)
         counts = await seed_history(conn, plan, institutions, instruments, today)
+        await seed_identity(conn, institutions)
     await roll_up(db, instruments, today)
     log.info("demo history: %s", counts)
     return True

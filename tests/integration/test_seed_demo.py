@@ -312,3 +312,32 @@ async def test_manager_sees_the_yanbian_request(demo: Database, client: httpx.As
     booking = yanbian[0]["booking"]
     assert booking["status"] == "pending" and booking["is_cross_region"]
     assert booking["approval_deadline"] is not None
+
+
+async def test_demo_identities(demo: Database) -> None:
+    """Every demo account is a verified member; the enterprise has two users, its admin among
+    them; one unverified claimant waits in Jilin University's queue."""
+    from service.catalog.demo_identity import CLAIMANT, ENTERPRISE_ADMIN, ENTERPRISE_CODE
+
+    unverified = await demo.fetch(
+        """SELECT u.email FROM app_user u WHERE NOT EXISTS (
+               SELECT 1 FROM membership m WHERE m.user_id = u.id AND m.state = 'verified')"""
+    )
+    assert [r["email"] for r in unverified] == [CLAIMANT]
+    queue = await demo.fetch(
+        """SELECT u.email FROM membership m JOIN app_user u ON u.id = m.user_id
+           JOIN institution i ON i.id = m.institution_id
+           WHERE m.state = 'claimed' AND i.code = 'jlu'"""
+    )
+    assert [r["email"] for r in queue] == [CLAIMANT]
+    enterprise = await demo.fetchrow(
+        """SELECT i.id, i.kind, count(u.id) AS users,
+                  bool_or(u.email = $2 AND EXISTS (SELECT 1 FROM institution_admin a
+                          WHERE a.user_id = u.id AND a.institution_id = i.id)) AS admin
+           FROM institution i JOIN app_user u ON u.institution_id = i.id
+           WHERE i.credit_code = $1 GROUP BY i.id""",
+        ENTERPRISE_CODE,
+        ENTERPRISE_ADMIN,
+    )
+    assert enterprise is not None
+    assert (enterprise["kind"], enterprise["users"], enterprise["admin"]) == ("enterprise", 2, True)
