@@ -16,6 +16,7 @@ from service.web import (
     pages_bookings,
     pages_calendar,
     pages_catalogue,
+    pages_identity,
     pages_institution,
     pages_manage,
     pages_usage,
@@ -35,6 +36,7 @@ PAGE_HANDLERS: list[Any] = [
     *pages_usage.ROUTES,
     *pages_institution.ROUTES,
     *pages_admin.ROUTES,
+    *pages_identity.ROUTES,
 ]
 
 pages = Router(

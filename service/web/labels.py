@@ -65,6 +65,8 @@ WEEKDAYS = {
 }
 #: Messages shown after a redirect, chosen by the `ok` query parameter (never free text).
 FLASHES = {
+    "membership-approved": N_("The membership is verified; the person was told by mail."),
+    "membership-rejected": N_("The claim is refused; the person was told by mail."),
     "logged-in": N_("You are logged in."),
     "registered": N_("Your account is ready; log in to continue."),
     "logged-out": N_("You are logged out."),
