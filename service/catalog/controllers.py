@@ -65,7 +65,7 @@ async def list_regions(db: DB) -> list[RegionOut]:
 
 @get("/api/v1/categories", operation_id="listCategories", tags=TAGS)
 async def list_categories(db: DB) -> list[CategoryOut]:
-    """The 15 national classes, each with its sub-classes."""
+    """The 15 national classes (大类), each with its 中类 and their 小类."""
     return await directory.category_tree(db)
 
 
@@ -125,7 +125,7 @@ async def list_instruments(
     region: Code = None,
     institution: Annotated[int | None, QueryParameter(ge=1, le=2**63 - 1)] = None,
     category: Annotated[
-        str | None, QueryParameter(max_length=4, description="class or sub-class")
+        str | None, QueryParameter(max_length=6, description="大类, 中类 or 小类 code")
     ] = None,
     share_mode: Annotated[
         str | None, QueryParameter(description=", ".join(rules.SHARE_MODES))

@@ -34,7 +34,7 @@ Subjects = Annotated[list[Annotated[str, msgspec.Meta(min_length=1, max_length=1
                      msgspec.Meta(max_length=20)]  # fmt: skip
 InstitutionCode = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9-]{1,39}$")]
 RegionCode = Annotated[str, msgspec.Meta(min_length=2, max_length=16)]
-CategoryCode = Annotated[str, msgspec.Meta(pattern=r"^[0-9]{2}([0-9]{2})?$")]
+CategoryCode = Annotated[str, msgspec.Meta(pattern=r"^[0-9]{2}([0-9]{2}([0-9]{2})?)?$")]
 Id = Annotated[int, msgspec.Meta(ge=1, le=2**62)]
 
 
