@@ -39,8 +39,8 @@ def _unprocessable(rule: str, message: str) -> Unprocessable:
 
 async def list_regions(db: Database) -> list[RegionOut]:
     rows = await db.fetch(
-        "SELECT code, name_zh, name_en, timezone, parent_code FROM region "
-        "ORDER BY parent_code IS NOT NULL, code"
+        "SELECT code, name_zh, name_en, timezone, parent_code, latitude, longitude, partner "
+        "FROM region ORDER BY parent_code IS NOT NULL, code"
     )
     return [RegionOut(**dict(r)) for r in rows]
 
