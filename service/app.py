@@ -36,6 +36,8 @@ DOMAINS = (
     "notifications",
     "scheduler",
     "metrics",
+    "registry",
+    "onboarding",
     "web",
 )
 
