@@ -19,6 +19,7 @@ KINDS = (
     "booking_expired",
     "booking_rescheduled",  # carries .ics REQUEST with the new SEQUENCE
     "reminder",
+    "account_invitation",  # to a new account: choose a password; payload has link and details
 )
 
 

@@ -1,3 +1,5 @@
-from typing import Any
+"""The onboarding routes, under the name the app factory collects."""
 
-ROUTES: list[Any] = []
+from service.onboarding.routes import ROUTES
+
+__all__ = ["ROUTES"]
