@@ -10,7 +10,7 @@ from litestar.di import NamedDependency
 from litestar.params import HeaderParameter, JSONBody, PathParameter, QueryParameter
 
 from service.accounts.principal import Principal
-from service.catalog import directory, instruments, routes_regions, rules
+from service.catalog import directory, instruments, routes_reference, routes_regions, rules
 from service.catalog.schemas import (
     CategoryOut,
     InstitutionIn,
@@ -219,6 +219,7 @@ async def retire_instrument(db: DB, user: User, instrument_id: PathId) -> Respon
 
 ROUTES: list[Any] = [
     *routes_regions.ROUTES,
+    *routes_reference.ROUTES,
     list_regions,
     list_categories,
     list_institutions,

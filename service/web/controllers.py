@@ -17,7 +17,10 @@ from service.web import (
     pages_calendar,
     pages_catalogue,
     pages_institution,
+    pages_instrument_registry,
     pages_manage,
+    pages_onboarding,
+    pages_regions,
     pages_usage,
 )
 from service.web.csrf import requires_csrf
@@ -35,6 +38,9 @@ PAGE_HANDLERS: list[Any] = [
     *pages_usage.ROUTES,
     *pages_institution.ROUTES,
     *pages_admin.ROUTES,
+    *pages_regions.ROUTES,
+    *pages_onboarding.ROUTES,
+    *pages_instrument_registry.ROUTES,
 ]
 
 pages = Router(

@@ -24,7 +24,7 @@ from tests.scheduler_support import (
 async def test_import_makes_known_contacts_managers_and_invites_the_others(
     client: httpx.AsyncClient,
     db: Database,
-    mail_settings: Settings,
+    mail_settings: Settings,  # noqa: F811
     smtp: SmtpServer,  # noqa: F811
 ) -> None:
     inst = await make_institution(db)
