@@ -17,6 +17,7 @@ from service.catalog.schemas import InstrumentPatchIn
 from service.common.time import utcnow
 from service.errors import ProblemError
 from service.registry import check, vocab
+from service.web.pages_onboarding import page_problem
 from service.web.view import DB, View, ViewDep
 
 Id = Annotated[int, PathParameter(ge=1, le=2**62)]
@@ -76,9 +77,7 @@ async def registry_submit(
         problem = {"status": 422, "title": "Unprocessable request", "detail": str(exc)}
         return await _page(view, db, instrument_id, 422, problem)
     except ProblemError as exc:
-        problem = {"status": exc.status, "title": exc.title, "detail": exc.detail,
-                   "violations": (exc.extra or {}).get("violations", [])}  # fmt: skip
-        return await _page(view, db, instrument_id, exc.status, problem)
+        return await _page(view, db, instrument_id, exc.status, page_problem(exc))
     return view.redirect(f"/manage/instruments/{instrument_id}/registry", ok="registry-saved")
 
 

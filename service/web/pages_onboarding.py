@@ -17,10 +17,11 @@ from litestar.params import PathParameter, URLEncodedBody
 
 from service.catalog import directory
 from service.common.time import utcnow
-from service.errors import NotFound, ProblemError
+from service.errors import ProblemError
 from service.onboarding import import_instruments, import_users, invite
 from service.onboarding.routes import MAX_IMPORT_BYTES
 from service.registry import check
+from service.web.pages_institution import _administered
 from service.web.view import DB, SettingsDep, View, ViewDep
 
 Id = Annotated[int, PathParameter(ge=1, le=2**62)]
@@ -30,7 +31,8 @@ Token = Annotated[str, PathParameter(max_length=200)]
 CARRY_BYTES = 4 * 1024 * 1024
 
 
-def _problem(exc: ProblemError) -> dict[str, Any]:
+def page_problem(exc: ProblemError) -> dict[str, Any]:
+    """A problem as the pages show it: detail, violated rules and per-row import errors."""
     return {"status": exc.status, "title": exc.title, "detail": exc.detail,
             "violations": (exc.extra or {}).get("violations", []),
             "errors": (exc.extra or {}).get("errors", [])}  # fmt: skip
@@ -89,15 +91,10 @@ async def imports_submit(
             base_url=settings.base_url, now=utcnow(),
         )  # fmt: skip
     except ProblemError as exc:
-        return view.render("imports.html", status=exc.status, report=None, problem=_problem(exc),
+        return view.render("imports.html", status=exc.status, report=None, problem=page_problem(exc),
                            carried="", name=name)  # fmt: skip
     carried = base64.b64encode(body).decode() if not apply and len(body) <= CARRY_BYTES else ""
     return view.render("imports.html", report=report, problem=None, carried=carried, name=name)
-
-
-def _administered(view: View, institution_id: int) -> None:
-    if not view.require_user().is_admin_of(institution_id):
-        raise NotFound("No such institution among those you administer.")
 
 
 async def _registry_page(
@@ -140,7 +137,7 @@ async def members_submit(
             dry_run=form.get("mode") != "import", base_url=settings.base_url, now=utcnow(),
         )  # fmt: skip
     except ProblemError as exc:
-        return await _registry_page(view, db, institution_id, exc.status, problem=_problem(exc))
+        return await _registry_page(view, db, institution_id, exc.status, problem=page_problem(exc))
     return await _registry_page(view, db, institution_id, members=result)
 
 
@@ -168,7 +165,7 @@ async def invitation_submit(
         async with db.connection() as conn:
             row = await invite.open_invitation(conn, token, utcnow())
         return view.render("invitation.html", status=exc.status, email=row["email"], token=token,
-                           problem=_problem(exc))  # fmt: skip
+                           problem=page_problem(exc))  # fmt: skip
     return view.redirect("/login", ok="password-set")
 
 

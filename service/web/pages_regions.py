@@ -12,6 +12,7 @@ from litestar.params import PathParameter, URLEncodedBody
 from service.catalog import directory, regions
 from service.catalog.schemas import RegionIn, RegionPatchIn
 from service.errors import ProblemError
+from service.web.pages_onboarding import page_problem
 from service.web.view import DB, View, ViewDep
 
 Code = Annotated[str, PathParameter(pattern=r"^[0-9A-Z][0-9A-Z-]{1,15}$")]
@@ -56,8 +57,7 @@ async def _edit_page(
 
 def _problem(exc: Exception) -> dict[str, Any]:
     if isinstance(exc, ProblemError):
-        return {"status": exc.status, "title": exc.title, "detail": exc.detail,
-                "violations": (exc.extra or {}).get("violations", [])}  # fmt: skip
+        return page_problem(exc)
     return {"status": 422, "title": "Unprocessable request", "detail": str(exc)}
 
 
