@@ -47,8 +47,7 @@ async def list_regions(db: Database) -> list[RegionOut]:
 
 async def category_tree(db: Database) -> list[CategoryOut]:
     rows = await db.fetch(
-        "SELECT code, parent_code, name_zh, name_en FROM category "
-        "ORDER BY length(code), parent_code, sort_order, code"
+        "SELECT code, parent_code, name_zh, name_en FROM category ORDER BY length(code), code"
     )
     nodes: dict[str, CategoryOut] = {}
     roots: list[CategoryOut] = []

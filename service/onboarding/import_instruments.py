@@ -51,7 +51,12 @@ def importer_scope(user: Principal) -> frozenset[int] | None:
 
 
 def read_sheet_with(
-    data: bytes, name: str, media_type: str, labels: dict[str, str], required: tuple[str, ...]
+    data: bytes,
+    name: str,
+    media_type: str,
+    *,
+    labels: dict[str, str],
+    required: tuple[str, ...],
 ) -> reading.Sheet:
     """Read a file or raise the per-file error (unreadable, wrong encoding, missing columns)."""
     try:
@@ -119,7 +124,7 @@ async def import_instruments(
     now: datetime,
 ) -> InstrumentImportReport:
     allowed = importer_scope(user)
-    sheet = read_sheet_with(data, name, media_type, LABELS, REQUIRED_COLUMNS)
+    sheet = read_sheet_with(data, name, media_type, labels=LABELS, required=REQUIRED_COLUMNS)
     today = (now + timedelta(hours=14)).date()
     async with db.connection() as conn:
         refs = await store.load_refs(conn, allowed, today)
@@ -147,7 +152,7 @@ async def import_instruments(
         )
     if dry_run:
         return report
-    return await _apply(db, user, parsed, plan, report, base_url=base_url, now=now)
+    return await _apply(db, user, parsed, plan, report=report, base_url=base_url, now=now)
 
 
 def _issue_dict(issue: RowIssue) -> dict[str, Any]:
@@ -159,8 +164,8 @@ async def _apply(
     user: Principal,
     parsed: Parsed,
     plan: ManagerPlan,
-    report: InstrumentImportReport,
     *,
+    report: InstrumentImportReport,
     base_url: str,
     now: datetime,
 ) -> InstrumentImportReport:
@@ -173,7 +178,9 @@ async def _apply(
             (ids[v["ins_code"]], *(v[c] for c in sql.COLUMNS[1:])) for _, v in parsed.instruments
         ]
         created, updated = await store.upsert_instruments(conn, records)
-        invited = await _write_managers(conn, parsed, plan, ids, user, base_url=base_url, now=now)
+        invited = await _write_managers(
+            conn, parsed, plan, ids, user=user, base_url=base_url, now=now
+        )
         await audit.record(
             conn, "registry.import", actor_user_id=user.user_id,
             detail={"file": report.file.name, "rows": report.file.rows, "created": created,
@@ -193,8 +200,8 @@ async def _write_managers(
     parsed: Parsed,
     plan: ManagerPlan,
     ids: dict[str, int],
-    user: Principal,
     *,
+    user: Principal,
     base_url: str,
     now: datetime,
 ) -> int:

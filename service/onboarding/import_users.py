@@ -67,7 +67,7 @@ async def import_users(
 ) -> UserImportReport:
     if not user.is_admin_of(institution_id):
         raise Forbidden("Only admins of the institution may add its members.")
-    sheet = read_sheet_with(data, name, "text/csv", LABELS, required=("email", "name"))
+    sheet = read_sheet_with(data, name, "text/csv", labels=LABELS, required=("email", "name"))
     if len(sheet.rows) > MAX_USERS:
         raise file_error(name, f"more than {MAX_USERS} people; split the file")
     people, issues = _check(sheet.rows)
@@ -88,8 +88,23 @@ async def import_users(
     if dry_run:
         return report
 
-    async def work(conn: asyncpg.Connection) -> UserImportReport:
-        for person in new:
+    report.applied = await _create(db, user, institution_id, new, base_url=base_url, now=now)
+    return report
+
+
+async def _create(
+    db: Database,
+    user: Principal,
+    institution_id: int,
+    people: list[Invitee],
+    *,
+    base_url: str,
+    now: datetime,
+) -> bool:
+    """Invite everyone in one transaction; each account's affiliation is vouched for by `user`."""
+
+    async def work(conn: asyncpg.Connection) -> bool:
+        for person in people:
             invitee = Invitee(person.email, person.display_name, institution_id, person.language)
             created = await invite(
                 conn, invitee, invited_by=user.user_id, base_url=base_url, now=now
@@ -98,7 +113,6 @@ async def import_users(
                 conn, "membership.verified", actor_user_id=user.user_id, subject_user_id=created,
                 institution_id=institution_id, detail={"via": "user_import"},
             )  # fmt: skip
-        report.applied = True
-        return report
+        return True
 
     return await db.in_transaction(work)

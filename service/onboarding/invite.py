@@ -60,28 +60,32 @@ async def invite(
         invited_by,
         now + VALID_FOR,
     )
-    names = await conn.fetchrow(
-        "SELECT name_zh, name_en FROM institution WHERE id = $1", person.institution_id
-    )
-    assert names is not None
     await enqueue(
         conn,
         kind="account_invitation",
         user_id=user_id,
         dedupe_key=f"account_invitation:{invitation_id}",
-        payload={
-            "link": f"{base_url.rstrip('/')}/invitations/{token}",
-            "link_label": {"zh-CN": "设置密码", "en": "Choose a password"},
-            "details": {
-                "zh-CN": [["单位", names["name_zh"]], ["有效期至", f"{now + VALID_FOR:%Y-%m-%d}"]],
-                "en": [
-                    ["Institution", names["name_en"]],
-                    ["Valid until", f"{now + VALID_FOR:%Y-%m-%d}"],
-                ],
-            },
-        },
+        payload=await _mail_payload(conn, person.institution_id, token, base_url, now + VALID_FOR),
     )
     return int(user_id)
+
+
+async def _mail_payload(
+    conn: asyncpg.Connection, institution_id: int, token: str, base_url: str, until: datetime
+) -> dict[str, object]:
+    """Everything the invitation mail shows, in both languages (rendered from this alone)."""
+    names = await conn.fetchrow(
+        "SELECT name_zh, name_en FROM institution WHERE id = $1", institution_id
+    )
+    assert names is not None
+    return {
+        "link": f"{base_url.rstrip('/')}/invitations/{token}",
+        "link_label": {"zh-CN": "设置密码", "en": "Choose a password"},
+        "details": {
+            "zh-CN": [["单位", names["name_zh"]], ["有效期至", f"{until:%Y-%m-%d}"]],
+            "en": [["Institution", names["name_en"]], ["Valid until", f"{until:%Y-%m-%d}"]],
+        },
+    }
 
 
 _OPEN = """

@@ -26,7 +26,7 @@ TEXT_FIELDS = ("inner_id", "belongs_type", "belongs_name", "service_content", "a
 
 
 async def _page(
-    view: View, db: DB, instrument_id: int, status: int = 200, problem: Any = None
+    view: View, db: DB, instrument_id: int, status: int = 200, *, problem: Any = None
 ) -> Response[Any]:
     instrument = await instruments.get_instrument(db, instrument_id, True)
     view.require(view.actor().can_manage_instrument(instrument.id, instrument.institution_id))
@@ -75,9 +75,9 @@ async def registry_submit(
         )
     except msgspec.ValidationError as exc:
         problem = {"status": 422, "title": "Unprocessable request", "detail": str(exc)}
-        return await _page(view, db, instrument_id, 422, problem)
+        return await _page(view, db, instrument_id, 422, problem=problem)
     except ProblemError as exc:
-        return await _page(view, db, instrument_id, exc.status, page_problem(exc))
+        return await _page(view, db, instrument_id, exc.status, problem=page_problem(exc))
     return view.redirect(f"/manage/instruments/{instrument_id}/registry", ok="registry-saved")
 
 

@@ -43,7 +43,8 @@ async def test_new_institution_dry_run_apply_and_second_import(
 ) -> None:
     code = unique("imp").lower()
     rows = [
-        registry_row(code, f"A{i}", insName="导入测试大学", insKind="高等院校") for i in range(3)
+        registry_row(code, f"A{i}", insName="Import Test University", insKind="高等院校")
+        for i in range(3)
     ]
     body = csv_bytes(rows)
     dry = await _post(client, users["platform"], body)
@@ -84,7 +85,7 @@ async def test_every_bad_row_is_reported_and_nothing_is_written(
     client: httpx.AsyncClient, db: Database, users: dict[str, UserHandle]
 ) -> None:
     code = unique("bad").lower()
-    good = registry_row(code, "G1", insName="坏文件大学")
+    good = registry_row(code, "G1", insName="Bad File University")
     rows = [
         good,
         registry_row(code, "G2", instrCategory="019876"),
@@ -113,7 +114,7 @@ async def test_gbk_file_is_read_and_broken_bytes_refused(
     client: httpx.AsyncClient, db: Database, users: dict[str, UserHandle]
 ) -> None:
     code = unique("gbk").lower()
-    body = csv_bytes([registry_row(code, "K1", insName="国标编码大学")], encoding="gbk")
+    body = csv_bytes([registry_row(code, "K1", insName="松花江理工大学")], encoding="gbk")
     dry = await _post(client, users["platform"], body)
     assert dry.status_code == 200 and dry.json()["file"]["encoding"] == "gb18030", dry.text
     assert dry.json()["errors"] == []
@@ -142,7 +143,7 @@ async def test_xlsx_with_chinese_headers_and_a_formula_cell(
 
     code = unique("xl").lower()
     zh = dict(vocab.INSTRUMENT_FIELDS + vocab.INSTITUTION_FIELDS)
-    rows = [{zh[k]: v for k, v in registry_row(code, f"X{i}", insName="表格大学", worth="88.5").items()} for i in range(2)]  # fmt: skip
+    rows = [{zh[k]: v for k, v in registry_row(code, f"X{i}", insName="Sheet University", worth="88.5").items()} for i in range(2)]  # fmt: skip
     xlsx = {"Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
     fine = await _post(client, users["platform"], xlsx_bytes(rows), headers=xlsx, filename="a.xlsx")
     assert fine.status_code == 200 and fine.json()["errors"] == [], fine.text

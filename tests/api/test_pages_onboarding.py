@@ -19,8 +19,8 @@ async def test_platform_admin_checks_then_imports_a_registry_file(app, db: Datab
     code = unique("pg").lower()
     body = csv_bytes(
         [
-            registry_row(code, "P1", insName="页面导入大学"),
-            registry_row(code, "P2", insName="页面导入大学"),
+            registry_row(code, "P1", insName="Page Upload University"),
+            registry_row(code, "P2", insName="Page Upload University"),
         ]
     )
     async with signed_in(app, admin.email) as (c, token):
