@@ -74,8 +74,9 @@ def _cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     workers = args.workers or settings.workers
     host, port = args.host or settings.host, args.port or settings.port
     url = f"http://{host}:{port}"
-    print(f"Instrument Share on {url}  (API docs: {url}/schema)")
-    print(DEMO_LOGINS, flush=True)
+    print(f"Instrument Share on {url}  (API docs: {url}/schema)", flush=True)
+    if not args.no_demo:
+        print(DEMO_LOGINS, flush=True)
     run_scheduler = settings.scheduler_enabled and workers == 1 and not args.no_scheduler
     if workers == 1:
         from service.app import create_app
