@@ -39,6 +39,8 @@ DOMAINS = (
     "affiliation.routes",
     "enterprises.routes",
     "audit.routes",
+    "registry",
+    "onboarding",
     "web",
 )
 

@@ -158,9 +158,7 @@ LEFT JOIN region ref ON ref.code = $5
 ORDER BY f.k1, f.place, f.id
 """
 
-_CATEGORY = (
-    "i.category_code IN (SELECT c.code FROM category c WHERE c.code = $3 OR c.parent_code = $3)"
-)
+_CATEGORY = "i.category_code IN (SELECT c.code FROM category c WHERE left(c.code, length($3)) = $3)"
 _BY_CATEGORY = _SEARCH.replace("{category}", _CATEGORY)
 _ANY_CATEGORY = _SEARCH.replace("{category}", "($3::text IS NULL)")
 _ALTERNATIVES = _FIRST_FREE.replace("{category}", _CATEGORY)

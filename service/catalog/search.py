@@ -66,7 +66,7 @@ def where_clause(filters: InstrumentFilters) -> tuple[str, list[Any]]:
         conds.append(f"i.institution_id = {p.add(filters.institution)}")
     if filters.category:
         ref = p.add(filters.category)
-        conds.append(f"(i.category_code = {ref} OR c.parent_code = {ref})")
+        conds.append(f"left(i.category_code, length({ref})) = {ref}")
     if filters.share_modes:
         conds.append(f"i.share_mode = ANY({p.add(list(filters.share_modes))}::text[])")
     if filters.statuses:

@@ -13,6 +13,7 @@ from typing import Any
 import asyncpg
 
 from service.accounts.passwords import hash_password_async
+from service.catalog import demo_registry
 from service.catalog.demo_history import PROVINCE_ZONE, roll_up, seed_history
 from service.catalog.demo_identity import seed_identity
 from service.catalog.demo_institutions import DEMO_ADMIN_EMAIL, DEMO_PASSWORD, DEMO_USERS
@@ -54,6 +55,7 @@ async def seed_demo(db: Database) -> bool:
             return False
         institutions = await _insert_institutions(conn, plan)
         instruments = await _insert_instruments(conn, plan.instruments, institutions)
+        await demo_registry.fill_registry_fields(conn, instruments)
         await _insert_opening_hours(conn, plan.instruments, instruments)
         await conn.executemany(
             """INSERT INTO booking_policy (institution_id, approval, fee_internal,

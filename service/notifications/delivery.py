@@ -77,7 +77,8 @@ WHERE id = $1 AND state = 'pending'
 
 
 def _skip_reason(row: asyncpg.Record, now: datetime) -> str | None:
-    if not row["is_active"]:
+    if not row["is_active"] and row["kind"] != "account_invitation":
+        # an invitation goes to an account that is inactive until it is accepted
         return "recipient account is deactivated"
     if row["kind"] != "reminder":
         return None

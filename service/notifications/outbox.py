@@ -25,6 +25,7 @@ KINDS = (
     "affiliation_approved",
     "affiliation_rejected",
     "sso_link",
+    "account_invitation",  # to a new account: choose a password; payload has link and details
 )
 
 

@@ -18,7 +18,10 @@ from service.web import (
     pages_catalogue,
     pages_identity,
     pages_institution,
+    pages_instrument_registry,
     pages_manage,
+    pages_onboarding,
+    pages_regions,
     pages_usage,
 )
 from service.web.csrf import requires_csrf
@@ -37,6 +40,9 @@ PAGE_HANDLERS: list[Any] = [
     *pages_institution.ROUTES,
     *pages_admin.ROUTES,
     *pages_identity.ROUTES,
+    *pages_regions.ROUTES,
+    *pages_onboarding.ROUTES,
+    *pages_instrument_registry.ROUTES,
 ]
 
 pages = Router(

@@ -92,6 +92,9 @@ FLASHES = {
     "manager-granted": N_("The manager is added."),
     "manager-revoked": N_("The manager is removed."),
     "retried": N_("The message is queued again."),
+    "password-set": N_("Your password is set; log in to continue."),
+    "region-saved": N_("The region is saved."),
+    "registry-saved": N_("The registry record is saved."),
 }
 
 #: The problem titles of the API (service/errors.py), shown translated on error pages.

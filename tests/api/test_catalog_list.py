@@ -176,10 +176,18 @@ async def test_reference_lists(client: httpx.AsyncClient) -> None:
     # first and in order.
     assert [c["code"] for c in tree][:15] == [f"{i:02d}" for i in range(1, 16)]
     analytic = tree[0]
-    assert analytic["name_zh"] == "分析仪器" and len(analytic["children"]) == 12
-    assert analytic["children"][1] == {
-        "code": "0102",
-        "name_zh": "质谱仪器",
-        "name_en": "Mass spectrometry",
-        "children": [],
-    }
+    # the twelve 中类 of version 0.1.0 keep their codes; 0199 (其他) was added with the 小类
+    middles = [c["code"] for c in analytic["children"]]
+    assert analytic["name_zh"] == "分析仪器" and middles == [
+        *(f"01{i:02d}" for i in range(1, 13)),
+        "0199",
+    ]
+    mass = analytic["children"][1]
+    assert (mass["code"], mass["name_zh"], mass["name_en"]) == (
+        "0102",
+        "质谱仪器",
+        "Mass spectrometry",
+    )
+    small = {c["code"]: c for c in mass["children"]}
+    assert small["010201"]["name_zh"] == "气相色谱-质谱联用仪" and small["010201"]["children"] == []
+    assert "010299" in small and all(len(code) == 6 for code in small)

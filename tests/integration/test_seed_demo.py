@@ -344,3 +344,13 @@ async def test_demo_identities(demo: Database) -> None:
     )
     assert enterprise is not None
     assert (enterprise["kind"], enterprise["users"], enterprise["admin"]) == ("enterprise", 2, True)
+async def test_demo_instruments_carry_registry_codes(demo: Database) -> None:
+    row = await demo.fetchrow(
+        """SELECT count(*) AS n, count(*) FILTER (WHERE inner_id <> '') AS inner,
+                  count(*) FILTER (WHERE country_code IS NOT NULL) AS coded,
+                  count(*) FILTER (WHERE cardinality(subject_codes) > 0) AS subjects
+           FROM instrument i JOIN app_user u ON u.institution_id = i.institution_id
+           WHERE u.email = 'inst-admin@jlu.demo.instrument-share.org'"""
+    )
+    assert row["n"] > 0 and row["inner"] == row["n"] and row["coded"] == row["n"]
+    assert row["subjects"] == row["n"]
