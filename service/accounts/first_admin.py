@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import asyncpg
 
 from service.accounts import rules
+from service.accounts.membership import add_membership
 from service.accounts.passwords import hash_password_async
 from service.audit import store as audit
 from service.db import LOCK_JOB, Database, advisory_xact_lock
@@ -80,15 +81,18 @@ async def ensure_platform_admin(
         if row is None:
             if password_hash is None:
                 raise AdminSetupError("a new administrator needs a password")
+            institution_id = await _institution(conn, institution_code)
             user_id = await conn.fetchval(
                 """INSERT INTO app_user (email, display_name, institution_id, password_hash,
                                          is_platform_admin)
                    VALUES ($1, $2, $3, $4, true) RETURNING id""",
                 email,
                 email.split("@")[0][:100] or "admin",
-                await _institution(conn, institution_code),
+                institution_id,
                 password_hash,
             )
+            # The operator vouches for the first administrator's affiliation.
+            await add_membership(conn, int(user_id), institution_id, verified_by="admin")
             created = True
         else:
             user_id = row["id"]

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 import asyncpg
 
 from service.accounts import rules
+from service.accounts.membership import add_membership
 from service.accounts.passwords import hash_password_async
 from service.accounts.secrets import digest, new_secret
 from service.errors import NotFound, Unprocessable
@@ -50,6 +51,16 @@ async def invite(
         person.institution_id,
         person.language,
         NO_PASSWORD,
+    )
+    # Whoever invites (an institution admin, or a platform admin importing the registry file)
+    # vouches for the affiliation, so the membership is verified from the start.
+    await add_membership(
+        conn,
+        int(user_id),
+        person.institution_id,
+        verified_by="admin",
+        decided_by=invited_by,
+        now=now,
     )
     token = new_secret("inv_")
     invitation_id = await conn.fetchval(
