@@ -49,14 +49,15 @@ class _Params:
 
 
 def where_clause(filters: InstrumentFilters, plan: Plan | None) -> tuple[str, list[Any]]:
-    """WHERE text and its parameters; with a plan, parameters 1–4 are its match and tier
-    queries (the relevance order refers to them)."""
+    """WHERE text and its parameters; with a plan, parameter 1 is its match query, and for the
+    relevance order 2–4 are its tier queries."""
     p = _Params()
     conds: list[str] = []
     if plan is not None:
         conds.append(f"s.document @@ {p.add(plan.match)}::tsquery")
-        for tier in plan.tiers:
-            p.add(tier)
+        if filters.sort == "relevance":
+            for tier in plan.tiers:
+                p.add(tier)
     if not filters.include_retired:
         conds.append("i.retired_at IS NULL")
     if filters.region:
@@ -84,7 +85,7 @@ def order_by(filters: InstrumentFilters, plan: Plan | None) -> str:
     """`relevance` orders by rank tier, then name; without a query it is the name order."""
     if filters.sort != "relevance" or plan is None:
         return ORDER_BY["name" if filters.sort == "relevance" else filters.sort]
-    return f"{RANK_TIER.format(tiers=('$2', '$3', '$4'))}, {ORDER_BY['name']}"
+    return f"{RANK_TIER.format(doc='s.document', tiers=('$2', '$3', '$4'))}, {ORDER_BY['name']}"
 
 
 def list_query(filters: InstrumentFilters, plan: Plan | None) -> tuple[str, str, list[Any]]:

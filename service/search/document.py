@@ -109,6 +109,10 @@ def suggestion(name_zh: str, name_en: str, dictionary: Dictionary, code: str | N
     for name in (name_zh, name_en):
         b.add(segment.bag(name), "A")
     b.concepts(dictionary, (name_zh, name_en), "A")
+    # The other names of what it names, so `TE…` can offer 透射电子显微镜.
+    for key in dictionary.concepts_in(name_zh) | dictionary.concepts_in(name_en):
+        for term in dictionary.concepts[key].terms:
+            b.add(segment.bag(term), "A")
     if code is not None:
         b.add([DIRECT + category_key(code)], "A")
     return b.literal()

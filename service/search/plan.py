@@ -36,13 +36,14 @@ class Unit:
     #: Alternatives, each a group of lexemes that must all be present.
     words: tuple[tuple[str, ...], ...] = ()
 
-    def expression(self, weights: str = "", exact: bool = False) -> str:
+    def expression(self, weights: str = "", exact: bool = False, prefix: bool = False) -> str:
         w = f":{weights}" if weights else ""
+        words_w = w or (":*" if prefix else "")
         parts = [quote(DIRECT + k) + w for k in sorted(self.concepts)]
         if not exact:
             parts += [quote(INHERITED + k) + w for k in sorted(self.concepts)]
         for group in self.words:
-            joined = " & ".join(quote(lexeme) + w for lexeme in group)
+            joined = " & ".join(quote(lexeme) + words_w for lexeme in group)
             parts.append(f"({joined})" if len(group) > 1 else joined)
         return "(" + " | ".join(parts) + ")"
 
@@ -61,6 +62,12 @@ class Plan:
     @property
     def match(self) -> str:
         return self._all()
+
+    @property
+    def prefix_match(self) -> str:
+        """`match` with the last unit's words also taken as prefixes (text still being typed)."""
+        *done, last = self.units
+        return " & ".join([*(u.expression() for u in done), last.expression(prefix=True)])
 
     @property
     def tiers(self) -> tuple[str, str, str]:

@@ -6,9 +6,9 @@ from __future__ import annotations
 MATCH_JOIN = "JOIN instrument_search s ON s.instrument_id = i.id"
 
 #: The rank tier of a matched instrument (0 best), given the plan's three tier queries.
-RANK_TIER = """CASE WHEN s.document @@ {tiers[0]}::tsquery THEN 0
-     WHEN s.document @@ {tiers[1]}::tsquery THEN 1
-     WHEN s.document @@ {tiers[2]}::tsquery THEN 2 ELSE 3 END"""
+RANK_TIER = """CASE WHEN {doc} @@ {tiers[0]}::tsquery THEN 0
+     WHEN {doc} @@ {tiers[1]}::tsquery THEN 1
+     WHEN {doc} @@ {tiers[2]}::tsquery THEN 2 ELSE 3 END"""
 
 DICTIONARY_STATE = "SELECT version, indexed FROM search_dictionary_state"
 

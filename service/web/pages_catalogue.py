@@ -43,8 +43,9 @@ async def _results(view: ViewDep, db: DB, query: CatalogueQuery) -> dict[str, An
     start, end = parse_local(query.free_from, zone), parse_local(query.free_to, zone)
     if start and end:
         free = await availability.search_available(
-            db, query.category or None, query.region or None, start, end, query.page, PAGE_SIZE
-        )
+            db, query.category or None, query.region or None, start, end, query.page, PAGE_SIZE,
+            query.q or None,
+        )  # fmt: skip
         return {"free_page": free, "page": None}
     params: dict[str, Any] = {
         "q": query.q or None,

@@ -26,10 +26,10 @@ def test_like_pattern_escapes_metacharacters() -> None:
     assert rules.like_pattern("50%_a\\b") == "%50\\%\\_a\\\\b%"
 
 
-def test_search_words_split_lowercase_dedupe_and_cap() -> None:
-    assert rules.search_words("  Mass  spectrometer MASS ") == ("mass", "spectrometer")
-    assert rules.search_words(None) == ()
-    assert len(rules.search_words(" ".join(f"w{i}" for i in range(20)))) == rules.MAX_QUERY_WORDS
+def test_the_search_text_is_kept_as_typed_for_the_planner() -> None:
+    filters, _ = rules.parse_filters({"q": "  Mass  spectrometer "})
+    assert filters.q == "Mass  spectrometer" and filters.sort == "relevance"
+    assert rules.parse_filters({})[0].q == ""
 
 
 def test_parse_filters_reports_every_problem_at_once() -> None:
