@@ -10,6 +10,7 @@ import pytest
 from service.accounts.principal import Principal
 from service.catalog import rules
 from service.catalog.search import list_query, where_clause
+from service.search.plan import Plan, Unit
 
 
 def _principal(**kw: object) -> Principal:
@@ -98,10 +99,13 @@ def test_where_clause_uses_parameters_only() -> None:
     filters, _ = rules.parse_filters(
         {"q": "质谱 x'; drop", "region": "220100", "category": "01", "include_retired": True}
     )
-    where, params = where_clause(filters)
+    plan = Plan((Unit(words=(("x'",),)), Unit(words=(("drop",),))))
+    where, params = where_clause(filters, plan)
     assert "drop" not in where and "220100" not in where
     assert "retired_at" not in where
-    assert params == ["%质谱%", "%x';%", "%drop%", "220100", "01"]
-    page_sql, count_sql, shared = list_query(filters)
+    # the match query, the three rank-tier queries, then the filters
+    assert params[0] == "('x''') & ('drop')" and len(params) == 6
+    assert params[4:] == ["220100", "01"]
+    page_sql, count_sql, shared = list_query(filters, plan)
     assert f"LIMIT ${len(shared) + 1} OFFSET ${len(shared) + 2}" in page_sql
     assert count_sql.startswith("SELECT count(*)")
