@@ -94,12 +94,14 @@ async def _page(
         plan = await plan_for(conn, filters.q) if filters.q else None
         if plan is not None and plan.empty:  # only punctuation or stop words: nothing to find
             return Page(items=[], total=0, page=page, page_size=page_size)
-        page_sql, count_sql, params = list_query(filters, plan)
-        rows = await conn.fetch(page_sql, *params, page_size, offset(page, page_size))
+        query = list_query(filters, plan)
+        rows = await conn.fetch(
+            query.page_sql, *query.page_params, page_size, offset(page, page_size)
+        )
         if page == 1 and len(rows) < page_size:
             total = len(rows)
         else:
-            total = await conn.fetchval(count_sql, *params)
+            total = await conn.fetchval(query.count_sql, *query.count_params)
     fields = InstrumentSummaryOut.__struct_fields__
     items = [InstrumentSummaryOut(**{f: row[f] for f in fields}) for row in rows]
     return Page(items=items, total=int(total), page=page, page_size=page_size)

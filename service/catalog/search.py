@@ -8,7 +8,7 @@ names and classes, then model and manufacturer, then specifications), then by na
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from service.catalog.rules import InstrumentFilters
 from service.search.plan import Plan
@@ -49,15 +49,11 @@ class _Params:
 
 
 def where_clause(filters: InstrumentFilters, plan: Plan | None) -> tuple[str, list[Any]]:
-    """WHERE text and its parameters; with a plan, parameter 1 is its match query, and for the
-    relevance order 2–4 are its tier queries."""
+    """WHERE text and its parameters; with a plan, parameter 1 is its match query."""
     p = _Params()
     conds: list[str] = []
     if plan is not None:
         conds.append(f"s.document @@ {p.add(plan.match)}::tsquery")
-        if filters.sort == "relevance":
-            for tier in plan.tiers:
-                p.add(tier)
     if not filters.include_retired:
         conds.append("i.retired_at IS NULL")
     if filters.region:
@@ -81,21 +77,33 @@ def where_clause(filters: InstrumentFilters, plan: Plan | None) -> tuple[str, li
     return where, p.values
 
 
-def order_by(filters: InstrumentFilters, plan: Plan | None) -> str:
-    """`relevance` orders by rank tier, then name; without a query it is the name order."""
+def order_by(
+    filters: InstrumentFilters, plan: Plan | None, first: int
+) -> tuple[str, list[Any]]:
+    """ORDER BY text and its parameters (numbered from `first`): `relevance` orders by rank
+    tier, then name; without a query it is the name order."""
     if filters.sort != "relevance" or plan is None:
-        return ORDER_BY["name" if filters.sort == "relevance" else filters.sort]
-    return f"{RANK_TIER.format(doc='s.document', tiers=('$2', '$3', '$4'))}, {ORDER_BY['name']}"
+        return ORDER_BY["name" if filters.sort == "relevance" else filters.sort], []
+    refs = tuple(f"${first + n}" for n in range(3))
+    tier = RANK_TIER.format(doc="s.document", tiers=refs)
+    return f"{tier}, {ORDER_BY['name']}", list(plan.tiers)
 
 
-def list_query(filters: InstrumentFilters, plan: Plan | None) -> tuple[str, str, list[Any]]:
-    """(page SQL, count SQL, parameters); the page SQL takes limit and offset after them."""
+class ListQuery(NamedTuple):
+    #: takes `page_params`, then limit and offset
+    page_sql: str
+    page_params: list[Any]
+    count_sql: str
+    count_params: list[Any]
+
+
+def list_query(filters: InstrumentFilters, plan: Plan | None) -> ListQuery:
     where, params = where_clause(filters, plan)
     source = FROM + (MATCH_JOIN if plan is not None else "")
-    n = len(params)
+    order, order_params = order_by(filters, plan, len(params) + 1)
+    n = len(params) + len(order_params)
     page_sql = (
-        f"SELECT {COLUMNS} {source} {where} ORDER BY {order_by(filters, plan)} "
-        f"LIMIT ${n + 1} OFFSET ${n + 2}"
+        f"SELECT {COLUMNS} {source} {where} ORDER BY {order} LIMIT ${n + 1} OFFSET ${n + 2}"
     )
     count_sql = f"SELECT count(*) {source} {where}"
-    return page_sql, count_sql, params
+    return ListQuery(page_sql, params + order_params, count_sql, params)

@@ -9,7 +9,7 @@ HMM, so an unknown sequence falls apart the same way in a document and in a quer
 else to a small Latin tokenizer. Two outputs:
 - `sequence(text)`: tokens in order (Latin words stemmed), for dictionary-term matching;
 - `bag(text)`: what a document is indexed under: the sequence plus jieba's search-mode
-  sub-words (`质谱仪` also as `质谱`), the joined form of compounds (`LC-MS` also as `lcms`)
+  sub-words (`质谱仪` also as `质谱`, with and without the added terms), the joined form of compounds (`LC-MS` also as `lcms`)
   and the parts of letter-digit words (`600MHz` also as `600`, `mhz`).
 """
 
@@ -134,7 +134,10 @@ def bag(text: str) -> set[str]:
     found: set[str] = set()
     for han, run in _runs(text):
         if han:
-            found.update(t for t in search(run, False) if t not in STOPWORDS)
+            # The plain dictionary's pieces too: a long instrument term added as one word
+            # (`场发射扫描电子显微镜`) must still be found by its parts (`场`, `发射`).
+            for cut in (search(run, False), rjieba.cut_for_search(run, False)):
+                found.update(t for t in cut if t not in STOPWORDS)
         else:
             found |= _latin_bag(run)
     return found
