@@ -18,6 +18,7 @@ from service.web import (
     pages_catalogue,
     pages_institution,
     pages_manage,
+    pages_search,
     pages_usage,
 )
 from service.web.csrf import requires_csrf
@@ -35,6 +36,7 @@ PAGE_HANDLERS: list[Any] = [
     *pages_usage.ROUTES,
     *pages_institution.ROUTES,
     *pages_admin.ROUTES,
+    *pages_search.ROUTES,
 ]
 
 pages = Router(
