@@ -35,6 +35,8 @@ class Unit:
     concepts: frozenset[str] = frozenset()
     #: Alternatives, each a group of lexemes that must all be present.
     words: tuple[tuple[str, ...], ...] = ()
+    #: A concept unit's own tokens as typed (suggestions also match them as prefixes).
+    spelled: tuple[str, ...] = ()
 
     def expression(self, weights: str = "", exact: bool = False, prefix: bool = False) -> str:
         w = f":{weights}" if weights else ""
@@ -42,7 +44,8 @@ class Unit:
         parts = [quote(DIRECT + k) + w for k in sorted(self.concepts)]
         if not exact:
             parts += [quote(INHERITED + k) + w for k in sorted(self.concepts)]
-        for group in self.words:
+        groups = [*self.words, self.spelled] if prefix and self.spelled else self.words
+        for group in groups:
             joined = " & ".join(quote(lexeme) + words_w for lexeme in group)
             parts.append(f"({joined})" if len(group) > 1 else joined)
         return "(" + " | ".join(parts) + ")"
@@ -101,7 +104,7 @@ def plan_query(text: str, dictionary: Dictionary, vocabulary: Vocabulary) -> Pla
         if keys:
             span = tuple(tokens[start:end])
             words = (span,) if any(is_category(k) for k in keys) else ()
-            units.append(Unit(concepts=keys, words=words))
+            units.append(Unit(concepts=keys, words=words, spelled=span))
         position = end
     unique = tuple(dict.fromkeys(units))
     if len(unique) > MAX_UNITS:

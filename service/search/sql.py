@@ -67,9 +67,11 @@ SELECT instrument_id FROM instrument_search
 WHERE dictionary <> $1 AND instrument_id > $2 ORDER BY instrument_id LIMIT $3
 """
 
+#: A new instrument name starts with a count of one, so it is offered at once; the job keeps
+#: the counts exact.
 ADD_SUGGESTIONS = """
 INSERT INTO search_suggestion (kind, name_zh, name_en, category_code, document, instruments)
-SELECT $1, s.zh, s.en, s.code, s.document::tsvector, 0
+SELECT $1, s.zh, s.en, s.code, s.document::tsvector, CASE WHEN $1 = 'instrument' THEN 1 ELSE 0 END
 FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) AS s(zh, en, code, document)
 ON CONFLICT (kind, name_zh, name_en) DO UPDATE
 SET document = EXCLUDED.document, category_code = EXCLUDED.category_code

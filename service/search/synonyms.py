@@ -1,6 +1,6 @@
 """Admin synonyms: list the dictionary, add an entry, remove one.
 
-An entry changes the dictionary version (a trigger on `search_synonym`); the index rows built
+Both are recorded in the audit log. An entry changes the dictionary version (a trigger on `search_synonym`); the index rows built
 with the older dictionary are rebuilt by `index.rebuild_stale`, which the route starts right
 after answering and the `search_index_pending` job runs every minute anyway.
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncpg
 
 from service.accounts.principal import Principal, require_platform_admin
+from service.audit import store as audit
 from service.common.schemas import Violation
 from service.db import Database
 from service.errors import NotFound, Unprocessable
@@ -84,8 +85,12 @@ async def add_entry(db: Database, user: Principal, data: SynonymEntryIn) -> Syno
             )
         terms = list(dict.fromkeys(t.strip() for t in data.terms))
         row = await store.insert_synonym(
-            conn, data.concept, terms, list(data.broader), note=data.note, created_by=user.id
+            conn, data.concept, terms, list(data.broader), note=data.note, created_by=user.user_id
         )
+        await audit.record(
+            conn, "search.synonyms_added", actor_user_id=user.user_id,
+            detail={"entry": row["id"], "concept": data.concept, "terms": terms},
+        )  # fmt: skip
     loader.forget_dictionary()
     return _entry(row)
 
@@ -95,4 +100,7 @@ async def remove_entry(db: Database, user: Principal, entry_id: int) -> None:
     async with db.transaction() as conn:
         if not await store.delete_synonym(conn, entry_id):
             raise NotFound(f"synonym entry {entry_id} does not exist")
+        await audit.record(
+            conn, "search.synonyms_removed", actor_user_id=user.user_id, detail={"entry": entry_id}
+        )
     loader.forget_dictionary()
