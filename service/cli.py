@@ -164,7 +164,9 @@ def _parser() -> argparse.ArgumentParser:
     search = sub.add_parser("search", help="the search index")
     search_sub = search.add_subparsers(dest="search_command", required=True)
     search_sub.add_parser("reindex", help="rebuild every instrument's search document")
-    search_sub.add_parser("refresh", help="index queued instruments, rebuild after dictionary changes")
+    search_sub.add_parser(
+        "refresh", help="index queued instruments, rebuild after dictionary changes"
+    )
     return parser
 
 

@@ -77,9 +77,7 @@ def where_clause(filters: InstrumentFilters, plan: Plan | None) -> tuple[str, li
     return where, p.values
 
 
-def order_by(
-    filters: InstrumentFilters, plan: Plan | None, first: int
-) -> tuple[str, list[Any]]:
+def order_by(filters: InstrumentFilters, plan: Plan | None, first: int) -> tuple[str, list[Any]]:
     """ORDER BY text and its parameters (numbered from `first`): `relevance` orders by rank
     tier, then name; without a query it is the name order."""
     if filters.sort != "relevance" or plan is None:
@@ -102,8 +100,6 @@ def list_query(filters: InstrumentFilters, plan: Plan | None) -> ListQuery:
     source = FROM + (MATCH_JOIN if plan is not None else "")
     order, order_params = order_by(filters, plan, len(params) + 1)
     n = len(params) + len(order_params)
-    page_sql = (
-        f"SELECT {COLUMNS} {source} {where} ORDER BY {order} LIMIT ${n + 1} OFFSET ${n + 2}"
-    )
+    page_sql = f"SELECT {COLUMNS} {source} {where} ORDER BY {order} LIMIT ${n + 1} OFFSET ${n + 2}"
     count_sql = f"SELECT count(*) {source} {where}"
     return ListQuery(page_sql, params + order_params, count_sql, params)

@@ -143,9 +143,8 @@ class Dictionary:
         while i < n:
             for length in range(min(MAX_TERM_TOKENS, n - i), 0, -1):
                 keys = self.index.get(tuple(tokens[i : i + length]))
-                if keys and length == 1 and capitals is not None:
-                    if tokens[i] in self.strict and tokens[i] not in capitals:
-                        keys = None
+                if self._unwritten_abbreviation(tokens[i], length, capitals):
+                    keys = None
                 if keys:
                     found.append((i, i + length, keys))
                     i += length
@@ -153,6 +152,11 @@ class Dictionary:
             else:
                 i += 1
         return found
+
+    def _unwritten_abbreviation(self, token: str, length: int, capitals: set[str] | None) -> bool:
+        return (
+            length == 1 and capitals is not None and token in self.strict and token not in capitals
+        )
 
     def concepts_in(self, text: str) -> set[str]:
         """Keys of the concepts a text names directly."""

@@ -110,7 +110,12 @@ async def rebuild_suggestions(db: Database, dictionary: Dictionary) -> None:
     async with db.transaction() as conn:
         await _write_names(conn, dictionary, await store.all_names(conn))
         classes = [
-            (c.name_zh, c.name_en, c.code, document.suggestion(c.name_zh, c.name_en, dictionary, c.code))
+            (
+                c.name_zh,
+                c.name_en,
+                c.code,
+                document.suggestion(c.name_zh, c.name_en, dictionary, c.code),
+            )
             for c in await store.categories(conn)
         ]
         await store.add_suggestions(conn, "category", classes)

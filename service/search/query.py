@@ -18,6 +18,4 @@ async def plan_for(conn: asyncpg.Connection, text: str) -> Plan:
     try:
         return plan_query(text, dictionary, vocabulary)
     except TooManyTerms as exc:
-        raise Unprocessable(
-            f"q: {exc}", extra={"violations": [Violation("q", str(exc))]}
-        ) from exc
+        raise Unprocessable(f"q: {exc}", extra={"violations": [Violation("q", str(exc))]}) from exc

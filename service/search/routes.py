@@ -57,7 +57,9 @@ async def get_dictionary(db: DB) -> SearchDictionaryOut:
         422: problem("Bad concept key, empty terms, or an unknown broader concept"),
     },
 )
-async def add_synonyms(db: DB, user: User, data: JSONBody[SynonymEntryIn]) -> Response[SynonymEntryOut]:
+async def add_synonyms(
+    db: DB, user: User, data: JSONBody[SynonymEntryIn]
+) -> Response[SynonymEntryOut]:
     """Add terms to a concept (or create one). The index is rebuilt right after the answer
     (and by the `search_index_pending` job), so searches use the terms within moments."""
     entry = await synonyms.add_entry(db, user, data)

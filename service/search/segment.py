@@ -35,7 +35,31 @@ _HAN_RUN = re.compile(f"^[{_HAN}]+$")
 
 #: Words that carry no meaning in a query or a document (both sides drop them).
 STOPWORDS = frozenset(
-    "a an and at by for from in into of on or the to with 的 和 与 及 或 等 用 对".split()
+    [
+        "a",
+        "an",
+        "and",
+        "at",
+        "by",
+        "for",
+        "from",
+        "in",
+        "into",
+        "of",
+        "on",
+        "or",
+        "the",
+        "to",
+        "with",
+        "的",
+        "和",
+        "与",
+        "及",
+        "或",
+        "等",
+        "用",
+        "对",
+    ]
 )
 
 _lock = threading.Lock()

@@ -118,7 +118,7 @@ async def all_names(conn: asyncpg.Connection) -> list[tuple[str, str]]:
 
 
 async def add_suggestions(
-    conn: asyncpg.Connection, kind: str, rows: list[tuple[str, str, str | None, str]]
+    conn: asyncpg.Connection, kind: str, rows: Sequence[tuple[str, str, str | None, str]]
 ) -> None:
     if rows:
         columns: list[list[Any]] = [list(c) for c in zip(*rows, strict=True)]

@@ -61,7 +61,9 @@ async def add_submit(view: ViewDep, db: DB, data: URLEncodedBody[SynonymForm]) -
     return view.redirect("/admin/search", ok="saved")
 
 
-@post("/admin/search/synonyms/{entry_id:int}/delete", name="page-admin-search-delete", status_code=303)
+@post(
+    "/admin/search/synonyms/{entry_id:int}/delete", name="page-admin-search-delete", status_code=303
+)
 async def delete_submit(view: ViewDep, db: DB, entry_id: EntryId) -> Response[Any]:
     await synonyms.remove_entry(db, view.actor(), entry_id)
     await index.rebuild_stale(db)
