@@ -25,7 +25,7 @@ from collections.abc import Sequence
 import asyncpg
 
 from service.db import Database
-from service.search import document, loader, store
+from service.search import document, loader, sql, store
 from service.search.dictionary import Dictionary
 
 BATCH = 500
@@ -79,7 +79,7 @@ async def index_pending(db: Database, batch: int = BATCH) -> int:
                 return total
             total += await index_instruments(conn, ids)
             # Ids of instruments deleted meanwhile are simply dropped from the queue.
-            await conn.execute("DELETE FROM search_pending WHERE instrument_id = ANY($1)", ids)
+            await conn.execute(sql.DEQUEUE, ids)
 
 
 async def rebuild_stale(db: Database, batch: int = BATCH) -> int:
@@ -135,10 +135,7 @@ async def refresh(db: Database) -> dict[str, int]:
 async def reindex_all(db: Database) -> int:
     """`python -m service search reindex`: rebuild every instrument and every suggestion."""
     async with db.transaction() as conn:
-        await conn.execute(
-            "INSERT INTO search_pending (instrument_id) SELECT id FROM instrument "
-            "ON CONFLICT DO NOTHING"
-        )
+        await conn.execute(sql.QUEUE_ALL)
         dictionary = await loader.current_dictionary(conn, fresh=True)
     total = await index_pending(db)
     await rebuild_suggestions(db, dictionary)

@@ -48,6 +48,10 @@ SET document = EXCLUDED.document, dictionary = EXCLUDED.dictionary, indexed_at =
 
 DEQUEUE = "DELETE FROM search_pending WHERE instrument_id = ANY($1::bigint[])"
 
+QUEUE_ALL = (
+    "INSERT INTO search_pending (instrument_id) SELECT id FROM instrument ON CONFLICT DO NOTHING"
+)
+
 ADD_WORDS = """
 INSERT INTO search_vocabulary (word)
 SELECT w FROM unnest($1::text[]) AS w ORDER BY w ON CONFLICT DO NOTHING
