@@ -120,8 +120,10 @@ async def all_names(conn: asyncpg.Connection) -> list[tuple[str, str]]:
 async def add_suggestions(
     conn: asyncpg.Connection, kind: str, rows: Sequence[tuple[str, str, str | None, str]]
 ) -> None:
-    if rows:
-        columns: list[list[Any]] = [list(c) for c in zip(*rows, strict=True)]
+    # Several classes may share a name (`其他` under many parents): one suggestion per name.
+    unique = list({(r[0], r[1]): r for r in rows}.values())
+    if unique:
+        columns: list[list[Any]] = [list(c) for c in zip(*unique, strict=True)]
         await conn.execute(sql.ADD_SUGGESTIONS, kind, *columns)
 
 

@@ -104,8 +104,9 @@ def test_where_clause_uses_parameters_only() -> None:
     assert "drop" not in where and "220100" not in where
     assert "retired_at" not in where
     # the match query, the three rank-tier queries, then the filters
-    assert params[0] == "('x''') & ('drop')" and len(params) == 6
-    assert params[4:] == ["220100", "01"]
-    page_sql, count_sql, shared = list_query(filters, plan)
-    assert f"LIMIT ${len(shared) + 1} OFFSET ${len(shared) + 2}" in page_sql
-    assert count_sql.startswith("SELECT count(*)")
+    assert params == ["('x''') & ('drop')", "220100", "01"]
+    query = list_query(filters, plan)
+    shared = query.page_params
+    assert len(shared) == 6 and shared[3:] == list(plan.tiers)
+    assert f"LIMIT ${len(shared) + 1} OFFSET ${len(shared) + 2}" in query.page_sql
+    assert query.count_sql.startswith("SELECT count(*)") and query.count_params == params
