@@ -1,4 +1,5 @@
-"""`python -m service serve | worker | migrate | seed | jobs | metrics | admin | backup | restore`.
+"""`python -m service serve | worker | migrate | seed | jobs | metrics | search | admin | backup |
+restore`.
 
 Every command resolves the database the same way: `DATABASE_URL` if set, otherwise the embedded
 PostgreSQL under the data directory, started here and stopped on exit.
@@ -62,8 +63,21 @@ def _cmd_seed(settings: Settings, args: argparse.Namespace) -> None:
         raise SystemExit("seed: say --demo or --scale N")
 
 
+def _cmd_search(settings: Settings, args: argparse.Namespace) -> None:
+    from service.search import index
+
+    if args.search_command == "reindex":
+        count = _with_db(settings, index.reindex_all)
+        print(f"search index rebuilt: {count} instruments")
+    else:
+        counts = _with_db(settings, index.refresh)
+        print(f"search index: {counts}")
+
+
 def _cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     import uvicorn
+
+    from service.search import index
 
     migrate(settings.database_url or "")
     if not args.no_demo:
@@ -71,6 +85,8 @@ def _cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
 
         if _with_db(settings, seed.seed_demo):
             print("demo data created")
+    # Instruments from before the search index (or written by plain SQL) become searchable now.
+    _with_db(settings, index.refresh)
     workers = args.workers or settings.workers
     host, port = args.host or settings.host, args.port or settings.port
     url = f"http://{host}:{port}"
@@ -150,6 +166,12 @@ def _parser() -> argparse.ArgumentParser:
     rebuild.add_argument(
         "--to", dest="date_to", type=date.fromisoformat, required=True, help="exclusive"
     )
+    search = sub.add_parser("search", help="the search index")
+    search_sub = search.add_subparsers(dest="search_command", required=True)
+    search_sub.add_parser("reindex", help="rebuild every instrument's search document")
+    search_sub.add_parser(
+        "refresh", help="index queued instruments, rebuild after dictionary changes"
+    )
     from service.ops import admin_cli, backup
 
     admin_cli.add_parser(sub)
@@ -179,6 +201,7 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], None]] = {
     "worker": _cmd_worker,
     "jobs": _cmd_jobs,
     "metrics": _cmd_metrics,
+    "search": _cmd_search,
 }
 
 

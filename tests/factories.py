@@ -12,6 +12,7 @@ from typing import Any
 from service.accounts.passwords import hash_password
 from service.accounts.secrets import digest, new_secret
 from service.db import Database
+from service.search.index import index_instruments
 
 _counter = itertools.count(1)
 #: One argon2 hash shared by all factory users (hashing costs ~0.2 s each).
@@ -129,8 +130,13 @@ async def make_instrument(
     }
     names = ", ".join(columns)
     params = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
-    return int(
-        await db.fetchval(
-            f"INSERT INTO instrument ({names}) VALUES ({params}) RETURNING id", *columns.values()
+    async with db.transaction() as conn:
+        new_id = int(
+            await conn.fetchval(
+                f"INSERT INTO instrument ({names}) VALUES ({params}) RETURNING id",
+                *columns.values(),
+            )
         )
-    )
+        # As every write path of the product does: searchable when the insert commits.
+        await index_instruments(conn, [new_id])
+    return new_id

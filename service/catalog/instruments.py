@@ -31,6 +31,8 @@ from service.common.pagination import offset
 from service.common.schemas import Page, Violation
 from service.db import Database
 from service.errors import Conflict, Forbidden, NotFound, PreconditionFailed, Unprocessable
+from service.search.index import index_instruments
+from service.search.query import plan_for
 
 _DETAIL_COLUMNS = f"""{COLUMNS},
 i.country, i.service_start, i.specs, i.functions, i.subject_areas, i.building, i.room,
@@ -98,13 +100,18 @@ async def list_instruments(
 async def _page(
     db: Database, filters: InstrumentFilters, page: int, page_size: int
 ) -> Page[InstrumentSummaryOut]:
-    page_sql, count_sql, params = list_query(filters)
     async with db.connection() as conn:
-        rows = await conn.fetch(page_sql, *params, page_size, offset(page, page_size))
+        plan = await plan_for(conn, filters.q) if filters.q else None
+        if plan is not None and plan.empty:  # only punctuation or stop words: nothing to find
+            return Page(items=[], total=0, page=page, page_size=page_size)
+        query = list_query(filters, plan)
+        rows = await conn.fetch(
+            query.page_sql, *query.page_params, page_size, offset(page, page_size)
+        )
         if page == 1 and len(rows) < page_size:
             total = len(rows)
         else:
-            total = await conn.fetchval(count_sql, *params)
+            total = await conn.fetchval(query.count_sql, *query.count_params)
     fields = InstrumentSummaryOut.__struct_fields__
     items = [InstrumentSummaryOut(**{f: row[f] for f in fields}) for row in rows]
     return Page(items=items, total=int(total), page=page, page_size=page_size)
@@ -169,6 +176,7 @@ async def create_instrument(
                 f"INSERT INTO instrument ({names}) VALUES ({marks}) RETURNING id",
                 *fields.values(),
             )
+        await index_instruments(conn, [new_id])
         return await _detail(conn, new_id, True)
 
     return await db.in_transaction(work)
@@ -230,6 +238,7 @@ async def update_instrument(
                 instrument_id,
                 *fields.values(),
             )
+        await index_instruments(conn, [instrument_id])
         return await _detail(conn, instrument_id, True)
 
     return await db.in_transaction(work)

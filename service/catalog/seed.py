@@ -22,6 +22,7 @@ from service.catalog.reference import seed_reference
 from service.catalog.scale import INSTRUMENT_COLUMNS, allocate_ids, seed_scale
 from service.common.time import utcnow
 from service.db import LOCK_JOB, Database, advisory_xact_lock
+from service.search.index import index_instruments
 
 __all__ = ["seed_demo", "seed_scale"]
 
@@ -56,6 +57,7 @@ async def seed_demo(db: Database) -> bool:
         institutions = await _insert_institutions(conn, plan)
         instruments = await _insert_instruments(conn, plan.instruments, institutions)
         await demo_registry.fill_registry_fields(conn, instruments)
+        await index_instruments(conn, instruments)
         await _insert_opening_hours(conn, plan.instruments, instruments)
         await conn.executemany(
             """INSERT INTO booking_policy (institution_id, approval, fee_internal,

@@ -25,6 +25,7 @@ from service.onboarding.instrument_rows import REQUIRED_COLUMNS, Parsed, RowIssu
 from service.onboarding.invite import Invitee, invite
 from service.onboarding.schemas import FileFacts, InstrumentImportReport
 from service.registry import vocab
+from service.search.index import index_instruments
 
 #: Second key of the advisory lock (namespace LOCK_JOB): one import writes at a time.
 IMPORT_LOCK_KEY = 2026_0017
@@ -177,7 +178,9 @@ async def _apply(
         records = [
             (ids[v["ins_code"]], *(v[c] for c in sql.COLUMNS[1:])) for _, v in parsed.instruments
         ]
-        created, updated = await store.upsert_instruments(conn, records)
+        created, updated, written = await store.upsert_instruments(conn, records)
+        # Searchable the moment the import commits, like any other instrument write.
+        await index_instruments(conn, written)
         invited = await _write_managers(
             conn, parsed, plan, ids, user=user, base_url=base_url, now=now
         )

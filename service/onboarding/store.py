@@ -60,13 +60,13 @@ async def existing_keys(
 
 async def upsert_instruments(
     conn: asyncpg.Connection, records: list[tuple[Any, ...]]
-) -> tuple[int, int]:
-    """(created, updated): staged with COPY, written with one statement."""
+) -> tuple[int, int, list[int]]:
+    """(created, updated, ids of both): staged with COPY, written with one statement."""
     await conn.execute(sql.STAGE)
     await conn.copy_records_to_table("import_stage", records=records, columns=sql.COLUMNS)
     written = await conn.fetch(sql.UPSERT)
     created = sum(1 for r in written if r["created"])
-    return created, len(written) - created
+    return created, len(written) - created, [r["id"] for r in written]
 
 
 async def instrument_ids(

@@ -22,6 +22,7 @@ from service.web import (
     pages_manage,
     pages_onboarding,
     pages_regions,
+    pages_search,
     pages_usage,
 )
 from service.web.csrf import requires_csrf
@@ -43,6 +44,7 @@ PAGE_HANDLERS: list[Any] = [
     *pages_regions.ROUTES,
     *pages_onboarding.ROUTES,
     *pages_instrument_registry.ROUTES,
+    *pages_search.ROUTES,
 ]
 
 pages = Router(

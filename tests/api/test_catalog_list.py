@@ -43,13 +43,14 @@ async def test_search_by_chinese_and_english_words(
     assert await _ids(client, w, q=f"质谱 nothing-like-this {w.token}") == []
 
 
-async def test_like_metacharacters_are_literal(
+async def test_metacharacters_separate_words_and_are_never_wildcards(
     client: httpx.AsyncClient, world: CatalogWorld
 ) -> None:
-    # "%" and "_" would match anything if passed through to LIKE unescaped.
-    assert await _ids(client, world, q=f"% {world.token}") == []
-    assert await _ids(client, world, q=f"model_ms {world.token}") == []
-    assert len(await _ids(client, world, q=f"model-ms_ {world.token}")) == 2
+    # Search matches segmented words: "%" and "_" are neither LIKE wildcards nor search terms.
+    assert await _ids(client, world, q="%") == []
+    assert _keys(world, await _ids(client, world, q=f"% {world.token}")) == set(world.instruments)
+    assert _keys(world, await _ids(client, world, q=f"model_ms {world.token}")) == {"ms_a", "ms_b"}
+    assert _keys(world, await _ids(client, world, q=f"model-nmr {world.token}")) == {"nmr_a"}
 
 
 async def test_region_institution_and_category_filters(
