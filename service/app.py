@@ -39,6 +39,7 @@ DOMAINS = (
     "affiliation.routes",
     "enterprises.routes",
     "audit.routes",
+    "sso.routes",
     "web",
 )
 
