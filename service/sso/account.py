@@ -26,6 +26,7 @@ from service.accounts.users import create_user
 from service.affiliation import sql as affiliation_sql
 from service.affiliation import store as affiliation_store
 from service.audit import store as audit
+from service.common.i18n import N_
 from service.db import Database
 from service.errors import Conflict
 from service.sso import rules, sql, store
@@ -36,8 +37,8 @@ PENDING_LIFETIME = timedelta(minutes=15)
 #: Not an argon2 hash: no password ever matches it (the account signs on through its provider
 #: until a password is set by a mailed reset).
 NO_PASSWORD = "!sso"  # noqa: S105
-DEACTIVATED = "This account is deactivated; ask your institution administrator."
-ALREADY_LINKED = "The account is linked to another sign-on of this institution already."
+DEACTIVATED = N_("This account is deactivated; ask your institution administrator.")
+ALREADY_LINKED = N_("The account is linked to another sign-on of this institution already.")
 
 
 @dataclass(frozen=True, slots=True)

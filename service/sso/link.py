@@ -18,6 +18,7 @@ from service.accounts import one_time, throttle
 from service.accounts.passwords import verify_password
 from service.affiliation.store import institution_names
 from service.audit import store as audit
+from service.common.i18n import N_
 from service.db import Database
 from service.errors import Conflict, Unprocessable
 from service.notifications.outbox import enqueue
@@ -28,8 +29,8 @@ from service.sso.errors import SignOnRefused
 MAILED = "sso_link"
 MAIL_LIFETIME = timedelta(hours=1)
 RESEND_AFTER = timedelta(minutes=1)
-INVALID = "The link is unknown, already used or expired. Sign on again from the login page."
-WRONG_PASSWORD = "The password is not correct."  # noqa: S105
+INVALID = N_("The link is unknown, already used or expired. Sign on again from the login page.")
+WRONG_PASSWORD = N_("The password is not correct.")  # noqa: S105
 
 
 async def pending(db: Database, token: str) -> dict[str, Any]:
@@ -102,7 +103,7 @@ async def mail_link(db: Database, settings: Settings, token: str) -> str:
             live["user_id"],
         )
         if await one_time.recently_issued(conn, MAILED, user["id"], RESEND_AFTER):
-            raise Conflict("A link was sent a moment ago; check your mailbox.")
+            raise Conflict(N_("A link was sent a moment ago; check your mailbox."))
         mailed = await one_time.issue(
             conn, MAILED, MAIL_LIFETIME, user_id=user["id"],
             institution_id=live["institution_id"], email=user["email"], data=live["data"],

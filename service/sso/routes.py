@@ -8,7 +8,7 @@ from typing import Any
 from litestar import Request, Response, delete, get, put
 from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import JSONBody
+from litestar.params import FromPath, JSONBody
 
 from service.accounts.client_address import client_address
 from service.accounts.http import PathId
@@ -51,7 +51,7 @@ async def list_providers(
 async def save_provider(
     request: Request[Any, Any, Any],
     institution_id: PathId,
-    protocol: Protocol,
+    protocol: FromPath[Protocol],
     data: JSONBody[IdentityProviderIn],
     user: NamedDependency[Principal],
     db: NamedDependency[Database],
@@ -72,7 +72,7 @@ async def save_provider(
 async def delete_provider(
     request: Request[Any, Any, Any],
     institution_id: PathId,
-    protocol: Protocol,
+    protocol: FromPath[Protocol],
     user: NamedDependency[Principal],
     db: NamedDependency[Database],
 ) -> None:

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from service.accounts.rules import email_violations, normalise_email
 from service.affiliation.rules import domain_violations, in_domains, normalise_domain
+from service.common.i18n import N_
 from service.common.schemas import Violation
 
 PROTOCOLS = ("oidc", "cas")
@@ -84,14 +85,14 @@ def assertion_from(
 def assertion_problem(assertion: Assertion, allowed_domains: list[str]) -> str | None:
     """Why the assertion cannot open or create an account, or None when it can."""
     if not assertion.subject or len(assertion.subject) > 255:
-        return "The identity provider sent no usable subject."
+        return N_("The identity provider sent no usable subject.")
     if not assertion.email or email_violations(assertion.email):
-        return (
+        return N_(
             "The identity provider sent no valid e-mail address; ask the institution to release "
             "the e-mail claim to this service."
         )
     if allowed_domains and not in_domains(assertion.email, allowed_domains):
-        return "The identity provider vouched for an address outside the institution's domains."
+        return N_("The identity provider vouched for an address outside the institution's domains.")
     return None
 
 

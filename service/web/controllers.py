@@ -19,6 +19,8 @@ from service.web import (
     pages_identity,
     pages_institution,
     pages_manage,
+    pages_recovery,
+    pages_sso,
     pages_usage,
 )
 from service.web.csrf import requires_csrf
@@ -37,6 +39,8 @@ PAGE_HANDLERS: list[Any] = [
     *pages_institution.ROUTES,
     *pages_admin.ROUTES,
     *pages_identity.ROUTES,
+    *pages_sso.ROUTES,
+    *pages_recovery.ROUTES,
 ]
 
 pages = Router(

@@ -92,6 +92,10 @@ FLASHES = {
     "manager-granted": N_("The manager is added."),
     "manager-revoked": N_("The manager is removed."),
     "retried": N_("The message is queued again."),
+    "password-reset": N_(
+        "Your password is changed and every other session has ended; log in with the new one."
+    ),
+    "membership-confirmed": N_("Your membership of the institution is confirmed."),
 }
 
 #: The problem titles of the API (service/errors.py), shown translated on error pages.
@@ -107,6 +111,8 @@ PROBLEM_TITLES = [
     N_("Invalid value"),
     N_("Too many requests"),
     N_("Service unavailable"),
+    N_("Sign-on refused"),
+    N_("Sign-on service unavailable"),
     N_("Server error"),
     N_("Method not allowed"),
     N_("Log in to see this page."),
