@@ -116,7 +116,9 @@ class SignOnClient:
         query = f"?next={next_path}" if next_path else ""
         return await self.walk(await self.http.get(f"/sso/{provider_id}/start{query}"))
 
-    async def oidc_login(self, form: httpx.Response, login: str, *, to_callback: bool = False) -> httpx.Response:
+    async def oidc_login(
+        self, form: httpx.Response, login: str, *, to_callback: bool = False
+    ) -> httpx.Response:
         """Sign in at the OpenID provider's form; with `to_callback`, stop at our callback
         (the response whose Location is it)."""
         posted = await self.http.post(f"{form.url}/login", data={"login": login})

@@ -107,9 +107,9 @@ async def test_an_existing_address_is_linked_only_after_the_password(
         assert right.status_code == 200
         me = (await browser.me()).json()
     assert me["id"] == local.id and me["affiliation"]["verified"] is True
-    assert await db.fetchval(
-        "SELECT subject FROM sso_identity WHERE user_id = $1", local.id
-    ) == login
+    assert (
+        await db.fetchval("SELECT subject FROM sso_identity WHERE user_id = $1", local.id) == login
+    )
     replay = await _post_link(app, token, PASSWORD)
     assert replay.status_code == 400 and "already used or expired" in replay.text
 

@@ -39,7 +39,9 @@ def _setup(users: list[dict[str, str]]) -> None:
 def main() -> None:
     port, users = sys.argv[1], json.loads(sys.argv[2] if len(sys.argv) > 2 else "[]")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.sso.cas_settings")
-    os.environ.setdefault("CAS_TEST_DB", os.path.join(tempfile.mkdtemp(prefix="cas-"), "cas.sqlite3"))
+    os.environ.setdefault(
+        "CAS_TEST_DB", os.path.join(tempfile.mkdtemp(prefix="cas-"), "cas.sqlite3")
+    )
     import django
 
     django.setup()

@@ -35,7 +35,10 @@ TEMPLATES = [
     }
 ]
 DATABASES = {
-    "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": os.environ.get("CAS_TEST_DB", ":memory:")}
+    "default": {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": os.environ.get("CAS_TEST_DB", ":memory:"),
+    }
 }
 USE_TZ = True
 STATIC_URL = "/static/"
@@ -44,7 +47,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 CAS_NEW_VERSION_HTML_WARNING = False
 CAS_NEW_VERSION_EMAIL_WARNING = False
 CAS_COMPONENT_URLS = dict.fromkeys(
-    ["bootstrap3_css", "bootstrap3_js", "html5shiv", "respond", "bootstrap4_css", "bootstrap4_js", "jquery"],
+    [
+        "bootstrap3_css",
+        "bootstrap3_js",
+        "html5shiv",
+        "respond",
+        "bootstrap4_css",
+        "bootstrap4_js",
+        "jquery",
+    ],
     "/static/none",
 )
 CAS_AUTH_CLASS = "cas_server.auth.DjangoAuthUser"
