@@ -49,7 +49,8 @@ def _mint(issuer: str, client_id: str, nonce: str) -> dict[str, Any]:
 
 async def _token(issuer: str, client_id: str, nonce: str) -> tuple[str, dict[str, Any]]:
     answer = await asyncio.to_thread(_mint, issuer, client_id, nonce)
-    jwks = httpx.get(oidc.discover(issuer).jwks_uri).json()
+    async with httpx.AsyncClient() as http:
+        jwks = (await http.get(oidc.discover(issuer).jwks_uri)).json()
     return str(answer["id_token"]), jwks
 
 

@@ -17,10 +17,9 @@ import tempfile
 
 
 def _setup(users: list[dict[str, str]]) -> None:
+    from cas_server.models import ReplaceAttributName, ServicePattern
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
-
-    from cas_server.models import ReplaceAttributName, ServicePattern
 
     call_command("migrate", verbosity=0)
     model = get_user_model()
