@@ -11,6 +11,7 @@ from service.affiliation.decide import require_admin
 from service.affiliation.rules import normalise_domain
 from service.affiliation.store import institution_names
 from service.audit import store as audit
+from service.common.i18n import N_
 from service.common.schemas import Violation
 from service.db import Database
 from service.errors import NotFound, Unprocessable
@@ -30,9 +31,9 @@ def _refuse(violations: list[Violation]) -> Unprocessable:
 def _violations(protocol: str, data: IdentityProviderIn, has_secret: bool) -> list[Violation]:
     found = rules.issuer_violations(data.issuer) + rules.domains_violations(data.allowed_domains)
     if protocol == "oidc" and not data.client_id:
-        found.append(Violation("client_id", "An OpenID Connect provider needs a client id."))
+        found.append(Violation("client_id", N_("An OpenID Connect provider needs a client id.")))
     if protocol == "oidc" and not (data.client_secret or has_secret):
-        found.append(Violation("client_secret", "An OpenID Connect provider needs a client secret."))  # fmt: skip
+        found.append(Violation("client_secret", N_("An OpenID Connect provider needs a client secret.")))  # fmt: skip
     return found
 
 

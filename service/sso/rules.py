@@ -43,11 +43,13 @@ def issuer_violations(issuer: str) -> list[Violation]:
     parts = urlsplit(issuer)
     host = parts.hostname or ""
     if parts.scheme not in {"https", "http"} or not host or len(issuer) > 500:
-        return [Violation("issuer", "The issuer must be an https:// URL.")]
+        return [Violation("issuer", N_("The issuer must be an https:// URL."))]
     if parts.scheme == "http" and not _is_loopback(host):
-        return [Violation("issuer", "The issuer must be an https:// URL.")]
+        return [Violation("issuer", N_("The issuer must be an https:// URL."))]
     if parts.query or parts.fragment or parts.username or parts.password:
-        return [Violation("issuer", "The issuer URL may not carry a query, fragment or password.")]
+        return [
+            Violation("issuer", N_("The issuer URL may not carry a query, fragment or password."))
+        ]
     return []
 
 

@@ -21,6 +21,7 @@ from service.web import (
     pages_manage,
     pages_recovery,
     pages_sso,
+    pages_sso_admin,
     pages_usage,
 )
 from service.web.csrf import requires_csrf
@@ -41,6 +42,7 @@ PAGE_HANDLERS: list[Any] = [
     *pages_identity.ROUTES,
     *pages_sso.ROUTES,
     *pages_recovery.ROUTES,
+    *pages_sso_admin.ROUTES,
 ]
 
 pages = Router(
