@@ -30,7 +30,10 @@ def _browser(app: Any, language: str = "en") -> httpx.AsyncClient:
 
 
 async def test_forgot_mail_reset_then_log_in_with_the_new_password(
-    app: Any, db: Database, mail_settings: Settings, smtp: SmtpServer
+    app: Any,
+    db: Database,
+    mail_settings: Settings,  # noqa: F811
+    smtp: SmtpServer,  # noqa: F811
 ) -> None:
     inst = await make_institution(db)
     user = await make_user(db, inst)
@@ -79,7 +82,10 @@ async def test_forgot_mail_reset_then_log_in_with_the_new_password(
 
 
 async def test_an_expired_reset_link_says_so_in_chinese(
-    app: Any, db: Database, mail_settings: Settings, smtp: SmtpServer
+    app: Any,
+    db: Database,
+    mail_settings: Settings,  # noqa: F811
+    smtp: SmtpServer,  # noqa: F811
 ) -> None:
     user = await make_user(db, await make_institution(db))
     async with _browser(app, "zh-CN") as browser:
@@ -98,7 +104,11 @@ async def test_an_expired_reset_link_says_so_in_chinese(
 
 
 async def test_a_mailed_confirmation_link_verifies_the_membership_once(
-    app: Any, db: Database, client: httpx.AsyncClient, mail_settings: Settings, smtp: SmtpServer
+    app: Any,
+    db: Database,
+    client: httpx.AsyncClient,
+    mail_settings: Settings,  # noqa: F811
+    smtp: SmtpServer,  # noqa: F811
 ) -> None:
     inst = await make_institution(db)
     admin = await make_user(db, inst, admin_of=[inst])
