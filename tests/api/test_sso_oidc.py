@@ -12,7 +12,14 @@ import httpx
 import pytest
 
 from service.db import Database
+from service.settings import Settings
 from tests.factories import PASSWORD, UserHandle, make_institution, make_user, unique
+from tests.identity_support import deliver, link_in
+from tests.scheduler_support import (
+    SmtpServer,
+    mail_settings,  # noqa: F401 - fixture
+    smtp,  # noqa: F401 - fixture
+)
 from tests.sso_support import (
     APP,
     CLIENT_ID,
@@ -214,3 +221,35 @@ async def test_the_login_page_offers_the_institutions_sign_on(
     name = await db.fetchval("SELECT name_en FROM institution WHERE id = $1", inst)
     assert f"Log in with {name}" in page.text
     assert f'href="/sso/{provider_id}/start?next=/bookings"' in page.text
+
+
+async def test_an_existing_address_is_linked_after_the_mailed_link(
+    app: Any,
+    db: Database,
+    setup: tuple[int, int],
+    mail_settings: Settings,  # noqa: F811
+    smtp: SmtpServer,  # noqa: F811
+) -> None:
+    inst, provider_id = setup
+    login = unique("mailed").lower()
+    local = await make_user(db, inst, email=f"{login}@sso.test.example", language="en")
+    async with sign_on_client(app, "en") as browser:
+        page = await browser.oidc_login(await browser.start(provider_id), login)
+        fields = {"token": page.url.params["token"], "csrf_token": _csrf(page.text)}
+        sent = await browser.http.post("/sso/link/mail", data=fields)
+        assert sent.status_code == 200 and f"A link is on its way to {local.email}" in sent.text
+        assert (
+            await db.fetchval("SELECT count(*) FROM sso_identity WHERE user_id = $1", local.id) == 0
+        )
+    mail = await deliver(db, mail_settings, smtp, local.id, "sso_link")
+    assert mail["To"] == local.email
+    link = httpx.URL(link_in(mail))
+    async with sign_on_client(app, "en") as mailbox:
+        confirm = await mailbox.http.get(f"{link.path}?{link.query.decode()}")
+        assert confirm.status_code == 200 and (await mailbox.me()).status_code == 401
+        form = {"token": link.params["token"], "csrf_token": _csrf(confirm.text)}
+        done = await mailbox.walk(await mailbox.http.post("/sso/link/confirm", data=form))
+        assert done.status_code == 200 and (await mailbox.me()).json()["id"] == local.id
+    async with sign_on_client(app) as later:
+        await later.oidc_login(await later.start(provider_id), login)
+        assert (await later.me()).json()["id"] == local.id
