@@ -112,7 +112,11 @@ async def attach(
 
 
 async def _create(
-    conn: asyncpg.Connection, provider: store.Provider, assertion: rules.Assertion, language: str
+    conn: asyncpg.Connection,
+    provider: store.Provider,
+    assertion: rules.Assertion,
+    language: str,
+    address: str,
 ) -> int:
     user_id = await create_user(
         conn, email=assertion.email, display_name=rules.display_name(assertion),
@@ -122,7 +126,7 @@ async def _create(
     await attach(conn, provider.id, assertion.subject, user_id, assertion.staff_number)
     await audit.record(
         conn, "sso.account_created", actor_user_id=user_id, subject_user_id=user_id,
-        institution_id=provider.institution_id,
+        institution_id=provider.institution_id, client_address=address,
         detail={"provider_id": provider.id, "protocol": provider.protocol},
     )  # fmt: skip
     return user_id
@@ -159,7 +163,7 @@ async def sign_in(
                           "staff_number": assertion.staff_number, "next": next_path},
                 )  # fmt: skip
                 return LinkNeeded(token)
-            user_id, created = await _create(conn, provider, assertion, language), True
+            user_id, created = await _create(conn, provider, assertion, language, address), True
         session = await open_session(
             conn, provider, user_id, old_session_id=old_session_id, address=address
         )
