@@ -52,8 +52,6 @@ WHERE state_hash = $1 AND used_at IS NULL AND expires_at > now()
 RETURNING provider_id, nonce, code_verifier, next_path
 """
 
-PRUNE_REQUESTS = "DELETE FROM sso_request WHERE expires_at < now() - interval '1 day'"
-
 IDENTITY_USER = """
 SELECT s.user_id, u.is_active FROM sso_identity s JOIN app_user u ON u.id = s.user_id
 WHERE s.provider_id = $1 AND s.subject = $2
