@@ -40,8 +40,12 @@ def _is_loopback(host: str) -> bool:
 
 def issuer_violations(issuer: str) -> list[Violation]:
     """HTTPS, no query or fragment; plain HTTP only on loopback (a provider under test)."""
-    parts = urlsplit(issuer)
-    host = parts.hostname or ""
+    try:
+        parts = urlsplit(issuer)
+        host = parts.hostname or ""
+        _ = parts.port  # a port that is not a number raises here
+    except ValueError:
+        return [Violation("issuer", N_("The issuer must be an https:// URL."))]
     if parts.scheme not in {"https", "http"} or not host or len(issuer) > 500:
         return [Violation("issuer", N_("The issuer must be an https:// URL."))]
     if parts.scheme == "http" and not _is_loopback(host):
