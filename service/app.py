@@ -43,6 +43,7 @@ DOMAINS = (
     "registry",
     "onboarding",
     "search",
+    "sso",
     "web",
 )
 

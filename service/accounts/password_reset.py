@@ -82,3 +82,9 @@ async def reset_password(db: Database, token: str, password: str, address: str) 
             action="password.reset",
             address=address,
         )
+
+
+async def token_is_live(db: Database, token: str) -> bool:
+    """Whether the mailed link still works (the page says so before asking for a password)."""
+    async with db.connection() as conn:
+        return await one_time.find(conn, PURPOSE, token) is not None

@@ -116,3 +116,8 @@ async def confirm(db: Database, token: str, address: str) -> MembershipOut:
             conn, "membership.verified", row, actor=used["user_id"], address=address, detail=detail
         )
         return await store.get(conn, membership_id)
+
+
+async def link_is_live(db: Database, token: str) -> bool:
+    async with db.connection() as conn:
+        return await one_time.find(conn, PURPOSE, token) is not None

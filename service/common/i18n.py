@@ -32,3 +32,9 @@ def pick(language: str, zh: str, en: str) -> str:
     if language == "en":
         return en or zh
     return zh or en
+
+
+def N_(message: str) -> str:  # noqa: N802 - the conventional name Babel extracts
+    """Marks a message outside the web package for the page catalogues (see
+    `service.web.messages.EXTRA_DIRS`); pages translate it when they show it."""
+    return message

@@ -40,6 +40,13 @@ _PURGES: tuple[tuple[str, str, str, timedelta], ...] = (
         REVOKED_FEED_RETENTION,
     ),
     ("job_runs", "job_run", "DELETE FROM job_run WHERE started_at < $1", JOB_RUN_RETENTION),
+    # Sign-ons in flight live ten minutes; a day later their rows only take room.
+    (
+        "sso_requests",
+        "sso_request",
+        "DELETE FROM sso_request WHERE expires_at < $1",
+        timedelta(days=1),
+    ),
     (
         "abandoned_runs",
         "job_run",

@@ -23,6 +23,9 @@ from service.web import (
     pages_onboarding,
     pages_regions,
     pages_search,
+    pages_recovery,
+    pages_sso,
+    pages_sso_admin,
     pages_usage,
 )
 from service.web.csrf import requires_csrf
@@ -45,6 +48,9 @@ PAGE_HANDLERS: list[Any] = [
     *pages_onboarding.ROUTES,
     *pages_instrument_registry.ROUTES,
     *pages_search.ROUTES,
+    *pages_sso.ROUTES,
+    *pages_recovery.ROUTES,
+    *pages_sso_admin.ROUTES,
 ]
 
 pages = Router(

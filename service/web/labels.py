@@ -95,6 +95,10 @@ FLASHES = {
     "password-set": N_("Your password is set; log in to continue."),
     "region-saved": N_("The region is saved."),
     "registry-saved": N_("The registry record is saved."),
+    "password-reset": N_(
+        "Your password is changed and every other session has ended; log in with the new one."
+    ),
+    "membership-confirmed": N_("Your membership of the institution is confirmed."),
 }
 
 #: The problem titles of the API (service/errors.py), shown translated on error pages.
@@ -110,6 +114,8 @@ PROBLEM_TITLES = [
     N_("Invalid value"),
     N_("Too many requests"),
     N_("Service unavailable"),
+    N_("Sign-on refused"),
+    N_("Sign-on service unavailable"),
     N_("Server error"),
     N_("Method not allowed"),
     N_("Log in to see this page."),

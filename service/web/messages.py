@@ -19,15 +19,21 @@ METHODS = [
     ("*.py", "python"),
 ]
 OPTIONS = {"templates/**.html": {"extensions": "jinja2.ext.i18n", "trimmed": "false"}}
+#: Packages outside `web/` whose messages (marked `N_`) pages show as they are.
+EXTRA_DIRS = [WEB_DIR.parent / "sso"]
 
 
 def extract() -> Catalog:
     catalog = Catalog(project="instrument-share", fuzzy=False)
-    for filename, lineno, message, comments, _context in extract_from_dir(
-        WEB_DIR, METHODS, keywords=KEYWORDS, options_map=OPTIONS
-    ):
-        if isinstance(message, str) and message:
-            catalog.add(message, locations=[(filename, lineno)], auto_comments=comments)
+    sources = [(WEB_DIR, METHODS)] + [(d, [("*.py", "python")]) for d in EXTRA_DIRS]
+    for directory, methods in sources:
+        prefix = "" if directory == WEB_DIR else f"../{directory.name}/"
+        for filename, lineno, message, comments, _context in extract_from_dir(
+            directory, methods, keywords=KEYWORDS, options_map=OPTIONS
+        ):
+            if isinstance(message, str) and message:
+                location = (prefix + filename, lineno)
+                catalog.add(message, locations=[location], auto_comments=comments)
     return catalog
 
 

@@ -17,6 +17,7 @@ from service.accounts.principal import SESSION_COOKIE
 from service.accounts.schemas import LoginIn, MePatchIn, RegisterIn
 from service.catalog import directory
 from service.errors import Conflict, TooManyRequests, Unauthorized, Unprocessable
+from service.sso.configure import sign_on_choices
 from service.web.forms import LanguageForm, LoginForm, RegisterForm, safe_next
 from service.web.i18n import LANG_COOKIE
 from service.web.view import DB, SettingsDep, ViewDep
@@ -26,8 +27,14 @@ YEAR = 365 * 24 * 3600
 
 
 @get("/login", name="page-login")
-async def login_page(view: ViewDep, next: FromQuery[str] = "") -> Response[Any]:  # noqa: A002
-    return view.render("login.html", next=safe_next(next), email="", error=None)
+async def login_page(view: ViewDep, db: DB, next: FromQuery[str] = "") -> Response[Any]:  # noqa: A002
+    return await _login(view, db, next=safe_next(next), email="", error=None)
+
+
+async def _login(view: ViewDep, db: DB, status: int = 200, **values: Any) -> Response[Any]:
+    """The login form and the institutions whose own sign-on can be used."""
+    providers = await sign_on_choices(db)
+    return view.render("login.html", status=status, providers=providers, **values)
 
 
 @post("/login", name="page-login-post", status_code=303)
@@ -47,7 +54,7 @@ async def login_submit(
     except (msgspec.ValidationError, Unauthorized, TooManyRequests) as exc:
         status = getattr(exc, "status", 401)
         error = view.t("The email address or the password is wrong.") if status == 401 else str(exc)
-        return view.render("login.html", status=status, next=target, email=data.email, error=error)
+        return await _login(view, db, status, next=target, email=data.email, error=error)
     view.cookies.extend(
         session_cookies(
             settings, result.session_id, result.body.csrf_token, result.session_expires_at

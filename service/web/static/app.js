@@ -108,7 +108,24 @@
     });
   }
 
+  // A list filtered as one types (the login page's institutions when there are many).
+  function initFilter(input) {
+    var list = document.getElementById(input.dataset.filter);
+    var none = list.parentNode.querySelector(".sso-none");
+    input.addEventListener("input", function () {
+      var needle = input.value.trim().toLowerCase();
+      var shown = 0;
+      list.querySelectorAll("li").forEach(function (item) {
+        var match = !needle || item.dataset.name.toLowerCase().indexOf(needle) >= 0;
+        item.hidden = !match;
+        if (match) { shown += 1; }
+      });
+      if (none) { none.hidden = shown > 0; }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("input[data-filter]").forEach(initFilter);
     document.querySelectorAll("[data-calendar]").forEach(initCalendar);
     document.querySelectorAll("canvas[data-config]").forEach(initChart);
     document.querySelectorAll("[data-copy]").forEach(initCopy);

@@ -1,0 +1,1 @@
+"""Institutional single sign-on: OpenID Connect (code + PKCE) and CAS 3.0, per institution."""
