@@ -182,3 +182,16 @@ class ServiceRecordsOut(msgspec.Struct):
     total: int
     page: int
     page_size: int
+
+
+class FreshnessOut(msgspec.Struct):
+    """How stale the figures may be. `as_of`: the instant the recent days were last rolled up
+    for; figures are complete up to it except for the `dirty_days` (instrument-days changed
+    later, waiting to be recomputed; the oldest is `oldest_dirty_day`, marked since
+    `dirty_since`). `last_rollup_at`: when any roll-up last finished."""
+
+    as_of: datetime | None
+    last_rollup_at: datetime | None
+    dirty_days: int
+    oldest_dirty_day: date | None
+    dirty_since: datetime | None

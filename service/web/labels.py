@@ -177,7 +177,7 @@ JOB_DESCRIPTIONS = [
     N_("Mark confirmed bookings that ended without a usage session as no-shows."),
     N_("Complete bookings that ended with a usage session."),
     N_("Delete expired idempotency keys, sessions, old login failures and job history."),
-    N_("Roll recent usage sessions up into the statistics tables."),
+    N_("Recompute the days changed late, then roll recent usage up into the statistics tables."),
 ]
 #: Fixed texts of the services that the new pages show, so `tr()` shows them translated.
 SERVICE_MESSAGES = [
