@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -25,13 +26,15 @@ from service.db import Database
 from service.errors import EXCEPTION_HANDLERS
 from service.settings import Settings
 
-#: Domains whose `controllers.ROUTES` make up the app, in the order their docs appear.
+#: Domains whose `controllers.ROUTES` (or, in newer packages, `routes.ROUTES`) make up the
+#: app, in the order their docs appear.
 DOMAINS = (
     "ops",
     "accounts",
     "catalog",
     "availability",
     "bookings",
+    "usage",
     "calendars",
     "notifications",
     "scheduler",
@@ -45,8 +48,10 @@ WEB_DIR = Path(__file__).parent / "web"
 def _routes() -> list[Any]:
     routes: list[Any] = []
     for domain in DOMAINS:
-        module = importlib.import_module(f"service.{domain}.controllers")
-        routes.extend(module.ROUTES)
+        name = f"service.{domain}.controllers"
+        if importlib.util.find_spec(name) is None:
+            name = f"service.{domain}.routes"
+        routes.extend(importlib.import_module(name).ROUTES)
     return routes
 
 

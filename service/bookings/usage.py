@@ -95,19 +95,23 @@ def check_times(user: Principal, start: datetime, end: datetime, now: datetime) 
         raise Unprocessable(msg, extra={"violations": [{"rule": "usage_times", "message": msg}]})
 
 
+_USER = """
+SELECT u.id, u.institution_id, i.region_code FROM app_user u
+JOIN institution i ON i.id = u.institution_id
+WHERE u.id = $1 OR ($1 IS NULL AND lower(u.email) = lower($2))
+"""
+
+
 async def who(
-    conn: asyncpg.Connection, inst: Any, user_id: int | None, institution_id: int | None
-) -> tuple[int | None, int, str]:
-    """(user, institution, region) of a session without a booking: the named user, the named
-    institution, or else the owner itself."""
-    if user_id is not None:
-        row = await conn.fetchrow(
-            "SELECT u.id, u.institution_id, i.region_code FROM app_user u "
-            "JOIN institution i ON i.id = u.institution_id WHERE u.id = $1",
-            user_id,
-        )
+    conn: asyncpg.Connection, inst: Any, user_id: int | None, institution_id: int | None,
+    *, email: str | None = None,
+) -> tuple[int | None, int, str]:  # fmt: skip
+    """(user, institution, region) of a session without a booking: the named user (by id or
+    e-mail address), the named institution, or else the owner itself."""
+    if user_id is not None or email:
+        row = await conn.fetchrow(_USER, user_id, (email or "").strip())
         if row is None:
-            raise NotFound(f"User {user_id} does not exist.")
+            raise NotFound(f"User {user_id or email} does not exist.")
         return row["id"], row["institution_id"], row["region_code"]
     if institution_id is not None:
         region = await conn.fetchval(
@@ -187,7 +191,9 @@ async def record_usage(
                 booking["user_id"], booking["booker_institution_id"], booking["booker_region_code"]
             )  # fmt: skip
         else:
-            person = await who(conn, inst, data.user_id, data.user_institution_id)
+            person = await who(
+                conn, inst, data.user_id, data.user_institution_id, email=data.user_email
+            )
         user_id, institution, region = person
         way = data.service_way or (booking["service_way"] if booking else "occupy")
         await conn.execute(_CLOSE_FINISHED, inst.id, data.start)

@@ -19,6 +19,7 @@ from service.web import (
     pages_institution,
     pages_manage,
     pages_usage,
+    pages_usage_edit,
 )
 from service.web.csrf import requires_csrf
 from service.web.errors import PAGE_EXCEPTION_HANDLERS
@@ -33,6 +34,7 @@ PAGE_HANDLERS: list[Any] = [
     *pages_account.ROUTES,
     *pages_calendar.ROUTES,
     *pages_usage.ROUTES,
+    *pages_usage_edit.ROUTES,
     *pages_institution.ROUTES,
     *pages_admin.ROUTES,
 ]

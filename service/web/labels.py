@@ -87,6 +87,8 @@ FLASHES = {
     "closure-deleted": N_("The closure is removed."),
     "policy-saved": N_("The booking rules are saved."),
     "usage-saved": N_("The usage is recorded."),
+    "usage-corrected": N_("The usage record is corrected; the figures follow at the next roll-up."),
+    "usage-deleted": N_("The usage record is deleted; its values stay in the history."),
     "manager-granted": N_("The manager is added."),
     "manager-revoked": N_("The manager is removed."),
     "retried": N_("The message is queued again."),
@@ -161,6 +163,12 @@ EVALUATION_RATIOS = {
     "normal_ratio": N_("In normal running status"),
     "shared_ratio": N_("Shared at all"),
     "external_ratio": N_("Shared externally"),
+}
+#: Entries of a usage session's history.
+USAGE_CHANGES = {
+    "corrected": N_("Corrected"),
+    "deleted": N_("Deleted"),
+    "trimmed": N_("Trimmed (overlap)"),
 }
 OUTBOX_STATES = {
     "pending": N_("Waiting"),
