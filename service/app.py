@@ -24,6 +24,7 @@ from service.common.openapi import InstantSchemaPlugin, WallTimeSchemaPlugin, do
 from service.common.time import is_instant, parse_instant
 from service.db import Database
 from service.errors import EXCEPTION_HANDLERS
+from service.metrics.definitions import definitions
 from service.settings import Settings
 
 #: Domains whose `controllers.ROUTES` (or, in newer packages, `routes.ROUTES`) make up the
@@ -72,6 +73,7 @@ def create_app(
 ) -> Litestar:
     """Build the app. Pass `db` to share a pool the caller owns (tests); otherwise the app
     opens its own pool on startup and closes it on shutdown."""
+    definitions(settings)  # an unknown choice of the open definitions stops the start
     owns_db = db is None
     database = db or Database(
         settings.database_url or "", settings.db_pool_min, settings.db_pool_max

@@ -20,10 +20,12 @@ from service.accounts.principal import Principal
 from service.common.i18n import negotiate
 from service.common.openapi import problem_spec as _problem
 from service.common.pagination import MAX_PAGE_SIZE
+from service.common.time import utcnow
 from service.db import Database
 from service.errors import Unprocessable
 from service.metrics import csvout, evaluation, figures, flows, mine, ratings, records
-from service.metrics.periods import check_range, year_fraction
+from service.metrics.definitions import definitions, last_complete_year
+from service.metrics.periods import check_range
 from service.metrics.schemas import (
     EvaluationOut,
     FlowsOut,
@@ -80,7 +82,10 @@ def _range(date_from: date, date_to: date) -> None:
         raise Unprocessable(problem, extra={"violations": [{"rule": "range", "message": problem}]})
 
 
-def _query(user: Principal, date_from: date, date_to: date, group_by: str, f: Filters) -> Query:
+def _query(
+    user: Principal, date_from: date, date_to: date, group_by: str, f: Filters,
+    *, quota_until: date | None = None,
+) -> Query:  # fmt: skip
     _range(date_from, date_to)
     # NaN is not ordered: compared with `<=` it raises instead of failing the check.
     if f.value_min is not None and not (f.value_min.is_finite() and 0 <= f.value_min <= 10_000_000):
@@ -89,7 +94,7 @@ def _query(user: Principal, date_from: date, date_to: date, group_by: str, f: Fi
             message, extra={"violations": [{"rule": "value_min", "message": message}]}
         )
     require_metrics_role(user)
-    return Query(user, date_from, date_to, group_by, f)
+    return Query(user, date_from, date_to, group_by, f, quota_until=quota_until)
 
 
 async def _table(
@@ -101,6 +106,7 @@ async def _table(
 
 async def _sharing_query(
     user: User,
+    settings: Conf,
     date_from: From,
     date_to: To,
     group_by: Annotated[GroupBy, QueryParameter()] = "instrument",
@@ -111,9 +117,11 @@ async def _sharing_query(
     share_mode: ShareF = None,
     instrument_type: TypeF = None,
 ) -> Query:
-    """The selection of the sharing table, shared by its JSON and CSV routes."""
+    """The selection of the sharing table, shared by its JSON and CSV routes. Quota hours of a
+    period in progress follow `QUOTA_IN_PROGRESS`."""
     f = Filters(institution, region, category, value_min, share_mode, instrument_type)
-    return _query(user, date_from, date_to, group_by, f)
+    until = definitions(settings).quota_until(utcnow())
+    return _query(user, date_from, date_to, group_by, f, quota_until=until)
 
 
 _SHARING_QUERY = {"sharing_query": Provide(_sharing_query)}
@@ -147,7 +155,7 @@ async def sharing(
     return SharingOut(
         rows=rows,
         totals=totals,
-        reference=figures.reference(totals, year_fraction(q.date_from, q.date_to)),
+        reference=figures.reference(totals, q.quota_fraction()),
         date_from=q.date_from,
         date_to=q.date_to,
         group_by=q.group_by,
@@ -234,9 +242,34 @@ async def flow_matrix_csv(
     responses={**ERRORS, 404: _problem("No such institution among those you administer")},
 )
 async def institution_evaluation(
-    request: AnyRequest, db: DB, user: User, institution_id: PathId
+    request: AnyRequest,
+    db: DB,
+    user: User,
+    settings: Conf,
+    institution_id: PathId,
+    date_from: Annotated[date | None, QueryParameter(name="from")] = None,
+    date_to: Annotated[date | None, QueryParameter(name="to")] = None,
 ) -> EvaluationOut:
-    return await evaluation.evaluate(db, user, institution_id, _language(request, user))
+    """The count-based ratios over a period (default: the last complete year, as the national
+    evaluation is yearly). 外部共享比例 counts the instruments that actually served an outside
+    legal entity in the period; the declared share mode is `declared_external_ratio`."""
+    defs = definitions(settings)
+    period = _period_or(date_from, date_to, last_complete_year(defs.today(utcnow())))
+    return await evaluation.evaluate(
+        db, user, institution_id, _language(request, user), period=period, defs=defs
+    )
+
+
+def _period_or(
+    date_from: date | None, date_to: date | None, default: tuple[date, date]
+) -> tuple[date, date]:
+    if date_from is None and date_to is None:
+        return default
+    if date_from is None or date_to is None:
+        message = "Give both 'from' and 'to', or neither."
+        raise Unprocessable(message, extra={"violations": [{"rule": "range", "message": message}]})
+    _range(date_from, date_to)
+    return date_from, date_to
 
 
 @get("/api/v1/metrics/mine", operation_id="metricsMine", tags=TAGS, responses=ERRORS)
@@ -304,8 +337,8 @@ async def service_records(
 async def rate_booking(
     db: DB, user: User, booking_id: PathId, data: JSONBody[RatingIn]
 ) -> RatingOut:
-    """Rate a completed booking on the national scale: 5 非常满意, 4 满意, 3 一般 (基本满意),
-    2 不满意, 1 极差. Only the booker, once."""
+    """Rate a completed booking on the registry's five levels: 5 非常满意, 4 基本满意, 3 一般,
+    2 不满意, 1 极差 (the number or the word; 满意 is read as 基本满意). Only the booker, once."""
     return await ratings.rate(db, user, booking_id, data)
 
 
