@@ -24,6 +24,7 @@ from service.common.openapi import InstantSchemaPlugin, WallTimeSchemaPlugin, do
 from service.common.time import is_instant, parse_instant
 from service.db import Database
 from service.errors import EXCEPTION_HANDLERS
+from service.evaluators.audit import audit_evaluator_reads, refuse_evaluator_writes
 from service.metrics.definitions import definitions
 from service.settings import Settings
 
@@ -36,6 +37,7 @@ DOMAINS = (
     "availability",
     "bookings",
     "usage",
+    "evaluators",
     "calendars",
     "notifications",
     "scheduler",
@@ -116,6 +118,8 @@ def create_app(
             "user": Provide(provide_user),
         },
         exception_handlers=EXCEPTION_HANDLERS,
+        before_request=refuse_evaluator_writes,
+        middleware=[audit_evaluator_reads],
         type_decoders=[(is_instant, lambda _type, value: parse_instant(value))],
         plugins=[InstantSchemaPlugin(), WallTimeSchemaPlugin()],
         request_max_body_size=settings.max_body_bytes,

@@ -62,6 +62,7 @@ async def make_user(
     manages: list[int] | None = None,
     language: str = "zh-CN",
     email: str | None = None,
+    evaluates: list[int] | None = None,
 ) -> UserHandle:
     email = email or f"{unique('user')}@example.org"
     user_id = int(
@@ -86,6 +87,12 @@ async def make_user(
             "INSERT INTO instrument_manager (user_id, instrument_id) VALUES ($1, $2)",
             user_id,
             instrument,
+        )
+    for inst in evaluates or []:
+        await db.execute(
+            "INSERT INTO evaluator_assignment (user_id, institution_id) VALUES ($1, $2)",
+            user_id,
+            inst,
         )
     token = new_secret("ist_")
     await db.execute(

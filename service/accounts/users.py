@@ -104,7 +104,8 @@ _ME = """
 SELECT u.id, u.email, u.display_name, u.language, u.is_platform_admin, u.reminder_lead_minutes,
        u.created_at, i.id AS inst_id, i.code AS inst_code, i.name_zh AS inst_name_zh,
        i.name_en AS inst_name_en, r.code AS region_code, r.name_zh AS region_name_zh,
-       r.name_en AS region_name_en, r.timezone
+       r.name_en AS region_name_en, r.timezone,
+       EXISTS (SELECT 1 FROM evaluator_assignment e WHERE e.user_id = u.id) AS evaluator
 FROM app_user u JOIN institution i ON i.id = u.institution_id JOIN region r ON r.code = i.region_code
 WHERE u.id = $1
 """
@@ -128,6 +129,8 @@ def _roles(row: Any, administered: list[Any], managed: list[Any]) -> list[str]:
         roles.append("institution_admin")
     if row["is_platform_admin"]:
         roles.append("platform_admin")
+    if row["evaluator"]:
+        roles.append("evaluator")
     return roles
 
 

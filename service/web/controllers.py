@@ -16,6 +16,7 @@ from service.web import (
     pages_bookings,
     pages_calendar,
     pages_catalogue,
+    pages_evaluation,
     pages_institution,
     pages_manage,
     pages_usage,
@@ -37,6 +38,7 @@ PAGE_HANDLERS: list[Any] = [
     *pages_usage_edit.ROUTES,
     *pages_institution.ROUTES,
     *pages_admin.ROUTES,
+    *pages_evaluation.ROUTES,
 ]
 
 pages = Router(
