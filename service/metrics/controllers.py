@@ -11,23 +11,34 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
-from litestar import MediaType, Request, Response, get, post
+from litestar import MediaType, Response, get, post
 from litestar.di import NamedDependency, Provide
-from litestar.params import JSONBody, PathParameter, QueryParameter
+from litestar.params import JSONBody, QueryParameter
 from litestar.response import Stream
 
 from service.accounts.principal import Principal
-from service.common.i18n import negotiate
 from service.common.openapi import problem_spec as _problem
 from service.common.pagination import MAX_PAGE_SIZE
 from service.common.time import utcnow
 from service.db import Database
 from service.errors import Unprocessable
-from service.metrics import csvout, evaluation, figures, flows, mine, ratings, records
-from service.metrics.definitions import definitions, last_complete_year
-from service.metrics.periods import check_range
+from service.metrics import csvout, figures, flows, mine, ratings, records
+from service.metrics.definitions import definitions
+from service.metrics.http import (
+    DB,
+    ERRORS,
+    TAGS,
+    AnyRequest,
+    Conf,
+    From,
+    PathId,
+    To,
+    User,
+)
+from service.metrics.http import check as _range
+from service.metrics.http import language as _language
+from service.metrics.routes_reports import ROUTES as REPORT_ROUTES
 from service.metrics.schemas import (
-    EvaluationOut,
     FlowsOut,
     GroupBy,
     InstrumentType,
@@ -43,14 +54,6 @@ from service.metrics.scope import Filters, require_metrics_role
 from service.metrics.sharing import Query, sharing_page, sharing_table
 from service.settings import Settings
 
-TAGS = ["metrics"]
-DB = NamedDependency[Database]
-User = NamedDependency[Principal]
-Conf = NamedDependency[Settings]
-AnyRequest = Request[Any, Any, Any]
-PathId = Annotated[int, PathParameter(ge=1, le=2**63 - 1)]
-From = Annotated[date, QueryParameter(name="from", description="first local date (inclusive)")]
-To = Annotated[date, QueryParameter(name="to", description="local date after the last (exclusive)")]
 PageNo = Annotated[int, QueryParameter(ge=1, le=100_000, description="1-based page")]
 PageSz = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE_SIZE, description="rows per page")]
 InstitutionF = Annotated[int | None, QueryParameter(ge=1, le=2**63 - 1)]
@@ -61,25 +64,6 @@ CategoryF = Annotated[
 ValueF = Annotated[Decimal | None, QueryParameter(description="original value at least, in 万元")]
 ShareF = Annotated[ShareMode | None, QueryParameter()]
 TypeF = Annotated[InstrumentType | None, QueryParameter(name="type")]
-
-
-ERRORS = {
-    401: _problem("Not logged in"),
-    403: _problem("Researchers see only their own usage (/api/v1/metrics/mine)"),
-    422: _problem("Bad range (to ≤ from, over 10 years) or filter value"),
-}
-
-
-def _language(request: AnyRequest, user: Principal) -> str:
-    """An explicit Accept-Language wins; otherwise the user's own setting."""
-    accept = request.headers.get("accept-language")
-    return negotiate(accept) if accept else negotiate(None, user.language)
-
-
-def _range(date_from: date, date_to: date) -> None:
-    problem = check_range(date_from, date_to)
-    if problem:
-        raise Unprocessable(problem, extra={"violations": [{"rule": "range", "message": problem}]})
 
 
 def _query(
@@ -235,43 +219,6 @@ async def flow_matrix_csv(
     return Response(body, media_type=csvout.MEDIA_TYPE, headers=csvout.disposition(name))
 
 
-@get(
-    "/api/v1/metrics/institutions/{institution_id:int}/evaluation",
-    operation_id="metricsInstitutionEvaluation",
-    tags=TAGS,
-    responses={**ERRORS, 404: _problem("No such institution among those you administer")},
-)
-async def institution_evaluation(
-    request: AnyRequest,
-    db: DB,
-    user: User,
-    settings: Conf,
-    institution_id: PathId,
-    date_from: Annotated[date | None, QueryParameter(name="from")] = None,
-    date_to: Annotated[date | None, QueryParameter(name="to")] = None,
-) -> EvaluationOut:
-    """The count-based ratios over a period (default: the last complete year, as the national
-    evaluation is yearly). 外部共享比例 counts the instruments that actually served an outside
-    legal entity in the period; the declared share mode is `declared_external_ratio`."""
-    defs = definitions(settings)
-    period = _period_or(date_from, date_to, last_complete_year(defs.today(utcnow())))
-    return await evaluation.evaluate(
-        db, user, institution_id, _language(request, user), period=period, defs=defs
-    )
-
-
-def _period_or(
-    date_from: date | None, date_to: date | None, default: tuple[date, date]
-) -> tuple[date, date]:
-    if date_from is None and date_to is None:
-        return default
-    if date_from is None or date_to is None:
-        message = "Give both 'from' and 'to', or neither."
-        raise Unprocessable(message, extra={"violations": [{"rule": "range", "message": message}]})
-    _range(date_from, date_to)
-    return date_from, date_to
-
-
 @get("/api/v1/metrics/mine", operation_id="metricsMine", tags=TAGS, responses=ERRORS)
 async def my_usage(
     request: AnyRequest,
@@ -347,8 +294,8 @@ ROUTES: list[Any] = [
     sharing_csv,
     flow_matrix,
     flow_matrix_csv,
-    institution_evaluation,
     my_usage,
     service_records,
     rate_booking,
+    *REPORT_ROUTES,
 ]

@@ -14,21 +14,27 @@ from service.common.i18n import pick
 from service.db import Database
 from service.errors import NotFound
 from service.metrics.definitions import Definitions
-from service.metrics.evaluation_sql import counts_sql
 from service.metrics.figures import hours, ratio
+from service.metrics.monitoring_sql import report_sql
 from service.metrics.schemas import BelowThresholdOut, EvaluationOut, RatioOut
 from service.metrics.scope import Filters, require_metrics_role
 from service.metrics.sharing import Query, snapshot_fetch
+
+
+async def report_rows(db: Database, q: Query, defs: Definitions) -> list[Mapping[str, Any]]:
+    """Figures and counts per institution, per region and in total (`monitoring_sql`)."""
+    _, rows = await snapshot_fetch(
+        db, lambda width: report_sql(q, width, defs.evaluated_min_value, defs.normal_ratio_base)
+    )
+    return rows
 
 
 async def institution_counts(
     db: Database, q: Query, defs: Definitions
 ) -> dict[int, Mapping[str, Any]]:
     """The counts of every institution visible in `q`, by institution id."""
-    _, rows = await snapshot_fetch(
-        db, lambda width: counts_sql(q, width, defs.evaluated_min_value, defs.normal_ratio_base)
-    )
-    return {int(r["institution_id"]): r for r in rows}
+    rows = await report_rows(db, q, defs)
+    return {int(r["institution_id"]): r for r in rows if r["level"] == 0}
 
 
 def evaluation_of(

@@ -220,3 +220,55 @@ class FreshnessOut(msgspec.Struct):
     dirty_days: int
     oldest_dirty_day: date | None
     dirty_since: datetime | None
+
+
+MonitoringLevel = Literal["institution", "region", "total"]
+
+
+class MonitoringRowOut(msgspec.Struct):
+    """One row of the monitoring-indicator report: an institution, a region (its subtotal) or
+    the total of the selection. The field names are the report's stable column names."""
+
+    level: MonitoringLevel
+    region_code: str | None
+    region_name_zh: str
+    region_name_en: str
+    institution_id: int | None
+    institution_code: str
+    institution_name_zh: str
+    institution_name_en: str
+    instruments: int
+    evaluated_instruments: int
+    original_value_wan: float
+    effective_hours: float
+    external_hours: float
+    cross_region_hours: float
+    internal_hours: float
+    sharing_rate: float | None
+    quota_hours: float
+    utilisation: float | None
+    sessions: int
+    external_institutions: int
+    registered_ratio: float | None
+    normal_ratio: float | None
+    shared_ratio: float | None
+    external_sharing_ratio: float | None
+    declared_external_ratio: float | None
+    below_threshold_instruments: int
+    below_threshold_effective_hours: float
+    below_threshold_external_hours: float
+    bookings: int
+    no_shows: int
+    no_show_rate: float | None
+    satisfaction_avg: float | None
+    satisfaction_count: int
+
+
+class MonitoringOut(msgspec.Struct):
+    """The monitoring-indicator report of a period: institution rows grouped by region, each
+    region followed by its subtotal, and the total last."""
+
+    rows: list[MonitoringRowOut]
+    evaluated_min_value: float
+    date_from: date = msgspec.field(name="from")
+    date_to: date = msgspec.field(name="to")

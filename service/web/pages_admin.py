@@ -43,6 +43,7 @@ def exports(period: metrics_view.Period, institution: int | None = None) -> dict
     }
     links["flows"] = "/api/v1/metrics/flows.csv?" + urlencode(span)
     links["registry"] = "/api/v1/metrics/service-records?" + urlencode({**span, "format": "csv"})
+    links["monitoring"] = "/api/v1/metrics/monitoring.csv?" + urlencode(span)
     return links
 
 

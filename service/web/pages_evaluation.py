@@ -56,6 +56,7 @@ async def evaluation_page(
         institutions=institutions, presets=metrics_view.presets(today),
         links={i["id"]: evaluation_exports(period, i["id"]) for i in institutions},
         records="/api/v1/metrics/service-records?" + urlencode({**span, "format": "csv"}),
+        monitoring="/api/v1/metrics/monitoring.csv?" + urlencode(span),
     )  # fmt: skip
 
 

@@ -183,7 +183,7 @@ async def test_the_dashboard_shows_charts_the_heat_map_rankings_and_exports(
         assert best.count('<a href="/instruments/') >= 1
         assert "/static/vendor/chart.umd.min.js" in page.text
         exports = re.findall(r'<a href="(/api/v1/metrics/[^"]+)"', page.text)
-        assert len(exports) == 7
+        assert len(exports) == 8
         for link in exports:
             response = await c.get(link.replace("&amp;", "&"))
             assert response.status_code == 200, link
