@@ -42,6 +42,7 @@ DOMAINS = (
     "notifications",
     "scheduler",
     "metrics",
+    "surveys",
     "web",
 )
 

@@ -23,7 +23,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from service.accounts.principal import Principal, provide_principal
 from service.audit import store as audit
 from service.db import Database
-from service.errors import Forbidden
+from service.errors import Forbidden, ProblemError
 from service.evaluators import rules
 
 _FAILED = "evaluator_audit_failed"
@@ -32,7 +32,10 @@ _FAILED = "evaluator_audit_failed"
 async def refuse_evaluator_writes(request: Request[Any, Any, Any]) -> None:
     if request.method not in rules.UNSAFE:
         return
-    principal = await provide_principal(request)
+    try:
+        principal = await provide_principal(request)
+    except ProblemError:
+        return  # a bad token or a missing CSRF header: the handler answers it, if it needs a user
     evaluator = principal is not None and principal.is_evaluator
     if evaluator and not rules.may_write(request.method, request.url.path):
         raise Forbidden("An evaluator reads and changes nothing.")

@@ -12,8 +12,10 @@ from collections.abc import Mapping
 
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
-#: Unsafe requests an evaluator may still make: its own session and account only.
+#: Unsafe requests an evaluator may still make: its own session and account only (and a survey
+#: answered with a link, which needs no account at all).
 OWN_ACCOUNT = (
+    re.compile(r"^(/api/v1/surveys/answer|/surveys)/[^/]+$"),
     re.compile(r"^/api/v1/auth/(login|logout)$"),
     re.compile(r"^/api/v1/me$"),
     re.compile(r"^/api/v1/tokens(/\d+)?$"),

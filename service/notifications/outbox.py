@@ -19,6 +19,7 @@ KINDS = (
     "booking_expired",
     "booking_rescheduled",  # carries .ics REQUEST with the new SEQUENCE
     "reminder",
+    "survey_invitation",  # a survey's single-use link; the payload holds the whole mail
 )
 
 

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from service.notifications.messages import LABELS, TEXTS, lead_text
+from service.notifications.prepared import prepared_variables
 from service.notifications.rules import message_id
 
 _ENV = Environment(
@@ -70,6 +71,8 @@ def _alternative(item: Any) -> str:
 
 
 def _variables(mail: Mail, base_url: str, now: datetime) -> dict[str, Any]:
+    if mail.payload.get("prepared"):
+        return prepared_variables(mail.payload)
     lang = "en" if mail.language == "en" else "zh-CN"
     labels = LABELS[lang]
     booking = mail.booking

@@ -19,6 +19,7 @@ from service.web import (
     pages_evaluation,
     pages_institution,
     pages_manage,
+    pages_surveys,
     pages_usage,
     pages_usage_edit,
 )
@@ -39,6 +40,7 @@ PAGE_HANDLERS: list[Any] = [
     *pages_institution.ROUTES,
     *pages_admin.ROUTES,
     *pages_evaluation.ROUTES,
+    *pages_surveys.ROUTES,
 ]
 
 pages = Router(

@@ -87,6 +87,8 @@ FLASHES = {
     "closure-deleted": N_("The closure is removed."),
     "policy-saved": N_("The booking rules are saved."),
     "usage-saved": N_("The usage is recorded."),
+    "survey-opened": N_("The survey is open; its invitations are on their way."),
+    "survey-closed": N_("The survey is closed."),
     "usage-corrected": N_("The usage record is corrected; the figures follow at the next roll-up."),
     "usage-deleted": N_("The usage record is deleted; its values stay in the history."),
     "manager-granted": N_("The manager is added."),

@@ -13,6 +13,7 @@ from service.common.time import utcnow
 from service.errors import Unprocessable
 from service.evaluators import assign
 from service.metrics.definitions import definitions, last_complete_year
+from service.surveys import store
 from service.web import metrics_view
 from service.web.view import DB, SettingsDep, ViewDep
 
@@ -50,6 +51,7 @@ async def evaluation_page(
         problem = {"status": 422, "title": exc.title, "detail": exc.detail}
         period = metrics_view.Period(*default)
     institutions = await assign.assigned_institutions(db, user)
+    surveys = await store.list_surveys(db, utcnow())
     span = {"from": period.start.isoformat(), "to": period.end.isoformat()}
     return view.render(
         "evaluation.html", status=422 if problem else 200, problem=problem, period=period,
@@ -57,6 +59,7 @@ async def evaluation_page(
         links={i["id"]: evaluation_exports(period, i["id"]) for i in institutions},
         records="/api/v1/metrics/service-records?" + urlencode({**span, "format": "csv"}),
         monitoring="/api/v1/metrics/monitoring.csv?" + urlencode(span),
+        surveys=surveys,
     )  # fmt: skip
 
 
