@@ -13,6 +13,7 @@ from typing import Any
 import asyncpg
 
 from service.accounts.passwords import hash_password_async
+from service.catalog.demo_figures import seed_figures_demo
 from service.catalog.demo_history import PROVINCE_ZONE, roll_up, seed_history
 from service.catalog.demo_institutions import DEMO_ADMIN_EMAIL, DEMO_PASSWORD, DEMO_USERS
 from service.catalog.demo_plan import DemoPlan, InstrumentPlan, build_demo
@@ -64,6 +65,7 @@ async def seed_demo(db: Database) -> bool:
         for row, instrument_id in zip(plan.instruments, instruments, strict=True):
             by_institution.setdefault(row.institution, []).append(instrument_id)
         await _insert_users(conn, institutions, by_institution)
+        await seed_figures_demo(conn, institutions, DEMO_ADMIN_EMAIL)
         counts = await seed_history(conn, plan, institutions, instruments, today)
     await roll_up(db, instruments, today)
     log.info("demo history: %s", counts)

@@ -188,6 +188,22 @@ async def test_the_dashboard_shows_charts_the_heat_map_rankings_and_exports(
             response = await c.get(link.replace("&amp;", "&"))
             assert response.status_code == 200, link
             assert response.headers["content-type"].startswith("text/csv")
+        # how fresh, which definitions, one reference year with its source, the year beside
+        assert 'id="figures-as-of"' in page.text and 'id="definitions"' in page.text
+        assert 'id="reference-source"' in page.text and "2025" in page.text
+        assert 'id="last-year"' in page.text and 'id="by-value"' in page.text
+        assert 'title="' in page.text.split('id="headline"')[1].split("</div>")[0]
+        # opens on the last complete month; days that have not happened are cut off
+        default = await c.get("/admin/metrics")
+        month_start = _TODAY.replace(day=1)
+        last = (month_start - timedelta(days=1)).replace(day=1)
+        assert f'value="{last.isoformat()}"' in default.text
+        assert f'value="{month_start.isoformat()}"' in default.text
+        ahead = await c.get(
+            "/admin/metrics", params={"from": str(_TODAY), "to": str(_TODAY + timedelta(days=60))}
+        )
+        assert 'id="period-clamped"' in ahead.text
+        assert f'value="{(_TODAY + timedelta(days=1)).isoformat()}"' in ahead.text
         bad = await c.get("/admin/metrics", params={"from": "2026-13-01"})
         assert bad.status_code == 422 and 'data-status="422"' in bad.text
         backwards = await c.get("/admin/metrics", params={"from": "2026-05-01", "to": "2026-01-01"})
