@@ -67,6 +67,20 @@ def read_period(date_from: str, date_to: str, today: date) -> Period:
     return Period(cut[0], cut[1], clamped=cut[1] != end)
 
 
+def period_or_problem(
+    date_from: str, date_to: str, today: date, default: tuple[date, date] | None = None
+) -> tuple[Period, dict[str, Any] | None]:
+    """The period asked for, or (with the problem to show) the default one."""
+    fallback = default or last_complete_month(today)
+    try:
+        return read_period(
+            date_from or fallback[0].isoformat(), date_to or fallback[1].isoformat(), today
+        ), None
+    except Unprocessable as exc:
+        problem = {"status": 422, "title": exc.title, "detail": exc.detail}
+        return read_period(fallback[0].isoformat(), fallback[1].isoformat(), today), problem
+
+
 def presets(today: date) -> list[tuple[str, date, date]]:
     """Quick choices of the period form: (label, from, to)."""
     month, year = last_complete_month(today), last_complete_year(today)

@@ -13,7 +13,6 @@ from litestar.params import PathParameter, QueryParameter
 from service.accounts import user_admin
 from service.catalog import directory
 from service.common.time import utcnow
-from service.errors import Unprocessable
 from service.metrics.definitions import definitions
 from service.metrics.scope import Filters
 from service.notifications import admin as outbox_admin
@@ -57,11 +56,8 @@ async def metrics_page(
 ) -> Response[Any]:
     _require_admin(view)
     today = definitions(settings).today(utcnow())
-    try:
-        period = metrics_view.read_period(date_from, date_to, today)
-    except Unprocessable as exc:
-        period = metrics_view.read_period("", "", today)
-        problem = {"status": 422, "title": exc.title, "detail": exc.detail}
+    period, problem = metrics_view.period_or_problem(date_from, date_to, today)
+    if problem:
         return view.render(
             "admin_metrics.html", status=422, problem=problem, period=period, data=None,
             exports=exports(period), presets=metrics_view.presets(today),

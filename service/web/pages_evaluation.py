@@ -10,7 +10,6 @@ from litestar import Response, get
 from litestar.params import QueryParameter
 
 from service.common.time import utcnow
-from service.errors import Unprocessable
 from service.evaluators import assign
 from service.metrics.definitions import definitions, last_complete_year
 from service.surveys import store
@@ -41,15 +40,9 @@ async def evaluation_page(
     user = view.require_user()
     view.require(user.is_evaluator)
     today = definitions(settings).today(utcnow())
-    default = last_complete_year(today)
-    problem = None
-    try:
-        period = metrics_view.read_period(
-            date_from or default[0].isoformat(), date_to or default[1].isoformat(), today
-        )
-    except Unprocessable as exc:
-        problem = {"status": 422, "title": exc.title, "detail": exc.detail}
-        period = metrics_view.Period(*default)
+    period, problem = metrics_view.period_or_problem(
+        date_from, date_to, today, last_complete_year(today)
+    )
     institutions = await assign.assigned_institutions(db, user)
     surveys = await store.list_surveys(db, utcnow())
     span = {"from": period.start.isoformat(), "to": period.end.isoformat()}

@@ -144,13 +144,7 @@ async def figures_page(
         raise NotFound("No such institution among those you administer.")
     institution = await directory.get_institution(db, institution_id)
     defs = definitions(settings)
-    today = defs.today(utcnow())
-    problem = None
-    try:
-        period = metrics_view.read_period(date_from, date_to, today)
-    except Unprocessable as exc:
-        problem = {"status": 422, "title": exc.title, "detail": exc.detail}
-        period = metrics_view.read_period("", "", today)
+    period, problem = metrics_view.period_or_problem(date_from, date_to, defs.today(utcnow()))
     ratios = await evaluation.evaluate(
         db, view.actor(), institution_id, view.language,
         period=(period.start, period.end), defs=defs,
