@@ -38,19 +38,21 @@ LOCK_METRICS = 3
 
 
 async def rebuild(
-    db: Database, date_from: date, date_to: date, instruments: Sequence[int] | None = None
-) -> int:
-    """Recompute local days `[date_from, date_to)` (for all instruments, or only `instruments`).
+    db: Database, date_from: date, date_to: date, instruments: Sequence[int] | None = None,
+    *, whole_sessions: bool = True,
+) -> int:  # fmt: skip
+    """Recompute local days `[date_from, date_to)` (for all instruments, or only `instruments`),
+    and the days outside the range of the sessions that cross its edges. The scheduled passes
+    say `whole_sessions=False`: a changed session has all its days marked dirty already.
 
     Returns the number of instrument-days written. Month rows are rewritten with each chunk; a
     year's rows once the last chunk of that year in the range is done.
     """
     ids = list(instruments) if instruments is not None else None
     written = await _rebuild_range(db, date_from, date_to, ids)
-    edges = await db.fetch(dirty_sql.EDGES, date_from, date_to, ids)
+    edges = await db.fetch(dirty_sql.EDGES, date_from, date_to, ids) if whole_sessions else []
     for extra_ids, lo, hi in outside_days(edges, date_from, date_to):
         written += await _rebuild_range(db, lo, hi, extra_ids)
-    await db.execute(dirty_sql.NOTE_ROLLUP)
     log.info("metrics roll-up %s..%s: %d instrument-days", date_from, date_to, written)
     return written
 
@@ -80,7 +82,7 @@ async def recent_days(db: Database, now: datetime) -> tuple[date, date]:
 async def rollup_recent(db: Database, now: datetime) -> int:
     """Yesterday and today in every zone an institution is in (the scheduler calls this);
     afterwards the figures are complete as of `now` but for the dirty days before them."""
-    written = await rebuild(db, *await recent_days(db, now))
+    written = await rebuild(db, *await recent_days(db, now), whole_sessions=False)
     await db.execute(dirty_sql.NOTE_AS_OF, now)
     return written
 
@@ -88,6 +90,9 @@ async def rollup_recent(db: Database, now: datetime) -> int:
 async def _chunk(
     conn: asyncpg.Connection, lo: date, hi: date, ids: list[int] | None, rebuild_year: bool
 ) -> int:
+    # Derived data: a commit lost in a crash leaves its dirty days marked, so they are simply
+    # recomputed; nothing is worth waiting for the WAL flush.
+    await conn.execute("SET LOCAL synchronous_commit = off")
     await advisory_xact_lock(conn, LOCK_METRICS, 0)
     await conn.execute(q.CREATE_WORK)
     await conn.execute(dirty_sql.CREATE_SEEN)
@@ -110,6 +115,7 @@ async def _chunk(
         for sql in [*q.PERIODS["year"], run.PERIOD_EXT]:
             await conn.execute(sql, year_lo, year_hi, ids, "year")
     await conn.execute(dirty_sql.RESOLVE)
+    await conn.execute(dirty_sql.NOTE_ROLLUP)
     return int(status.split()[-1])
 
 
