@@ -43,6 +43,12 @@ DOMAINS = (
     "scheduler",
     "metrics",
     "surveys",
+    "affiliation",
+    "enterprises",
+    "audit",
+    "registry",
+    "onboarding",
+    "search",
     "web",
 )
 
@@ -52,10 +58,10 @@ WEB_DIR = Path(__file__).parent / "web"
 def _routes() -> list[Any]:
     routes: list[Any] = []
     for domain in DOMAINS:
-        name = f"service.{domain}.controllers"
-        if importlib.util.find_spec(name) is None:
-            name = f"service.{domain}.routes"
-        routes.extend(importlib.import_module(name).ROUTES)
+        # Newer packages name their HTTP module `routes` (see STYLE.md), older ones `controllers`.
+        name = "routes" if importlib.util.find_spec(f"service.{domain}.routes") else "controllers"
+        module = importlib.import_module(f"service.{domain}.{name}")
+        routes.extend(module.ROUTES)
     return routes
 
 

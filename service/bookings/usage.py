@@ -21,6 +21,7 @@ from typing import Any
 
 import asyncpg
 
+from service.accounts.membership import in_force
 from service.accounts.principal import Principal
 from service.bookings import store
 from service.bookings.schemas import UsageIn, UsageOut
@@ -31,7 +32,8 @@ from service.db import Database
 from service.errors import Conflict, Forbidden, NotFound, Unprocessable
 
 COLUMNS = """id, instrument_id, booking_id, user_id, user_institution_id, user_region_code,
-    is_external, is_cross_region, started_at, ended_at, service_way, samples, amount, note, recorded_by"""
+    is_external, is_cross_region, affiliation_verified, started_at, ended_at, service_way, samples,
+    amount, note, recorded_by"""
 
 #: Booking states a session may be recorded on; a no-show turns into completed.
 USABLE = frozenset({"confirmed", "in_use", "completed", "no_show"})
@@ -53,8 +55,8 @@ WHERE b.id = s.booking_id AND s.instrument_id = $1 AND s.ended_at IS NULL AND b.
 _INSERT = f"""
 INSERT INTO usage_session (instrument_id, booking_id, user_id, user_institution_id,
     user_region_code, is_external, is_cross_region, started_at, ended_at, service_way, samples,
-    amount, note, recorded_by)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+    amount, note, recorded_by, affiliation_verified)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
 RETURNING {COLUMNS}
 """
 
@@ -195,6 +197,10 @@ async def record_usage(
                 conn, inst, data.user_id, data.user_institution_id, email=data.user_email
             )
         user_id, institution, region = person
+        # Use by the owning group without a named user is internal by definition; a named
+        # user counts as a member only while their membership is in force.
+        verified = user_id is None or await in_force(conn, user_id, institution, now)
+        external = institution != inst.institution_id or not verified
         way = data.service_way or (booking["service_way"] if booking else "occupy")
         await conn.execute(_CLOSE_FINISHED, inst.id, data.start)
         if booking is not None:
@@ -203,8 +209,8 @@ async def record_usage(
             async with conn.transaction():  # a savepoint: the overlap is looked up after it
                 return await conn.fetchrow(
                     _INSERT, inst.id, data.booking_id, user_id, institution, region,
-                    institution != inst.institution_id, region != inst.region_code, data.start,
-                    data.end, way, data.samples, data.amount, data.note, user.user_id,
+                    external, region != inst.region_code, data.start, data.end, way,
+                    data.samples, data.amount, data.note, user.user_id, verified,
                 )  # fmt: skip
         except asyncpg.ExclusionViolationError:
             raise await overlap_conflict(conn, user, inst.id, (data.start, data.end)) from None

@@ -70,6 +70,7 @@ def _row(
         external_hours=hours(ext),
         cross_region_hours=hours(int(r["cross_region_s"])),
         internal_hours=hours(int(r["internal_s"])),
+        unverified_hours=hours(int(r["unverified_external_s"])),
         sharing_rate=ratio(ext, eff),
         quota_hours=round(quota, 2),
         utilisation=ratio(eff / 3600, quota),

@@ -38,6 +38,9 @@ class MetricsRowOut(msgspec.Struct):
     sessions: int
     satisfaction_avg: float | None
     satisfaction_count: int
+    #: Hours used by accounts whose affiliation was not verified when the use was recorded:
+    #: part of effective hours, but neither internal nor external in the sharing rate.
+    unverified_external_hours: float = 0.0
 
 
 class ReferenceOut(msgspec.Struct):
@@ -244,6 +247,7 @@ class MonitoringRowOut(msgspec.Struct):
     external_hours: float
     cross_region_hours: float
     internal_hours: float
+    unverified_hours: float
     sharing_rate: float | None
     quota_hours: float
     utilisation: float | None

@@ -16,6 +16,7 @@ from typing import Any
 
 import asyncpg
 
+from service.accounts.membership import in_force
 from service.accounts.principal import Principal
 from service.bookings.schemas import UsageOut
 from service.bookings.usage import overlap_conflict, require_manager, usage_out, who
@@ -72,11 +73,18 @@ def _refuse(user: Principal, codes: list[str]) -> Unprocessable:
 
 
 async def _person(
-    conn: asyncpg.Connection, row: Any, change: UsageCorrectionIn
-) -> tuple[int | None, int, str]:
+    conn: asyncpg.Connection, row: Any, change: UsageCorrectionIn, now: datetime
+) -> tuple[int | None, int, str, bool]:
+    """(user, institution, region, affiliation verified) after the change: as recorded, or the
+    newly named user or institution, verified as a new entry would be."""
     if change.user_id is None and change.user_institution_id is None:
-        return row["user_id"], row["user_institution_id"], row["user_region_code"]
-    return await who(conn, _Owner(row), change.user_id, change.user_institution_id)
+        return (row["user_id"], row["user_institution_id"], row["user_region_code"],
+                row["affiliation_verified"])  # fmt: skip
+    user, institution, region = await who(
+        conn, _Owner(row), change.user_id, change.user_institution_id
+    )
+    verified = user is None or await in_force(conn, user, institution, now)
+    return user, institution, region, verified
 
 
 async def correct_session(
@@ -91,15 +99,15 @@ async def correct_session(
         problems = rules.violations(row, change, after, now)
         if problems:
             raise _refuse(user, problems)
-        person, institution, region = await _person(conn, row, change)
+        person, institution, region, verified = await _person(conn, row, change, now)
         before = await conn.fetchval(q.ROW_JSON, session_id)
         try:
             async with conn.transaction():
                 new = await conn.fetchrow(
                     q.UPDATE_SESSION, session_id, after["started_at"], after["ended_at"],
                     after["service_way"], after["samples"], after["amount"], after["note"],
-                    person, institution, region, institution != row["owner_id"],
-                    region != row["owner_region"],
+                    person, institution, region, institution != row["owner_id"] or not verified,
+                    region != row["owner_region"], verified,
                 )  # fmt: skip
         except asyncpg.ExclusionViolationError:
             span = (after["started_at"], after["ended_at"])

@@ -24,7 +24,7 @@ FROM usage_session s JOIN instrument i ON i.id = s.instrument_id WHERE s.id = $1
 UPDATE_SESSION = f"""
 UPDATE usage_session s SET started_at = $2, ended_at = $3, service_way = $4, samples = $5,
     amount = $6, note = $7, user_id = $8, user_institution_id = $9, user_region_code = $10,
-    is_external = $11, is_cross_region = $12
+    is_external = $11, is_cross_region = $12, affiliation_verified = $13
 WHERE s.id = $1
 RETURNING {COLUMNS}
 """

@@ -17,8 +17,13 @@ from service.web import (
     pages_calendar,
     pages_catalogue,
     pages_evaluation,
+    pages_identity,
     pages_institution,
+    pages_instrument_registry,
     pages_manage,
+    pages_onboarding,
+    pages_regions,
+    pages_search,
     pages_surveys,
     pages_usage,
     pages_usage_edit,
@@ -41,6 +46,11 @@ PAGE_HANDLERS: list[Any] = [
     *pages_admin.ROUTES,
     *pages_evaluation.ROUTES,
     *pages_surveys.ROUTES,
+    *pages_identity.ROUTES,
+    *pages_regions.ROUTES,
+    *pages_onboarding.ROUTES,
+    *pages_instrument_registry.ROUTES,
+    *pages_search.ROUTES,
 ]
 
 pages = Router(

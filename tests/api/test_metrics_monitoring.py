@@ -24,7 +24,7 @@ COLUMNS = [
     "level", "region_code", "region_name_zh", "region_name_en", "institution_id",
     "institution_code", "institution_name_zh", "institution_name_en", "instruments",
     "evaluated_instruments", "original_value_wan", "effective_hours", "external_hours",
-    "cross_region_hours", "internal_hours", "sharing_rate", "quota_hours", "utilisation",
+    "cross_region_hours", "internal_hours", "unverified_hours", "sharing_rate", "quota_hours", "utilisation",
     "sessions", "external_institutions", "registered_ratio", "normal_ratio", "shared_ratio",
     "external_sharing_ratio", "declared_external_ratio", "below_threshold_instruments",
     "below_threshold_effective_hours", "below_threshold_external_hours", "bookings", "no_shows",
