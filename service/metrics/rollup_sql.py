@@ -80,8 +80,14 @@ def _secs(start: str, end: str) -> str:
 #: legal-entity group (`institution.legal_entity_id`); use by an account whose affiliation was
 #: not verified is neither external nor cross-region: it is `unverified` (its own line in the
 #: figures), so the national ratio rests on proven identities.
-_EXTERNAL = """s.is_external AND s.affiliation_verified
-       AND coalesce(ui.legal_entity_id, ui.id) <> inst.entity"""
+def external_use(owner_entity: str = "inst.entity") -> str:
+    """The SQL condition "external use" over `usage_session s` and its user's `institution ui`,
+    given the owner's legal entity (the one definition, for the roll-up and the registry file)."""
+    return f"""s.is_external AND s.affiliation_verified
+       AND coalesce(ui.legal_entity_id, ui.id) <> {owner_entity}"""
+
+
+_EXTERNAL = external_use()
 
 # Only finished sessions count; an open one (ended_at NULL) is not yet used time. A session
 # counts once, on the local day it starts (`first`), however many days it spans.

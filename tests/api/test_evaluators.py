@@ -124,6 +124,16 @@ async def test_an_evaluators_figures_and_exports_hold_only_its_institutions(
     assert sum(m["hours"] for m in flows.json()["matrix"]) == 3.0
     history = await client.get(f"/api/v1/usage/{setup.session_a}/history", headers=headers)
     assert history.status_code == 200
+    # the registry's own formats too: A's catalogue and completeness, not B's
+    for path in ("/api/v1/registry/instruments", "/api/v1/registry/completeness"):
+        own = await client.get(path, params={"institution": setup.a}, headers=headers)
+        assert own.status_code == 200, (path, own.text)
+        other = await client.get(path, params={"institution": setup.b}, headers=headers)
+        assert other.status_code == 403, path
+    registry = await client.get(
+        "/api/v1/registry/service-records", params={**MAY, "format": "json"}, headers=headers
+    )
+    assert registry.status_code == 200 and len(registry.json()) == 1  # A's session for B
 
 
 def _path(route: str) -> str:

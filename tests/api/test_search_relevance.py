@@ -39,7 +39,7 @@ async def test_mean_recall_and_precision_meet_the_targets(
     scores = []
     for case in CASES:
         response = await client.get(
-            "/api/v1/instruments", params={"q": case.query, "page_size": 100}
+            "/api/v1/instruments", params={"q": case.query, "page_size": 200}
         )
         assert response.status_code == 200, (case.query, response.text)
         items = response.json()["items"]

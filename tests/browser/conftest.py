@@ -126,4 +126,12 @@ async def demo(db: Database) -> Demo:
                   [*managed[:4], ciac_instrument])  # fmt: skip
     researcher = await db.fetchval("SELECT id FROM app_user WHERE email = $1", DEMO_RESEARCHER)
     booking = await past_booking(db, managed[0], int(researcher), now - timedelta(days=2))
-    return Demo(managed, ciac_instrument, booking, sessions[0])
+    # A second module finds this usage from the first one in place (sessions never overlap).
+    session = (
+        sessions[0]
+        if sessions
+        else await db.fetchval(
+            "SELECT max(id) FROM usage_session WHERE instrument_id = $1", managed[0]
+        )
+    )
+    return Demo(managed, ciac_instrument, booking, int(session))

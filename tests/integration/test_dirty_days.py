@@ -211,9 +211,14 @@ async def test_a_legal_entity_group_makes_use_internal(
         return r.json()["totals"]  # type: ignore[no-any-return]
 
     assert (await totals())["external_hours"] == 4.0
+    records = {"from": "2024-05-01", "to": "2024-06-01", "format": "json"}
+    url = "/api/v1/registry/service-records"
+    assert len((await client.get(url, params=records, headers=admin.headers)).json()) == 1
     await db.execute(
         "UPDATE institution SET legal_entity_id = $2 WHERE id = $1", hospital, university
     )
+    # the registry file's "external service only" follows the same definition, at once
+    assert (await client.get(url, params=records, headers=admin.headers)).json() == []
     assert date(2024, 5, 6) in await dirty_days(db, inst)
     await rollup_metrics(db, settings, datetime.now(UTC))
     now = await totals()
