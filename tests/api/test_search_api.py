@@ -162,12 +162,6 @@ async def test_a_class_is_found_by_its_name_and_follows_a_rename(
         "ON CONFLICT (code) DO UPDATE SET name_zh = EXCLUDED.name_zh, name_en = EXCLUDED.name_en",
         code, f"样品仓{token}", f"sample vault {token}",
     )  # fmt: skip
-    # Like every 中类, it gets its 小类 "其他" (…99): the reference-data test checks them all.
-    await db.execute(
-        "INSERT INTO category (code, parent_code, name_zh, name_en) VALUES ($1, $2, '其他', 'other') "
-        "ON CONFLICT (code) DO NOTHING",
-        code + "99", code,
-    )  # fmt: skip
     inst = await make_institution(db)
     member = await make_instrument(db, inst, category=code, name_zh=f"某设备 {token}")
     assert member in await _ids(client, f"样品仓{token}")
