@@ -1,4 +1,5 @@
-"""Metrics at scale: roll-up time for a year and API latency per grouping.
+"""Metrics at scale: roll-up time for a year, the dirty-day roll-up of one late change, and
+API latency per grouping and of the evaluation and monitoring reports.
 
 Generates a database with 10,000 instruments and 1,000,000 usage sessions over 2025 (loaded
 with COPY) and rolls the year up, then times the sharing API for each grouping through the real
@@ -35,7 +36,8 @@ from service.accounts.secrets import digest, new_secret
 from service.app import create_app
 from service.catalog.reference import seed_reference
 from service.db import Database
-from service.metrics import rollup, rollup_run, rollup_sql
+from service.metrics import dirty_sql, rollup, rollup_run, rollup_sql
+from service.metrics.dirty import rollup_dirty
 from service.metrics.rollup import rebuild
 from service.migrate import migrate
 from service.settings import Settings
@@ -122,24 +124,38 @@ async def generate(
         for iid in ids
     }
 
-    def rows():  # type: ignore[no-untyped-def]
-        for _ in range(n_sessions):
-            iid = ids[rnd.randrange(len(ids))]
-            owner, owner_region = owner_of[iid]
-            user_inst = rnd.choice(pools[iid])
-            start = YEAR_START + timedelta(minutes=rnd.randrange(0, 365 * 24 * 60, 15))
-            end = start + timedelta(minutes=rnd.randrange(30, 8 * 60, 15))
-            yield (
-                iid,
-                user_inst,
-                region[user_inst],
-                user_inst != owner,
-                region[user_inst] != owner_region,
-                start,
-                end,
-                rnd.choice(["occupy", "technical", "entrusted", "remote"]),
-            )
+    # Sessions of one instrument never overlap (a database constraint): each instrument gets
+    # its share of sessions at distinct quarter-hours of the year, each ending by the next start.
+    counts = [0] * len(ids)
+    for _ in range(n_sessions):
+        counts[rnd.randrange(len(ids))] += 1
+    slots = 365 * 24 * 4
 
+    def rows():  # type: ignore[no-untyped-def]
+        for iid, count in zip(ids, counts, strict=True):
+            owner, owner_region = owner_of[iid]
+            starts = sorted(rnd.sample(range(slots), min(count, slots)))
+            for n, slot in enumerate(starts):
+                start = YEAR_START + timedelta(minutes=15 * slot)
+                limit = starts[n + 1] if n + 1 < len(starts) else slots
+                end = start + timedelta(
+                    minutes=min(rnd.randrange(30, 8 * 60, 15), 15 * (limit - slot))
+                )
+                user_inst = rnd.choice(pools[iid])
+                yield (
+                    iid,
+                    user_inst,
+                    region[user_inst],
+                    user_inst != owner,
+                    region[user_inst] != owner_region,
+                    start,
+                    end,
+                    rnd.choice(["occupy", "technical", "entrusted", "remote"]),
+                )
+
+    # Bulk loading: the triggers that mark dirty days are off for this connection (the year is
+    # rolled up afterwards anyway); the constraints still hold.
+    await conn.execute("SET session_replication_role = replica")
     await conn.copy_records_to_table(
         "usage_session",
         records=rows(),
@@ -232,13 +248,81 @@ async def time_api(db: Database, settings: Settings, user_id: int, repeat: int) 
                 "/api/v1/metrics/flows", params={"from": lo, "to": hi}, headers=headers
             )
             print(f"  {'flows':<12} {(time.perf_counter() - t) * 1000:7.1f}")
+        await time_reports(db, client, headers, repeat)
+
+
+async def _median_ms(
+    client: httpx.AsyncClient,
+    url: str,
+    params: dict[str, str],
+    headers: dict[str, str],
+    repeat: int,
+) -> tuple[float, float]:
+    times = []
+    for _ in range(repeat + 1):
+        t = time.perf_counter()
+        r = await client.get(url, params=params, headers=headers)
+        times.append((time.perf_counter() - t) * 1000)
+        assert r.status_code == 200, r.text
+    times = times[1:]
+    return statistics.median(times), max(times)
+
+
+async def time_reports(
+    db: Database, client: httpx.AsyncClient, headers: dict[str, str], repeat: int
+) -> None:
+    """The evaluation ratios of one institution and the monitoring report of everything."""
+    year = {"from": "2025-01-01", "to": "2026-01-01"}
+    institution = await db.fetchval("SELECT min(id) FROM institution WHERE code LIKE 'bench-%'")
+    print(f"API latency of the reports, calendar year 2025 (median / max of {repeat}, ms):")
+    for name, url in (
+        ("evaluation of one institution", f"/api/v1/metrics/institutions/{institution}/evaluation"),
+        ("monitoring report (JSON)", "/api/v1/metrics/monitoring"),
+        ("monitoring report (CSV)", "/api/v1/metrics/monitoring.csv"),
+    ):
+        median, worst = await _median_ms(client, url, year, headers, repeat)
+        print(f"  {name:<32} {median:7.1f} / {worst:7.1f}")
+        result(f"metrics {name}", median, "ms", "< 200")
+
+
+async def time_dirty_day(db: Database, repeat: int) -> None:
+    """A session of an old day corrected (the trigger marks the day), then the roll-up job's
+    dirty pass recomputes that one instrument-day with its month and year."""
+    row = await db.fetchrow(
+        """SELECT s.id FROM usage_session s
+           WHERE s.started_at >= '2025-06-15 00:00+08' AND s.ended_at < '2025-06-16 00:00+08'
+           ORDER BY s.id LIMIT 1"""
+    )
+    assert row is not None, "no session on 2025-06-15"
+    await db.execute("DELETE FROM metrics_dirty_day")
+    marks, times = [], []
+    for k in range(repeat + 1):  # the first run prepares statements; it is not counted
+        t = time.perf_counter()
+        await db.execute(
+            "UPDATE usage_session SET samples = samples + 1, ended_at = ended_at + $2 WHERE id = $1",
+            row["id"],
+            timedelta(minutes=-1 if k % 2 else 1),
+        )
+        marks.append((time.perf_counter() - t) * 1000)
+        dirty = await db.fetchval("SELECT count(*) FROM metrics_dirty_day")
+        t = time.perf_counter()
+        written = await rollup_dirty(db, datetime.now(UTC), date(2026, 1, 1))
+        times.append(time.perf_counter() - t)
+        assert await db.fetchval("SELECT count(*) FROM metrics_dirty_day") == 0
+    marks, times = marks[1:], times[1:]
+    print(
+        f"dirty-day roll-up of one corrected session ({dirty} instrument-day, {written} written): "
+        f"median {statistics.median(times) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms; "
+        f"the correction with its trigger: median {statistics.median(marks):.1f} ms"
+    )
+    result("metrics dirty-day roll-up of one changed day", statistics.median(times), "s", "< 1")
 
 
 def _fingerprint(args: argparse.Namespace) -> str:
     """Changes when the data set's size or the roll-up's code does: then the year is rolled
     up again."""
     h = hashlib.sha256(f"{args.instruments}/{args.sessions}/{args.bookings}".encode())
-    for module in (rollup, rollup_run, rollup_sql):
+    for module in (rollup, rollup_run, rollup_sql, dirty_sql):
         h.update(Path(str(module.__file__)).read_bytes())
     return h.hexdigest()[:16]
 
@@ -290,7 +374,11 @@ async def _roll_up(db: Database, fingerprint: str) -> None:
         print(f"roll-up of 2025: {took:.1f} s ({days} instrument-days)")
         result("metrics roll-up of a year", took, "s")
         await db.execute("UPDATE bench_state SET rollup = $1", fingerprint)
-        await db.execute("VACUUM ANALYZE")
+        conn = await asyncpg.connect(db.url)  # no command timeout: a vacuum of millions of rows
+        try:
+            await conn.execute("VACUUM ANALYZE")
+        finally:
+            await conn.close()
     t = time.perf_counter()
     await rebuild(db, date(2025, 6, 1), date(2025, 6, 3))
     took = time.perf_counter() - t
@@ -321,6 +409,7 @@ async def main() -> None:
             if fresh:
                 await _generate(db, url, args)
             await _roll_up(db, _fingerprint(args))
+            await time_dirty_day(db, args.repeat)
             user_id = int(await db.fetchval("SELECT user_id FROM bench_state"))
             settings = Settings(database_url=url, environment="test", scheduler_enabled=False)
             await time_api(db, settings, user_id, args.repeat)

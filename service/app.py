@@ -24,19 +24,25 @@ from service.common.openapi import InstantSchemaPlugin, WallTimeSchemaPlugin, do
 from service.common.time import is_instant, parse_instant
 from service.db import Database
 from service.errors import EXCEPTION_HANDLERS
+from service.evaluators.audit import audit_evaluator_reads, refuse_evaluator_writes
+from service.metrics.definitions import definitions
 from service.settings import Settings
 
-#: Domains whose `controllers.ROUTES` make up the app, in the order their docs appear.
+#: Domains whose `controllers.ROUTES` (or, in newer packages, `routes.ROUTES`) make up the
+#: app, in the order their docs appear.
 DOMAINS = (
     "ops",
     "accounts",
     "catalog",
     "availability",
     "bookings",
+    "usage",
+    "evaluators",
     "calendars",
     "notifications",
     "scheduler",
     "metrics",
+    "surveys",
     "affiliation",
     "enterprises",
     "audit",
@@ -77,6 +83,7 @@ def create_app(
 ) -> Litestar:
     """Build the app. Pass `db` to share a pool the caller owns (tests); otherwise the app
     opens its own pool on startup and closes it on shutdown."""
+    definitions(settings)  # an unknown choice of the open definitions stops the start
     owns_db = db is None
     database = db or Database(
         settings.database_url or "", settings.db_pool_min, settings.db_pool_max
@@ -119,6 +126,8 @@ def create_app(
             "user": Provide(provide_user),
         },
         exception_handlers=EXCEPTION_HANDLERS,
+        before_request=refuse_evaluator_writes,
+        middleware=[audit_evaluator_reads],
         type_decoders=[(is_instant, lambda _type, value: parse_instant(value))],
         plugins=[InstantSchemaPlugin(), WallTimeSchemaPlugin()],
         request_max_body_size=settings.max_body_bytes,

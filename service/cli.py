@@ -27,7 +27,8 @@ Demo logins (password: demo-password):
   inst-admin@jlu.demo.instrument-share.org     institution admin, Jilin University
   manager@jlu.demo.instrument-share.org        instrument manager, Jilin University
   researcher@ciac.demo.instrument-share.org    researcher, CIAC (Changchun)
-  researcher@yanbian.demo.instrument-share.org researcher, Yanbian University"""
+  researcher@yanbian.demo.instrument-share.org researcher, Yanbian University
+  evaluator@demo.instrument-share.org          evaluator (read-only) of Jilin University"""
 
 
 def _with_db(settings: Settings, work: Callable[[Database], Awaitable[Any]]) -> Any:

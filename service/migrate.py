@@ -36,8 +36,9 @@ async def run_rows(sql: str, rows: list[Any]) -> None:
     await transaction.connection.executemany(sql, rows)
 
 
-def migrate(database_url: str) -> None:
-    """Run `piccolo migrations forwards service` against `database_url` in a child process.
+def migrate(database_url: str, target: str = "all") -> None:
+    """Run `piccolo migrations forwards service [target]` against `database_url` in a child
+    process (`target`: the last migration id to apply, by default all of them).
 
     A child process keeps Piccolo's module-level engine away from the app's own pool and makes
     the step identical to what an operator runs by hand.
@@ -48,7 +49,15 @@ def migrate(database_url: str) -> None:
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     env["PYTHONPATH"] = root + os.pathsep + env.get("PYTHONPATH", "")
     result = subprocess.run(  # noqa: S603
-        [sys.executable, "-m", "piccolo.main", "migrations", "forwards", "service"],
+        [
+            sys.executable,
+            "-m",
+            "piccolo.main",
+            "migrations",
+            "forwards",
+            "service",
+            f"--migration_id={target}",
+        ],
         cwd=root,
         env=env,
         capture_output=True,

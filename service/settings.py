@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from dotenv import dotenv_values
@@ -50,6 +51,11 @@ class Settings:
     trusted_proxies: tuple[str, ...] = ()
     quota_general_hours: int = 1400
     quota_special_hours: int = 800
+    #: The choices the national evaluation rules leave open (see `service.metrics.definitions`).
+    evaluated_min_value: Decimal = Decimal(50)
+    quota_in_progress: str = "elapsed"
+    normal_ratio_base: str = "evaluated"
+    report_timezone: str = "Asia/Shanghai"
 
     @property
     def is_development(self) -> bool:
@@ -100,4 +106,8 @@ class Settings:
             ),
             quota_general_hours=int(get("QUOTA_GENERAL_HOURS", "1400")),
             quota_special_hours=int(get("QUOTA_SPECIAL_HOURS", "800")),
+            evaluated_min_value=Decimal(get("EVALUATED_MIN_VALUE", "50")),
+            quota_in_progress=get("QUOTA_IN_PROGRESS", "elapsed"),
+            normal_ratio_base=get("NORMAL_RATIO_BASE", "evaluated"),
+            report_timezone=get("REPORT_TIMEZONE", "Asia/Shanghai"),
         )

@@ -30,6 +30,8 @@ class Org:
     researcher_b: UserHandle
     member_a: UserHandle
     member_b: UserHandle
+    #: A third-party evaluator of A: reads A's figures and records, changes nothing.
+    evaluator_a: UserHandle
 
 
 async def build_org(db: Database) -> Org:
@@ -52,6 +54,7 @@ async def build_org(db: Database) -> Org:
         researcher_b=await make_user(db, inst_b),
         member_a=await make_user(db, inst_a),
         member_b=await make_user(db, inst_b),
+        evaluator_a=await make_user(db, platform_inst, evaluates=[inst_a]),
     )
 
 

@@ -66,6 +66,7 @@ async def build_world(db: Database) -> CatalogWorld:
         "manager_a": await make_user(db, a, manages=[world.instruments["ms_a"]]),
         "researcher_a": await make_user(db, a),
         "researcher_b": await make_user(db, b),
+        "evaluator_a": await make_user(db, await make_institution(db), evaluates=[a]),
     }
     return world
 

@@ -63,6 +63,7 @@ async def make_user(
     manages: list[int] | None = None,
     language: str = "zh-CN",
     email: str | None = None,
+    evaluates: list[int] | None = None,
     verified: bool = True,
 ) -> UserHandle:
     """A user of `institution_id`; `verified=False` leaves the affiliation a pending claim."""
@@ -97,6 +98,12 @@ async def make_user(
             "INSERT INTO instrument_manager (user_id, instrument_id) VALUES ($1, $2)",
             user_id,
             instrument,
+        )
+    for inst in evaluates or []:
+        await db.execute(
+            "INSERT INTO evaluator_assignment (user_id, institution_id) VALUES ($1, $2)",
+            user_id,
+            inst,
         )
     token = new_secret("ist_")
     await db.execute(

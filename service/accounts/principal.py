@@ -35,12 +35,23 @@ class Principal(msgspec.Struct, frozen=True):
     manages: frozenset[int]
     via_session: bool = False
     csrf_token: str | None = None
+    #: Institutions this user evaluates (a third-party evaluation agency): read-only access to
+    #: their figures, records and exports; an evaluator changes nothing (`readonly`).
+    evaluates: frozenset[int] = frozenset()
     #: The stated institution is proven (a verified membership in force). Display and
     #: authorization use this; booking rules read the membership again in their transaction.
     affiliation_verified: bool = False
 
     def is_admin_of(self, institution_id: int) -> bool:
         return self.is_platform_admin or institution_id in self.admin_of
+
+    @property
+    def is_evaluator(self) -> bool:
+        return bool(self.evaluates)
+
+    def can_read_records(self, institution_id: int) -> bool:
+        """Figures, usage and service records of the institution: its admins, its evaluators."""
+        return self.is_admin_of(institution_id) or institution_id in self.evaluates
 
     def can_manage_instrument(self, instrument_id: int, institution_id: int) -> bool:
         """Managers of the instrument, admins of its institution, platform admins."""
@@ -55,6 +66,8 @@ class Principal(msgspec.Struct, frozen=True):
             roles.append("institution_admin")
         if self.is_platform_admin:
             roles.append("platform_admin")
+        if self.evaluates:
+            roles.append("evaluator")
         return roles
 
 
@@ -62,6 +75,7 @@ _PRINCIPAL_COLUMNS = f"""
     u.id, u.email, u.display_name, u.institution_id, i.region_code, u.language, u.is_platform_admin,
     ARRAY(SELECT a.institution_id FROM institution_admin a WHERE a.user_id = u.id) AS admin_of,
     ARRAY(SELECT m.instrument_id FROM instrument_manager m WHERE m.user_id = u.id) AS manages,
+    ARRAY(SELECT e.institution_id FROM evaluator_assignment e WHERE e.user_id = u.id) AS evaluates,
     {in_force_exists("u")} AS affiliation_verified
 """
 
@@ -98,6 +112,7 @@ def _from_row(row: Any, via_session: bool) -> Principal:
         manages=frozenset(row["manages"]),
         via_session=via_session,
         csrf_token=row["csrf_token"],
+        evaluates=frozenset(row["evaluates"]),
         affiliation_verified=row["affiliation_verified"],
     )
 

@@ -112,7 +112,8 @@ SELECT u.id, u.email, u.display_name, u.language, u.is_platform_admin, u.reminde
        i.name_en AS inst_name_en, r.code AS region_code, r.name_zh AS region_name_zh,
        r.name_en AS region_name_en, r.timezone, m.state AS m_state, m.method AS m_method,
        m.claimed_at AS m_claimed_at, m.decided_at AS m_decided_at, m.ends_at AS m_ends_at,
-       m.ends_at IS NOT NULL AND m.ends_at <= now() AS m_ended
+       m.ends_at IS NOT NULL AND m.ends_at <= now() AS m_ended,
+       EXISTS (SELECT 1 FROM evaluator_assignment e WHERE e.user_id = u.id) AS evaluator
 FROM app_user u
 LEFT JOIN LATERAL (SELECT * FROM membership x WHERE x.user_id = u.id AND x.institution_id = u.institution_id
                    ORDER BY x.id DESC LIMIT 1) m ON true JOIN institution i ON i.id = u.institution_id JOIN region r ON r.code = i.region_code
@@ -138,6 +139,8 @@ def _roles(row: Any, administered: list[Any], managed: list[Any]) -> list[str]:
         roles.append("institution_admin")
     if row["is_platform_admin"]:
         roles.append("platform_admin")
+    if row["evaluator"]:
+        roles.append("evaluator")
     return roles
 
 

@@ -165,12 +165,19 @@ class BlockPreviewOut(msgspec.Struct):
 
 
 class UsageIn(msgspec.Struct, forbid_unknown_fields=True):
+    """Who used the instrument: the booking's user (`booking_id`), a registered user
+    (`user_id` or `user_email`), an institution without a registered user
+    (`user_institution_id`, e.g. a company that sent samples), or else the owning group itself. `service_way` defaults to the booking's,
+    or `occupy` without one."""
+
     start: AwareDatetime
     end: AwareDatetime
-    service_way: ServiceWay = "occupy"
+    service_way: ServiceWay | None = None
     samples: Annotated[int, msgspec.Meta(ge=0, le=1_000_000)] = 0
     booking_id: Id | None = None
     user_id: Id | None = None
+    user_email: Annotated[str, msgspec.Meta(max_length=254)] | None = None
+    user_institution_id: Id | None = None
     #: Non-negative, at most 10 digits before the point (the database refuses others with 422).
     amount: Decimal = Decimal("0")
     note: Annotated[str, msgspec.Meta(max_length=2000)] = ""

@@ -195,28 +195,44 @@ async def cancel(
     return store.booking_out(new), others
 
 
+#: A check-in ends the sessions still open on the instrument: at their booked end, or now if
+#: that is earlier (the next user took over), so sessions of one instrument never overlap.
+_HAND_OVER = """
+UPDATE usage_session s
+SET ended_at = greatest(least(coalesce(b.ends_at, $2), $2), s.started_at + interval '1 second')
+FROM usage_session o LEFT JOIN booking b ON b.id = o.booking_id
+WHERE o.id = s.id AND s.instrument_id = $1 AND s.ended_at IS NULL AND s.booking_id IS DISTINCT FROM $3
+"""
+
+
 async def open_session(conn: asyncpg.Connection, row: Any, actor: int, now: datetime) -> None:
     """The usage session snapshots who used the instrument as the booking recorded it, and
     whether the user's membership of that institution is verified now: only a verified
     member counts as internal, or as external in the sharing figures."""
-    await conn.execute(
-        f"""INSERT INTO usage_session (instrument_id, booking_id, user_id, user_institution_id,
-               user_region_code, is_external, is_cross_region, affiliation_verified, started_at,
-               service_way, recorded_by)
-           SELECT $1, $2, $3, $4, $5, NOT v.ok OR n.institution_id <> $4, $6, v.ok, $7, $8, $9
-           FROM instrument n CROSS JOIN LATERAL (SELECT {in_force_of("$3", "$4", "$7")} AS ok) v
-           WHERE n.id = $1
-           ON CONFLICT (booking_id) DO NOTHING""",
-        row["instrument_id"],
-        row["id"],
-        row["user_id"],
-        row["booker_institution_id"],
-        row["booker_region_code"],
-        row["is_cross_region"],
-        now,
-        row["service_way"],
-        actor,
-    )
+    await conn.execute(_HAND_OVER, row["instrument_id"], now, row["id"])
+    try:
+        await conn.execute(
+            f"""INSERT INTO usage_session (instrument_id, booking_id, user_id, user_institution_id,
+                   user_region_code, is_external, is_cross_region, affiliation_verified,
+                   started_at, service_way, recorded_by)
+               SELECT $1, $2, $3, $4, $5, NOT v.ok OR n.institution_id <> $4, $6, v.ok, $7, $8, $9
+               FROM instrument n CROSS JOIN LATERAL (SELECT {in_force_of("$3", "$4", "$7")} AS ok) v
+               WHERE n.id = $1
+               ON CONFLICT (booking_id) DO NOTHING""",
+            row["instrument_id"],
+            row["id"],
+            row["user_id"],
+            row["booker_institution_id"],
+            row["booker_region_code"],
+            row["is_cross_region"],
+            now,
+            row["service_way"],
+            actor,
+        )
+    except asyncpg.ExclusionViolationError:
+        raise Conflict(
+            "Usage is already recorded on this instrument from now on; correct that record first."
+        ) from None
 
 
 async def close_session(conn: asyncpg.Connection, booking_id: int, at: datetime) -> None:

@@ -2,6 +2,16 @@
 
 A session snapshots the user's institution and region at the time of use. Use by the owning
 group without a booking or a named user counts as internal use of the owning institution.
+
+Usage that adds up:
+- two sessions of one instrument never overlap (the exclusion constraint
+  `usage_session_no_overlap`; an overlap is answered 409 with the taken intervals);
+- a session on a booking needs a booking that happened: a cancelled, rejected, expired or still
+  undecided booking is refused (409); a no-show becomes completed, because the recorded use is
+  the evidence the slot was used, so the slot never counts as both used and missed. The booking
+  row is locked first, so the no-show job and a late entry cannot both win;
+- the session keeps the booking's user and, unless told otherwise, its service way, however late
+  it is entered.
 """
 
 from __future__ import annotations
@@ -15,25 +25,58 @@ from service.accounts.membership import in_force
 from service.accounts.principal import Principal
 from service.bookings import store
 from service.bookings.schemas import UsageIn, UsageOut
-from service.bookings.transitions import close_session
 from service.common.i18n import pick
 from service.common.pagination import offset
 from service.common.schemas import Page
 from service.db import Database
 from service.errors import Conflict, Forbidden, NotFound, Unprocessable
 
-_COLUMNS = """id, instrument_id, booking_id, user_id, user_institution_id, user_region_code,
+COLUMNS = """id, instrument_id, booking_id, user_id, user_institution_id, user_region_code,
     is_external, is_cross_region, affiliation_verified, started_at, ended_at, service_way, samples,
     amount, note, recorded_by"""
 
+#: Booking states a session may be recorded on; a no-show turns into completed.
+USABLE = frozenset({"confirmed", "in_use", "completed", "no_show"})
 
-def _out(row: Any) -> UsageOut:
+_LOCK_BOOKING = """
+SELECT b.id, b.user_id, b.status, b.service_way, b.booker_institution_id, b.booker_region_code,
+       EXISTS (SELECT 1 FROM usage_session s WHERE s.booking_id = b.id) AS used
+FROM booking b WHERE b.id = $1 AND b.instrument_id = $2 AND b.kind = 'booking' FOR UPDATE
+"""
+
+#: Sessions left open by a check-in whose booked time is over end with their booking (the
+#: lifecycle job would close them the same way a few minutes later).
+_CLOSE_FINISHED = """
+UPDATE usage_session s SET ended_at = greatest(b.ends_at, s.started_at + interval '1 second')
+FROM booking b
+WHERE b.id = s.booking_id AND s.instrument_id = $1 AND s.ended_at IS NULL AND b.ends_at <= $2
+"""
+
+_INSERT = f"""
+INSERT INTO usage_session (instrument_id, booking_id, user_id, user_institution_id,
+    user_region_code, is_external, is_cross_region, started_at, ended_at, service_way, samples,
+    amount, note, recorded_by, affiliation_verified)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+RETURNING {COLUMNS}
+"""
+
+#: Intervals of the instrument's sessions overlapping `[$2, $3)`: what a 409 shows (never who).
+OVERLAPPING = """
+SELECT started_at AS start, ended_at AS end FROM usage_session
+WHERE int8range(instrument_id, instrument_id, '[]') && int8range($1, $1, '[]')
+  AND tstzrange(started_at, coalesce(ended_at, 'infinity'), '[)') && tstzrange($2, $3, '[)')
+  AND id IS DISTINCT FROM $4
+ORDER BY started_at LIMIT 10
+"""
+
+
+def usage_out(row: Any) -> UsageOut:
     values = dict(row)
     values["start"], values["end"] = values.pop("started_at"), values.pop("ended_at")
     return UsageOut(**values)
 
 
-def _require_manager(user: Principal, instrument_id: int, institution_id: int) -> None:
+def require_manager(user: Principal, instrument_id: int, institution_id: int) -> None:
     if not user.can_manage_instrument(instrument_id, institution_id):
         raise Forbidden(
             pick(
@@ -44,34 +87,8 @@ def _require_manager(user: Principal, instrument_id: int, institution_id: int) -
         )
 
 
-async def _who(conn: asyncpg.Connection, inst: Any, data: UsageIn) -> tuple[int | None, int, str]:
-    """(user, institution, region) of the session: from the booking, the user, or the owner."""
-    if data.booking_id is not None:
-        row = await conn.fetchrow(
-            "SELECT user_id, booker_institution_id, booker_region_code FROM booking "
-            "WHERE id = $1 AND instrument_id = $2 AND kind = 'booking'",
-            data.booking_id,
-            inst.id,
-        )
-        if row is None:
-            raise NotFound(f"Booking {data.booking_id} does not exist on this instrument.")
-        return row["user_id"], row["booker_institution_id"], row["booker_region_code"]
-    if data.user_id is not None:
-        row = await conn.fetchrow(
-            "SELECT u.id, u.institution_id, i.region_code FROM app_user u "
-            "JOIN institution i ON i.id = u.institution_id WHERE u.id = $1",
-            data.user_id,
-        )
-        if row is None:
-            raise NotFound(f"User {data.user_id} does not exist.")
-        return row["id"], row["institution_id"], row["region_code"]
-    return None, inst.institution_id, inst.region_code
-
-
-async def record_usage(
-    db: Database, user: Principal, instrument_id: int, data: UsageIn, now: datetime
-) -> UsageOut:
-    if data.end <= data.start or data.start > now:
+def check_times(user: Principal, start: datetime, end: datetime, now: datetime) -> None:
+    if end <= start or start > now:
         msg = pick(
             user.language,
             "使用记录的结束须晚于开始，且开始不能在未来。",
@@ -79,63 +96,126 @@ async def record_usage(
         )
         raise Unprocessable(msg, extra={"violations": [{"rule": "usage_times", "message": msg}]})
 
+
+_USER = """
+SELECT u.id, u.institution_id, i.region_code FROM app_user u
+JOIN institution i ON i.id = u.institution_id
+WHERE u.id = $1 OR ($1 IS NULL AND lower(u.email) = lower($2))
+"""
+
+
+async def who(
+    conn: asyncpg.Connection, inst: Any, user_id: int | None, institution_id: int | None,
+    *, email: str | None = None,
+) -> tuple[int | None, int, str]:  # fmt: skip
+    """(user, institution, region) of a session without a booking: the named user (by id or
+    e-mail address), the named institution, or else the owner itself."""
+    if user_id is not None or email:
+        row = await conn.fetchrow(_USER, user_id, (email or "").strip())
+        if row is None:
+            raise NotFound(f"User {user_id or email} does not exist.")
+        return row["id"], row["institution_id"], row["region_code"]
+    if institution_id is not None:
+        region = await conn.fetchval(
+            "SELECT region_code FROM institution WHERE id = $1", institution_id
+        )
+        if region is None:
+            raise NotFound(f"Institution {institution_id} does not exist.")
+        return None, institution_id, region
+    return None, inst.institution_id, inst.region_code
+
+
+async def overlap_conflict(
+    conn: asyncpg.Connection, user: Principal, instrument_id: int, span: tuple[Any, Any],
+    session_id: int | None = None,
+) -> Conflict:  # fmt: skip
+    taken = await conn.fetch(OVERLAPPING, instrument_id, span[0], span[1], session_id)
+    return Conflict(
+        pick(
+            user.language,
+            "该时段与此仪器已有的使用记录重叠。",
+            "This time overlaps usage already recorded on this instrument.",
+        ),
+        extra={"conflicts": [{"start": r["start"], "end": r["end"]} for r in taken]},
+    )
+
+
+async def _usable_booking(
+    conn: asyncpg.Connection, user: Principal, instrument_id: int, booking_id: int
+) -> asyncpg.Record:
+    row = await conn.fetchrow(_LOCK_BOOKING, booking_id, instrument_id)
+    if row is None:
+        raise NotFound(f"Booking {booking_id} does not exist on this instrument.")
+    if row["used"]:
+        raise Conflict(
+            pick(user.language, "该预约已有使用记录。", "This booking already has a usage session.")
+        )
+    if row["status"] not in USABLE:
+        raise Conflict(
+            pick(
+                user.language,
+                f"预约状态为 {row['status']}（未发生），不能记录使用。",
+                f"A booking in status '{row['status']}' did not happen; usage cannot be recorded on it.",
+            ),
+            extra={"booking_status": row["status"]},
+        )
+    return row
+
+
+async def _mark_used(
+    conn: asyncpg.Connection, user: Principal, booking: Any, now: datetime
+) -> None:
+    """A confirmed, in-use or no-show booking with recorded use is completed."""
+    if booking["status"] == "completed":
+        return
+    await conn.execute(
+        "UPDATE booking SET status = 'completed', version = version + 1, updated_at = $2 WHERE id = $1",
+        booking["id"],
+        now,
+    )
+    await store.record_event(
+        conn, booking["id"], user.user_id, "usage_recorded", booking["status"], "completed"
+    )
+
+
+async def record_usage(
+    db: Database, user: Principal, instrument_id: int, data: UsageIn, now: datetime
+) -> UsageOut:
+    check_times(user, data.start, data.end, now)
+
     async def work(conn: asyncpg.Connection) -> asyncpg.Record:
         inst = await store.instrument_facts(conn, instrument_id)
-        _require_manager(user, inst.id, inst.institution_id)
-        who, institution, region = await _who(conn, inst, data)
+        require_manager(user, inst.id, inst.institution_id)
+        booking = None
+        if data.booking_id is not None:
+            booking = await _usable_booking(conn, user, inst.id, data.booking_id)
+            person: tuple[int | None, int, str] = (
+                booking["user_id"], booking["booker_institution_id"], booking["booker_region_code"]
+            )  # fmt: skip
+        else:
+            person = await who(
+                conn, inst, data.user_id, data.user_institution_id, email=data.user_email
+            )
+        user_id, institution, region = person
         # Use by the owning group without a named user is internal by definition; a named
         # user counts as a member only while their membership is in force.
-        verified = who is None or await in_force(conn, who, institution, now)
+        verified = user_id is None or await in_force(conn, user_id, institution, now)
+        external = institution != inst.institution_id or not verified
+        way = data.service_way or (booking["service_way"] if booking else "occupy")
+        await conn.execute(_CLOSE_FINISHED, inst.id, data.start)
+        if booking is not None:
+            await _mark_used(conn, user, booking, now)
         try:
-            row = await conn.fetchrow(
-                f"""INSERT INTO usage_session (instrument_id, booking_id, user_id, user_institution_id,
-                        user_region_code, is_external, is_cross_region, started_at, ended_at,
-                        service_way, samples, amount, note, recorded_by, affiliation_verified)
-                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-                    RETURNING {_COLUMNS}""",
-                inst.id,
-                data.booking_id,
-                who,
-                institution,
-                region,
-                institution != inst.institution_id or not verified,
-                region != inst.region_code,
-                data.start,
-                data.end,
-                data.service_way,
-                data.samples,
-                data.amount,
-                data.note,
-                user.user_id,
-                verified,
-            )
-        except asyncpg.UniqueViolationError:
-            raise Conflict(
-                pick(
-                    user.language,
-                    "该预约已有使用记录。",
-                    "This booking already has a usage session.",
-                )
-            ) from None
-        if data.booking_id is not None:
-            await _complete_booking(conn, user, data.booking_id, now)
-        return row
+            async with conn.transaction():  # a savepoint: the overlap is looked up after it
+                return await conn.fetchrow(
+                    _INSERT, inst.id, data.booking_id, user_id, institution, region,
+                    external, region != inst.region_code, data.start, data.end, way,
+                    data.samples, data.amount, data.note, user.user_id, verified,
+                )  # fmt: skip
+        except asyncpg.ExclusionViolationError:
+            raise await overlap_conflict(conn, user, inst.id, (data.start, data.end)) from None
 
-    return _out(await db.in_transaction(work))
-
-
-async def _complete_booking(
-    conn: asyncpg.Connection, user: Principal, booking_id: int, now: datetime
-) -> None:
-    old = await conn.fetchval("SELECT status FROM booking WHERE id = $1 FOR UPDATE", booking_id)
-    if old in ("confirmed", "in_use"):
-        await conn.execute(
-            "UPDATE booking SET status = 'completed', version = version + 1, updated_at = $2 WHERE id = $1",
-            booking_id,
-            now,
-        )
-        await close_session(conn, booking_id, now)
-        await store.record_event(conn, booking_id, user.user_id, "usage_recorded", old, "completed")
+    return usage_out(await db.in_transaction(work))
 
 
 async def list_usage(
@@ -152,9 +232,10 @@ async def list_usage(
     )
     if inst is None:
         raise NotFound(f"Instrument {instrument_id} does not exist.")
-    _require_manager(user, inst["id"], inst["institution_id"])
+    if not user.can_read_records(inst["institution_id"]):
+        require_manager(user, inst["id"], inst["institution_id"])
     rows = await db.fetch(
-        f"""SELECT {_COLUMNS}, count(*) OVER () AS total FROM usage_session
+        f"""SELECT {COLUMNS}, count(*) OVER () AS total FROM usage_session
             WHERE instrument_id = $1 AND ($2::timestamptz IS NULL OR coalesce(ended_at, 'infinity') > $2)
               AND ($3::timestamptz IS NULL OR started_at < $3)
             ORDER BY started_at DESC, id DESC LIMIT $4 OFFSET $5""",
@@ -166,7 +247,7 @@ async def list_usage(
     )
     total = rows[0]["total"] if rows else 0
     return Page(
-        items=[_out({k: v for k, v in r.items() if k != "total"}) for r in rows],
+        items=[usage_out({k: v for k, v in r.items() if k != "total"}) for r in rows],
         total=total,
         page=page,
         page_size=page_size,

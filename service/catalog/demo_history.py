@@ -27,8 +27,9 @@ from service.catalog.demo_history_visits import Cast, demo_bookings, place_histo
 from service.catalog.demo_institutions import DEMO_ADMIN_EMAIL, GIVEN, SURNAMES
 from service.catalog.demo_plan import DemoPlan
 from service.catalog.scale import allocate_ids
-from service.common.time import local_to_utc
+from service.common.time import local_to_utc, utcnow
 from service.db import Database
+from service.metrics.dirty import note_as_of
 from service.metrics.rollup import rebuild
 
 #: The province's zone defines "today" for the demo; its capital's region is the centre.
@@ -110,8 +111,11 @@ async def seed_history(
 
 
 async def roll_up(db: Database, instruments: list[int], today: date) -> int:
-    """The metrics of the history, so the dashboard has figures at once."""
-    return await rebuild(db, first_day(today), today + timedelta(days=1), instruments)
+    """The metrics of the history, so the dashboard has figures at once (as of now)."""
+    started = utcnow()
+    written = await rebuild(db, first_day(today), today + timedelta(days=1), instruments)
+    await note_as_of(db, started)
+    return written
 
 
 def _showcase(plan: DemoPlan, instruments: list[int]) -> set[int]:

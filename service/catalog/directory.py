@@ -18,7 +18,7 @@ from service.catalog.schemas import (
 )
 from service.common.pagination import offset
 from service.common.schemas import Page
-from service.db import Database
+from service.db import LOCK_JOB, Database, advisory_xact_lock
 from service.errors import Conflict, NotFound, Unprocessable
 
 INSTITUTION_KINDS = ("university", "research_institute", "hospital", "enterprise", "other")
@@ -28,7 +28,22 @@ inst.id, inst.code, inst.name_zh, inst.name_en, inst.kind, inst.region_code,
 r.name_zh AS region_name_zh, r.name_en AS region_name_en, r.timezone, inst.address,
 inst.contact_name, inst.contact_phone, inst.contact_email, inst.active,
 (SELECT count(*) FROM instrument i WHERE i.institution_id = inst.id AND i.retired_at IS NULL)
-    AS instrument_count
+    AS instrument_count, inst.legal_entity_id
+"""
+
+LEGAL_ENTITY_LOCK_KEY = 2026_1203
+
+#: A legal-entity group is one level deep: its head belongs to no other group, and a member
+#: heads none. `$1` the institution joining, `$2` the head it joins.
+_GROUP_PROBLEM = """
+SELECT CASE
+    WHEN NOT EXISTS (SELECT 1 FROM institution WHERE id = $2) THEN 'unknown institution'
+    WHEN $1 = $2 THEN 'an institution cannot join itself'
+    WHEN (SELECT legal_entity_id FROM institution WHERE id = $2) IS NOT NULL
+        THEN 'that institution belongs to another legal entity itself'
+    WHEN EXISTS (SELECT 1 FROM institution WHERE legal_entity_id = $1)
+        THEN 'other institutions belong to this one'
+END
 """
 _INSTITUTION_FROM = "FROM institution inst JOIN region r ON r.code = inst.region_code"
 
@@ -140,6 +155,13 @@ async def update_institution(
     async def work(conn: asyncpg.Connection) -> InstitutionOut:
         if "region_code" in fields and not await region_exists(conn, str(fields["region_code"])):
             raise _unprocessable("region_code", f"unknown region {fields['region_code']!r}")
+        head = fields.get("legal_entity_id")
+        if head is not None:
+            # Groups change one at a time, so two changes cannot build a chain between them.
+            await advisory_xact_lock(conn, LOCK_JOB, LEGAL_ENTITY_LOCK_KEY)
+            problem = await conn.fetchval(_GROUP_PROBLEM, institution_id, head)
+            if problem:
+                raise _unprocessable("legal_entity_id", problem)
         if fields:
             sets = ", ".join(f"{name} = ${i}" for i, name in enumerate(fields, start=2))
             found = await conn.fetchval(

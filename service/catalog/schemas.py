@@ -110,6 +110,9 @@ class InstitutionOut(msgspec.Struct):
     contact_email: str
     active: bool
     instrument_count: int
+    #: The institution whose legal entity this one belongs to (use between them counts as
+    #: internal in the sharing figures); null: a legal entity of its own.
+    legal_entity_id: int | None = None
 
 
 class InstitutionIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -134,6 +137,11 @@ class InstitutionPatchIn(msgspec.Struct, forbid_unknown_fields=True):
     contact_phone: Annotated[str, msgspec.Meta(max_length=50)] | msgspec.UnsetType = msgspec.UNSET
     contact_email: Annotated[str, msgspec.Meta(max_length=254)] | msgspec.UnsetType = msgspec.UNSET
     active: bool | msgspec.UnsetType = msgspec.UNSET
+    #: Join another institution's legal entity (an affiliated hospital and its university, say),
+    #: or leave it with null. The head of a group cannot itself join another.
+    legal_entity_id: Annotated[int, msgspec.Meta(ge=1, le=2**62)] | None | msgspec.UnsetType = (
+        msgspec.UNSET
+    )
 
 
 class InstrumentSummaryOut(msgspec.Struct):

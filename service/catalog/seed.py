@@ -14,6 +14,7 @@ import asyncpg
 
 from service.accounts.passwords import hash_password_async
 from service.catalog import demo_registry
+from service.catalog.demo_figures import seed_figures_demo
 from service.catalog.demo_history import PROVINCE_ZONE, roll_up, seed_history
 from service.catalog.demo_identity import seed_identity
 from service.catalog.demo_institutions import DEMO_ADMIN_EMAIL, DEMO_PASSWORD, DEMO_USERS
@@ -69,6 +70,7 @@ async def seed_demo(db: Database) -> bool:
         for row, instrument_id in zip(plan.instruments, instruments, strict=True):
             by_institution.setdefault(row.institution, []).append(instrument_id)
         await _insert_users(conn, institutions, by_institution)
+        await seed_figures_demo(conn, institutions, DEMO_ADMIN_EMAIL)
         counts = await seed_history(conn, plan, institutions, instruments, today)
         await seed_identity(conn, institutions)
     await roll_up(db, instruments, today)

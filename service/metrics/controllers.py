@@ -11,21 +11,34 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
-from litestar import MediaType, Request, Response, get, post
+from litestar import MediaType, Response, get, post
 from litestar.di import NamedDependency, Provide
-from litestar.params import JSONBody, PathParameter, QueryParameter
+from litestar.params import JSONBody, QueryParameter
 from litestar.response import Stream
 
 from service.accounts.principal import Principal
-from service.common.i18n import negotiate
 from service.common.openapi import problem_spec as _problem
 from service.common.pagination import MAX_PAGE_SIZE
+from service.common.time import utcnow
 from service.db import Database
 from service.errors import Unprocessable
-from service.metrics import csvout, evaluation, figures, flows, mine, ratings, records
-from service.metrics.periods import check_range, year_fraction
+from service.metrics import csvout, figures, flows, mine, ratings, records
+from service.metrics.definitions import definitions
+from service.metrics.http import (
+    DB,
+    ERRORS,
+    TAGS,
+    AnyRequest,
+    Conf,
+    From,
+    PathId,
+    To,
+    User,
+)
+from service.metrics.http import check as _range
+from service.metrics.http import language as _language
+from service.metrics.routes_reports import ROUTES as REPORT_ROUTES
 from service.metrics.schemas import (
-    EvaluationOut,
     FlowsOut,
     GroupBy,
     InstrumentType,
@@ -41,14 +54,6 @@ from service.metrics.scope import Filters, require_metrics_role
 from service.metrics.sharing import Query, sharing_page, sharing_table
 from service.settings import Settings
 
-TAGS = ["metrics"]
-DB = NamedDependency[Database]
-User = NamedDependency[Principal]
-Conf = NamedDependency[Settings]
-AnyRequest = Request[Any, Any, Any]
-PathId = Annotated[int, PathParameter(ge=1, le=2**63 - 1)]
-From = Annotated[date, QueryParameter(name="from", description="first local date (inclusive)")]
-To = Annotated[date, QueryParameter(name="to", description="local date after the last (exclusive)")]
 PageNo = Annotated[int, QueryParameter(ge=1, le=100_000, description="1-based page")]
 PageSz = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE_SIZE, description="rows per page")]
 InstitutionF = Annotated[int | None, QueryParameter(ge=1, le=2**63 - 1)]
@@ -62,26 +67,10 @@ ShareF = Annotated[ShareMode | None, QueryParameter()]
 TypeF = Annotated[InstrumentType | None, QueryParameter(name="type")]
 
 
-ERRORS = {
-    401: _problem("Not logged in"),
-    403: _problem("Researchers see only their own usage (/api/v1/metrics/mine)"),
-    422: _problem("Bad range (to ≤ from, over 10 years) or filter value"),
-}
-
-
-def _language(request: AnyRequest, user: Principal) -> str:
-    """An explicit Accept-Language wins; otherwise the user's own setting."""
-    accept = request.headers.get("accept-language")
-    return negotiate(accept) if accept else negotiate(None, user.language)
-
-
-def _range(date_from: date, date_to: date) -> None:
-    problem = check_range(date_from, date_to)
-    if problem:
-        raise Unprocessable(problem, extra={"violations": [{"rule": "range", "message": problem}]})
-
-
-def _query(user: Principal, date_from: date, date_to: date, group_by: str, f: Filters) -> Query:
+def _query(
+    user: Principal, date_from: date, date_to: date, group_by: str, f: Filters,
+    *, quota_until: date | None = None,
+) -> Query:  # fmt: skip
     _range(date_from, date_to)
     # NaN is not ordered: compared with `<=` it raises instead of failing the check.
     if f.value_min is not None and not (f.value_min.is_finite() and 0 <= f.value_min <= 10_000_000):
@@ -90,7 +79,7 @@ def _query(user: Principal, date_from: date, date_to: date, group_by: str, f: Fi
             message, extra={"violations": [{"rule": "value_min", "message": message}]}
         )
     require_metrics_role(user)
-    return Query(user, date_from, date_to, group_by, f)
+    return Query(user, date_from, date_to, group_by, f, quota_until=quota_until)
 
 
 async def _table(
@@ -102,6 +91,7 @@ async def _table(
 
 async def _sharing_query(
     user: User,
+    settings: Conf,
     date_from: From,
     date_to: To,
     group_by: Annotated[GroupBy, QueryParameter()] = "instrument",
@@ -112,9 +102,11 @@ async def _sharing_query(
     share_mode: ShareF = None,
     instrument_type: TypeF = None,
 ) -> Query:
-    """The selection of the sharing table, shared by its JSON and CSV routes."""
+    """The selection of the sharing table, shared by its JSON and CSV routes. Quota hours of a
+    period in progress follow `QUOTA_IN_PROGRESS`."""
     f = Filters(institution, region, category, value_min, share_mode, instrument_type)
-    return _query(user, date_from, date_to, group_by, f)
+    until = definitions(settings).quota_until(utcnow())
+    return _query(user, date_from, date_to, group_by, f, quota_until=until)
 
 
 _SHARING_QUERY = {"sharing_query": Provide(_sharing_query)}
@@ -148,7 +140,7 @@ async def sharing(
     return SharingOut(
         rows=rows,
         totals=totals,
-        reference=figures.reference(totals, year_fraction(q.date_from, q.date_to)),
+        reference=figures.reference(totals, q.quota_fraction()),
         date_from=q.date_from,
         date_to=q.date_to,
         group_by=q.group_by,
@@ -228,18 +220,6 @@ async def flow_matrix_csv(
     return Response(body, media_type=csvout.MEDIA_TYPE, headers=csvout.disposition(name))
 
 
-@get(
-    "/api/v1/metrics/institutions/{institution_id:int}/evaluation",
-    operation_id="metricsInstitutionEvaluation",
-    tags=TAGS,
-    responses={**ERRORS, 404: _problem("No such institution among those you administer")},
-)
-async def institution_evaluation(
-    request: AnyRequest, db: DB, user: User, institution_id: PathId
-) -> EvaluationOut:
-    return await evaluation.evaluate(db, user, institution_id, _language(request, user))
-
-
 @get("/api/v1/metrics/mine", operation_id="metricsMine", tags=TAGS, responses=ERRORS)
 async def my_usage(
     request: AnyRequest,
@@ -305,8 +285,8 @@ async def service_records(
 async def rate_booking(
     db: DB, user: User, booking_id: PathId, data: JSONBody[RatingIn]
 ) -> RatingOut:
-    """Rate a completed booking on the national scale: 5 非常满意, 4 满意, 3 一般 (基本满意),
-    2 不满意, 1 极差. Only the booker, once."""
+    """Rate a completed booking on the registry's five levels: 5 非常满意, 4 基本满意, 3 一般,
+    2 不满意, 1 极差 (the number or the word; 满意 is read as 基本满意). Only the booker, once."""
     return await ratings.rate(db, user, booking_id, data)
 
 
@@ -315,8 +295,8 @@ ROUTES: list[Any] = [
     sharing_csv,
     flow_matrix,
     flow_matrix_csv,
-    institution_evaluation,
     my_usage,
     service_records,
     rate_booking,
+    *REPORT_ROUTES,
 ]

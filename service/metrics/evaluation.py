@@ -1,61 +1,89 @@
-"""Count-based evaluation ratios of one institution (national evaluation rules)."""
+"""Count-based evaluation ratios of institutions over a period (national evaluation rules, with
+the open choices of `definitions`): 入网比例, 正常运行设备比例, 参与共享比例, 外部共享比例 (actual
+service), the declared share mode beside it, and the instruments below the value threshold on
+a line of their own."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
 
 from service.accounts.principal import Principal
 from service.common.i18n import pick
 from service.db import Database
 from service.errors import NotFound
-from service.metrics.figures import ratio
-from service.metrics.schemas import EvaluationOut, RatioOut
-from service.metrics.scope import require_metrics_role
+from service.metrics.definitions import Definitions
+from service.metrics.figures import hours, ratio
+from service.metrics.monitoring_sql import report_sql
+from service.metrics.schemas import BelowThresholdOut, EvaluationOut, RatioOut
+from service.metrics.scope import Filters, require_metrics_role
+from service.metrics.sharing import Query, snapshot_fetch
 
-#: Original value (万元) from which an instrument is "large" and counts in the evaluation.
-ELIGIBLE_VALUE = 50
 
-# The registry record is complete when the fields the national registry requires are filled.
-_COMPLETE = """(i.manufacturer <> '' AND i.model <> '' AND i.country <> '' AND i.service_start IS NOT NULL
-    AND i.specs <> '' AND i.functions <> '' AND i.contact_name <> '' AND i.contact_phone <> '')"""
+async def report_rows(db: Database, q: Query, defs: Definitions) -> list[Mapping[str, Any]]:
+    """Figures and counts per institution, per region and in total (`monitoring_sql`)."""
+    _, rows = await snapshot_fetch(
+        db, lambda width: report_sql(q, width, defs.evaluated_min_value, defs.normal_ratio_base)
+    )
+    return rows
 
-_SQL = f"""
-SELECT n.name_zh, n.name_en,
-       count(i.id) FILTER (WHERE i.retired_at IS NULL) AS instruments,
-       count(i.id) FILTER (WHERE e) AS eligible,
-       count(i.id) FILTER (WHERE e AND {_COMPLETE}) AS registered,
-       count(i.id) FILTER (WHERE e AND i.status = 'normal') AS normal,
-       count(i.id) FILTER (WHERE e AND i.share_mode <> 'none') AS shared,
-       count(i.id) FILTER (WHERE e AND i.share_mode = 'external') AS external
-FROM institution n
-LEFT JOIN LATERAL (
-    SELECT i.*, (i.retired_at IS NULL AND i.original_value >= {ELIGIBLE_VALUE}) AS e
-    FROM instrument i WHERE i.institution_id = n.id
-) i ON true
-WHERE n.id = $1
-GROUP BY n.id
-"""
+
+async def institution_counts(
+    db: Database, q: Query, defs: Definitions
+) -> dict[int, Mapping[str, Any]]:
+    """The counts of every institution visible in `q`, by institution id."""
+    rows = await report_rows(db, q, defs)
+    return {int(r["institution_id"]): r for r in rows if r["level"] == 0}
+
+
+def evaluation_of(
+    institution_id: int, label: str, row: Mapping[str, Any] | None, q: Query, defs: Definitions
+) -> EvaluationOut:
+    c: Mapping[str, Any] = row or {}
+    eligible = int(c.get("eligible", 0))
+
+    def share(key: str, base: int = eligible) -> RatioOut:
+        n = int(c.get(key, 0))
+        return RatioOut(numerator=n, denominator=base, ratio=ratio(n, base))
+
+    small_eff, small_ext = int(c.get("small_effective_s", 0)), int(c.get("small_external_s", 0))
+    return EvaluationOut(
+        institution_id=institution_id,
+        label=label,
+        instruments=int(c.get("instruments", 0)),
+        eligible=eligible,
+        registered_ratio=share("registered"),
+        normal_ratio=share("normal", int(c.get("normal_base", 0))),
+        shared_ratio=share("shared"),
+        external_ratio=share("served_external"),
+        declared_external_ratio=share("declared_external"),
+        evaluated_min_value=float(defs.evaluated_min_value),
+        normal_ratio_base=defs.normal_ratio_base,
+        below_threshold=BelowThresholdOut(
+            instruments=int(c.get("small", 0)),
+            effective_hours=hours(small_eff),
+            external_hours=hours(small_ext),
+            sharing_rate=ratio(small_ext, small_eff),
+        ),
+        date_from=q.date_from,
+        date_to=q.date_to,
+    )
 
 
 async def evaluate(
-    db: Database, user: Principal, institution_id: int, language: str
-) -> EvaluationOut:
+    db: Database, user: Principal, institution_id: int, language: str,
+    *, period: tuple[date, date], defs: Definitions,
+) -> EvaluationOut:  # fmt: skip
     require_metrics_role(user)
-    if not user.is_admin_of(institution_id):
+    if not user.can_read_records(institution_id):
         raise NotFound("No such institution among those you administer.")
-    row = await db.fetchrow(_SQL, institution_id)
-    if row is None:
-        raise NotFound("No such institution.")
-    eligible = row["eligible"]
-
-    def share(n: int) -> RatioOut:
-        return RatioOut(numerator=n, denominator=eligible, ratio=ratio(n, eligible))
-
-    return EvaluationOut(
-        institution_id=institution_id,
-        label=pick(language, row["name_zh"], row["name_en"]),
-        instruments=row["instruments"],
-        eligible=eligible,
-        registered_ratio=share(row["registered"]),
-        normal_ratio=share(row["normal"]),
-        shared_ratio=share(row["shared"]),
-        external_ratio=share(row["external"]),
+    names = await db.fetchrow(
+        "SELECT name_zh, name_en FROM institution WHERE id = $1", institution_id
     )
+    if names is None:
+        raise NotFound("No such institution.")
+    q = Query(user, period[0], period[1], "institution", Filters(institution=institution_id))
+    counts = await institution_counts(db, q, defs)
+    label = pick(language, names["name_zh"], names["name_en"])
+    return evaluation_of(institution_id, label, counts.get(institution_id), q, defs)

@@ -6,12 +6,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
+from service.metrics.definitions import (
+    REFERENCE_EFFECTIVE_HOURS,
+    REFERENCE_EXTERNAL_HOURS,
+    REFERENCE_SOURCE,
+    REFERENCE_YEAR,
+)
 from service.metrics.schemas import MetricsRowOut, ReferenceOut
 
-#: National reference figures (see the domain definitions).
-NATIONAL_EFFECTIVE_HOURS = 1599.0
-NATIONAL_EXTERNAL_HOURS = 273.0
-NATIONAL_HOURS_YEAR = 2025
+#: National reference figures (see the domain definitions). The dashboard compares with one
+#: year only, `REFERENCE_YEAR`; the older sharing rates stay in the API for its readers.
+NATIONAL_EFFECTIVE_HOURS = REFERENCE_EFFECTIVE_HOURS
+NATIONAL_EXTERNAL_HOURS = REFERENCE_EXTERNAL_HOURS
+NATIONAL_HOURS_YEAR = REFERENCE_YEAR
 NATIONAL_SHARING_RATE = 0.16
 NATIONAL_SHARING_RATE_YEAR = 2019
 NATIONAL_SHARING_RATE_10M = 0.34
@@ -90,9 +97,14 @@ def make_row(key: str, label: str, s: Sums, x: Extras) -> MetricsRowOut:
 
 
 def reference(totals: MetricsRowOut, years: float) -> ReferenceOut:
-    """The national averages scaled to the period, beside this selection's per-instrument ones."""
+    """The national averages of the reference year scaled to the period (`years`: the years'
+    worth of days that have begun), beside this selection's per-instrument figures. The
+    reference sharing rate is that year's external ÷ effective hours."""
     n = totals.instruments
     return ReferenceOut(
+        reference_year=REFERENCE_YEAR,
+        reference_source=REFERENCE_SOURCE[1],
+        reference_sharing_rate=round(NATIONAL_EXTERNAL_HOURS / NATIONAL_EFFECTIVE_HOURS, 4),
         national_effective_hours_per_instrument_year=NATIONAL_EFFECTIVE_HOURS,
         national_external_hours_per_instrument_year=NATIONAL_EXTERNAL_HOURS,
         national_hours_year=NATIONAL_HOURS_YEAR,

@@ -13,8 +13,10 @@ from service.db import Database
 from service.errors import Conflict, NotFound, Unprocessable
 from service.metrics.schemas import RatingIn, RatingOut
 
-LABELS = {5: "非常满意", 4: "满意", 3: "一般", 2: "不满意", 1: "极差"}
-_BY_LABEL = {label: score for score, label in LABELS.items()} | {"基本满意": 3}
+#: The national registry's five levels, exactly (its `comment` field takes these words only).
+LABELS = {5: "非常满意", 4: "基本满意", 3: "一般", 2: "不满意", 1: "极差"}
+#: "满意" is not a registry value; earlier clients sent it for level 4, so it is still read so.
+_BY_LABEL = {label: score for score, label in LABELS.items()} | {"满意": 4}
 
 
 def score_of(value: int | str) -> int:

@@ -4,6 +4,11 @@ Idempotent: each chunk (at most one calendar month of local dates) deletes and r
 from the raw tables in one transaction, so running it twice, or after a session was corrected,
 gives the same rows. Chunks of concurrent runs (two schedulers, a backfill) are serialised by
 one advisory lock, so they never interleave their deletes and inserts.
+
+A chunk also settles the dirty days it covers (`dirty_sql`): it notes their marks before it
+reads anything and deletes them at its end only if no write marked them again meanwhile. A
+rebuild covers whole sessions: the days outside the range of a session crossing its edge are
+recomputed with it.
 """
 
 from __future__ import annotations
@@ -19,9 +24,11 @@ import asyncpg
 
 from service.availability.openings import DayException, Interval, WeeklyInterval
 from service.db import Database, advisory_xact_lock
+from service.metrics import dirty_sql
 from service.metrics import rollup_run as run
 from service.metrics import rollup_sql as q
 from service.metrics.available import AvailabilityCalculator
+from service.metrics.dirty_plan import outside_days
 from service.metrics.periods import month_chunks, month_start, next_month
 
 log = logging.getLogger("service.metrics")
@@ -31,14 +38,28 @@ LOCK_METRICS = 3
 
 
 async def rebuild(
-    db: Database, date_from: date, date_to: date, instruments: Sequence[int] | None = None
-) -> int:
-    """Recompute local days `[date_from, date_to)` (for all instruments, or only `instruments`).
+    db: Database, date_from: date, date_to: date, instruments: Sequence[int] | None = None,
+    *, whole_sessions: bool = True,
+) -> int:  # fmt: skip
+    """Recompute local days `[date_from, date_to)` (for all instruments, or only `instruments`),
+    and the days outside the range of the sessions that cross its edges. The scheduled passes
+    say `whole_sessions=False`: a changed session has all its days marked dirty already.
 
     Returns the number of instrument-days written. Month rows are rewritten with each chunk; a
     year's rows once the last chunk of that year in the range is done.
     """
     ids = list(instruments) if instruments is not None else None
+    written = await _rebuild_range(db, date_from, date_to, ids)
+    edges = await db.fetch(dirty_sql.EDGES, date_from, date_to, ids) if whole_sessions else []
+    for extra_ids, lo, hi in outside_days(edges, date_from, date_to):
+        written += await _rebuild_range(db, lo, hi, extra_ids)
+    log.info("metrics roll-up %s..%s: %d instrument-days", date_from, date_to, written)
+    return written
+
+
+async def _rebuild_range(
+    db: Database, date_from: date, date_to: date, ids: list[int] | None
+) -> int:
     chunks = month_chunks(date_from, date_to)
     written = 0
     for n, (lo, hi) in enumerate(chunks):
@@ -46,24 +67,36 @@ async def rebuild(
         written += await db.in_transaction(
             partial(_chunk, lo=lo, hi=hi, ids=ids, rebuild_year=last_of_year)
         )
-    log.info("metrics roll-up %s..%s: %d instrument-days", date_from, date_to, written)
     return written
 
 
-async def rollup_recent(db: Database, now: datetime) -> int:
-    """Yesterday and today in every zone an institution is in (the scheduler calls this)."""
+async def recent_days(db: Database, now: datetime) -> tuple[date, date]:
+    """`[yesterday, tomorrow)` stretched over every zone an institution is in."""
     zones = await db.fetch(
         "SELECT DISTINCT r.timezone FROM region r JOIN institution n ON n.region_code = r.code"
     )
     days = {now.astimezone(ZoneInfo(row["timezone"])).date() for row in zones} or {now.date()}
-    return await rebuild(db, min(days) - timedelta(days=1), max(days) + timedelta(days=1))
+    return min(days) - timedelta(days=1), max(days) + timedelta(days=1)
+
+
+async def rollup_recent(db: Database, now: datetime) -> int:
+    """Yesterday and today in every zone an institution is in (the scheduler calls this);
+    afterwards the figures are complete as of `now` but for the dirty days before them."""
+    written = await rebuild(db, *await recent_days(db, now), whole_sessions=False)
+    await db.execute(dirty_sql.NOTE_AS_OF, now)
+    return written
 
 
 async def _chunk(
     conn: asyncpg.Connection, lo: date, hi: date, ids: list[int] | None, rebuild_year: bool
 ) -> int:
+    # Derived data: a commit lost in a crash leaves its dirty days marked, so they are simply
+    # recomputed; nothing is worth waiting for the WAL flush.
+    await conn.execute("SET LOCAL synchronous_commit = off")
     await advisory_xact_lock(conn, LOCK_METRICS, 0)
     await conn.execute(q.CREATE_WORK)
+    await conn.execute(dirty_sql.CREATE_SEEN)
+    await conn.execute(dirty_sql.REMEMBER, lo, hi, ids)
     for sql in q.DELETE_DAYS:
         await conn.execute(sql, lo, hi, ids)
     await _copy_available(conn, lo, hi, ids)
@@ -81,6 +114,8 @@ async def _chunk(
         year_lo, year_hi = date(lo.year, 1, 1), date(lo.year + 1, 1, 1)
         for sql in [*q.PERIODS["year"], run.PERIOD_EXT]:
             await conn.execute(sql, year_lo, year_hi, ids, "year")
+    await conn.execute(dirty_sql.RESOLVE)
+    await conn.execute(dirty_sql.NOTE_ROLLUP)
     return int(status.split()[-1])
 
 

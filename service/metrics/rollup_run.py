@@ -86,8 +86,8 @@ cum AS (
            bit_or(e.bits) OVER (PARTITION BY d.instrument_id ORDER BY d.day DESC) AS rest,
            e.bits IS NOT NULL AS has_ext
     FROM days d
-    LEFT JOIN usage_daily u ON u.instrument_id = d.instrument_id AND u.day = d.day
-                           AND d.day >= $1
+    LEFT JOIN (SELECT * FROM usage_daily f WHERE f.day >= $1 AND f.day < $2 AND {_SCOPE}) u
+           ON u.instrument_id = d.instrument_id AND u.day = d.day
     LEFT JOIN ext e ON e.instrument_id = d.instrument_id AND e.day = d.day
     WINDOW w AS (PARTITION BY d.instrument_id ORDER BY d.day)
 )

@@ -44,13 +44,13 @@ CREATE TEMP TABLE metrics_day (
 CREATE TEMP TABLE metrics_piece (
     instrument_id bigint NOT NULL, day date NOT NULL, user_institution_id bigint NOT NULL,
     user_region_code text NOT NULL, is_external boolean NOT NULL, is_cross_region boolean NOT NULL,
-    secs integer NOT NULL, unverified boolean NOT NULL DEFAULT false
+    secs integer NOT NULL, first boolean NOT NULL, unverified boolean NOT NULL DEFAULT false
 ) ON COMMIT DROP;
 """
 
 _INST = """
 WITH inst AS (
-    SELECT i.id, r.timezone AS tz
+    SELECT i.id, r.timezone AS tz, coalesce(n.legal_entity_id, n.id) AS entity
     FROM instrument i JOIN institution n ON n.id = i.institution_id
     JOIN region r ON r.code = n.region_code
     WHERE ($3::bigint[] IS NULL OR i.id = ANY($3))
@@ -76,15 +76,28 @@ def _secs(start: str, end: str) -> str:
     - greatest({start}, g.day AT TIME ZONE inst.tz)))::integer"""
 
 
-# Only finished sessions count; an open one (ended_at NULL) is not yet used time. Use by an
-# account whose affiliation was not verified is neither external nor cross-region: it is
-# `unverified` (its own line in the figures), so the national ratio rests on proven identities.
+#: External use is use by another legal entity: another institution, unless both belong to one
+#: legal-entity group (`institution.legal_entity_id`); use by an account whose affiliation was
+#: not verified is neither external nor cross-region: it is `unverified` (its own line in the
+#: figures), so the national ratio rests on proven identities.
+def external_use(owner_entity: str = "inst.entity") -> str:
+    """The SQL condition "external use" over `usage_session s` and its user's `institution ui`,
+    given the owner's legal entity (the one definition, for the roll-up and the registry file)."""
+    return f"""s.is_external AND s.affiliation_verified
+       AND coalesce(ui.legal_entity_id, ui.id) <> {owner_entity}"""
+
+
+_EXTERNAL = external_use()
+
+# Only finished sessions count; an open one (ended_at NULL) is not yet used time. A session
+# counts once, on the local day it starts (`first`), however many days it spans.
 SESSION_PIECES = f"""
 INSERT INTO metrics_piece {_INST}
-SELECT s.instrument_id, g.day::date, s.user_institution_id, s.user_region_code,
-       s.is_external AND s.affiliation_verified, s.is_cross_region AND s.affiliation_verified,
-       {_secs("s.started_at", "s.ended_at")}, NOT s.affiliation_verified
-FROM usage_session s JOIN inst ON inst.id = s.instrument_id {_split("s.started_at", "s.ended_at")}
+SELECT s.instrument_id, g.day::date, s.user_institution_id, s.user_region_code, {_EXTERNAL},
+       s.is_cross_region AND s.affiliation_verified, {_secs("s.started_at", "s.ended_at")},
+       g.day::date = (s.started_at AT TIME ZONE inst.tz)::date, NOT s.affiliation_verified
+FROM usage_session s JOIN inst ON inst.id = s.instrument_id
+JOIN institution ui ON ui.id = s.user_institution_id {_split("s.started_at", "s.ended_at")}
 WHERE s.ended_at IS NOT NULL {_NEAR}
 """
 
@@ -95,9 +108,9 @@ SELECT instrument_id, day, sum(secs),
        coalesce(sum(secs) FILTER (WHERE is_external), 0),
        coalesce(sum(secs) FILTER (WHERE is_cross_region), 0),
        coalesce(sum(secs) FILTER (WHERE NOT is_external AND NOT unverified), 0),
-       count(*),
+       count(*) FILTER (WHERE first),
        coalesce(sum(secs) FILTER (WHERE unverified), 0)
-FROM metrics_piece WHERE secs > 0 GROUP BY instrument_id, day
+FROM metrics_piece WHERE secs > 0 OR first GROUP BY instrument_id, day
 """
 
 FLOW_DAYS = """

@@ -36,21 +36,27 @@ class Filters:
     value_min: Decimal | None = None  # original value in 万元 (10,000 yuan)
     share_mode: str | None = None
     type: str | None = None
+    #: Only instruments worth less than this (万元): the ones below the evaluation threshold.
+    value_below: Decimal | None = None
 
 
 def require_metrics_role(user: Principal) -> None:
     """Researchers see only their own history (`/metrics/mine`)."""
-    if not (user.is_platform_admin or user.admin_of or user.manages):
-        raise Forbidden("Metrics are for platform admins, institution admins and managers.")
+    if not (user.is_platform_admin or user.admin_of or user.manages or user.evaluates):
+        raise Forbidden(
+            "Metrics are for platform admins, institution admins, managers and evaluators."
+        )
 
 
 def visible_where(user: Principal, p: Params, filters: Filters) -> str:
-    """SQL condition over `instrument i` and `institution n`: visible and matching."""
+    """SQL condition over `instrument i` and `institution n`: visible and matching. Institution
+    admins and evaluators see their institutions' instruments, managers their own."""
     require_metrics_role(user)
     parts: list[str] = []
     if not user.is_platform_admin:
+        institutions = sorted(user.admin_of | user.evaluates)
         parts.append(
-            f"(i.institution_id = ANY({p.add(sorted(user.admin_of))}::bigint[])"
+            f"(i.institution_id = ANY({p.add(institutions)}::bigint[])"
             f" OR i.id = ANY({p.add(sorted(user.manages))}::bigint[]))"
         )
     if filters.institution is not None:
@@ -61,6 +67,8 @@ def visible_where(user: Principal, p: Params, filters: Filters) -> str:
         parts.append(f"i.category_code LIKE {p.add(filters.category + '%')}")
     if filters.value_min is not None:
         parts.append(f"i.original_value >= {p.add(filters.value_min)}")
+    if filters.value_below is not None:
+        parts.append(f"i.original_value < {p.add(filters.value_below)}")
     if filters.share_mode is not None:
         parts.append(f"i.share_mode = {p.add(filters.share_mode)}")
     if filters.type is not None:

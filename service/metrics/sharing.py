@@ -18,11 +18,11 @@ from service.common.i18n import pick
 from service.db import Database
 from service.metrics import figures
 from service.metrics.figures import Extras, Sums
-from service.metrics.periods import buckets, quota_hours, year_fraction
+from service.metrics.periods import buckets, quota_hours
 from service.metrics.schemas import MetricsRowOut
 from service.metrics.sharing_sql import KEYS, TIME_GROUPS, WIDTH_SQL, Query
 
-__all__ = ["KEYS", "TIME_GROUPS", "Query", "sharing_page", "sharing_table"]
+__all__ = ["KEYS", "TIME_GROUPS", "Query", "sharing_page", "sharing_table", "snapshot_fetch"]
 
 LABELS = {
     "instrument": "SELECT id::text AS key, name_zh AS zh, name_en AS en FROM instrument",
@@ -56,7 +56,7 @@ async def sharing_page(
     return await _group_table(db, q, language, quota, limit, offset)
 
 
-async def _snapshot_fetch(
+async def snapshot_fetch(
     db: Database, build: Any, *extra: Any
 ) -> tuple[int, Rows]:  # build: (width, *extra) -> (sql, args)
     """Bitmap width and the query in one snapshot: a concurrent roll-up may hand out new
@@ -76,11 +76,11 @@ async def _snapshot_fetch(
 async def _group_table(
     db: Database, q: Query, language: str, quota: Quota, limit: int | None, offset: int
 ) -> tuple[list[MetricsRowOut], MetricsRowOut, int]:
-    _, records = await _snapshot_fetch(db, q.table_sql, limit, offset)
+    _, records = await snapshot_fetch(db, q.table_sql, limit, offset)
     total_rec = next(r for r in records if r["is_total"])
     page = [r for r in records if not r["is_total"]]
     labels = await _labels(db, q.group_by, [r["key"] for r in page], language)
-    fraction = year_fraction(q.date_from, q.date_to)
+    fraction = q.quota_fraction()
     rows = [
         figures.make_row(
             r["key"],
@@ -103,7 +103,7 @@ async def _time_table(
     db: Database, q: Query, language: str, quota: Quota
 ) -> tuple[list[MetricsRowOut], MetricsRowOut]:
     (_, usage), sats, counts = await asyncio.gather(
-        _snapshot_fetch(db, q.usage_sql),
+        snapshot_fetch(db, q.usage_sql),
         db.fetch(*_unpack(q.satisfaction_sql())),
         db.fetch(*_unpack(q.instruments_sql())),
     )
@@ -118,9 +118,7 @@ async def _time_table(
                 k,
                 k,
                 Sums.of(u) if u else Sums(),
-                _extras(
-                    count, u, _sat(by_sat.get(k)), quota, year_fraction(q.date_from, q.date_to, k)
-                ),
+                _extras(count, u, _sat(by_sat.get(k)), quota, q.quota_fraction(k)),
             )
         )
     u = by_usage.get(None)
@@ -128,7 +126,7 @@ async def _time_table(
         "total",
         pick(language, "合计", "Total"),
         Sums.of(u) if u else Sums(),
-        _extras(count, u, _sat(by_sat.get(None)), quota, year_fraction(q.date_from, q.date_to)),
+        _extras(count, u, _sat(by_sat.get(None)), quota, q.quota_fraction()),
     )
     return rows, totals
 

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from service.accounts.principal import Principal
-from service.metrics.periods import Segment, decompose, month_pieces, next_month
+from service.metrics.periods import Segment, decompose, month_pieces, next_month, year_fraction
 from service.metrics.scope import Filters, Params, period_where, visible_where
 
 #: Group key per grouping; `{p}` is the period column of the table being grouped.
@@ -54,16 +54,23 @@ class Query:
     """One request's selection: who asks, which range, which grouping, which filters."""
 
     def __init__(
-        self, user: Principal, date_from: date, date_to: date, group_by: str, filters: Filters
-    ) -> None:
+        self, user: Principal, date_from: date, date_to: date, group_by: str, filters: Filters,
+        *, quota_until: date | None = None,
+    ) -> None:  # fmt: skip
+        """`quota_until`: days from then on earn no quota hours (they have not begun)."""
         self.user = user
         self.date_from = date_from
         self.date_to = date_to
         self.group_by = group_by
         self.filters = filters
+        self.quota_to = date_to if quota_until is None else min(date_to, quota_until)
         self.time_group = group_by in TIME_GROUPS
         self.segments = decompose(date_from, date_to, allow_years=group_by != "month")
         self.pieces = month_pieces(date_from, date_to, allow_years=group_by != "month")
+
+    def quota_fraction(self, bucket: str | None = None) -> float:
+        """Years' worth of quota the range earns (of one month or year bucket)."""
+        return year_fraction(self.date_from, max(self.quota_to, self.date_from), bucket)
 
     def vis(self, p: Params) -> str:
         where = visible_where(self.user, p, self.filters)

@@ -26,6 +26,7 @@ KINDS = (
     "affiliation_rejected",
     "sso_link",
     "account_invitation",  # to a new account: choose a password; payload has link and details
+    "survey_invitation",  # a survey's single-use link; the payload holds the whole mail
 )
 
 

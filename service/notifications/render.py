@@ -18,6 +18,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from service.notifications.account_mail import ACCOUNT_TEXTS, account_variables
 from service.notifications.messages import LABELS, TEXTS, lead_text
+from service.notifications.prepared import prepared_variables
 from service.notifications.rules import message_id
 
 _ENV = Environment(
@@ -71,6 +72,8 @@ def _alternative(item: Any) -> str:
 
 
 def _variables(mail: Mail, base_url: str, now: datetime) -> dict[str, Any]:
+    if mail.payload.get("prepared"):
+        return prepared_variables(mail.payload)
     if mail.kind in ACCOUNT_TEXTS:
         return account_variables(mail.kind, mail.payload)
     lang = "en" if mail.language == "en" else "zh-CN"

@@ -15,6 +15,7 @@ from typing import Any
 from service.accounts.principal import Principal
 from service.db import Database
 from service.metrics.csvout import lines
+from service.metrics.rollup_sql import external_use
 from service.metrics.scope import Filters, Params, visible_where
 from service.registry import store, vocab
 from service.registry.catalogue import institution_columns, instrument_record
@@ -106,8 +107,8 @@ def service_records(
     p.add(date_from)
     p.add(date_to)
     where = visible_where(user, p, Filters(institution=institution))
-    if external_only:
-        where += " AND s.is_external"
+    if external_only:  # as the sharing figures count it (legal entities, verified users)
+        where += " AND " + external_use(owner_entity="coalesce(n.legal_entity_id, n.id)")
     records = _service_dicts(db, where, p.args)
     if fmt == "json":
         return _json(records)

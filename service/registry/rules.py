@@ -14,10 +14,11 @@ def institutions_in_scope(user: Principal, institution: int | None) -> list[int]
     """
     if user.is_platform_admin:
         return None if institution is None else [institution]
-    if not user.admin_of:
+    readable = user.admin_of | user.evaluates  # evaluators read their institutions' exports
+    if not readable:
         raise Forbidden("Registry exports are for platform admins and institution admins.")
     if institution is None:
-        return sorted(user.admin_of)
-    if institution not in user.admin_of:
+        return sorted(readable)
+    if institution not in readable:
         raise Forbidden("You are not an admin of this institution.")
     return [institution]

@@ -9,6 +9,7 @@ from litestar.di import NamedDependency
 
 from service.accounts.principal import Principal, require_platform_admin
 from service.db import Database
+from service.metrics.dirty import freshness
 from service.scheduler.schemas import ADMIN_ONLY, JobsOut
 from service.scheduler.service import job_statuses
 
@@ -21,9 +22,10 @@ from service.scheduler.service import job_statuses
 )
 async def list_jobs(user: NamedDependency[Principal], db: NamedDependency[Database]) -> JobsOut:
     """The last run of every scheduled job (tick, outcome, counts, error), so an admin sees at
-    a glance whether reminders and lifecycle jobs are running."""
+    a glance whether reminders and lifecycle jobs are running; and how stale the sharing figures
+    are (`figures`: rolled up as of, dirty instrument-days waiting and the oldest of them)."""
     require_platform_admin(user)
-    return JobsOut(items=await job_statuses(db))
+    return JobsOut(items=await job_statuses(db), figures=await freshness(db))
 
 
 ROUTES: list[Any] = [list_jobs]

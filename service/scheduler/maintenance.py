@@ -69,7 +69,7 @@ async def purge_expired(db: Database, settings: Settings, now: datetime) -> JobR
     return result
 
 
-ROLLUP_MODULE = "service.metrics.rollup"
+ROLLUP_MODULE = "service.metrics.jobs"
 
 
 def rollup_available() -> bool:
@@ -77,6 +77,7 @@ def rollup_available() -> bool:
 
 
 async def rollup_metrics(db: Database, settings: Settings, now: datetime) -> JobResult:
-    """Statistics for the days touched since the last roll-up (the metrics domain decides)."""
-    rollup = importlib.import_module(ROLLUP_MODULE)
-    return JobResult({"rolled_up": int(await rollup.rollup_recent(db, now))})
+    """Statistics for the days changed late and the recent days (the metrics domain decides)."""
+    jobs = importlib.import_module(ROLLUP_MODULE)
+    result: JobResult = await jobs.rollup_metrics(db, settings, now)
+    return result

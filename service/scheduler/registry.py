@@ -78,7 +78,7 @@ if maintenance.rollup_available():
         "rollup_metrics",
         maintenance.rollup_metrics,
         timedelta(minutes=15),
-        "Roll recent usage sessions up into the statistics tables.",
+        "Recompute the days changed late, then roll recent usage up into the statistics tables.",
     )
 
 

@@ -8,6 +8,7 @@ from typing import Literal
 import msgspec
 
 from service.common.openapi import problem_spec as problem
+from service.metrics.schemas import FreshnessOut
 
 Outcome = Literal["running", "ok", "failed"]
 
@@ -33,6 +34,8 @@ class JobStatusOut(msgspec.Struct):
 
 class JobsOut(msgspec.Struct):
     items: list[JobStatusOut]
+    #: How stale the sharing figures are (late changes waiting, last roll-up).
+    figures: FreshnessOut | None = None
 
 
 ADMIN_ONLY = {

@@ -16,6 +16,7 @@ from service.web import (
     pages_bookings,
     pages_calendar,
     pages_catalogue,
+    pages_evaluation,
     pages_identity,
     pages_institution,
     pages_instrument_registry,
@@ -26,7 +27,9 @@ from service.web import (
     pages_search,
     pages_sso,
     pages_sso_admin,
+    pages_surveys,
     pages_usage,
+    pages_usage_edit,
 )
 from service.web.csrf import requires_csrf
 from service.web.errors import PAGE_EXCEPTION_HANDLERS
@@ -41,8 +44,11 @@ PAGE_HANDLERS: list[Any] = [
     *pages_account.ROUTES,
     *pages_calendar.ROUTES,
     *pages_usage.ROUTES,
+    *pages_usage_edit.ROUTES,
     *pages_institution.ROUTES,
     *pages_admin.ROUTES,
+    *pages_evaluation.ROUTES,
+    *pages_surveys.ROUTES,
     *pages_identity.ROUTES,
     *pages_regions.ROUTES,
     *pages_onboarding.ROUTES,

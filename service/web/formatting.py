@@ -56,3 +56,8 @@ def heat_colour(value: float, maximum: float) -> str:
     share = min(1.0, value / maximum)
     lightness = round(97 - share * 60)
     return f"hsl(212, 70%, {lightness}%)"
+
+
+def yuan_of_wan(value: float | Decimal) -> str:
+    """An amount in 万元 (10,000 yuan) written in yuan: 50 → `500,000`."""
+    return f"{Decimal(value) * 10000:,.0f}"

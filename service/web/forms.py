@@ -204,11 +204,32 @@ class ClosureForm(msgspec.Struct):
 
 
 class UsageForm(msgspec.Struct):
+    """`booking_id`: a booking's id, `own` (the owning group) or `other` (the user by e-mail, or
+    an institution); there is no default, so a late entry never falls back to the own group.
+    An empty `service_way` keeps the booking's."""
+
     booking_id: Annotated[str, msgspec.Meta(max_length=20)] = ""
     start: Annotated[str, msgspec.Meta(max_length=40)] = ""
     end: Annotated[str, msgspec.Meta(max_length=40)] = ""
-    service_way: Literal["occupy", "technical", "entrusted", "remote"] = "occupy"
+    service_way: Literal["", "occupy", "technical", "entrusted", "remote"] = ""
     samples: Annotated[int, msgspec.Meta(ge=0, le=1_000_000)] = 0
     amount: Annotated[str, msgspec.Meta(max_length=20)] = ""
     note: Annotated[str, msgspec.Meta(max_length=2000)] = ""
+    user_email: Annotated[str, msgspec.Meta(max_length=254)] = ""
+    user_institution_id: Annotated[str, msgspec.Meta(max_length=20)] = ""
     csrf_token: Token = ""
+
+
+def usage_who(form: UsageForm) -> dict[str, Any] | None:
+    """The `UsageIn` members naming who used the instrument, or None when the form does not
+    say (nothing chosen, or `other` without an address or institution)."""
+    choice = form.booking_id.strip()
+    if choice.isdigit():
+        return {"booking_id": int(choice)}
+    if choice == "own":
+        return {}
+    if choice == "other" and form.user_email.strip():
+        return {"user_email": form.user_email.strip()}
+    if choice == "other" and form.user_institution_id.strip().isdigit():
+        return {"user_institution_id": int(form.user_institution_id)}
+    return None

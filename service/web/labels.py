@@ -89,6 +89,10 @@ FLASHES = {
     "closure-deleted": N_("The closure is removed."),
     "policy-saved": N_("The booking rules are saved."),
     "usage-saved": N_("The usage is recorded."),
+    "survey-opened": N_("The survey is open; its invitations are on their way."),
+    "survey-closed": N_("The survey is closed."),
+    "usage-corrected": N_("The usage record is corrected; the figures follow at the next roll-up."),
+    "usage-deleted": N_("The usage record is deleted; its values stay in the history."),
     "manager-granted": N_("The manager is added."),
     "manager-revoked": N_("The manager is removed."),
     "retried": N_("The message is queued again."),
@@ -143,10 +147,10 @@ REMINDER_LEADS = {
     2880: N_("2 days before"),
     10080: N_("1 week before"),
 }
-#: The national five-level satisfaction scale, best first (zh: 非常满意 … 极差).
+#: The registry's five satisfaction levels, best first (zh: 非常满意, 基本满意, 一般, 不满意, 极差).
 RATINGS = [
     (5, N_("Very satisfied")),
-    (4, N_("Satisfied")),
+    (4, N_("Basically satisfied")),
     (3, N_("Fair")),
     (2, N_("Dissatisfied")),
     (1, N_("Very poor")),
@@ -171,7 +175,60 @@ EVALUATION_RATIOS = {
     "registered_ratio": N_("Registered with a complete record"),
     "normal_ratio": N_("In normal running status"),
     "shared_ratio": N_("Shared at all"),
-    "external_ratio": N_("Shared externally"),
+    "external_ratio": N_("Served outside users (actual)"),
+    "declared_external_ratio": N_("Declared for external sharing"),
+}
+#: Which definition each figure uses: the pages' tooltips and their "definitions" list. The
+#: placeholders are filled from the settings (`metrics_view.definition_texts`).
+FIGURE_DEFINITIONS = {
+    "effective_hours": N_(
+        "Effective working hours: warm-up, measurement and necessary post-processing of finished usage sessions, split at local midnight; idle running is not recorded as use."
+    ),
+    "external_hours": N_(
+        "External service hours: the part used by users of another legal entity (another institution, unless both belong to one legal-entity group)."
+    ),
+    "cross_region_hours": N_(
+        "Cross-region hours: the part used by users whose institution is in another region (the province's own goal, not a national figure)."
+    ),
+    "sharing_rate": N_("Sharing rate = external service hours ÷ effective working hours."),
+    "utilisation": N_(
+        "Utilisation = effective working hours ÷ quota hours (%(general)s h a year for general and %(special)s h for special instruments), counted over %(quota)s."
+    ),
+    "instruments": N_("Instruments in service during the period (not retired before it)."),
+    "sessions": N_("Usage sessions, each counted once, on the local day it starts."),
+    "evaluated": N_(
+        "Evaluated instruments: original value of at least %(yuan)s yuan (national rule); smaller instruments are reported apart."
+    ),
+    "registered_ratio": N_(
+        "Registered ratio: evaluated instruments whose registry record has the required fields."
+    ),
+    "normal_ratio": N_(
+        "Normal running ratio: evaluated instruments in normal running status, over %(base)s."
+    ),
+    "shared_ratio": N_("Shared ratio: evaluated instruments whose share mode is not 'not shared'."),
+    "external_ratio": N_(
+        "External sharing ratio: evaluated instruments that served an outside legal entity in the period (actual service, from the usage records)."
+    ),
+    "declared_external_ratio": N_(
+        "Declared external sharing: evaluated instruments whose declared share mode is 'external', whatever their use."
+    ),
+    "reference": N_(
+        "National averages per instrument in %(year)s: %(effective)s effective and %(external)s external service hours a year (sharing rate %(rate)s), scaled to the days of the period that have begun. Source: %(source)s."
+    ),
+}
+QUOTA_SPANS = {
+    "elapsed": N_("the days of the period that have begun"),
+    "whole": N_("the whole period, including days still to come"),
+}
+NORMAL_BASES = {
+    "evaluated": N_("every evaluated instrument"),
+    "in_service": N_("the evaluated instruments not awaiting scrapping"),
+}
+#: Entries of a usage session's history.
+USAGE_CHANGES = {
+    "corrected": N_("Corrected"),
+    "deleted": N_("Deleted"),
+    "trimmed": N_("Trimmed (overlap)"),
 }
 OUTBOX_STATES = {
     "pending": N_("Waiting"),
@@ -188,7 +245,7 @@ JOB_DESCRIPTIONS = [
     N_("Mark confirmed bookings that ended without a usage session as no-shows."),
     N_("Complete bookings that ended with a usage session."),
     N_("Delete expired idempotency keys, sessions, old login failures and job history."),
-    N_("Roll recent usage sessions up into the statistics tables."),
+    N_("Recompute the days changed late, then roll recent usage up into the statistics tables."),
 ]
 #: Fixed texts of the services that the new pages show, so `tr()` shows them translated.
 SERVICE_MESSAGES = [

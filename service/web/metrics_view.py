@@ -1,23 +1,43 @@
 """The figures the dashboard and the institution pages show, read through the metrics service
 (so each viewer's scope is the service's: an institution admin's totals never include another
-institution's instruments) and shaped for the templates."""
+institution's instruments) and shaped for the templates.
+
+Pages open on the last complete month (and show the last complete year beside it), never count
+days that have not happened (a range reaching into the future is cut at the end of today), and
+compare with the national averages of one reference year.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from service.accounts.principal import Principal
+from service.common.time import utcnow
 from service.db import Database
 from service.errors import Unprocessable
 from service.metrics import figures, flows
-from service.metrics.periods import check_range, year_fraction
+from service.metrics.definitions import (
+    REFERENCE_EFFECTIVE_HOURS,
+    REFERENCE_EXTERNAL_HOURS,
+    REFERENCE_SOURCE,
+    REFERENCE_YEAR,
+    Definitions,
+    clamp_to_today,
+    current_month,
+    definitions,
+    last_complete_month,
+    last_complete_year,
+)
+from service.metrics.dirty import freshness
+from service.metrics.periods import check_range
 from service.metrics.schemas import MetricsRowOut, ReferenceOut
 from service.metrics.scope import Filters
 from service.metrics.sharing import Query, sharing_table
 from service.settings import Settings
-from service.web import charts
+from service.web import charts, formatting, labels
+from service.web.i18n import N_
 from service.web.view import View
 
 
@@ -25,11 +45,13 @@ from service.web.view import View
 class Period:
     start: date
     end: date
+    #: The range asked for reached past today and was cut there.
+    clamped: bool = False
 
 
 def read_period(date_from: str, date_to: str, today: date) -> Period:
-    """The `from`/`to` query values, or the last twelve months when absent."""
-    default = charts.default_period(today)
+    """The `from`/`to` query values, or the last complete month when absent; cut at today."""
+    default = last_complete_month(today)
     try:
         start = date.fromisoformat(date_from) if date_from else default[0]
         end = date.fromisoformat(date_to) if date_to else default[1]
@@ -41,7 +63,34 @@ def read_period(date_from: str, date_to: str, today: date) -> Period:
     problem = check_range(start, end)
     if problem:
         raise Unprocessable(problem, extra={"violations": [{"rule": "range", "message": problem}]})
-    return Period(start, end)
+    cut = clamp_to_today(start, end, today)
+    return Period(cut[0], cut[1], clamped=cut[1] != end)
+
+
+def period_or_problem(
+    date_from: str, date_to: str, today: date, default: tuple[date, date] | None = None
+) -> tuple[Period, dict[str, Any] | None]:
+    """The period asked for, or (with the problem to show) the default one."""
+    fallback = default or last_complete_month(today)
+    try:
+        return read_period(
+            date_from or fallback[0].isoformat(), date_to or fallback[1].isoformat(), today
+        ), None
+    except Unprocessable as exc:
+        problem = {"status": 422, "title": exc.title, "detail": exc.detail}
+        return read_period(fallback[0].isoformat(), fallback[1].isoformat(), today), problem
+
+
+def presets(today: date) -> list[tuple[str, date, date]]:
+    """Quick choices of the period form: (label, from, to)."""
+    month, year = last_complete_month(today), last_complete_year(today)
+    this_month = current_month(today)
+    return [
+        (N_("Last complete month"), *month),
+        (N_("Last complete year"), *year),
+        (N_("This month so far"), this_month[0], today + timedelta(days=1)),
+        (N_("This year so far"), date(today.year, 1, 1), today + timedelta(days=1)),
+    ]
 
 
 def chart_names(view: View) -> dict[str, str]:
@@ -55,17 +104,80 @@ def chart_names(view: View) -> dict[str, str]:
     }
 
 
+def _query(
+    settings: Settings, user: Principal, period: Period, group_by: str, filters: Filters
+) -> Query:
+    until = definitions(settings).quota_until(utcnow())
+    return Query(user, period.start, period.end, group_by, filters, quota_until=until)
+
+
 async def table(
     db: Database, settings: Settings, user: Principal, period: Period, group_by: str,
     filters: Filters, language: str,
 ) -> tuple[list[MetricsRowOut], MetricsRowOut]:  # fmt: skip
-    query = Query(user, period.start, period.end, group_by, filters)
+    query = _query(settings, user, period, group_by, filters)
     quota = (settings.quota_general_hours, settings.quota_special_hours)
     return await sharing_table(db, query, language, quota)
 
 
-def reference(totals: MetricsRowOut, period: Period) -> ReferenceOut:
-    return figures.reference(totals, year_fraction(period.start, period.end))
+def reference(
+    settings: Settings, user: Principal, totals: MetricsRowOut, period: Period
+) -> ReferenceOut:
+    fraction = _query(settings, user, period, "region", Filters()).quota_fraction()
+    return figures.reference(totals, fraction)
+
+
+async def split_by_value(
+    db: Database, settings: Settings, view: View, period: Period, filters: Filters
+) -> dict[str, MetricsRowOut]:
+    """Totals of the evaluated instruments and, apart, of the smaller ones."""
+    user, defs = view.require_user(), definitions(settings)
+    t = defs.evaluated_min_value
+    evaluated = Filters(**{**_fields(filters), "value_min": max(t, filters.value_min or t)})
+    smaller = Filters(**{**_fields(filters), "value_below": t})
+    return {
+        "evaluated": (await table(db, settings, user, period, "region", evaluated, view.language))[
+            1
+        ],
+        "smaller": (await table(db, settings, user, period, "region", smaller, view.language))[1],
+    }
+
+
+def _fields(filters: Filters) -> dict[str, Any]:
+    return {name: getattr(filters, name) for name in filters.__dataclass_fields__}
+
+
+def definition_texts(view: View, settings: Settings) -> dict[str, str]:
+    """Each figure's definition in the viewer's language, with the settings in force."""
+    defs: Definitions = definitions(settings)
+    values = {
+        "general": settings.quota_general_hours,
+        "special": settings.quota_special_hours,
+        "quota": view.t(labels.QUOTA_SPANS[defs.quota_in_progress]),
+        "threshold": f"{defs.evaluated_min_value:g}",
+        "yuan": formatting.yuan_of_wan(defs.evaluated_min_value),
+        "base": view.t(labels.NORMAL_BASES[defs.normal_ratio_base]),
+        "year": REFERENCE_YEAR,
+        "effective": f"{REFERENCE_EFFECTIVE_HOURS:,.0f}",
+        "external": f"{REFERENCE_EXTERNAL_HOURS:,.0f}",
+        "rate": f"{REFERENCE_EXTERNAL_HOURS / REFERENCE_EFFECTIVE_HOURS * 100:.1f}%",
+        "source": view.pick(*REFERENCE_SOURCE),
+    }
+    return {key: view.t(text, **values) for key, text in labels.FIGURE_DEFINITIONS.items()}
+
+
+async def context(db: Database, settings: Settings, view: View, period: Period) -> dict[str, Any]:
+    """What every figures page shows around the figures: how fresh they are, which
+    definitions they use, and the quick periods."""
+    defs: Definitions = definitions(settings)
+    today = defs.today(utcnow())
+    return {
+        "freshness": await freshness(db),
+        "defs": defs,
+        "definitions": definition_texts(view, settings),
+        "presets": presets(today),
+        "today": today,
+    }
 
 
 async def dashboard(
@@ -81,9 +193,17 @@ async def dashboard(
     names = chart_names(view)
     totals = by["region"][1]
     best, worst = charts.ranked(by["instrument"][0])
+    year = Period(*last_complete_year(definitions(settings).today(utcnow())))
+    year_totals = (await table(db, settings, user, year, "region", filters, view.language))[1]
     return {
         "totals": totals,
-        "reference": reference(totals, period),
+        "reference": reference(settings, user, totals, period),
+        "year": {
+            "period": year,
+            "totals": year_totals,
+            "reference": reference(settings, user, year_totals, year),
+        },  # fmt: skip
+        "split": await split_by_value(db, settings, view, period, filters),
         "rows": {g: by[g][0] for g in groups},
         "charts": {
             "region": charts.hours_and_rate(by["region"][0], names),
@@ -94,6 +214,7 @@ async def dashboard(
         "heat": charts.heat_map(regions, matrix),
         "best": best,
         "worst": worst,
+        **await context(db, settings, view, period),
     }
 
 
@@ -107,9 +228,11 @@ async def institution_figures(
     best, worst = charts.ranked(rows)
     return {
         "totals": totals,
-        "reference": reference(totals, period),
+        "reference": reference(settings, user, totals, period),
+        "split": await split_by_value(db, settings, view, period, filters),
         "instrument_rows": rows,
         "trend": charts.monthly_trend(months, chart_names(view)),
         "best": best,
         "worst": worst,
+        **await context(db, settings, view, period),
     }

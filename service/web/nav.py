@@ -35,6 +35,8 @@ def links(user: Principal | None) -> list[NavLink]:
     home = institution_home(user)
     if home:
         found.append(NavLink(home, N_("My institution"), "/institution"))
+    if user.evaluates:
+        found.append(NavLink("/evaluation", N_("Evaluation"), "/evaluation"))
     if user.is_platform_admin:
         found.append(NavLink("/admin/metrics", N_("Figures"), "/admin/metrics"))
         found.append(NavLink("/admin/institutions", N_("Directory"), "/admin/institutions"))

@@ -13,7 +13,7 @@ from litestar.params import PathParameter, QueryParameter
 from service.accounts import user_admin
 from service.catalog import directory
 from service.common.time import utcnow
-from service.errors import Unprocessable
+from service.metrics.definitions import definitions
 from service.metrics.scope import Filters
 from service.notifications import admin as outbox_admin
 from service.scheduler.service import job_statuses
@@ -42,6 +42,7 @@ def exports(period: metrics_view.Period, institution: int | None = None) -> dict
     }
     links["flows"] = "/api/v1/metrics/flows.csv?" + urlencode(span)
     links["registry"] = "/api/v1/metrics/service-records?" + urlencode({**span, "format": "csv"})
+    links["monitoring"] = "/api/v1/metrics/monitoring.csv?" + urlencode(span)
     return links
 
 
@@ -54,19 +55,18 @@ async def metrics_page(
     date_to: Annotated[str, QueryParameter(name="to", max_length=10)] = "",
 ) -> Response[Any]:
     _require_admin(view)
-    try:
-        period = metrics_view.read_period(date_from, date_to, utcnow().date())
-    except Unprocessable as exc:
-        period = metrics_view.read_period("", "", utcnow().date())
-        problem = {"status": 422, "title": exc.title, "detail": exc.detail}
+    today = definitions(settings).today(utcnow())
+    period, problem = metrics_view.period_or_problem(date_from, date_to, today)
+    if problem:
         return view.render(
             "admin_metrics.html", status=422, problem=problem, period=period, data=None,
-            exports=exports(period),
+            exports=exports(period), presets=metrics_view.presets(today),
         )  # fmt: skip
     data = await metrics_view.dashboard(db, settings, view, period, Filters())
     return view.render(
-        "admin_metrics.html", problem=None, period=period, data=data, exports=exports(period)
-    )
+        "admin_metrics.html", problem=None, period=period, data=data, exports=exports(period),
+        presets=data["presets"],
+    )  # fmt: skip
 
 
 @get("/admin/institutions", name="page-admin-institutions")

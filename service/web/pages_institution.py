@@ -16,6 +16,7 @@ from service.catalog import directory, instruments
 from service.common.time import utcnow
 from service.errors import Forbidden, NotFound, Unprocessable
 from service.metrics import evaluation
+from service.metrics.definitions import definitions
 from service.web import labels, lookups, metrics_view
 from service.web.forms import PolicyForm
 from service.web.pages_admin import exports
@@ -138,20 +139,22 @@ async def figures_page(
     date_from: Annotated[str, QueryParameter(name="from", max_length=10)] = "",
     date_to: Annotated[str, QueryParameter(name="to", max_length=10)] = "",
 ) -> Response[Any]:
-    _administered(view, institution_id)
+    """For the institution's admins and its evaluators (who read, and change nothing)."""
+    if not view.require_user().can_read_records(institution_id):
+        raise NotFound("No such institution among those you administer.")
     institution = await directory.get_institution(db, institution_id)
-    ratios = await evaluation.evaluate(db, view.actor(), institution_id, view.language)
-    problem = None
-    try:
-        period = metrics_view.read_period(date_from, date_to, utcnow().date())
-    except Unprocessable as exc:
-        problem = {"status": 422, "title": exc.title, "detail": exc.detail}
-        period = metrics_view.read_period("", "", utcnow().date())
+    defs = definitions(settings)
+    period, problem = metrics_view.period_or_problem(date_from, date_to, defs.today(utcnow()))
+    ratios = await evaluation.evaluate(
+        db, view.actor(), institution_id, view.language,
+        period=(period.start, period.end), defs=defs,
+    )  # fmt: skip
     data = await metrics_view.institution_figures(db, settings, view, period, institution_id)
     return view.render(
         "institution_figures.html", status=422 if problem else 200, institution=institution,
         ratios=ratios, period=period, data=data, problem=problem, section="figures",
         ratio_names=labels.EVALUATION_RATIOS, exports=exports(period, institution_id),
+        presets=data["presets"],
     )  # fmt: skip
 
 

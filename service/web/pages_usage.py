@@ -19,11 +19,11 @@ from service.bookings import queries, usage
 from service.bookings.queries import BookingFilter
 from service.bookings.schemas import UsageIn
 from service.calendars import importer
-from service.catalog import instruments
+from service.catalog import directory, instruments
 from service.common.time import instant_dec_hook, utcnow
 from service.errors import Conflict, NotFound, Unprocessable
 from service.web import labels
-from service.web.forms import UsageForm, parse_local
+from service.web.forms import UsageForm, parse_local, usage_who
 from service.web.pages_calendar import invalid, problem_of
 from service.web.view import DB, ViewDep
 
@@ -31,6 +31,10 @@ Id = Annotated[int, PathParameter(ge=1, le=2**62)]
 #: The API refuses larger calendars too.
 MAX_ICS_BYTES = 1024 * 1024
 RECENT = timedelta(days=30)
+
+
+#: Bookings a late entry may be recorded on: those that happened, or were marked missed.
+RECORDABLE = ("confirmed", "in_use", "no_show")
 
 
 async def _usage_page(
@@ -44,13 +48,12 @@ async def _usage_page(
         db, actor, BookingFilter("managed", instrument_id, None, now - RECENT, now), 1, 100
     )
     used = {s.booking_id for s in sessions.items}
-    open_bookings = [
-        b for b in recent.items if b.status in ("confirmed", "in_use") and b.id not in used
-    ]
+    open_bookings = [b for b in recent.items if b.status in RECORDABLE and b.id not in used]
+    found = await directory.list_institutions(db, None, None, None, 1, 200)
     values: dict[str, Any] = {"problem": None, "form": UsageForm()}
     return view.render(
         "manage_usage.html", status=status, instrument=instrument, sessions=sessions,
-        bookings=open_bookings, tab="usage", **{**values, **extra},
+        bookings=open_bookings, institutions=found.items, tab="usage", **{**values, **extra},
     )  # fmt: skip
 
 
@@ -63,14 +66,24 @@ async def usage_page(view: ViewDep, db: DB, instrument_id: Id) -> Response[Any]:
 async def usage_submit(
     view: ViewDep, db: DB, instrument_id: Id, data: URLEncodedBody[UsageForm]
 ) -> Response[Any]:
-    """Times are read in the instrument's zone; a booking, when chosen, gives the user."""
+    """Times are read in the instrument's zone; a booking, when chosen, gives the user and (unless
+    another is chosen) the service way. Who used it must be said: no silent own-group default."""
     actor = view.actor()
     instrument = await instruments.get_instrument(db, instrument_id, True)
     zone = ZoneInfo(instrument.timezone)
+    person = usage_who(data)
+    if person is None:
+        problem = invalid(
+            view,
+            view.t(
+                "Say who used the instrument: a booking, your own group, or another user or institution."
+            ),
+        )
+        return await _usage_page(view, db, instrument_id, 422, problem=problem, form=data)
     fields = {
         "start": parse_local(data.start, zone), "end": parse_local(data.end, zone),
-        "service_way": data.service_way, "samples": data.samples, "amount": data.amount or "0",
-        "note": data.note, "booking_id": int(data.booking_id) if data.booking_id.isdigit() else None,
+        "service_way": data.service_way or None, "samples": data.samples,
+        "amount": data.amount or "0", "note": data.note, **person,
     }  # fmt: skip
     try:
         entry = msgspec.convert(fields, UsageIn, strict=False, dec_hook=instant_dec_hook)

@@ -188,7 +188,13 @@ async def test_manual_usage_without_booking_counts_as_internal(
     )
     assert response.status_code == 201, response.text
     assert response.json()["is_external"] is False and response.json()["user_id"] is None
-    guest = {**owner_use, "user_id": w.enterprise.id, "service_way": "entrusted"}
+    guest = {
+        **owner_use,
+        "start": (now - timedelta(hours=6)).isoformat(),
+        "end": (now - timedelta(hours=4)).isoformat(),
+        "user_id": w.enterprise.id,
+        "service_way": "entrusted",
+    }
     response = await client.post(
         f"/api/v1/instruments/{w.instrument}/usage", json=guest, headers=w.admin.headers
     )

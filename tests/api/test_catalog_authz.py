@@ -11,7 +11,15 @@ from tests.catalog_support import CatalogWorld, build_world, instrument_body
 from tests.factories import make_instrument
 
 URL = "/api/v1/instruments"
-ROLES = ("platform", "admin_a", "admin_b", "manager_a", "researcher_a", "researcher_b")
+ROLES = (
+    "platform",
+    "admin_a",
+    "admin_b",
+    "manager_a",
+    "researcher_a",
+    "researcher_b",
+    "evaluator_a",  # reads A, writes nothing
+)
 #: Institutions each role administers; a manager writes only the instruments it manages.
 ADMIN_OF = {"platform": {"a", "b"}, "admin_a": {"a"}, "admin_b": {"b"}}
 

@@ -293,15 +293,39 @@ async def test_evaluation_ratios(client: httpx.AsyncClient, db: Database, world:
     await make_instrument(db, world.inst_a, share_mode="none", status="awaiting_repair", **complete)
     await make_instrument(db, world.inst_a, share_mode="internal", **complete)
     r = await client.get(
-        f"/api/v1/metrics/institutions/{world.inst_a}/evaluation", headers=world.admin_a.headers
+        f"/api/v1/metrics/institutions/{world.inst_a}/evaluation",
+        params=MARCH,
+        headers=world.admin_a.headers,
     )
     assert r.status_code == 200, r.text
     body = r.json()
+    assert (body["from"], body["to"]) == ("2025-03-01", "2025-04-01")
     assert body["eligible"] == 4 and body["instruments"] == 5
     assert body["registered_ratio"] == {"numerator": 2, "denominator": 4, "ratio": 0.5}
     assert body["normal_ratio"]["numerator"] == 3
     assert body["shared_ratio"]["numerator"] == 3
-    assert body["external_ratio"] == {"numerator": 2, "denominator": 4, "ratio": 0.5}
+    # 外部共享比例 from actual service: only A0 served outside institutions in March; two of
+    # the four are declared for external sharing
+    assert body["external_ratio"] == {"numerator": 1, "denominator": 4, "ratio": 0.25}
+    assert body["declared_external_ratio"] == {"numerator": 2, "denominator": 4, "ratio": 0.5}
+    assert body["below_threshold"] == {
+        "instruments": 1,
+        "effective_hours": 0.0,
+        "external_hours": 0.0,
+        "sharing_rate": None,
+    }
+    april = await client.get(
+        f"/api/v1/metrics/institutions/{world.inst_a}/evaluation",
+        params={"from": "2025-04-01", "to": "2025-05-01"},
+        headers=world.admin_a.headers,
+    )
+    assert april.json()["external_ratio"]["numerator"] == 0
+    half = await client.get(
+        f"/api/v1/metrics/institutions/{world.inst_a}/evaluation",
+        params={"from": "2025-04-01"},
+        headers=world.admin_a.headers,
+    )
+    assert half.status_code == 422
     other = await client.get(
         f"/api/v1/metrics/institutions/{world.inst_b}/evaluation", headers=world.admin_a.headers
     )

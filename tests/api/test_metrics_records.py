@@ -57,7 +57,7 @@ async def test_rating_rules_and_export(client: httpx.AsyncClient, db: Database) 
         url, json={"rating": "满意", "comment": "样品处理及时"}, headers=booker.headers
     )
     assert r.status_code == 201, r.text
-    assert r.json()["rating"] == 4 and r.json()["label"] == "满意"
+    assert r.json()["rating"] == 4 and r.json()["label"] == "基本满意"  # the registry's word
     again = await client.post(url, json={"rating": 1}, headers=booker.headers)
     assert again.status_code == 409 and again.headers["content-type"].startswith(
         "application/problem+json"
@@ -77,7 +77,7 @@ async def test_rating_rules_and_export(client: httpx.AsyncClient, db: Database) 
     assert (item["serviceWay"], item["serviceAmount"], item["amounts"]) == ("委托共享", 1.0, 120.5)
     assert item["applicant"] == booker.email.split("@")[0]
     assert item["applicatUnit"].endswith("单位") and item["instrumentCode"] == str(inst)
-    assert (item["satisfaction"], item["satisfactionScore"]) == ("满意", 4)
+    assert (item["satisfaction"], item["satisfactionScore"]) == ("基本满意", 4)
     other = await client.get(
         "/api/v1/metrics/service-records", params=APRIL, headers=w.admin_b.headers
     )
@@ -94,7 +94,7 @@ async def test_rating_rules_and_export(client: httpx.AsyncClient, db: Database) 
     assert lines[0].startswith(
         "serviceTime,serviceWay,serviceAmount,applicant,applicatUnit,amounts"
     )
-    assert len(lines) == 2 and "委托共享" in lines[1] and "满意" in lines[1]
+    assert len(lines) == 2 and "委托共享" in lines[1] and "基本满意" in lines[1]
     bad = await client.get(
         "/api/v1/metrics/service-records",
         params={**APRIL, "format": "xml"},

@@ -98,7 +98,9 @@ async def test_a_completed_booking_is_rated_once_on_the_five_level_scale(
         assert f'href="/bookings/{done}/rate"' in mine.text
         form = await c.get(f"/bookings/{done}/rate")
         assert form.status_code == 200
-        assert all(label in form.text for label in ("非常满意", "满意", "一般", "不满意", "极差"))
+        assert all(
+            label in form.text for label in ("非常满意", "基本满意", "一般", "不满意", "极差")
+        )
         missing = await c.post(f"/bookings/{done}/rate", data={"csrf_token": token})
         assert missing.status_code == 422
         rated = await c.post(

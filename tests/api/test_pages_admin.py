@@ -17,6 +17,9 @@ from tests.metrics_support import add_session
 from tests.web_support import SHANGHAI, World, build_world, signed_in
 
 NAV = re.compile(r'<nav class="nav".*?</nav>', re.S)
+#: The days of the world's usage: the pages open on the last complete month otherwise.
+_TODAY = utcnow().astimezone(SHANGHAI).date()
+RECENT = {"from": str(_TODAY - timedelta(days=10)), "to": str(_TODAY + timedelta(days=1))}
 HREF = re.compile(r'<a href="([^"]+)"')
 
 
@@ -88,7 +91,7 @@ async def test_an_institution_admin_of_a_sees_no_data_of_b(app, db: Database, wo
             assert response.status_code == 200, path
             leaked = [s for s in secrets if s in response.text]
             assert not leaked, (path, leaked)
-        figures = await c.get(f"/institution/{world.jlu}/figures")
+        figures = await c.get(f"/institution/{world.jlu}/figures", params=RECENT)
         assert world.instrument_name in figures.text and "9.0" in figures.text
         export = re.search(r'<a href="(/api/v1/metrics/sharing\.csv[^"]+)"', figures.text)
         assert export and f"institution={world.jlu}" in export.group(1)
@@ -167,7 +170,7 @@ async def test_the_dashboard_shows_charts_the_heat_map_rankings_and_exports(
     app, world: World
 ) -> None:  # type: ignore[no-untyped-def]
     async with signed_in(app, world.platform_admin) as (c, _):
-        page = await c.get("/admin/metrics")
+        page = await c.get("/admin/metrics", params=RECENT)
         assert page.status_code == 200
         for chart in ("region", "category", "institution", "month"):
             assert f'data-config="config-{chart}"' in page.text
@@ -180,11 +183,27 @@ async def test_the_dashboard_shows_charts_the_heat_map_rankings_and_exports(
         assert best.count('<a href="/instruments/') >= 1
         assert "/static/vendor/chart.umd.min.js" in page.text
         exports = re.findall(r'<a href="(/api/v1/metrics/[^"]+)"', page.text)
-        assert len(exports) == 7
+        assert len(exports) == 8
         for link in exports:
             response = await c.get(link.replace("&amp;", "&"))
             assert response.status_code == 200, link
             assert response.headers["content-type"].startswith("text/csv")
+        # how fresh, which definitions, one reference year with its source, the year beside
+        assert 'id="figures-as-of"' in page.text and 'id="definitions"' in page.text
+        assert 'id="reference-source"' in page.text and "2025" in page.text
+        assert 'id="last-year"' in page.text and 'id="by-value"' in page.text
+        assert 'title="' in page.text.split('id="headline"')[1].split("</div>")[0]
+        # opens on the last complete month; days that have not happened are cut off
+        default = await c.get("/admin/metrics")
+        month_start = _TODAY.replace(day=1)
+        last = (month_start - timedelta(days=1)).replace(day=1)
+        assert f'value="{last.isoformat()}"' in default.text
+        assert f'value="{month_start.isoformat()}"' in default.text
+        ahead = await c.get(
+            "/admin/metrics", params={"from": str(_TODAY), "to": str(_TODAY + timedelta(days=60))}
+        )
+        assert 'id="period-clamped"' in ahead.text
+        assert f'value="{(_TODAY + timedelta(days=1)).isoformat()}"' in ahead.text
         bad = await c.get("/admin/metrics", params={"from": "2026-13-01"})
         assert bad.status_code == 422 and 'data-status="422"' in bad.text
         backwards = await c.get("/admin/metrics", params={"from": "2026-05-01", "to": "2026-01-01"})

@@ -143,6 +143,10 @@ async def test_usage_is_recorded_with_or_without_a_booking(app, db: Database, wo
         assert await db.fetchval("SELECT status FROM booking WHERE id = $1", booking) == "completed"
         own = {"csrf_token": token, "start": local_input(start - timedelta(days=1)),
                "end": local_input(start - timedelta(days=1, hours=-3)), "service_way": "occupy"}  # fmt: skip
+        # who used it must be said: no silent fall-back to the own group
+        unsaid = await c.post(url, data=own)
+        assert unsaid.status_code == 422 and 'id="problem"' in unsaid.text
+        own["booking_id"] = "own"
         assert (await c.post(url, data=own)).status_code == 303
         backwards = {**own, "end": local_input(start - timedelta(days=2))}
         assert (await c.post(url, data=backwards)).status_code == 422

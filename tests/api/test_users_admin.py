@@ -19,6 +19,8 @@ EXPECTED: dict[str, dict[str, int]] = {
     "admin_a": {"read_own": 200, "write_own": 200, "read_other": 404, "write_other": 404},
     "manager_a": {"read_own": 404, "write_own": 404, "read_other": 404, "write_other": 404},
     "researcher_a": {"read_own": 404, "write_own": 404, "read_other": 404, "write_other": 404},
+    # an evaluator of A reads figures and records, not accounts; its writes stop at the gate
+    "evaluator_a": {"read_own": 404, "write_own": 403, "read_other": 404, "write_other": 403},
 }
 
 

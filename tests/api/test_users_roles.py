@@ -49,6 +49,7 @@ MANAGER_MATRIX: dict[str, tuple[int, int, int]] = {
     "admin_a": (204, 404, 403),
     "manager_a": (403, 403, 403),
     "researcher_a": (403, 403, 403),
+    "evaluator_a": (403, 403, 403),
 }
 
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
+import asyncpg
 import pytest
 
 from service.catalog.seed import seed_demo
@@ -31,6 +32,7 @@ DEMO_ADMIN = "admin@demo.instrument-share.org"
 DEMO_INST_ADMIN = "inst-admin@jlu.demo.instrument-share.org"
 DEMO_MANAGER = "manager@jlu.demo.instrument-share.org"
 DEMO_RESEARCHER = "researcher@yanbian.demo.instrument-share.org"
+DEMO_EVALUATOR = "evaluator@demo.instrument-share.org"
 
 
 @pytest.fixture(scope="module")
@@ -70,6 +72,18 @@ class Demo:
     managed: list[int]
     ciac_instrument: int
     completed_booking: int
+    session: int
+
+
+async def _free_session(
+    db: Database, instrument: int, user_institution: int, start: datetime, end: datetime
+) -> list[int]:
+    """A session where the demo's own history leaves the instrument free (sessions of one
+    instrument never overlap); none where it is taken."""
+    try:
+        return [await add_session(db, instrument, user_institution, start, end)]
+    except asyncpg.ExclusionViolationError:
+        return []
 
 
 async def _demo_ids(db: Database) -> tuple[list[int], int, dict[str, int]]:
@@ -97,18 +111,27 @@ async def demo(db: Database) -> Demo:
     managed, ciac_instrument, inst = await _demo_ids(db)
     now = utcnow()
     users = [inst["ciac"], inst["yanbian"], inst["jlu"]]
+    sessions: list[int] = []
     for n, instrument in enumerate(managed[:4]):
         for week in range(10):
             start = now - timedelta(days=7 * week + n + 1, hours=3)
             hours = 2 + (week + n) % 4
-            await add_session(
+            sessions += await _free_session(
                 db, instrument, users[(week + n) % 3], start, start + timedelta(hours=hours)
             )
     start = now - timedelta(days=9)
-    await add_session(db, ciac_instrument, inst["yanbian"], start, start + timedelta(hours=5))
+    await _free_session(db, ciac_instrument, inst["yanbian"], start, start + timedelta(hours=5))
     today = now.date()
     await rebuild(db, today - timedelta(days=80), today + timedelta(days=1),
                   [*managed[:4], ciac_instrument])  # fmt: skip
     researcher = await db.fetchval("SELECT id FROM app_user WHERE email = $1", DEMO_RESEARCHER)
     booking = await past_booking(db, managed[0], int(researcher), now - timedelta(days=2))
-    return Demo(managed, ciac_instrument, booking)
+    # A second module finds this usage from the first one in place (sessions never overlap).
+    session = (
+        sessions[0]
+        if sessions
+        else await db.fetchval(
+            "SELECT max(id) FROM usage_session WHERE instrument_id = $1", managed[0]
+        )
+    )
+    return Demo(managed, ciac_instrument, booking, int(session))

@@ -8,6 +8,7 @@ import pytest
 
 from tests.browser.conftest import (
     DEMO_ADMIN,
+    DEMO_EVALUATOR,
     DEMO_INST_ADMIN,
     DEMO_MANAGER,
     DEMO_PASSWORD,
@@ -73,6 +74,9 @@ def tour(demo: Demo) -> list[tuple[str, str, str]]:
         (DEMO_ADMIN, "/admin/metrics", "admin-metrics"),
         (DEMO_ADMIN, "/admin/users", "admin-users"),
         (DEMO_ADMIN, "/admin/health", "admin-health"),
+        (DEMO_MANAGER, f"/manage/usage/{demo.session}", "manage-usage-correct"),
+        (DEMO_ADMIN, "/admin/surveys", "admin-surveys"),
+        (DEMO_EVALUATOR, "/evaluation", "evaluation"),
     ]
 
 

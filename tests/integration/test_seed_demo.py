@@ -315,6 +315,24 @@ async def test_manager_sees_the_yanbian_request(demo: Database, client: httpx.As
     assert booking["approval_deadline"] is not None
 
 
+async def test_the_demo_has_a_read_only_evaluator_of_jilin_university(demo: Database) -> None:
+    row = await demo.fetchrow(
+        """SELECT s.code AS home, ARRAY(SELECT n.code FROM evaluator_assignment e
+                  JOIN institution n ON n.id = e.institution_id WHERE e.user_id = u.id) AS evaluates,
+                  u.is_platform_admin,
+                  EXISTS (SELECT 1 FROM institution_admin a WHERE a.user_id = u.id) AS admin
+           FROM app_user u JOIN institution s ON s.id = u.institution_id WHERE u.email = $1""",
+        "evaluator@demo.instrument-share.org",
+    )
+    assert row is not None
+    assert (row["home"], row["evaluates"], row["is_platform_admin"], row["admin"]) == (
+        "jl-eval",
+        ["jlu"],
+        False,
+        False,
+    )
+
+
 async def test_demo_identities(demo: Database) -> None:
     """Every demo account is a verified member; the enterprise has two users, its admin among
     them; one unverified claimant waits in Jilin University's queue."""

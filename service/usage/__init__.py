@@ -1,0 +1,1 @@
+"""Corrections and deletions of usage sessions, with a reason kept in their history."""
