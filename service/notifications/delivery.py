@@ -61,16 +61,28 @@ UPDATE notification_outbox o SET state = 'skipped', skip_reason = s.reason, clai
 FROM unnest($1::bigint[], $2::text[]) AS s(id, reason) WHERE o.id = s.id
 """
 
-_SENT = """
+#: Verdicts are committed without waiting for the WAL flush: a flush per message would cost
+#: more than the SMTP exchange. A database crash can lose the last few verdicts; those rows are
+#: then sent again with the same Message-ID, the documented at-least-once contract. The setting
+#: is made with `set_config(…, true)` inside the verdict's own statement, i.e. for that
+#: statement's implicit transaction only (the SQL form of `SET LOCAL`): it is checked when that
+#: transaction commits and gone before the connection serves anything else. A session-level
+#: `SET` would stay on the pooled connection (the pool does not reset sessions) and make a
+#: later booking's 201 precede its WAL flush.
+ASYNC_COMMIT = "(SELECT set_config('synchronous_commit', 'off', true)) AS async_commit"
+
+_SENT = f"""
 UPDATE notification_outbox
 SET state = 'sent', sent_at = greatest($2, clock_timestamp()), message_id = $3, last_error = '',
     claimed_by = ''
+FROM {ASYNC_COMMIT}
 WHERE id = $1 AND state = 'pending'
 """
 
-_FAILED = """
+_FAILED = f"""
 UPDATE notification_outbox
 SET state = $2, next_attempt_at = $3, last_error = $4, claimed_by = ''
+FROM {ASYNC_COMMIT}
 WHERE id = $1 AND state = 'pending'
 """
 
@@ -190,11 +202,6 @@ async def _send_batch(
 ) -> JobResult:
     messages, positions, broken = await _render(db, settings, now, batch)
     async with db.connection() as conn:
-        # Verdicts are committed without waiting for the WAL flush (a flush per message would
-        # cost more than the SMTP exchange). A database crash can lose the last few verdicts;
-        # those rows are then sent again, with the same Message-ID, which is the documented
-        # at-least-once contract. The pool's RESET ALL on release restores the setting.
-        await conn.execute("SET synchronous_commit = off")
         verdict = _Verdicts(conn, now, batch)
         for index, error in broken:
             await verdict(index, error)
