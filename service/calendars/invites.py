@@ -69,9 +69,9 @@ async def load_booking_for_ics(conn: asyncpg.Connection, booking_id: int) -> Boo
 def single_booking_ics(
     booking: BookingIcs, language: str, variant: Variant, base_url: str
 ) -> bytes:
-    """The download: METHOD:PUBLISH, one event exactly as the feeds render it."""
+    """The download: one event exactly as the feeds render it, without METHOD (a snapshot)."""
     event = build_event(booking.row, language, variant, base_url)
-    return assemble(str(event["summary"]), [bytes(event.to_ical())], "PUBLISH")
+    return assemble(str(event["summary"]), [bytes(event.to_ical())])
 
 
 def booking_invite(
