@@ -46,6 +46,8 @@ class Settings:
     login_window_minutes: int = 15
     quota_general_hours: int = 1400
     quota_special_hours: int = 800
+    #: Time budget of reading one uploaded `.ics` file (parsing and expanding recurrences).
+    ics_import_max_seconds: float = 5.0
 
     @property
     def is_development(self) -> bool:
@@ -92,4 +94,5 @@ class Settings:
             login_window_minutes=int(get("LOGIN_WINDOW_MINUTES", "15")),
             quota_general_hours=int(get("QUOTA_GENERAL_HOURS", "1400")),
             quota_special_hours=int(get("QUOTA_SPECIAL_HOURS", "800")),
+            ics_import_max_seconds=float(get("ICS_IMPORT_MAX_SECONDS", "5")),
         )
