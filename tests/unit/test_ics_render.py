@@ -246,3 +246,14 @@ def test_a_snapshot_without_method_passes_where_publish_without_organizer_failed
     publish = body.replace(b"CALSCALE:GREGORIAN\r\n", b"CALSCALE:GREGORIAN\r\nMETHOD:PUBLISH\r\n")
     failed = read_with_libical(publish)
     assert not failed.restrictions_ok and any("ORGANIZER" in e for e in failed.errors)
+
+
+async def test_render_all_keeps_order_and_fills_the_cache_from_a_worker_thread() -> None:
+    cache = EventCache()
+    rows = [_row(booking_id=n, version=n % 3 + 1) for n in range(1, 81)]
+    cache.get(rows[5], "en", "user", "u")  # one hit among many misses
+    texts = await cache.render_all(rows, "en", "user", "u")
+    assert texts == [render_event(r, "en", "user", "u") for r in rows]
+    assert len(cache) == 80 and cache.hits == 1
+    again = await cache.render_all(rows, "en", "user", "u")
+    assert again == texts and cache.hits == 81
