@@ -73,12 +73,12 @@ class EventCache:
         """Every row's event text, in order; many misses are rendered in a worker thread."""
         texts = [self.lookup(row, language, variant, base_url) for row in rows]
         missing = [i for i, text in enumerate(texts) if text is None]
-        if len(missing) < THREAD_AFTER_MISSES:
-            return [self.get(row, language, variant, base_url) for row in rows]
         todo = [rows[i] for i in missing]
-        rendered = await asyncio.to_thread(
-            lambda: [render_event(row, language, variant, base_url) for row in todo]
-        )
+
+        def render() -> list[bytes]:
+            return [render_event(row, language, variant, base_url) for row in todo]
+
+        rendered = await asyncio.to_thread(render) if len(todo) >= THREAD_AFTER_MISSES else render()
         for index, row, text in zip(missing, todo, rendered, strict=True):
             self.put(row, language, variant, base_url, text)
             texts[index] = text
