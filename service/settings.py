@@ -48,6 +48,11 @@ class Settings:
     quota_special_hours: int = 800
     #: Time budget of reading one uploaded `.ics` file (parsing and expanding recurrences).
     ics_import_max_seconds: float = 5.0
+    #: Mail retries: first delay, longest delay, and how long after its first failure a notice
+    #: is still tried (then it is dead). The same backoff paces probes during a mail outage.
+    mail_retry_base_seconds: float = 30.0
+    mail_retry_max_seconds: float = 3600.0
+    mail_retry_horizon_seconds: float = 48 * 3600.0
 
     @property
     def is_development(self) -> bool:
@@ -95,4 +100,7 @@ class Settings:
             quota_general_hours=int(get("QUOTA_GENERAL_HOURS", "1400")),
             quota_special_hours=int(get("QUOTA_SPECIAL_HOURS", "800")),
             ics_import_max_seconds=float(get("ICS_IMPORT_MAX_SECONDS", "5")),
+            mail_retry_base_seconds=float(get("MAIL_RETRY_BASE_SECONDS", "30")),
+            mail_retry_max_seconds=float(get("MAIL_RETRY_MAX_SECONDS", "3600")),
+            mail_retry_horizon_seconds=float(get("MAIL_RETRY_HORIZON_SECONDS", "172800")),
         )

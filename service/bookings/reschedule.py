@@ -170,7 +170,7 @@ async def _booker_of(conn: asyncpg.Connection, row: Any, inst: InstrumentFacts) 
 
 
 async def _notify(conn: asyncpg.Connection, new: Any, changes: dict[str, Any]) -> None:
-    payload = store.notice_payload(new, changes=changes)
+    payload = store.notice_payload(changes=changes)
     await enqueue(
         conn,
         kind="booking_rescheduled",

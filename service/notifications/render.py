@@ -1,6 +1,7 @@
 """Turn a claimed outbox row into a MIME message: plain text with an HTML alternative, in the
 recipient's language, times in the instrument's zone, and the booking's `.ics` where the kind
-calls for one."""
+calls for one. Everything about the booking comes from the notice's snapshot (`snapshot`),
+never from the live row."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from service.notifications.messages import LABELS, TEXTS, lead_text
 from service.notifications.rules import message_id
+from service.notifications.snapshot import BookingSnapshot
 
 _ENV = Environment(
     loader=PackageLoader("service.notifications", "templates"),
@@ -29,21 +31,9 @@ _ENV = Environment(
 
 
 @dataclass(frozen=True, slots=True)
-class BookingFacts:
-    id: int
-    status: str
-    version: int
-    starts_at: datetime
-    ends_at: datetime
-    instrument_zh: str
-    instrument_en: str
-    location: str
-    timezone: str
-
-
-@dataclass(frozen=True, slots=True)
 class Mail:
-    """Everything needed to render one outbox row, loaded in the claim transaction."""
+    """One outbox row to render: the recipient as they are now (address, name, language), the
+    booking as it was when the notice was written."""
 
     outbox_id: int
     kind: str
@@ -51,10 +41,17 @@ class Mail:
     email: str
     name: str
     language: str
-    booking: BookingFacts | None
+    booking: BookingSnapshot | None
 
 
-def _when(booking: BookingFacts) -> str:
+def wording_key(kind: str, booking: BookingSnapshot | None) -> str:
+    """A reschedule that now awaits approval says so, rather than announcing the new time."""
+    if kind == "booking_rescheduled" and booking is not None and booking.status == "pending":
+        return "booking_rescheduled_pending"
+    return kind
+
+
+def _when(booking: BookingSnapshot) -> str:
     zone = ZoneInfo(booking.timezone)
     start, end = booking.starts_at.astimezone(zone), booking.ends_at.astimezone(zone)
     end_text = end.strftime("%H:%M" if end.date() == start.date() else "%Y-%m-%d %H:%M")
@@ -76,8 +73,8 @@ def _variables(mail: Mail, base_url: str, now: datetime) -> dict[str, Any]:
     instrument = ""
     rows: list[tuple[str, str]] = []
     if booking is not None:
-        instrument = booking.instrument_en if lang == "en" else booking.instrument_zh
-        instrument = instrument or booking.instrument_zh or booking.instrument_en
+        names = booking.row.instrument_zh, booking.row.instrument_en
+        instrument = (names[1] if lang == "en" else names[0]) or names[0] or names[1]
         rows = [(labels["instrument"], instrument), (labels["time"], _when(booking))]
         if booking.location:
             rows.append((labels["location"], booking.location))
@@ -90,7 +87,7 @@ def _variables(mail: Mail, base_url: str, now: datetime) -> dict[str, Any]:
     start = ""
     if booking is not None:
         start = f"{booking.starts_at.astimezone(ZoneInfo(booking.timezone)):%Y-%m-%d %H:%M}"
-    wording = TEXTS[mail.kind][lang]
+    wording = TEXTS[wording_key(mail.kind, booking)][lang]
     fill = {"instrument": instrument, "start": start, "lead": lead}
     return {
         "lang": lang,

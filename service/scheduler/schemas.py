@@ -10,6 +10,9 @@ import msgspec
 from service.common.openapi import problem_spec as problem
 
 Outcome = Literal["running", "ok", "failed"]
+#: ok: last run succeeded; degraded: it runs but cannot do its work (see `health_detail`);
+#: failed: its last run failed; never_run: no run recorded yet.
+Health = Literal["ok", "degraded", "failed", "never_run"]
 
 
 class JobRunOut(msgspec.Struct):
@@ -29,6 +32,8 @@ class JobStatusOut(msgspec.Struct):
     interval_seconds: int
     last_run: JobRunOut | None
     last_ok_at: datetime | None
+    health: Health = "ok"
+    health_detail: str = ""
 
 
 class JobsOut(msgspec.Struct):
