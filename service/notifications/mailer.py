@@ -84,29 +84,37 @@ def _message_error(exc: Exception) -> str | None:
 async def send_all(url: str, messages: Sequence[Message], verdict: Verdict) -> None:
     """Send `messages` over one connection. A refused message fails alone; anything that
     makes the server unusable raises `MailOutage` for the message in flight and the rest,
-    which get no verdict."""
+    which get no verdict. Errors of `verdict` itself (the database) propagate unchanged."""
     if not messages:
         return
     client = _client(url)
-    done = 0
     try:
-        await client.connect()
+        try:
+            await client.connect()
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            raise MailOutage(_describe(exc), 0) from exc
         for index, message in enumerate(messages):
-            error: str | None = None
-            try:
-                await client.send_message(message)
-            except (aiosmtplib.SMTPRecipientsRefused, aiosmtplib.SMTPResponseException) as exc:
-                error = _message_error(exc)
-                if error is None:
-                    raise
-            await verdict(index, error)
-            done = index + 1
-            if not client.is_connected and done < len(messages):
-                raise aiosmtplib.SMTPServerDisconnected("the server closed the connection")
-    except (aiosmtplib.SMTPException, OSError) as exc:
-        raise MailOutage(_describe(exc), done) from exc
+            await verdict(index, await _send_one(client, message, index))
+            if not client.is_connected and index + 1 < len(messages):
+                raise MailOutage(
+                    "SMTPServerDisconnected: the server closed the connection", index + 1
+                )
     finally:
         await _close(client)
+
+
+async def _send_one(client: aiosmtplib.SMTP, message: Message, index: int) -> str | None:
+    """None when accepted, the refusal's text when the server refused this message."""
+    try:
+        await client.send_message(message)
+    except (aiosmtplib.SMTPRecipientsRefused, aiosmtplib.SMTPResponseException) as exc:
+        error = _message_error(exc)
+        if error is None:
+            raise MailOutage(_describe(exc), index) from exc
+        return error
+    except (aiosmtplib.SMTPException, OSError) as exc:
+        raise MailOutage(_describe(exc), index) from exc
+    return None
 
 
 async def probe(url: str) -> str | None:

@@ -116,7 +116,7 @@ async def test_an_outage_holds_the_queue_logs_twice_and_loses_nothing(
         # Until the probe is due nobody claims anything, and nothing is logged per notice.
         records = len(caplog.records)
         counts = await both(now + timedelta(seconds=1))
-        assert all(c == {"held": NOTICES} for c in counts), counts
+        assert all(set(c) == {"held"} and c["held"] >= NOTICES for c in counts), counts
         assert len(caplog.records) == records
 
         # One of the two probes when it is due; the server is still down: backoff.
