@@ -168,13 +168,14 @@ async def insert(
 #: The notices of a new booking: the booker hears of the outcome;
 #: for a pending request each decider (the instrument's managers, else its institution's
 #: admins; see `store.manager_ids`) gets an `approval_needed`. Each carries the snapshot of the
-#: new booking that `notifications.outbox.enqueue` would store (same fragment), so the mail
-#: says what was true at this insert, whatever happens to the booking before it goes out.
+#: new booking that `notifications.outbox.enqueue` would store (same fragment, built once per
+#: booking), so the mail says what was true at this insert, whatever happens to the booking
+#: before it goes out. Measured on the statement alone: ~0.05–0.1 ms more than before.
 _ANNOUNCE_SQL = f"""
     INSERT INTO notification_outbox (dedupe_key, kind, user_id, booking_id, payload)
     SELECT n.kind || ':' || b.id || ':v' || b.version || n.suffix, n.kind, n.user_id, b.id,
-           jsonb_build_object('booking', {snapshot_json("b")})
-    FROM b {snapshot_joins("b")}
+           jsonb_build_object('booking', snap.j)
+    FROM b CROSS JOIN (SELECT {snapshot_json("b")} AS j FROM b {snapshot_joins("b")}) AS snap
     CROSS JOIN LATERAL (
         SELECT CASE WHEN b.status = 'pending' THEN 'booking_requested'
                     ELSE 'booking_confirmed' END AS kind, b.user_id, '' AS suffix
