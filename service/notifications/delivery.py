@@ -59,10 +59,13 @@ LEFT JOIN booking b ON b.id = c.booking_id
 ORDER BY c.id
 """
 
-#: Rows of a claim that will not be sent: not an attempt, so the claim's count is undone.
+#: Rows of a claim that will not be sent: not an attempt, so the claim's count is undone. A
+#: row that cannot even be read (a malformed payload) is dead at once, for an admin to see.
 _SETTLE = """
 UPDATE notification_outbox o
-SET state = s.state, expired_reason = s.expired, skip_reason = s.reason,
+SET state = s.state, expired_reason = s.expired,
+    skip_reason = CASE WHEN s.state = 'dead' THEN o.skip_reason ELSE s.reason END,
+    last_error = CASE WHEN s.state = 'dead' THEN s.reason ELSE o.last_error END,
     attempts = o.attempts - 1, claimed_by = ''
 FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) AS s(id, state, expired, reason)
 WHERE o.id = s.id
@@ -175,10 +178,14 @@ async def claim_batch(
         decided: list[tuple[int, str, str | None, str]] = []
         batch: list[Claimed] = []
         for row in rows:
-            verdict = _settlement(row, now)
-            if verdict is None:
-                batch.append((_mail(row), row["attempts"], row["failing_since"]))
-            else:
+            try:
+                verdict = _settlement(row, now)
+                if verdict is None:
+                    batch.append((_mail(row), row["attempts"], row["failing_since"]))
+            except (KeyError, ValueError, TypeError) as exc:
+                verdict = ("dead", None, f"malformed notice: {type(exc).__name__}: {exc}"[:1000])
+                log.error("outbox %s is dead: %s", row["id"], verdict[2])
+            if verdict is not None:
                 decided.append((row["id"], *verdict))
                 settled.add(verdict[0])
         if decided:

@@ -161,3 +161,33 @@ def test_smtp_urls(url: str, expected: tuple[object, ...]) -> None:
 def test_bad_smtp_urls_are_refused(url: str) -> None:
     with pytest.raises(ValueError, match="SMTP_URL must be"):
         parse_smtp_url(url)
+
+
+async def test_a_malformed_notice_is_dead_at_once_and_holds_up_nothing(
+    db: Database,
+    mail_settings: Settings,  # noqa: F811
+    smtp: SmtpServer,  # noqa: F811
+) -> None:
+    scene = await make_scene(db)
+    bookings = [await make_booking(db, scene, datetime(2031, 5, 1, h, tzinfo=UTC)) for h in (1, 3)]
+    ids = []
+    async with db.transaction() as conn:
+        for booking in bookings:
+            ids.append(
+                await enqueue(
+                    conn,
+                    kind="booking_confirmed",
+                    user_id=scene.user_id,
+                    booking_id=booking,
+                    dedupe_key=f"test-malformed:{booking}",
+                )
+            )
+    await db.execute(
+        "UPDATE notification_outbox SET payload = payload #- '{booking,start}' WHERE id = $1",
+        ids[0],
+    )
+    await deliver_outbox(db, mail_settings, utcnow())
+    broken, fine = await outbox_rows(db, bookings)
+    assert (broken["state"], broken["attempts"]) == ("dead", 0)
+    assert "malformed notice: KeyError" in broken["last_error"]
+    assert fine["state"] == "sent" and smtp.sink.ids()[outbox_message_id(fine["id"])] == 1
