@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import resource
 import threading
+from contextlib import suppress
 from datetime import datetime
 from multiprocessing.connection import Connection
 from typing import Any
@@ -30,6 +32,9 @@ from service.calendars.ics_import import (
 )
 
 PARALLEL = 2
+#: Address space a child may use: a file whose rules explode into millions of occurrences
+#: meets this (MemoryError) rather than the machine's memory, if it outruns the time budget.
+MEMORY_BYTES = 1 << 30
 _CONTEXT = multiprocessing.get_context("forkserver")
 _CONTEXT.set_forkserver_preload(["service.calendars.ics_import"])
 _SLOTS = threading.BoundedSemaphore(PARALLEL)
@@ -39,6 +44,8 @@ def _child(
     out: Connection, data: bytes, timezone: str, window: tuple[datetime, datetime], limits: Limits
 ) -> None:
     """Runs in the child: the outcome goes back as a tuple, never as an exception."""
+    with suppress(ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_BYTES, MEMORY_BYTES))
     result: tuple[Any, ...]
     try:
         result = ("ok", read_occurrences(data, timezone, window[0], window[1], limits))
@@ -46,6 +53,8 @@ def _child(
         result = ("limit", exc.limit, str(exc))
     except IcsError as exc:
         result = ("invalid", str(exc))
+    except MemoryError:
+        result = ("invalid", "Reading the file needs more memory than an upload may use.")
     except Exception as exc:  # noqa: BLE001 - whatever a hostile file provokes is "bad file"
         result = ("invalid", f"The file cannot be read: {type(exc).__name__}: {exc}"[:500])
     out.send(result)
