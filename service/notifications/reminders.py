@@ -1,7 +1,7 @@
 """Queue reminders: one outbox row per booking, lead time and booking version, when due.
 
 Nothing is queued ahead of time, so nothing has to be withdrawn when a booking moves: the row
-for the old version simply no longer matches the booking and is skipped at delivery. A tick
+for the old version simply no longer matches the booking and expires at delivery. A tick
 after downtime queues what became due meanwhile; for each booking only the nearest lead time
 that has come is queued (a booking made an hour before it starts gets the 1 h reminder, not
 the 24 h one too).
