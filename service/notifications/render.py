@@ -21,6 +21,9 @@ from service.notifications.messages import LABELS, TEXTS, lead_text
 from service.notifications.rules import message_id
 from service.notifications.snapshot import BookingSnapshot
 
+#: Times of a notice about no booking are shown in the province's zone.
+PROVINCE_ZONE = "Asia/Shanghai"
+
 _ENV = Environment(
     loader=PackageLoader("service.notifications", "templates"),
     autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
@@ -51,19 +54,29 @@ def wording_key(kind: str, booking: BookingSnapshot | None) -> str:
     return kind
 
 
-def _when(booking: BookingSnapshot) -> str:
-    zone = ZoneInfo(booking.timezone)
-    start, end = booking.starts_at.astimezone(zone), booking.ends_at.astimezone(zone)
+def _span(start: datetime, end: datetime, timezone: str) -> str:
+    zone = ZoneInfo(timezone)
+    start, end = start.astimezone(zone), end.astimezone(zone)
     end_text = end.strftime("%H:%M" if end.date() == start.date() else "%Y-%m-%d %H:%M")
-    return f"{start:%Y-%m-%d %H:%M}–{end_text} ({booking.timezone})"
+    return f"{start:%Y-%m-%d %H:%M}–{end_text} ({timezone})"
 
 
-def _alternative(item: Any) -> str:
-    if not isinstance(item, dict):
-        return str(item)
-    name = item.get("instrument_name") or item.get("name") or ""
-    start, end = item.get("start", ""), item.get("end", "")
-    return " ".join(str(part) for part in (name, start, "–" if end else "", end) if part)
+def _alternatives(value: Any, lang: str, timezone: str) -> list[str]:
+    """The displaced booking's alternatives (`{"slots": […], "instruments": […]}`, as
+    `bookings.blocks` writes them): free slots in the instrument's zone, then other instruments
+    with their institution."""
+    if not isinstance(value, dict):
+        return [str(item) for item in value or []]
+    lines = [
+        _span(datetime.fromisoformat(s["start"]), datetime.fromisoformat(s["end"]), timezone)
+        for s in value.get("slots") or []
+    ]
+    for item in value.get("instruments") or []:
+        name = (item.get("name_en") if lang == "en" else None) or item.get("name_zh") or ""
+        place = item.get("institution_name_en") if lang == "en" else None
+        place = place or item.get("institution_name_zh") or ""
+        lines.append(f"{name} ({place})" if place else name)
+    return lines
 
 
 def _variables(mail: Mail, base_url: str, now: datetime) -> dict[str, Any]:
@@ -75,7 +88,8 @@ def _variables(mail: Mail, base_url: str, now: datetime) -> dict[str, Any]:
     if booking is not None:
         names = booking.row.instrument_zh, booking.row.instrument_en
         instrument = (names[1] if lang == "en" else names[0]) or names[0] or names[1]
-        rows = [(labels["instrument"], instrument), (labels["time"], _when(booking))]
+        when = _span(booking.starts_at, booking.ends_at, booking.timezone)
+        rows = [(labels["instrument"], instrument), (labels["time"], when)]
         if booking.location:
             rows.append((labels["location"], booking.location))
         rows.append((labels["booking"], str(booking.id)))
@@ -96,7 +110,11 @@ def _variables(mail: Mail, base_url: str, now: datetime) -> dict[str, Any]:
         "intro": wording.intro.format(**fill),
         "rows": rows,
         "alternatives_label": labels["alternatives"],
-        "alternatives": [_alternative(a) for a in mail.payload.get("alternatives", []) or []],
+        "alternatives": _alternatives(
+            mail.payload.get("alternatives"),
+            lang,
+            booking.timezone if booking is not None else PROVINCE_ZONE,
+        ),
         "link_label": labels["link"],
         "link": f"{base_url}/bookings" + (f"/{booking.id}" if booking is not None else ""),
         "footer": labels["footer"],
