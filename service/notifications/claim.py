@@ -17,6 +17,7 @@ import asyncpg
 
 from service.db import Database
 from service.notifications import rules
+from service.notifications.account_mail import recipient
 from service.notifications.render import Mail
 from service.notifications.snapshot import booking_snapshot
 from service.scheduler.job import JobResult
@@ -68,7 +69,8 @@ def _expired_text(row: asyncpg.Record, reason: rules.ExpiryReason) -> str:
 
 def _settlement(row: asyncpg.Record, now: datetime) -> tuple[str, str | None, str] | None:
     """(state, expired_reason, text) for a row that must not be sent, else None."""
-    if not row["is_active"]:
+    if not row["is_active"] and row["kind"] != "account_invitation":
+        # an invitation goes to an account that is inactive until it is accepted
         return "skipped", None, "recipient account is deactivated"
     payload: dict[str, Any] = row["payload"]
     written = booking_snapshot(payload)
@@ -99,7 +101,7 @@ def _mail(row: asyncpg.Record) -> Mail:
         outbox_id=row["id"],
         kind=row["kind"],
         payload=payload,
-        email=row["email"],
+        email=recipient(payload) or row["email"],
         name=row["display_name"],
         language=row["language"],
         booking=booking_snapshot(payload),

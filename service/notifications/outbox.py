@@ -22,6 +22,13 @@ KINDS = (
     "booking_expired",
     "booking_rescheduled",  # carries .ics REQUEST with the new SEQUENCE
     "reminder",
+    # Account mails: rendered from the payload alone (see `account_mail`).
+    "password_reset",
+    "affiliation_confirm",
+    "affiliation_approved",
+    "affiliation_rejected",
+    "sso_link",
+    "account_invitation",  # to a new account: choose a password; payload has link and details
 )
 
 # One statement: the notice and the snapshot of its booking (none when booking_id is NULL).

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from service.notifications.account_mail import ACCOUNT_TEXTS, account_variables
 from service.notifications.messages import LABELS, TEXTS, lead_text
 from service.notifications.rules import message_id
 from service.notifications.snapshot import BookingSnapshot
@@ -80,6 +81,8 @@ def _alternatives(value: Any, lang: str, timezone: str) -> list[str]:
 
 
 def _variables(mail: Mail, base_url: str, now: datetime) -> dict[str, Any]:
+    if mail.kind in ACCOUNT_TEXTS:
+        return account_variables(mail.kind, mail.payload)
     lang = "en" if mail.language == "en" else "zh-CN"
     labels = LABELS[lang]
     booking = mail.booking
@@ -95,6 +98,7 @@ def _variables(mail: Mail, base_url: str, now: datetime) -> dict[str, Any]:
         rows.append((labels["booking"], str(booking.id)))
     if mail.payload.get("reason"):
         rows.append((labels["reason"], str(mail.payload["reason"])))
+    rows += [(str(k), str(v)) for k, v in (mail.payload.get("details") or {}).get(lang, [])]
     lead = ""
     if booking is not None:
         lead = lead_text((booking.starts_at - now).total_seconds() / 60, lang)
@@ -115,8 +119,9 @@ def _variables(mail: Mail, base_url: str, now: datetime) -> dict[str, Any]:
             lang,
             booking.timezone if booking is not None else PROVINCE_ZONE,
         ),
-        "link_label": labels["link"],
-        "link": f"{base_url}/bookings" + (f"/{booking.id}" if booking is not None else ""),
+        "link_label": (mail.payload.get("link_label") or {}).get(lang) or labels["link"],
+        "link": mail.payload.get("link")
+        or f"{base_url}/bookings" + (f"/{booking.id}" if booking is not None else ""),
         "footer": labels["footer"],
     }
 
