@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast lint typecheck bench system audit clean setup node browser
+.PHONY: run test test-fast lint typecheck bench system audit clean setup node browser libical
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -24,10 +24,13 @@ node: $(STAMP) node_modules/.installed
 browser:
 	@sh scripts/install-chromium.sh
 
+libical:
+	@sh scripts/install-libical.sh
+
 run: setup node
 	$(PY) -m service serve
 
-test: setup node browser
+test: setup node browser libical
 	$(PY) -m pytest -q -p no:cacheprovider; rc=$$?; if [ $$rc -eq 5 ]; then exit 0; else exit $$rc; fi
 
 test-fast: setup

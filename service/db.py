@@ -28,8 +28,10 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
 
 async def _reset_connection(conn: asyncpg.Connection) -> None:
     """Nothing to reset: the code keeps no session state (locks are transaction-scoped, settings
-    come from `server_settings`); asyncpg still rolls back an open transaction before this.
-    Skipping the default `RESET ALL …` saves one round trip per pool checkout."""
+    come from `server_settings` or are transaction-local: `SET LOCAL`, `set_config(…, true)`);
+    asyncpg still rolls back an open transaction before this. Skipping the default
+    `RESET ALL …` saves one round trip per pool checkout; `tests/integration/
+    test_session_settings.py` keeps session-level settings out of the code base."""
 
 
 class Database:

@@ -56,6 +56,13 @@ class Settings:
     quota_in_progress: str = "elapsed"
     normal_ratio_base: str = "evaluated"
     report_timezone: str = "Asia/Shanghai"
+    #: Time budget of reading one uploaded `.ics` file (parsing and expanding recurrences).
+    ics_import_max_seconds: float = 5.0
+    #: Mail retries: first delay, longest delay, and how long after its first failure a notice
+    #: is still tried (then it is dead). The same backoff paces probes during a mail outage.
+    mail_retry_base_seconds: float = 30.0
+    mail_retry_max_seconds: float = 3600.0
+    mail_retry_horizon_seconds: float = 48 * 3600.0
 
     @property
     def is_development(self) -> bool:
@@ -110,4 +117,8 @@ class Settings:
             quota_in_progress=get("QUOTA_IN_PROGRESS", "elapsed"),
             normal_ratio_base=get("NORMAL_RATIO_BASE", "evaluated"),
             report_timezone=get("REPORT_TIMEZONE", "Asia/Shanghai"),
+            ics_import_max_seconds=float(get("ICS_IMPORT_MAX_SECONDS", "5")),
+            mail_retry_base_seconds=float(get("MAIL_RETRY_BASE_SECONDS", "30")),
+            mail_retry_max_seconds=float(get("MAIL_RETRY_MAX_SECONDS", "3600")),
+            mail_retry_horizon_seconds=float(get("MAIL_RETRY_HORIZON_SECONDS", "172800")),
         )

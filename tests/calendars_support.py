@@ -189,7 +189,6 @@ async def mismatches(db: Database, body: bytes, booking_ids: list[int]) -> list[
 REQUIRED_CALENDAR = (
     "PRODID",
     "VERSION",
-    "METHOD",
     "NAME",
     "X-WR-CALNAME",
     "REFRESH-INTERVAL",
@@ -210,8 +209,9 @@ REQUIRED_EVENT = (
 )
 
 
-def assert_well_formed(body: bytes, method: str = "PUBLISH") -> None:
-    """CRLF only, ≤ 75 octets a line, UTF-8, required properties, UTC only, no VTIMEZONE."""
+def assert_well_formed(body: bytes, method: str | None = None) -> None:
+    """CRLF only, ≤ 75 octets a line, UTF-8, required properties, UTC only, no VTIMEZONE;
+    METHOD only on iTIP messages (`method`), never on feeds and downloads."""
     assert body.endswith(b"\r\n")
     lines = body.split(b"\r\n")[:-1]
     assert all(b"\n" not in line and b"\r" not in line for line in lines)
@@ -219,9 +219,9 @@ def assert_well_formed(body: bytes, method: str = "PUBLISH") -> None:
     body.decode("utf-8")
     assert b"VTIMEZONE" not in body and b"TZID" not in body and b"X-WR-TIMEZONE" not in body
     cal = icalendar.Calendar.from_ical(body.decode("utf-8"))
-    for name in REQUIRED_CALENDAR if method == "PUBLISH" else ("PRODID", "VERSION", "METHOD"):
+    for name in REQUIRED_CALENDAR if method is None else ("PRODID", "VERSION", "METHOD"):
         assert name in cal, name
-    assert str(cal["METHOD"]) == method and str(cal["VERSION"]) == "2.0"
+    assert str(cal.get("METHOD")) == str(method) and str(cal["VERSION"]) == "2.0"
     for event in cal.walk("VEVENT"):
         for name in REQUIRED_EVENT:
             assert name in event, name

@@ -91,9 +91,9 @@ def free_port() -> int:
 
 
 class SmtpServer:
-    def __init__(self, sink: Sink) -> None:
+    def __init__(self, sink: Sink, port: int | None = None) -> None:
         self.sink = sink
-        self.port = free_port()
+        self.port = port or free_port()
         self.controller = Controller(sink, hostname="127.0.0.1", port=self.port)
 
     @property
@@ -114,8 +114,18 @@ def smtp() -> Iterator[SmtpServer]:
         yield server
 
 
+async def close_mail_circuit(db: Database) -> None:
+    """The mail circuit breaker is shared by everything using the database: a test that opened
+    it (an unreachable server) must not hold up the next test's mail."""
+    await db.execute(
+        """UPDATE mail_circuit SET state = 'closed', opened_at = NULL, probe_at = NULL,
+                                   failed_probes = 0, last_error = '' WHERE id = 1"""
+    )
+
+
 @pytest.fixture
-def mail_settings(settings: Settings, smtp: SmtpServer) -> Settings:
+async def mail_settings(settings: Settings, smtp: SmtpServer, db: Database) -> Settings:
+    await close_mail_circuit(db)
     return dataclasses.replace(settings, smtp_url=smtp.url)
 
 

@@ -169,7 +169,7 @@ async def _tell_displaced(conn: asyncpg.Connection, row: Any, reason: str, now: 
         user_id=row["user_id"],
         booking_id=row["id"],
         dedupe_key=f"booking_displaced:{row['id']}:v{row['version']}",
-        payload=store.notice_payload(row, reason=reason, alternatives=alternatives),
+        payload=store.notice_payload(reason=reason, alternatives=alternatives),
     )
 
 

@@ -72,7 +72,7 @@ async def expire_overdue_pending(db: Database, now: datetime) -> int:
             user_id=row["user_id"],
             booking_id=row["id"],
             dedupe_key=f"booking_expired:{row['id']}:v{row['version']}",
-            payload=store.notice_payload(row),
+            payload=store.notice_payload(),
         )
 
     sql = _claim("b.status = 'pending' AND b.approval_deadline <= $1", "expired")

@@ -176,7 +176,7 @@ async def _booker_of(
 
 
 async def _notify(conn: asyncpg.Connection, new: Any, changes: dict[str, Any]) -> None:
-    payload = store.notice_payload(new, changes=changes)
+    payload = store.notice_payload(changes=changes)
     await enqueue(
         conn,
         kind="booking_rescheduled",

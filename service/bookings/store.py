@@ -248,13 +248,7 @@ async def lock_booking(conn: asyncpg.Connection, booking_id: int) -> asyncpg.Rec
     return row
 
 
-def notice_payload(row: Any, **extra: Any) -> dict[str, Any]:
-    """What a notification needs to render without another query."""
-    return {
-        "booking_id": row["id"],
-        "instrument_id": row["instrument_id"],
-        "start": row["starts_at"].isoformat(),
-        "end": row["ends_at"].isoformat(),
-        "status": row["status"],
-        **extra,
-    }
+def notice_payload(**extra: Any) -> dict[str, Any]:
+    """What a notification needs beyond its booking (a reason, alternatives, the change); the
+    booking itself is snapshotted by `notifications.outbox.enqueue` in the same statement."""
+    return {key: value for key, value in extra.items() if value not in (None, "")}

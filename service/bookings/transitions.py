@@ -134,7 +134,7 @@ async def apply(
             user_id=new["user_id"],
             booking_id=new["id"],
             dedupe_key=f"{move.notice}:{new['id']}:v{new['version']}",
-            payload=store.notice_payload(new, reason=reason),
+            payload=store.notice_payload(reason=reason),
         )
     return new
 

@@ -202,8 +202,11 @@ async def _ics_body(request: Request[Any, Any, Any]) -> bytes:
     responses={
         403: _problem("not a manager"),
         404: _problem("no such instrument"),
-        413: _problem("file over 1 MB"),
-        422: _problem("not a usable .ics file"),
+        413: _problem("request body over MAX_BODY_BYTES"),
+        422: _problem(
+            "not a usable .ics file, or over a limit: `limit` names which "
+            "(size, events, occurrences, seconds) and `maximum` its value"
+        ),
     },
 )
 async def import_calendar(
@@ -211,6 +214,7 @@ async def import_calendar(
     request: Request[Any, Any, Any],
     user: NamedDependency[Principal],
     db: NamedDependency[Database],
+    settings: NamedDependency[Settings],
     dry_run: FromQuery[bool] = False,
     days: ImportDays = 180,
 ) -> ImportReportOut:
@@ -218,11 +222,14 @@ async def import_calendar(
 
     Recurring events are expanded over the next `days`; events that overlap active bookings
     or blocks are reported with their conflicts and skipped. `dry_run=true` writes nothing.
+    The file is read in a separate process within a time budget; a file over a limit is
+    refused with 422 naming the limit.
     """
     body = await _ics_body(request)
     return await importer.import_calendar(
-        db, user, instrument_id, body, dry_run=dry_run, days=days, now=utcnow()
-    )
+        db, user, instrument_id, body, dry_run=dry_run, days=days, now=utcnow(),
+        limits=importer.limits_for(settings),
+    )  # fmt: skip
 
 
 ROUTES: list[Any] = [

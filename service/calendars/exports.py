@@ -56,6 +56,7 @@ async def instrument_export(
             rows_sql("instrument"), instrument_id, window[0], window[1], cancelled_cutoff(now)
         )
     language = user.language
-    events = [EVENT_CACHE.get(EventRow(*r), language, "manager", base_url) for r in records]
+    rows = [EventRow(*r) for r in records]
+    events = await EVENT_CACHE.render_all(rows, language, "manager", base_url)
     name = f"{pick(language, names['name_zh'], names['name_en'])} — {field('instrument_feed', language)}"
     return assemble(name, events)

@@ -139,15 +139,11 @@ def _last_modified(feed: Any, agg: Any) -> str:
     return format_datetime(max(s for s in stamps if s is not None), usegmt=True)
 
 
-async def _render(
-    conn: asyncpg.Connection, feed: Any, args: tuple[Any, ...], base_url: str
-) -> bytes:
-    scope: StoredScope = feed["scope"]
-    variant = SCOPE_VARIANT[scope]
+async def _render(feed: Any, records: list[Any], base_url: str) -> bytes:
+    variant = SCOPE_VARIANT[feed["scope"]]
     language = feed["language"]
-    records = await conn.fetch(rows_sql(scope), *args)
-    cache_get = EVENT_CACHE.get
-    events = [cache_get(EventRow(*r), language, variant, base_url) for r in records]
+    rows = [EventRow(*r) for r in records]
+    events = await EVENT_CACHE.render_all(rows, language, variant, base_url)
     return assemble(calendar_name(feed, language), events)
 
 
@@ -174,5 +170,6 @@ async def serve_feed(
         modified = _last_modified(feed, agg)
         if etag_matches(if_none_match, etag):
             return FeedResult(304, etag, modified)
-        body = await _render(conn, feed, args, base_url)
-    return FeedResult(200, etag, modified, body)
+        records = list(await conn.fetch(rows_sql(feed["scope"]), *args))
+    # Rendered after the connection is back in the pool: a first build can take a while.
+    return FeedResult(200, etag, modified, await _render(feed, records, base_url))

@@ -14,11 +14,13 @@ from typing import Any
 import asyncpg
 
 from service.accounts.principal import Principal
-from service.calendars.ics_import import IcsError, Occurrence, expand, parse_calendar
+from service.calendars.ics_import import IcsError, LimitExceeded, Limits, Occurrence
+from service.calendars.import_sandbox import read_upload
 from service.calendars.schemas import ConflictOut, ImportedEventOut, ImportReportOut
-from service.common.time import overlaps, zone
+from service.common.time import overlaps
 from service.db import LOCK_INSTRUMENT, Database, advisory_xact_lock
 from service.errors import Forbidden, NotFound, Unprocessable
+from service.settings import Settings
 
 _ACTIVE_IN_RANGE = """
 SELECT id, kind, starts_at, occupied_until FROM booking
@@ -39,6 +41,10 @@ _HISTORY = """
 INSERT INTO booking_event (booking_id, actor_user_id, action, to_status, reason, data)
 VALUES ($1, $2, 'maintenance_imported', 'confirmed', $3, $4)
 """
+
+
+def limits_for(settings: Settings) -> Limits:
+    return Limits(max_seconds=settings.ics_import_max_seconds)
 
 
 async def load_managed_instrument(db: Database, user: Principal, instrument_id: int) -> Any:
@@ -125,15 +131,14 @@ async def import_calendar(
     dry_run: bool,
     days: int,
     now: datetime,
+    limits: Limits = Limits(),  # noqa: B008 - immutable
 ) -> ImportReportOut:
     instrument = await load_managed_instrument(db, user, instrument_id)
     window = (now, now + timedelta(days=days))
     try:
-        occurrences = expand(parse_calendar(body), zone(instrument["timezone"]), *window)
+        occurrences = await read_upload(body, instrument["timezone"], window, limits)
     except IcsError as exc:
-        raise Unprocessable(
-            str(exc), extra={"violations": [{"rule": "ics", "message": str(exc)}]}
-        ) from exc
+        raise _refusal(exc) from exc
     span = _span(occurrences, window)
 
     async def work(conn: asyncpg.Connection) -> list[ImportedEventOut]:
@@ -149,6 +154,22 @@ async def import_calendar(
         invalid=sum(e.outcome == "invalid" for e in events),
         events=events,
     )
+
+
+def _refusal(exc: IcsError) -> Unprocessable:
+    """422 naming the broken limit (`limit`, `maximum`, rule `limit_<name>`), or the reason the
+    file is unusable (rule `ics`)."""
+    message = str(exc)
+    if isinstance(exc, LimitExceeded):
+        return Unprocessable(
+            message,
+            extra={
+                "limit": exc.limit,
+                "maximum": exc.maximum,
+                "violations": [{"rule": f"limit_{exc.limit}", "message": message}],
+            },
+        )
+    return Unprocessable(message, extra={"violations": [{"rule": "ics", "message": message}]})
 
 
 def _span(

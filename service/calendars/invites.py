@@ -1,9 +1,10 @@
 """Single-booking calendar objects: the `.ics` download and the mail attachments.
 
-The mail sender calls `load_booking_for_ics` inside its own transaction and then
+The mail sender builds the booking from the notice's snapshot (`invite_parties`) and calls
 `booking_invite(booking, "REQUEST" | "CANCEL", language)`. The event is the same one the feeds
-show (same UID, SEQUENCE = the booking's version), so a client that has both the invitation and
-a subscription keeps one event, and a CANCEL with a higher SEQUENCE removes it.
+show (same UID, SEQUENCE = the booking's version when the notice was written), so a client that
+has both the invitation and a subscription keeps one event, and a CANCEL with a higher SEQUENCE
+removes it.
 """
 
 from __future__ import annotations
@@ -49,29 +50,33 @@ class LoadedBooking(NamedTuple):
     institution_id: int
 
 
+def invite_parties(
+    row: EventRow, booker_email: str, contact_email: str, contact_name: str
+) -> BookingIcs:
+    """The booking with its attendee (the booker) and organizer (the instrument's contact, or
+    the platform's no-reply address when the instrument names none)."""
+    organizer = contact_email or FALLBACK_ORGANIZER
+    name = contact_name or pick("zh-CN", row.instrument_zh, row.instrument_en)
+    return BookingIcs(row, booker_email, row.booker_name or "", organizer, name)
+
+
 async def load_booking(conn: asyncpg.Connection, booking_id: int) -> LoadedBooking | None:
     record = await conn.fetchrow(_LOAD, booking_id)
     if record is None:
         return None
     row = EventRow(*tuple(record)[:18])
-    organizer = record["contact_email"] or FALLBACK_ORGANIZER
-    name = record["contact_name"] or pick("zh-CN", row.instrument_zh, row.instrument_en)
-    ics = BookingIcs(row, record["booker_email"], row.booker_name or "", organizer, name)
+    ics = invite_parties(
+        row, record["booker_email"], record["contact_email"], record["contact_name"]
+    )
     return LoadedBooking(ics, record["user_id"], record["institution_id"])
-
-
-async def load_booking_for_ics(conn: asyncpg.Connection, booking_id: int) -> BookingIcs | None:
-    """Everything `booking_invite` needs, in one query; None if the booking does not exist."""
-    loaded = await load_booking(conn, booking_id)
-    return loaded.ics if loaded else None
 
 
 def single_booking_ics(
     booking: BookingIcs, language: str, variant: Variant, base_url: str
 ) -> bytes:
-    """The download: METHOD:PUBLISH, one event exactly as the feeds render it."""
+    """The download: one event exactly as the feeds render it, without METHOD (a snapshot)."""
     event = build_event(booking.row, language, variant, base_url)
-    return assemble(str(event["summary"]), [bytes(event.to_ical())], "PUBLISH")
+    return assemble(str(event["summary"]), [bytes(event.to_ical())])
 
 
 def booking_invite(

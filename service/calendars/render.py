@@ -24,12 +24,15 @@ from service.calendars.labels import SERVICE_WAY_LABELS, STATUS_LABELS, field, l
 from service.common.i18n import pick
 
 Variant = Literal["user", "manager", "public"]
-Method = Literal["PUBLISH", "REQUEST", "CANCEL"]
+#: iTIP methods (RFC 5546) of mail invitations. Feeds, downloads and exports carry no METHOD:
+#: they are snapshots, not scheduling messages, and `METHOD:PUBLISH` would oblige them to name
+#: an ORGANIZER (libical's iTIP restriction check rejects a PUBLISH event without one).
+Method = Literal["REQUEST", "CANCEL"]
 
 PRODID = "-//Instrument Share//Instrument Share Calendars 1.0//EN"
 UID_DOMAIN = "instrument-share"
 #: Changing how events look must change every cache key and ETag.
-RENDER_VERSION = 1
+RENDER_VERSION = 2
 
 ACTIVE_STATUSES = ("pending", "confirmed", "in_use", "completed")
 ENDED_STATUSES = ("cancelled", "rejected", "expired", "no_show")
@@ -146,17 +149,19 @@ def render_event(row: EventRow, language: str, variant: Variant, base_url: str) 
     return bytes(build_event(row, language, variant, base_url).to_ical())
 
 
-def calendar_shell(name: str, method: Method = "PUBLISH") -> tuple[bytes, bytes]:
+def calendar_shell(name: str, method: Method | None = None) -> tuple[bytes, bytes]:
     """The calendar wrapper split where the events go, built by icalendar so that its
-    properties are escaped and folded like the events themselves."""
+    properties are escaped and folded like the events themselves. Without `method` it is a
+    subscribable snapshot (refresh hints, no METHOD); with one, an iTIP message."""
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("method", method)
+    if method is not None:
+        cal.add("method", method)
     cal.add("name", name)
     cal.add("x-wr-calname", name)
-    if method == "PUBLISH":
+    if method is None:
         cal.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
         cal.add("x-published-ttl", "PT1H")
     text = bytes(cal.to_ical())
@@ -165,6 +170,6 @@ def calendar_shell(name: str, method: Method = "PUBLISH") -> tuple[bytes, bytes]
     return text[: -len(end)], end
 
 
-def assemble(name: str, events: Iterable[bytes], method: Method = "PUBLISH") -> bytes:
+def assemble(name: str, events: Iterable[bytes], method: Method | None = None) -> bytes:
     head, tail = calendar_shell(name, method)
     return b"".join((head, *events, tail))

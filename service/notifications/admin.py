@@ -1,18 +1,42 @@
-"""The outbox as platform admins see it: counts by state, dead letters, and retrying one."""
+"""The outbox as platform admins see it: counts by state, dead letters, and putting dead
+notices back in the queue, one or a filtered set at once (recorded in the audit log).
+
+A retried notice starts a new retry horizon (`failing_since` cleared, `retried_at` set) and is
+still subject to expiry: one whose booking has since changed or started is not sent."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+import asyncpg
+
+from service.audit import store as audit
 from service.common.pagination import offset
 from service.common.schemas import Page
 from service.db import Database
-from service.errors import Conflict, NotFound
-from service.notifications.schemas import OutboxOverviewOut, OutboxRowOut
+from service.errors import Conflict, NotFound, Unprocessable
+from service.notifications.schemas import (
+    OutboxOverviewOut,
+    OutboxRetriedOut,
+    OutboxRetryIn,
+    OutboxRowOut,
+)
 
-STATES = ("pending", "sent", "dead", "skipped")
-_COLUMNS = """id, kind, user_id, booking_id, state, attempts, last_error, skip_reason, due_at,
-              next_attempt_at, created_at, sent_at, message_id"""
+STATES = ("pending", "sent", "dead", "skipped", "expired")
+_COLUMNS = """id, kind, user_id, booking_id, state, attempts, last_error, skip_reason,
+              expired_reason, due_at, next_attempt_at, created_at, sent_at, message_id,
+              failing_since, retried_at"""
+_REQUEUE = """state = 'pending', attempts = 0, next_attempt_at = now(), last_error = '',
+              failing_since = NULL, retried_at = now(), claimed_by = ''"""
+_RETRY_MATCHING = f"""
+UPDATE notification_outbox SET {_REQUEUE}
+WHERE state = 'dead'
+  AND ($1::text IS NULL OR kind = $1)
+  AND ($2::timestamptz IS NULL OR created_at >= $2)
+  AND ($3::timestamptz IS NULL OR created_at < $3)
+  AND ($4::text IS NULL OR strpos(lower(last_error), lower($4)) > 0)
+"""
 
 
 def _row(record: Any) -> OutboxRowOut:
@@ -35,15 +59,19 @@ async def overview(db: Database, page: int, page_size: int) -> OutboxOverviewOut
         page_size,
         offset(page, page_size),
     )
+    kinds = await db.fetch(
+        "SELECT DISTINCT kind FROM notification_outbox WHERE state = 'dead' ORDER BY kind"
+    )
     dead = Page(items=[_row(r) for r in rows], total=counts["dead"], page=page, page_size=page_size)
-    return OutboxOverviewOut(counts=counts, due_now=due_now, dead=dead)
+    return OutboxOverviewOut(
+        counts=counts, due_now=due_now, dead=dead, dead_kinds=[k["kind"] for k in kinds]
+    )
 
 
 async def retry(db: Database, outbox_id: int) -> OutboxRowOut:
     """A dead message goes back to the queue with a fresh attempt budget."""
     record = await db.fetchrow(
-        f"""UPDATE notification_outbox
-            SET state = 'pending', attempts = 0, next_attempt_at = now(), last_error = ''
+        f"""UPDATE notification_outbox SET {_REQUEUE}
             WHERE id = $1 AND state = 'dead' RETURNING {_COLUMNS}""",
         outbox_id,
     )
@@ -56,3 +84,46 @@ async def retry(db: Database, outbox_id: int) -> OutboxRowOut:
         f"Only dead messages can be retried; message {outbox_id} is {state}.",
         extra={"state": state},
     )
+
+
+def _check(filters: OutboxRetryIn) -> None:
+    if filters.created_from and filters.created_to and filters.created_to <= filters.created_from:
+        message = "created_to must be after created_from"
+        raise Unprocessable(
+            "The date range is empty.",
+            extra={"violations": [{"rule": "created_to", "message": message}]},
+        )
+
+
+async def retry_matching(
+    db: Database, filters: OutboxRetryIn, *, actor_user_id: int, client_address: str = ""
+) -> OutboxRetriedOut:
+    """Every dead notice that matches `filters` back to the queue, in one statement."""
+    _check(filters)
+
+    async def work(conn: asyncpg.Connection) -> int:
+        status = await conn.execute(
+            _RETRY_MATCHING, filters.kind, filters.created_from, filters.created_to, filters.error
+        )
+        retried = int(status.rsplit(" ", 1)[-1])
+        detail: dict[str, Any] = {
+            "retried": retried,
+            "kind": filters.kind,
+            "created_from": _iso(filters.created_from),
+            "created_to": _iso(filters.created_to),
+            "error": filters.error,
+        }
+        await audit.record(
+            conn,
+            "outbox.retried",
+            actor_user_id=actor_user_id,
+            client_address=client_address,
+            detail={k: v for k, v in detail.items() if v is not None},
+        )
+        return retried
+
+    return OutboxRetriedOut(retried=await db.in_transaction(work))
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None

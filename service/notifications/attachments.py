@@ -1,15 +1,14 @@
 """The booking's calendar object for the mails that change a calendar: confirmation and
 reschedule carry `METHOD:REQUEST`, cancellation and displacement `METHOD:CANCEL`, with the
-feed's UID, so a client keeps one event per booking."""
+feed's UID, so a client keeps one event per booking. Built from the notice's snapshot, so its
+SEQUENCE and STATUS are those of the change the notice announces."""
 
 from __future__ import annotations
 
 from typing import Literal
 
-from service.calendars.invites import booking_invite, load_booking_for_ics
-from service.db import Database
+from service.calendars.invites import booking_invite, invite_parties
 from service.notifications.render import Mail
-from service.settings import Settings
 
 ICS_METHODS: dict[str, Literal["REQUEST", "CANCEL"]] = {
     "booking_confirmed": "REQUEST",
@@ -19,13 +18,13 @@ ICS_METHODS: dict[str, Literal["REQUEST", "CANCEL"]] = {
 }
 
 
-async def attachment(db: Database, settings: Settings, mail: Mail) -> bytes | None:
+def attachment(mail: Mail, base_url: str) -> bytes | None:
     method = ICS_METHODS.get(mail.kind)
-    if method is None or mail.booking is None:
+    booking = mail.booking
+    if method is None or booking is None:
         return None
-    async with db.connection() as conn:
-        booking = await load_booking_for_ics(conn, mail.booking.id)
-    if booking is None:
-        return None
+    parties = invite_parties(
+        booking.row, booking.booker_email, booking.organizer_email, booking.organizer_name
+    )
     language = "en" if mail.language == "en" else "zh-CN"
-    return booking_invite(booking, method, language, base_url=settings.base_url)
+    return booking_invite(parties, method, language, base_url=base_url)

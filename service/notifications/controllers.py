@@ -4,16 +4,21 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import get, post
+from litestar import Request, get, post
 from litestar.di import NamedDependency
-from litestar.params import PathParameter, QueryParameter
+from litestar.params import JSONBody, PathParameter, QueryParameter
 
 from service.accounts.principal import Principal, require_platform_admin
 from service.common.openapi import problem_spec as problem
 from service.common.pagination import MAX_PAGE_SIZE
 from service.db import Database
 from service.notifications import admin
-from service.notifications.schemas import OutboxOverviewOut, OutboxRowOut
+from service.notifications.schemas import (
+    OutboxOverviewOut,
+    OutboxRetriedOut,
+    OutboxRetryIn,
+    OutboxRowOut,
+)
 from service.scheduler.schemas import ADMIN_ONLY
 
 _TAGS = ["administration"]
@@ -54,4 +59,25 @@ async def retry_outbox_message(
     return await admin.retry(db, outbox_id)
 
 
-ROUTES: list[Any] = [get_outbox, retry_outbox_message]
+@post(
+    "/api/v1/admin/outbox/retry",
+    operation_id="retryDeadOutboxMessages",
+    tags=_TAGS,
+    status_code=200,
+    responses={**ADMIN_ONLY, 422: problem("A filter is malformed or the date range is empty.")},
+)
+async def retry_dead_messages(
+    data: JSONBody[OutboxRetryIn],
+    request: Request[Any, Any, Any],
+    user: NamedDependency[Principal],
+    db: NamedDependency[Database],
+) -> OutboxRetriedOut:
+    """Put every dead message matching the filters (kind, creation range, text of the last
+    error; `{}` for all) back in the queue in one action, each with a new retry horizon.
+    Notices whose booking has since changed or started expire instead of being sent."""
+    require_platform_admin(user)
+    address = request.client.host if request.client else ""
+    return await admin.retry_matching(db, data, actor_user_id=user.user_id, client_address=address)
+
+
+ROUTES: list[Any] = [get_outbox, retry_outbox_message, retry_dead_messages]

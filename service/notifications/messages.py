@@ -88,6 +88,17 @@ TEXTS: dict[str, dict[str, Wording]] = {
             "Your booking was rescheduled; the updated calendar invitation is attached.",
         ),
     },
+    "booking_rescheduled_pending": {
+        "zh-CN": Wording(
+            "预约修改待审批：{instrument} {start}",
+            "您的预约修改已提交，新的时间正在等待仪器管理员审批；日历邀请（待定）见附件。",
+        ),
+        "en": Wording(
+            "Booking change awaiting approval: {instrument} {start}",
+            "Your change was received; the new time awaits approval by the instrument's staff. "
+            "The calendar invitation (tentative) is attached.",
+        ),
+    },
     "reminder": {
         "zh-CN": Wording(
             "预约提醒：{instrument} {start}", "提醒您：您预约的仪器将在{lead}后开始使用。"

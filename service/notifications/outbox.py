@@ -1,5 +1,6 @@
 """Writing to the transactional outbox. Call it on the connection of the change itself, so a
-notice exists if and only if the change committed."""
+notice exists if and only if the change committed, and describes the booking as that change
+left it (`snapshot`)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from datetime import datetime
 from typing import Any
 
 import asyncpg
+
+from service.notifications.snapshot import snapshot_joins, snapshot_json
 
 #: Kinds of message; the mail renderer has a template per kind.
 KINDS = (
@@ -29,6 +32,20 @@ KINDS = (
     "survey_invitation",  # a survey's single-use link; the payload holds the whole mail
 )
 
+# One statement: the notice and the snapshot of its booking (none when booking_id is NULL).
+_ENQUEUE = f"""
+INSERT INTO notification_outbox (dedupe_key, kind, user_id, booking_id, payload, due_at,
+                                 next_attempt_at)
+SELECT $1, $2, $3, $4,
+       CASE WHEN b.id IS NULL THEN $5::jsonb
+            ELSE $5::jsonb || jsonb_build_object('booking', {snapshot_json("b")}) END,
+       coalesce($6, now()), coalesce($6, now())
+FROM (SELECT 1) AS one
+LEFT JOIN booking b ON b.id = $4
+{snapshot_joins("b", "LEFT JOIN")}
+ON CONFLICT (dedupe_key) DO NOTHING RETURNING id
+"""
+
 
 async def enqueue(
     conn: asyncpg.Connection,
@@ -43,18 +60,12 @@ async def enqueue(
     """Queue one message; a second call with the same `dedupe_key` is a no-op (returns None).
 
     `dedupe_key` must identify the event, e.g. `f"booking_confirmed:{booking_id}:v{version}"`.
+    `payload` holds what the mail needs beyond the booking (a reason, alternatives); notices
+    about no booking must carry everything they need in it, as the mail is rendered from the
+    row alone.
     """
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
     return await conn.fetchval(  # type: ignore[no-any-return]
-        """INSERT INTO notification_outbox (dedupe_key, kind, user_id, booking_id, payload,
-                                            due_at, next_attempt_at)
-           VALUES ($1, $2, $3, $4, $5, coalesce($6, now()), coalesce($6, now()))
-           ON CONFLICT (dedupe_key) DO NOTHING RETURNING id""",
-        dedupe_key,
-        kind,
-        user_id,
-        booking_id,
-        payload or {},
-        due_at,
+        _ENQUEUE, dedupe_key, kind, user_id, booking_id, payload or {}, due_at
     )

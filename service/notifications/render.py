@@ -1,6 +1,7 @@
 """Turn a claimed outbox row into a MIME message: plain text with an HTML alternative, in the
 recipient's language, times in the instrument's zone, and the booking's `.ics` where the kind
-calls for one."""
+calls for one. Everything about the booking comes from the notice's snapshot (`snapshot`),
+never from the live row."""
 
 from __future__ import annotations
 
@@ -20,6 +21,10 @@ from service.notifications.account_mail import ACCOUNT_TEXTS, account_variables
 from service.notifications.messages import LABELS, TEXTS, lead_text
 from service.notifications.prepared import prepared_variables
 from service.notifications.rules import message_id
+from service.notifications.snapshot import BookingSnapshot
+
+#: Times of a notice about no booking are shown in the province's zone.
+PROVINCE_ZONE = "Asia/Shanghai"
 
 _ENV = Environment(
     loader=PackageLoader("service.notifications", "templates"),
@@ -31,21 +36,9 @@ _ENV = Environment(
 
 
 @dataclass(frozen=True, slots=True)
-class BookingFacts:
-    id: int
-    status: str
-    version: int
-    starts_at: datetime
-    ends_at: datetime
-    instrument_zh: str
-    instrument_en: str
-    location: str
-    timezone: str
-
-
-@dataclass(frozen=True, slots=True)
 class Mail:
-    """Everything needed to render one outbox row, loaded in the claim transaction."""
+    """One outbox row to render: the recipient as they are now (address, name, language), the
+    booking as it was when the notice was written."""
 
     outbox_id: int
     kind: str
@@ -53,22 +46,39 @@ class Mail:
     email: str
     name: str
     language: str
-    booking: BookingFacts | None
+    booking: BookingSnapshot | None
 
 
-def _when(booking: BookingFacts) -> str:
-    zone = ZoneInfo(booking.timezone)
-    start, end = booking.starts_at.astimezone(zone), booking.ends_at.astimezone(zone)
+def wording_key(kind: str, booking: BookingSnapshot | None) -> str:
+    """A reschedule that now awaits approval says so, rather than announcing the new time."""
+    if kind == "booking_rescheduled" and booking is not None and booking.status == "pending":
+        return "booking_rescheduled_pending"
+    return kind
+
+
+def _span(start: datetime, end: datetime, timezone: str) -> str:
+    zone = ZoneInfo(timezone)
+    start, end = start.astimezone(zone), end.astimezone(zone)
     end_text = end.strftime("%H:%M" if end.date() == start.date() else "%Y-%m-%d %H:%M")
-    return f"{start:%Y-%m-%d %H:%M}–{end_text} ({booking.timezone})"
+    return f"{start:%Y-%m-%d %H:%M}–{end_text} ({timezone})"
 
 
-def _alternative(item: Any) -> str:
-    if not isinstance(item, dict):
-        return str(item)
-    name = item.get("instrument_name") or item.get("name") or ""
-    start, end = item.get("start", ""), item.get("end", "")
-    return " ".join(str(part) for part in (name, start, "–" if end else "", end) if part)
+def _alternatives(value: Any, lang: str, timezone: str) -> list[str]:
+    """The displaced booking's alternatives (`{"slots": […], "instruments": […]}`, as
+    `bookings.blocks` writes them): free slots in the instrument's zone, then other instruments
+    with their institution."""
+    if not isinstance(value, dict):
+        return [str(item) for item in value or []]
+    lines = [
+        _span(datetime.fromisoformat(s["start"]), datetime.fromisoformat(s["end"]), timezone)
+        for s in value.get("slots") or []
+    ]
+    for item in value.get("instruments") or []:
+        name = (item.get("name_en") if lang == "en" else None) or item.get("name_zh") or ""
+        place = item.get("institution_name_en") if lang == "en" else None
+        place = place or item.get("institution_name_zh") or ""
+        lines.append(f"{name} ({place})" if place else name)
+    return lines
 
 
 def _variables(mail: Mail, base_url: str, now: datetime) -> dict[str, Any]:
@@ -82,9 +92,10 @@ def _variables(mail: Mail, base_url: str, now: datetime) -> dict[str, Any]:
     instrument = ""
     rows: list[tuple[str, str]] = []
     if booking is not None:
-        instrument = booking.instrument_en if lang == "en" else booking.instrument_zh
-        instrument = instrument or booking.instrument_zh or booking.instrument_en
-        rows = [(labels["instrument"], instrument), (labels["time"], _when(booking))]
+        names = booking.row.instrument_zh, booking.row.instrument_en
+        instrument = (names[1] if lang == "en" else names[0]) or names[0] or names[1]
+        when = _span(booking.starts_at, booking.ends_at, booking.timezone)
+        rows = [(labels["instrument"], instrument), (labels["time"], when)]
         if booking.location:
             rows.append((labels["location"], booking.location))
         rows.append((labels["booking"], str(booking.id)))
@@ -97,7 +108,7 @@ def _variables(mail: Mail, base_url: str, now: datetime) -> dict[str, Any]:
     start = ""
     if booking is not None:
         start = f"{booking.starts_at.astimezone(ZoneInfo(booking.timezone)):%Y-%m-%d %H:%M}"
-    wording = TEXTS[mail.kind][lang]
+    wording = TEXTS[wording_key(mail.kind, booking)][lang]
     fill = {"instrument": instrument, "start": start, "lead": lead}
     return {
         "lang": lang,
@@ -106,7 +117,11 @@ def _variables(mail: Mail, base_url: str, now: datetime) -> dict[str, Any]:
         "intro": wording.intro.format(**fill),
         "rows": rows,
         "alternatives_label": labels["alternatives"],
-        "alternatives": [_alternative(a) for a in mail.payload.get("alternatives", []) or []],
+        "alternatives": _alternatives(
+            mail.payload.get("alternatives"),
+            lang,
+            booking.timezone if booking is not None else PROVINCE_ZONE,
+        ),
         "link_label": (mail.payload.get("link_label") or {}).get(lang) or labels["link"],
         "link": mail.payload.get("link")
         or f"{base_url}/bookings" + (f"/{booking.id}" if booking is not None else ""),

@@ -1,20 +1,43 @@
-"""Pure delivery rules: retry timing, reminder relevance, message identity. No I/O; `now` is
-always passed in."""
+"""Pure delivery rules: retry timing, relevance, message identity. No I/O; `now` (and the
+random jitter) are always passed in.
+
+A notice is tried until it is delivered, for as long as `RetryPolicy.horizon` after its first
+failure (48 h by default: mail servers are down for longer than minutes), with exponential
+backoff and jitter between tries. Only then is it dead (shown to platform admins, who may
+retry it). A notice that stops making sense meanwhile expires instead, saying why.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
 
-#: After this many attempts a message is dead: shown to platform admins, who may retry it.
-MAX_ATTEMPTS = 5
-BACKOFF_BASE = timedelta(seconds=30)
-BACKOFF_CAP = timedelta(hours=6)
 #: A claimed row is not offered again before the lease ends; a worker that dies mid-batch thus
 #: delays its batch by at most this long, and a resend carries the same Message-ID.
 LEASE = timedelta(minutes=5)
 ACTIVE_STATUSES = frozenset({"pending", "confirmed"})
 MESSAGE_DOMAIN = "instrument-share.org"
+
+ExpiryReason = Literal["booking_started", "booking_changed", "booking_gone"]
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """`base` is the first delay, doubled after each failure up to `cap`; `horizon` is how
+    long after the first failure a notice is still tried."""
+
+    base: timedelta = timedelta(seconds=30)
+    cap: timedelta = timedelta(hours=1)
+    horizon: timedelta = timedelta(hours=48)
+
+    def delay(self, failures: int, jitter: float) -> timedelta:
+        """The wait after the `failures`-th consecutive failure: base · 2^(failures-1), capped,
+        then scaled into its upper half by `jitter` ∈ [0, 1) so that retries spread out."""
+        exponent = min(max(failures - 1, 0), 30)
+        full = min(self.base * (1 << exponent), self.cap)
+        return full * (0.5 + 0.5 * min(max(jitter, 0.0), 1.0))
 
 
 def message_id(outbox_id: int) -> str:
@@ -28,41 +51,58 @@ def reminder_key(booking_id: int, lead_minutes: int, version: int) -> str:
     return f"reminder:{booking_id}:{lead_minutes}:v{version}"
 
 
-def backoff(attempts: int) -> timedelta:
-    """Delay before the next try after `attempts` failed ones: 30 s, 1 min, 2 min, ..."""
-    return min(BACKOFF_BASE * (1 << min(max(attempts - 1, 0), 20)), BACKOFF_CAP)
-
-
-def after_failure(attempts: int, now: datetime) -> tuple[str, datetime]:
-    """The state and next attempt time of a row whose `attempts`-th try just failed."""
-    if attempts >= MAX_ATTEMPTS:
+def after_failure(
+    failures: int,
+    now: datetime,
+    failing_since: datetime | None,
+    policy: RetryPolicy,
+    jitter: float,
+) -> tuple[str, datetime]:
+    """The state and next attempt time of a row whose `failures`-th try just failed. The last
+    try falls on the horizon itself; a failure at or after it is final."""
+    deadline = (failing_since or now) + policy.horizon
+    if now >= deadline:
         return "dead", now
-    return "pending", now + backoff(attempts)
+    return "pending", min(now + policy.delay(failures, jitter), deadline)
+
+
+def expiry_reason(
+    *,
+    kind: str,
+    now: datetime,
+    written_version: int | None,
+    live_version: int | None,
+    live_starts_at: datetime | None,
+) -> ExpiryReason | None:
+    """Why a booking notice no longer makes sense, or None. `written_version` is the booking's
+    version the notice was written for (None: not about a booking); the live values are the
+    booking as it is now (None: it is gone). A notice about a booking that has changed again
+    since gives way to the notices of the later change; a reminder is never sent late."""
+    if written_version is None:
+        return None
+    if live_version is None:
+        return "booking_gone"
+    if live_version != written_version:
+        return "booking_changed"
+    if kind == "reminder" and live_starts_at is not None and live_starts_at <= now:
+        return "booking_started"
+    return None
 
 
 def reminder_skip_reason(
     *,
     now: datetime,
     lead_minutes: int,
-    queued_version: int,
-    status: str | None,
-    version: int | None,
-    starts_at: datetime | None,
+    status: str,
+    starts_at: datetime,
     user_leads: Sequence[int],
 ) -> str | None:
-    """Why a queued reminder must not be sent any more, or None if it is still relevant.
+    """Why a reminder for an unchanged, not yet started booking is not wanted, or None.
 
-    A reminder is never sent late: once the booking has started it is only recorded as skipped.
     After an outage, a reminder whose nearer lead time has also come gives way to that one.
     """
-    if status is None or starts_at is None or version is None:
-        return "booking no longer exists"
     if status not in ACTIVE_STATUSES:
         return f"booking is {status}"
-    if version != queued_version:
-        return "booking changed since the reminder was queued"
-    if starts_at <= now:
-        return "booking already started"
     if lead_minutes not in user_leads:
         return "reminder lead time no longer chosen by the user"
     if any(

@@ -25,6 +25,10 @@ class JobResult:
     def add(self, what: str, n: int = 1) -> None:
         self.counts[what] = self.counts.get(what, 0) + n
 
+    def merge(self, other: JobResult) -> None:
+        for what, n in other.counts.items():
+            self.add(what, n)
+
     def __str__(self) -> str:
         if not self.counts:
             return "nothing to do"
@@ -32,6 +36,8 @@ class JobResult:
 
 
 JobFunc = Callable[[Database, Settings, datetime], Awaitable[JobResult]]
+#: Why a job that runs fine still cannot do its work (e.g. the mail server is down), or None.
+HealthCheck = Callable[[Database, datetime], Awaitable[str | None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +46,7 @@ class Job:
     func: JobFunc
     every: timedelta
     description: str = ""
+    health: HealthCheck | None = None
 
 
 def tick_of(now: datetime, every: timedelta) -> datetime:

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from service.bookings import jobs as booking_jobs
 from service.common.time import utcnow
 from service.db import Database
+from service.notifications import circuit
 from service.notifications.delivery import deliver_outbox
 from service.notifications.reminders import queue_reminders
 from service.ops.prometheus import JOB_ITEMS, JOB_RUNS
@@ -39,7 +40,9 @@ JOBS: dict[str, Job] = {
             "deliver_outbox",
             deliver_outbox,
             timedelta(seconds=10),
-            "Send due outbox mails; back off on failure, dead-letter after repeated failures.",
+            "Send due outbox mails; back off on failure, dead-letter after the retry horizon; "
+            "hold the whole queue while the mail server is unreachable.",
+            health=circuit.degradation,
         ),
         Job(
             "expire_pending",

@@ -11,6 +11,9 @@ from service.common.openapi import problem_spec as problem
 from service.metrics.schemas import FreshnessOut
 
 Outcome = Literal["running", "ok", "failed"]
+#: ok: last run succeeded; degraded: it runs but cannot do its work (see `health_detail`);
+#: failed: its last run failed; never_run: no run recorded yet.
+Health = Literal["ok", "degraded", "failed", "never_run"]
 
 
 class JobRunOut(msgspec.Struct):
@@ -30,6 +33,8 @@ class JobStatusOut(msgspec.Struct):
     interval_seconds: int
     last_run: JobRunOut | None
     last_ok_at: datetime | None
+    health: Health = "ok"
+    health_detail: str = ""
 
 
 class JobsOut(msgspec.Struct):

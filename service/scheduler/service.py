@@ -1,11 +1,27 @@
-"""What the scheduler did: the latest run of every registered job."""
+"""What the scheduler did: the latest run of every registered job, and whether each job can
+do its work (a job whose runs succeed can still be degraded, e.g. delivery during a mail
+outage)."""
 
 from __future__ import annotations
 
+from service.common.time import utcnow
 from service.db import Database
 from service.scheduler import runs
+from service.scheduler.job import Job
 from service.scheduler.registry import JOBS
-from service.scheduler.schemas import JobRunOut, JobStatusOut
+from service.scheduler.schemas import Health, JobRunOut, JobStatusOut
+
+
+async def _health(db: Database, job: Job, last_run: JobRunOut | None) -> tuple[Health, str]:
+    if job.health is not None:
+        problem = await job.health(db, utcnow())
+        if problem is not None:
+            return "degraded", problem
+    if last_run is None:
+        return "never_run", ""
+    if last_run.outcome == "failed":
+        return "failed", last_run.error
+    return "ok", ""
 
 
 async def job_statuses(db: Database) -> list[JobStatusOut]:
@@ -25,6 +41,7 @@ async def job_statuses(db: Database) -> list[JobStatusOut]:
                 host=row["host"],
                 pid=row["pid"],
             )
+        health, detail = await _health(db, job, last_run)
         items.append(
             JobStatusOut(
                 name=name,
@@ -32,6 +49,8 @@ async def job_statuses(db: Database) -> list[JobStatusOut]:
                 interval_seconds=int(job.every.total_seconds()),
                 last_run=last_run,
                 last_ok_at=row["last_ok_at"] if row is not None else None,
+                health=health,
+                health_detail=detail,
             )
         )
     return items

@@ -235,12 +235,18 @@ OUTBOX_STATES = {
     "sent": N_("Sent"),
     "dead": N_("Undeliverable"),
     "skipped": N_("Skipped"),
+    "expired": N_("Expired"),
 }
 JOB_OUTCOMES = {"ok": N_("Succeeded"), "failed": N_("Failed"), "running": N_("Running")}
+#: A job whose runs succeed can still be unable to work (delivery during a mail outage).
+JOB_DEGRADED = N_("Degraded")
 #: The scheduler's job descriptions, so `tr()` can show them translated (unknown ones as sent).
 JOB_DESCRIPTIONS = [
     N_("Queue reminder mails for bookings whose reminder lead time has come."),
-    N_("Send due outbox mails; back off on failure, dead-letter after repeated failures."),
+    N_(
+        "Send due outbox mails; back off on failure, dead-letter after the retry horizon; "
+        "hold the whole queue while the mail server is unreachable."
+    ),
     N_("Expire pending bookings past their approval deadline."),
     N_("Mark confirmed bookings that ended without a usage session as no-shows."),
     N_("Complete bookings that ended with a usage session."),
@@ -265,4 +271,6 @@ SERVICE_MESSAGES = [
     N_("min_minutes and max_minutes must be multiples of the grid"),
     N_("No such institution among those you administer."),
     N_("At most 5 reminder lead times."),
+    N_("The date range is empty."),
+    N_("created_to must be after created_from"),
 ]

@@ -4,20 +4,28 @@ users) and the health of the outbox and the scheduled jobs."""
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
-from litestar import Response, get, post
-from litestar.params import PathParameter, QueryParameter
+import msgspec
+from litestar import Request, Response, get, post
+from litestar.params import PathParameter, QueryParameter, URLEncodedBody
 
 from service.accounts import user_admin
 from service.catalog import directory
-from service.common.time import utcnow
+from service.common.time import local_to_utc, utcnow
+from service.errors import Unprocessable
 from service.metrics.definitions import definitions
 from service.metrics.scope import Filters
 from service.notifications import admin as outbox_admin
+from service.notifications import circuit
+from service.notifications.schemas import OutboxRetryIn
 from service.scheduler.service import job_statuses
 from service.web import metrics_view
+from service.web.forms import Token
+from service.web.pages_calendar import problem_of
 from service.web.view import DB, SettingsDep, ViewDep
 
 Id = Annotated[int, PathParameter(ge=1, le=2**62)]
@@ -107,12 +115,79 @@ async def users_page(view: ViewDep, db: DB, q: Text = "", page: Page = 1) -> Res
     return view.render("admin_users.html", page=found, q=q, names=names, section="users")
 
 
-@get("/admin/health", name="page-admin-health")
-async def health_page(view: ViewDep, db: DB, page: Page = 1) -> Response[Any]:
-    _require_admin(view)
+class RetryDeadForm(msgspec.Struct):
+    """The filters of "retry dead messages"; dates are days in the viewer's zone, both ends
+    included."""
+
+    kind: Annotated[str, msgspec.Meta(max_length=64)] = ""
+    date_from: Annotated[str, msgspec.Meta(max_length=10)] = ""
+    date_to: Annotated[str, msgspec.Meta(max_length=10)] = ""
+    error: Annotated[str, msgspec.Meta(max_length=200)] = ""
+    csrf_token: Token = ""
+
+
+def _day_start(text: str, zone: ZoneInfo, days_after: int = 0) -> datetime | None:
+    if not text:
+        return None
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        message = "Dates are written YYYY-MM-DD."
+        raise Unprocessable(
+            message, extra={"violations": [{"rule": "date", "message": message}]}
+        ) from None
+    return local_to_utc(day + timedelta(days=days_after), time(0), zone)
+
+
+def _retry_filters(form: RetryDeadForm, zone_name: str) -> OutboxRetryIn:
+    zone = ZoneInfo(zone_name)
+    return OutboxRetryIn(
+        kind=form.kind.strip() or None,
+        created_from=_day_start(form.date_from, zone),
+        created_to=_day_start(form.date_to, zone, days_after=1),
+        error=form.error.strip() or None,
+    )
+
+
+async def _health(
+    view: ViewDep, db: DB, page: int = 1, status: int = 200, **extra: Any
+) -> Response[Any]:
     jobs = await job_statuses(db)
     outbox = await outbox_admin.overview(db, page, 20)
-    return view.render("admin_health.html", jobs=jobs, outbox=outbox, now=utcnow())
+    mail = await circuit.status(db, utcnow())
+    values: dict[str, Any] = {"problem": None, "form": RetryDeadForm(), "retried": None}
+    return view.render(
+        "admin_health.html", status=status, jobs=jobs, outbox=outbox, mail=mail, now=utcnow(),
+        **{**values, **extra},
+    )  # fmt: skip
+
+
+@get("/admin/health", name="page-admin-health")
+async def health_page(
+    view: ViewDep,
+    db: DB,
+    page: Page = 1,
+    retried: Annotated[int | None, QueryParameter(ge=0, le=2**62)] = None,
+) -> Response[Any]:
+    _require_admin(view)
+    return await _health(view, db, page, retried=retried)
+
+
+@post("/admin/outbox/retry", name="page-admin-retry-dead", status_code=303)
+async def retry_dead_submit(
+    request: Request[Any, Any, Any], view: ViewDep, db: DB, data: URLEncodedBody[RetryDeadForm]
+) -> Response[Any]:
+    """The page's "retry dead messages": the same use case as the API's."""
+    _require_admin(view)
+    address = request.client.host if request.client else ""
+    try:
+        done = await outbox_admin.retry_matching(
+            db, _retry_filters(data, view.viewer_zone), actor_user_id=view.actor().user_id,
+            client_address=address,
+        )  # fmt: skip
+    except Unprocessable as exc:
+        return await _health(view, db, status=422, problem=problem_of(exc, view), form=data)
+    return view.redirect(f"/admin/health?retried={done.retried}")
 
 
 @post("/admin/outbox/{outbox_id:int}/retry", name="page-admin-retry", status_code=303)
@@ -122,4 +197,12 @@ async def retry_submit(view: ViewDep, db: DB, outbox_id: Id) -> Response[Any]:
     return view.redirect("/admin/health", ok="retried")
 
 
-ROUTES = [metrics_page, institutions_page, regions_page, users_page, health_page, retry_submit]
+ROUTES = [
+    metrics_page,
+    institutions_page,
+    regions_page,
+    users_page,
+    health_page,
+    retry_submit,
+    retry_dead_submit,
+]

@@ -25,7 +25,7 @@ from service.errors import Conflict, NotFound, Unprocessable
 from service.web import labels
 from service.web.forms import UsageForm, parse_local, usage_who
 from service.web.pages_calendar import invalid, problem_of
-from service.web.view import DB, ViewDep
+from service.web.view import DB, SettingsDep, ViewDep
 
 Id = Annotated[int, PathParameter(ge=1, le=2**62)]
 #: The API refuses larger calendars too.
@@ -134,7 +134,7 @@ async def _uploaded(request: Request[Any, Any, Any]) -> bytes:
 
 @post("/manage/instruments/{instrument_id:int}/import", name="page-import-post", status_code=200)
 async def import_submit(
-    request: Request[Any, Any, Any], view: ViewDep, db: DB, instrument_id: Id
+    request: Request[Any, Any, Any], view: ViewDep, db: DB, settings: SettingsDep, instrument_id: Id
 ) -> Response[Any]:
     form = await request.form()
     confirm = form.get("mode") == "import"
@@ -146,8 +146,9 @@ async def import_submit(
         return await _import_page(view, db, instrument_id, 422, problem=invalid(view, message))
     try:
         report = await importer.import_calendar(
-            db, view.actor(), instrument_id, body, dry_run=not confirm, days=days, now=utcnow()
-        )
+            db, view.actor(), instrument_id, body, dry_run=not confirm, days=days, now=utcnow(),
+            limits=importer.limits_for(settings),
+        )  # fmt: skip
     except Unprocessable as exc:
         return await _import_page(view, db, instrument_id, 422, problem=problem_of(exc, view))
     return await _import_page(

@@ -89,7 +89,7 @@ async def test_outbox_counts_dead_rows_and_retry(
     )
     assert response.status_code == 200
     body = response.json()
-    assert set(body["counts"]) == {"pending", "sent", "dead", "skipped"}
+    assert set(body["counts"]) == {"pending", "sent", "dead", "skipped", "expired"}
     assert body["counts"]["dead"] >= 1 and body["dead"]["total"] == body["counts"]["dead"]
     row = next(r for r in body["dead"]["items"] if r["id"] == dead)
     assert row["attempts"] == 5 and "550" in row["last_error"]

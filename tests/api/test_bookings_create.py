@@ -62,10 +62,12 @@ async def test_outsider_needs_approval_and_managers_hear_of_it(
     )
     requested = next(r for r in rows if r["dedupe_key"].startswith("booking_requested:"))
     assert requested["dedupe_key"] == f"booking_requested:{data['id']}:v1"
-    payload = requested["payload"]
-    assert payload["booking_id"] == data["id"] and payload["status"] == "pending"
-    assert datetime.fromisoformat(payload["start"]) == datetime.fromisoformat(data["start"])
-    assert datetime.fromisoformat(payload["end"]) == datetime.fromisoformat(data["end"])
+    snapshot = requested["payload"]["booking"]
+    assert snapshot["id"] == data["id"] and snapshot["status"] == "pending"
+    assert snapshot["version"] == 1 and snapshot["timezone"] == "Asia/Shanghai"
+    assert datetime.fromisoformat(snapshot["start"]) == datetime.fromisoformat(data["start"])
+    assert datetime.fromisoformat(snapshot["end"]) == datetime.fromisoformat(data["end"])
+    assert snapshot["booker_email"] == w.outsider.email
     assert f"approval_needed:{data['id']}:v1:u{w.manager.id}" in {r["dedupe_key"] for r in rows}
 
 

@@ -295,7 +295,7 @@ async def test_single_booking_download(client: httpx.AsyncClient, db: Database) 
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/calendar; charset=utf-8"
     assert 'filename="booking-' in response.headers["content-disposition"]
-    assert_well_formed(response.content.replace(b"METHOD:PUBLISH", b"METHOD:PUBLISH"), "PUBLISH")
+    assert_well_formed(response.content)
     events = parse_with_icaljs(response.content)
     assert list(events) == [uid(booking)] and events[uid(booking)].summary == "TEM · Confirmed"
     assert (

@@ -9,9 +9,11 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
+from service.calendars.render import EventRow
 from service.common.time import utcnow
 from service.db import Database
-from service.notifications.render import BookingFacts, Mail, build_message
+from service.notifications.render import Mail, build_message
+from service.notifications.snapshot import BookingSnapshot
 from tests.web_support import World, build_world, local_input, past_booking, signed_in, tomorrow_at
 
 
@@ -199,8 +201,9 @@ async def test_a_completed_booking_offers_the_rating(app, db: Database, world: W
 
 def test_mails_link_to_the_booking_page() -> None:
     start = datetime(2033, 4, 5, 1, 0, tzinfo=UTC)
-    facts = BookingFacts(42, "confirmed", 1, start, start + timedelta(hours=1), "质谱仪", "MS",
-                         "", "Asia/Shanghai")  # fmt: skip
+    row = EventRow(42, "booking", "confirmed", 1, start, start + timedelta(hours=1), start, start,
+                   7, "质谱仪", "MS", "", "", "吉大", "JLU", "A", "", "occupy")  # fmt: skip
+    facts = BookingSnapshot(row, "Asia/Shanghai", "a@example.org", "", "")
     mail = Mail(1, "booking_confirmed", {}, "a@example.org", "A", "en", facts)
     message = build_message(mail, sender="s@example.org", base_url="https://is.example.org",
                             now=start - timedelta(days=1))  # fmt: skip

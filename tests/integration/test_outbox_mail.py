@@ -109,3 +109,28 @@ async def test_reminder_has_no_attachment_and_says_how_long_is_left(
     assert str(message["Subject"]).strip().startswith("Reminder: ")
     text, html, calendars = _parts(message)
     assert "your booking starts in 50 minutes" in text and calendars == []
+
+
+async def test_a_displaced_booking_lists_its_alternatives_readably(
+    db: Database,
+    mail_settings: Settings,  # noqa: F811
+    smtp: SmtpServer,  # noqa: F811
+) -> None:
+    scene = await make_scene(db, language="en")
+    booking = await make_booking(db, scene, START, status="cancelled")
+    later = START + timedelta(days=1)
+    alternatives = {
+        "slots": [{"start": later.isoformat(), "end": (later + timedelta(hours=1)).isoformat()}],
+        "instruments": [
+            {"id": 1, "name_zh": "透射电镜", "name_en": "TEM", "institution_name_zh": "吉林大学",
+             "institution_name_en": "Jilin University"}
+        ],
+    }  # fmt: skip
+    displaced = await _queue(
+        db, scene, booking, "booking_displaced", reason="service", alternatives=alternatives
+    )
+    await deliver_outbox(db, mail_settings, utcnow())
+    text, html, _ = _parts(smtp.sink.by_id(outbox_message_id(displaced)))
+    assert "2033-04-06 09:00–10:00 (Asia/Shanghai)" in text
+    assert "TEM (Jilin University)" in text and "TEM (Jilin University)" in html
+    assert "slots" not in text and "instruments" not in text

@@ -30,6 +30,11 @@ from tests.live_server import ROOT, LiveServer, free_port
 #: Pool sizes per process: 3 servers and 2 schedulers stay well under max_connections (100).
 SERVER_POOL_MAX = "12"
 WORKER_POOL_MAX = "8"
+#: Mail retries on a small scale, so outage scenarios take seconds: first delay, longest delay
+#: (also the longest pause between probes during an outage), horizon.
+MAIL_RETRY_BASE_SECONDS = 0.5
+MAIL_RETRY_MAX_SECONDS = 2.0
+MAIL_RETRY_HORIZON_SECONDS = 300.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,12 +123,26 @@ class Cluster:
         migrate(self.database_url)
         return self.database_url
 
-    def start_smtp(self) -> str:
-        port = free_port()
+    def start_smtp(self, port: int | None = None) -> str:
+        port = port or free_port()
         self.smtp = Controller(self.mail, hostname="127.0.0.1", port=port)
         self.smtp.start()
         self.smtp_url = f"smtp://127.0.0.1:{port}"
         return self.smtp_url
+
+    def stop_smtp(self, grace: float = 1.0) -> None:
+        """A mail server going down for maintenance: it stops accepting connections, lets the
+        sessions in progress finish (up to `grace`), then stops; connections are refused."""
+        assert self.smtp is not None and self.smtp.server is not None
+        self.smtp.loop.call_soon_threadsafe(self.smtp.server.close)
+        time.sleep(grace)
+        self.smtp.stop()
+        self.smtp = None
+
+    def start_smtp_again(self) -> None:
+        """The same server back on the same port, still collecting into `mail`."""
+        port = int(self.smtp_url.rsplit(":", 1)[1])
+        self.start_smtp(port)
 
     def _env(self) -> dict[str, str]:
         return {
@@ -132,6 +151,9 @@ class Cluster:
             "DB_POOL_MAX": SERVER_POOL_MAX,
             # Mail jobs every 2 s instead of 10-30 s, so the reminder scenario waits less.
             "SCHEDULER_MAX_INTERVAL": "2",
+            "MAIL_RETRY_BASE_SECONDS": str(MAIL_RETRY_BASE_SECONDS),
+            "MAIL_RETRY_MAX_SECONDS": str(MAIL_RETRY_MAX_SECONDS),
+            "MAIL_RETRY_HORIZON_SECONDS": str(MAIL_RETRY_HORIZON_SECONDS),
         }
 
     def start_servers(self) -> None:

@@ -78,12 +78,12 @@ async def half_written(db: Database, instruments: list[int]) -> list[dict[str, A
 
 async def inconsistent_outbox(db: Database) -> list[dict[str, Any]]:
     """Outbox rows whose state contradicts their columns: sent without a Message-ID or time,
-    pending or skipped with a send time, skipped without a reason."""
+    pending, skipped or expired with a send time, skipped without a reason."""
     return rows(
         await db.fetch(
             """SELECT id, kind, state, message_id, sent_at, skip_reason FROM notification_outbox
                WHERE (state = 'sent' AND (message_id IS NULL OR sent_at IS NULL))
-                  OR (state IN ('pending', 'skipped') AND sent_at IS NOT NULL)
+                  OR (state IN ('pending', 'skipped', 'expired') AND sent_at IS NOT NULL)
                   OR (state = 'skipped' AND skip_reason = '')
                ORDER BY id"""
         )
@@ -110,7 +110,8 @@ async def idempotency_rows(db: Database, user_ids: list[int], prefix: str) -> di
 async def outbox_for(db: Database, booking_ids: list[int]) -> list[dict[str, Any]]:
     return rows(
         await db.fetch(
-            """SELECT id, booking_id, kind, state, message_id, claimed_by, skip_reason, attempts
+            """SELECT id, booking_id, kind, state, message_id, claimed_by, skip_reason, attempts,
+                      expired_reason
                FROM notification_outbox WHERE booking_id = ANY($1::bigint[]) ORDER BY id""",
             booking_ids,
         )

@@ -25,6 +25,7 @@ class World:
     kill: list[int]
     outage: list[int]
     remind: list[int]
+    mail: list[int]
 
 
 async def permissive_policy(db: Database, instrument_id: int, buffer_minutes: int = 0) -> None:
@@ -66,6 +67,7 @@ async def build_world(db: Database, users: int = 12, remind_users: int = 8) -> W
         kill=await _instruments(db, owner, 3, [0]),
         outage=await _instruments(db, owner, 3, [0]),
         remind=await _instruments(db, owner, 6, [0]),
+        mail=await _instruments(db, owner, 3, [0]),
     )
 
 

@@ -16,6 +16,7 @@ from service.calendars.invites import BookingIcs, booking_invite
 from service.calendars.render import EventRow, assemble, render_event
 from service.calendars.selection import feed_window
 from tests.calendars_support import assert_well_formed, parse_with_icaljs
+from tests.libical_support import read_with_libical
 
 T0 = datetime(2027, 7, 1, 1, 0, tzinfo=UTC)
 LONG_ZH = "高分辨质谱仪（Orbitrap Exploris 480）样品分析：蛋白质组学、代谢组学；" * 4
@@ -225,3 +226,34 @@ def test_hourly_rule_with_one_minute_is_still_expanded() -> None:
     )
     found = expand(cal, NY, datetime(2027, 1, 1, tzinfo=UTC), datetime(2027, 1, 2, tzinfo=UTC))
     assert [o.start for o in found] == [datetime(2027, 1, 1, hour, tzinfo=UTC) for hour in range(5)]
+
+
+def test_invitations_pass_libicals_itip_restriction_check() -> None:
+    booking = BookingIcs(_row(), "zhang@example.org", "张三", "lab@example.org", "质谱平台")
+    request = read_with_libical(booking_invite(booking, "REQUEST", "en", base_url="https://x"))
+    assert request.method == "REQUEST" and request.restrictions_ok, request.errors
+    assert request.events[0].organizer == "mailto:lab@example.org"
+    cancelled = booking._replace(row=_row(status="cancelled", version=4))
+    cancel = read_with_libical(booking_invite(cancelled, "CANCEL", "en", base_url="https://x"))
+    assert cancel.method == "CANCEL" and cancel.restrictions_ok, cancel.errors
+    assert (cancel.events[0].status, cancel.events[0].sequence) == ("CANCELLED", 4)
+
+
+def test_a_snapshot_without_method_passes_where_publish_without_organizer_failed() -> None:
+    body = assemble("日历", [render_event(_row(), "zh-CN", "user", "https://x.org")])
+    assert b"METHOD" not in body
+    assert read_with_libical(body).restrictions_ok
+    publish = body.replace(b"CALSCALE:GREGORIAN\r\n", b"CALSCALE:GREGORIAN\r\nMETHOD:PUBLISH\r\n")
+    failed = read_with_libical(publish)
+    assert not failed.restrictions_ok and any("ORGANIZER" in e for e in failed.errors)
+
+
+async def test_render_all_keeps_order_and_fills_the_cache_from_a_worker_thread() -> None:
+    cache = EventCache()
+    rows = [_row(booking_id=n, version=n % 3 + 1) for n in range(1, 81)]
+    cache.get(rows[5], "en", "user", "u")  # one hit among many misses
+    texts = await cache.render_all(rows, "en", "user", "u")
+    assert texts == [render_event(r, "en", "user", "u") for r in rows]
+    assert len(cache) == 80 and cache.hits == 1
+    again = await cache.render_all(rows, "en", "user", "u")
+    assert again == texts and cache.hits == 81
