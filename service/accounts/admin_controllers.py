@@ -11,7 +11,7 @@ from litestar.params import JSONBody, QueryParameter
 from service.accounts import roles, user_admin
 from service.accounts.http import PathId
 from service.accounts.principal import Principal
-from service.accounts.schemas import ManagerOut, UserOut, UserPatchIn
+from service.accounts.schemas import InstrumentManagerOut, UserOut, UserPatchIn
 from service.common.openapi import problem_spec as problem
 from service.common.pagination import MAX_PAGE_SIZE
 from service.common.schemas import Page
@@ -114,7 +114,7 @@ async def revoke_institution_admin(
 )
 async def list_managers(
     instrument_id: PathId, user: NamedDependency[Principal], db: NamedDependency[Database]
-) -> list[ManagerOut]:
+) -> list[InstrumentManagerOut]:
     return await roles.list_instrument_managers(db, user, instrument_id)
 
 

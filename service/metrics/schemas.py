@@ -68,7 +68,7 @@ class SharingOut(msgspec.Struct):
     page_size: int = 50
 
 
-class RegionOut(msgspec.Struct):
+class FlowRegionOut(msgspec.Struct):
     code: str
     label: str
 
@@ -80,7 +80,7 @@ class FlowOut(msgspec.Struct):
 
 
 class FlowsOut(msgspec.Struct):
-    regions: list[RegionOut]
+    regions: list[FlowRegionOut]
     matrix: list[FlowOut]
     date_from: date = msgspec.field(name="from")
     date_to: date = msgspec.field(name="to")
