@@ -89,6 +89,8 @@ def document_problems(app: Litestar) -> None:
             }
             for code, description in _codes_for(handler).items():
                 responses.setdefault(code, problem_spec(description))
+            if handler.security is not None and not any(handler.security):
+                handler.operation_class = PublicOperation
             if handler.status_code == 204:
                 # Litestar would give a `Response[None]` answer a JSON `null` body.
                 responses.setdefault(204, ResponseSpec(None, description="Done; no body"))
@@ -108,6 +110,16 @@ class JsonOrCsvOperation(Operation):
         ok = (self.responses or {}).get("200")
         if isinstance(ok, OpenAPIResponse):
             ok.content = {**(ok.content or {}), "text/csv": CSV_MEDIA}
+
+
+@dataclass
+class PublicOperation(Operation):
+    """An operation that needs no credentials (login, register, feeds): `security: []`.
+    Litestar drops an empty list, and `[{}]` ("anonymous allowed") makes client generators
+    demand a token for the very call that obtains one."""
+
+    def __post_init__(self) -> None:
+        self.security = []
 
 
 class InstantSchemaPlugin(OpenAPISchemaPlugin):
