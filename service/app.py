@@ -20,6 +20,7 @@ from litestar.template.config import TemplateConfig
 
 from service.accounts.principal import provide_principal, provide_user
 from service.common.openapi import InstantSchemaPlugin, WallTimeSchemaPlugin, document_problems
+from service.common.request import ServiceRequest
 from service.common.time import is_instant, parse_instant
 from service.db import Database
 from service.errors import EXCEPTION_HANDLERS
@@ -109,6 +110,7 @@ def create_app(
             "user": Provide(provide_user),
         },
         exception_handlers=EXCEPTION_HANDLERS,
+        request_class=ServiceRequest,
         type_decoders=[(is_instant, lambda _type, value: parse_instant(value))],
         plugins=[InstantSchemaPlugin(), WallTimeSchemaPlugin()],
         request_max_body_size=settings.max_body_bytes,
