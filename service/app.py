@@ -24,6 +24,7 @@ from service.common.request import ServiceRequest
 from service.common.time import is_instant, parse_instant
 from service.db import Database
 from service.errors import EXCEPTION_HANDLERS
+from service.ops.prometheus import ResponseMetrics
 from service.settings import Settings
 
 #: Domains whose `controllers.ROUTES` make up the app, in the order their docs appear.
@@ -137,4 +138,7 @@ def create_app(
         debug=False,
     )
     document_problems(app)
+    # Litestar runs app-level middleware only for matched routes; the outermost handler also
+    # sees 404s for unknown paths and 405s, so every response is counted.
+    app.asgi_handler = ResponseMetrics(app.asgi_handler)
     return app
