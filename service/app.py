@@ -18,6 +18,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
+from service.accounts import passwords
 from service.accounts.principal import provide_principal, provide_user
 from service.common.openapi import InstantSchemaPlugin, WallTimeSchemaPlugin, document_problems
 from service.common.request import ServiceRequest
@@ -69,6 +70,7 @@ def create_app(
 ) -> Litestar:
     """Build the app. Pass `db` to share a pool the caller owns (tests); otherwise the app
     opens its own pool on startup and closes it on shutdown."""
+    passwords.limit_concurrency(settings.password_hash_concurrency)
     owns_db = db is None
     database = db or Database(
         settings.database_url or "", settings.db_pool_min, settings.db_pool_max

@@ -46,6 +46,11 @@ class Settings:
     login_window_minutes: int = 15
     quota_general_hours: int = 1400
     quota_special_hours: int = 800
+    #: argon2id hashes running at once per process (each holds 64 MiB); more logins queue.
+    password_hash_concurrency: int = 2
+    #: On SIGTERM/SIGINT: how long in-flight requests and running jobs may take to finish
+    #: before they are cancelled. Keep it below the supervisor's kill timeout (docker: 10 s).
+    shutdown_grace_seconds: float = 8.0
 
     @property
     def is_development(self) -> bool:
@@ -92,4 +97,6 @@ class Settings:
             login_window_minutes=int(get("LOGIN_WINDOW_MINUTES", "15")),
             quota_general_hours=int(get("QUOTA_GENERAL_HOURS", "1400")),
             quota_special_hours=int(get("QUOTA_SPECIAL_HOURS", "800")),
+            password_hash_concurrency=int(get("PASSWORD_HASH_CONCURRENCY", "2")),
+            shutdown_grace_seconds=float(get("SHUTDOWN_GRACE_SECONDS", "8")),
         )
