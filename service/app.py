@@ -26,6 +26,7 @@ from service.common.time import is_instant, parse_instant
 from service.db import Database
 from service.errors import EXCEPTION_HANDLERS
 from service.ops.prometheus import ResponseMetrics
+from service.ops.shutdown import AnswerCancelledRequests
 from service.settings import Settings
 
 #: Domains whose `controllers.ROUTES` make up the app, in the order their docs appear.
@@ -140,7 +141,8 @@ def create_app(
         debug=False,
     )
     document_problems(app)
-    # Litestar runs app-level middleware only for matched routes; the outermost handler also
-    # sees 404s for unknown paths and 405s, so every response is counted.
-    app.asgi_handler = ResponseMetrics(app.asgi_handler)
+    # Litestar runs app-level middleware only for matched routes; wrapped around the outermost
+    # handler, these also see 404s for unknown paths and 405s: every response is counted, and
+    # a request cancelled by a shutdown is answered with 503.
+    app.asgi_handler = ResponseMetrics(AnswerCancelledRequests(app.asgi_handler))
     return app

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
+import signal
 from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
@@ -19,6 +21,8 @@ from service.embedded_db import ensure_database_url
 from service.migrate import migrate
 from service.ops.logging import configure_logging
 from service.settings import Settings
+
+log = logging.getLogger("service.cli")
 
 DEMO_LOGINS = """\
 Demo logins (password: demo-password):
@@ -84,6 +88,7 @@ def _cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
             port=port,
             log_config=None,
             access_log=False,
+            timeout_graceful_shutdown=settings.shutdown_grace_seconds,
         )
     else:
         uvicorn.run(
@@ -93,6 +98,7 @@ def _cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
             workers=workers,
             log_config=None,
             access_log=False,
+            timeout_graceful_shutdown=settings.shutdown_grace_seconds,
         )
 
 
@@ -160,6 +166,14 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], None]] = {
 
 
 def main(argv: list[str] | None = None) -> None:
+    """Run one command; SIGTERM (docker stop, systemd, Kubernetes) is handled like Ctrl-C.
+
+    Python's default for SIGTERM is to die on the spot, skipping every `finally`: the embedded
+    PostgreSQL would be left running. As `KeyboardInterrupt` it unwinds instead: uvicorn and
+    the worker first shut down gracefully (they catch both signals themselves while running,
+    then re-raise them), and the embedded server is stopped last, with further signals
+    ignored so a second Ctrl-C cannot cut the cleanup short."""
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     args = _parser().parse_args(argv)
     # `.env` fills gaps in the environment (never overrides it) for this process and for the
     # processes it starts (uvicorn workers, the migration runner).
@@ -171,7 +185,10 @@ def main(argv: list[str] | None = None) -> None:
     try:
         COMMANDS[args.command](settings, args)
     except KeyboardInterrupt:
-        pass
+        log.info("stopped by signal")
     finally:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, signal.SIG_IGN)
         if embedded is not None:
             embedded.stop()
+            log.info("embedded PostgreSQL stopped")

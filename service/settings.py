@@ -50,7 +50,7 @@ class Settings:
     password_hash_concurrency: int = 2
     #: On SIGTERM/SIGINT: how long in-flight requests and running jobs may take to finish
     #: before they are cancelled. Keep it below the supervisor's kill timeout (docker: 10 s).
-    shutdown_grace_seconds: float = 8.0
+    shutdown_grace_seconds: int = 8
 
     @property
     def is_development(self) -> bool:
@@ -98,5 +98,5 @@ class Settings:
             quota_general_hours=int(get("QUOTA_GENERAL_HOURS", "1400")),
             quota_special_hours=int(get("QUOTA_SPECIAL_HOURS", "800")),
             password_hash_concurrency=int(get("PASSWORD_HASH_CONCURRENCY", "2")),
-            shutdown_grace_seconds=float(get("SHUTDOWN_GRACE_SECONDS", "8")),
+            shutdown_grace_seconds=int(get("SHUTDOWN_GRACE_SECONDS", "8")),
         )

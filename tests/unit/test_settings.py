@@ -51,8 +51,8 @@ def test_hashing_and_shutdown_settings(monkeypatch: pytest.MonkeyPatch, tmp_path
     monkeypatch.delenv("PASSWORD_HASH_CONCURRENCY", raising=False)
     monkeypatch.delenv("SHUTDOWN_GRACE_SECONDS", raising=False)
     assert Settings.from_env().password_hash_concurrency == 2
-    assert Settings.from_env().shutdown_grace_seconds == 8.0
+    assert Settings.from_env().shutdown_grace_seconds == 8
     monkeypatch.setenv("PASSWORD_HASH_CONCURRENCY", "4")
-    monkeypatch.setenv("SHUTDOWN_GRACE_SECONDS", "2.5")
+    monkeypatch.setenv("SHUTDOWN_GRACE_SECONDS", "3")
     assert Settings.from_env().password_hash_concurrency == 4
-    assert Settings.from_env().shutdown_grace_seconds == 2.5
+    assert Settings.from_env().shutdown_grace_seconds == 3
