@@ -227,3 +227,28 @@ async def test_the_worker_stops_its_scheduler_pool_and_database(
     text = service.text()
     assert "scheduler stopped" in text and "embedded PostgreSQL stopped" in text
     _assert_nothing_left(service, processes, offset)
+
+
+async def test_after_a_killed_predecessor_a_sigterm_still_stops_the_database(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    """SIGKILL (the OOM killer) gives no chance to clean up: the embedded server outlives
+    the process. The next service adopts it, and its own SIGTERM must stop it."""
+    killed = _start(data_dir, tmp_path, ["serve", "--no-demo"])
+    await asyncio.to_thread(_wait_for, killed, None)
+    orphan = _postmaster(data_dir)
+    killed.proc.kill()
+    killed.proc.wait(10)
+    assert orphan is not None and orphan.is_running()  # what SIGKILL leaves behind
+
+    offset = _pg_log_size(data_dir)
+    service = _start(data_dir, tmp_path, ["serve", "--no-demo"])
+    await asyncio.to_thread(_wait_for, service, None)
+    assert _postmaster(data_dir) == orphan  # adopted, not started twice
+    processes = _everything(service)
+
+    code, _ = await asyncio.to_thread(_stop, service, signal.SIGTERM, GRACE + 30)
+
+    assert code == 0, service.text()[-3000:]
+    assert not orphan.is_running()
+    _assert_nothing_left(service, processes, offset)
