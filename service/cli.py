@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import atexit
 import logging
+import os
+import shutil
 import signal
+import tempfile
 from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
@@ -91,6 +95,7 @@ def _cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
             timeout_graceful_shutdown=settings.shutdown_grace_seconds,
         )
     else:
+        _share_metrics_between_workers()
         uvicorn.run(
             "service.asgi:app",
             host=host,
@@ -100,6 +105,21 @@ def _cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
             access_log=False,
             timeout_graceful_shutdown=settings.shutdown_grace_seconds,
         )
+
+
+#: prometheus_client's multiprocess switch (see `service.ops.prometheus`); not imported from
+#: there, so this process loads no metrics code before its workers' environment is set.
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+
+
+def _share_metrics_between_workers() -> None:
+    """Workers inherit the environment: point their Prometheus values at one fresh directory
+    (unless the operator chose one), removed when the service exits."""
+    if os.environ.get(MULTIPROC_ENV):
+        return
+    shared = tempfile.mkdtemp(prefix="instrument-share-metrics-")
+    os.environ[MULTIPROC_ENV] = shared
+    atexit.register(shutil.rmtree, shared, ignore_errors=True)
 
 
 def _cmd_worker(settings: Settings, _: argparse.Namespace) -> None:

@@ -1,5 +1,9 @@
 """Process-wide Prometheus counters and histograms (prometheus_client), rendered at `/metrics`.
 
+With several uvicorn workers each process would count only its own share, and a scrape reads
+whichever worker answers; so `serve --workers N` gives them a shared directory
+(prometheus_client's multiprocess mode) and a scrape sums all of them.
+
 HTTP responses are counted by `ResponseMetrics`, which wraps the whole application (so 404s
 for unknown paths and 405s count too) and labels each response with the route *template*,
 never the raw path, so the number of series stays bounded whatever clients send.
@@ -7,6 +11,7 @@ never the raw path, so the number of series stays bounded whatever clients send.
 
 from __future__ import annotations
 
+import os
 import time
 from typing import Any
 
@@ -15,10 +20,13 @@ from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
+from prometheus_client.multiprocess import MultiProcessCollector
 
 from service.errors import ProblemError
 
 REGISTRY = CollectorRegistry(auto_describe=True)
+#: prometheus_client's switch to shared, file-backed values; read when it is first imported.
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 #: The text format every Prometheus version reads; it already names its charset.
 CONTENT_TYPE = CONTENT_TYPE_PLAIN_0_0_4
 #: Route label of requests that matched no route (kept to one series on purpose).
@@ -67,6 +75,12 @@ _BOOKING_BY_STATUS = {
 
 
 def render() -> tuple[bytes, str]:
+    """This process's figures, or, under several uvicorn workers (`MULTIPROC_ENV` set by
+    `serve`), the sum over every worker, whichever one answers the scrape."""
+    if os.environ.get(MULTIPROC_ENV):
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        return generate_latest(registry), CONTENT_TYPE
     return generate_latest(REGISTRY), CONTENT_TYPE
 
 

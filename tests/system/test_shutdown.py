@@ -11,25 +11,27 @@ worker, no PostgreSQL server, no connection dropped without goodbye in the serve
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import psutil
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
-from tests.live_server import ROOT, free_port
+from tests.system.service_process import (
+    GRACE,
+    Service,
+    kill_leftover_postmaster,
+    postmaster,
+    start_service,
+    wait_for,
+)
 
 pytestmark = pytest.mark.system
-
-GRACE = 5
-STARTUP_SECONDS = 120
 
 
 @pytest.fixture(scope="module")
@@ -38,77 +40,16 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     (started and stopped again) by the next, as a restarted service would."""
     path = tmp_path_factory.mktemp("shutdown") / "data"
     yield path
-    leftover = _postmaster(path)
-    if leftover is not None and leftover.is_running():
-        leftover.kill()
-
-
-@dataclass
-class Service:
-    proc: subprocess.Popen[bytes]
-    log: Path
-    data_dir: Path
-    url: str
-
-    def text(self) -> str:
-        return self.log.read_text(errors="replace")
-
-
-def _postmaster(data_dir: Path) -> psutil.Process | None:
-    pid_file = data_dir / "pg" / "postmaster.pid"
-    try:
-        return psutil.Process(int(pid_file.read_text().splitlines()[0]))
-    except (FileNotFoundError, IndexError, ValueError, psutil.NoSuchProcess):
-        return None
-
-
-def _start(data_dir: Path, tmp: Path, args: list[str], **env: str) -> Service:
-    port = free_port()
-    environment = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    environment.update(
-        DATA_DIR=str(data_dir),
-        ENVIRONMENT="test",
-        LOG_LEVEL="INFO",
-        PORT=str(port),
-        PYTHONPATH=str(ROOT),
-        SHUTDOWN_GRACE_SECONDS=str(GRACE),
-        SCHEDULER_MAX_INTERVAL="1",
-    )
-    environment.update(env)
-    log = tmp / "service.log"
-    proc = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "service", *args],
-        cwd=ROOT,
-        env=environment,
-        stdout=log.open("ab"),
-        stderr=subprocess.STDOUT,
-    )
-    return Service(proc, log, data_dir, f"http://127.0.0.1:{port}")
-
-
-def _wait_for(service: Service, ready: str | None) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        assert service.proc.poll() is None, f"exited early:\n{service.text()[-3000:]}"
-        if ready is not None and ready in service.text():
-            return
-        if ready is None:
-            try:
-                if httpx.get(service.url + "/health/ready", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-        time.sleep(0.2)
-    raise AssertionError(f"not ready within {STARTUP_SECONDS} s:\n{service.text()[-3000:]}")
+    kill_leftover_postmaster(path)
 
 
 def _everything(service: Service) -> list[psutil.Process]:
     """The service's process tree and the PostgreSQL server with its backends (pg_ctl
     daemonises the server, so it is not among the service's children)."""
     processes = psutil.Process(service.proc.pid).children(recursive=True)
-    postmaster = _postmaster(service.data_dir)
-    assert postmaster is not None, "the embedded PostgreSQL is not running"
-    return [*processes, postmaster, *postmaster.children(recursive=True)]
+    server = postmaster(service.data_dir)
+    assert server is not None, "the embedded PostgreSQL is not running"
+    return [*processes, server, *server.children(recursive=True)]
 
 
 def _stop(service: Service, sig: signal.Signals, wait: float) -> tuple[int, float]:
@@ -173,8 +114,8 @@ async def test_serve_finishes_in_flight_requests_and_leaves_nothing(
 ) -> None:
     offset = _pg_log_size(data_dir)
     args = ["serve", "--no-demo", "--workers", str(workers)]
-    service = _start(data_dir, tmp_path, args)
-    await asyncio.to_thread(_wait_for, service, None)
+    service = start_service(data_dir, tmp_path, args)
+    await asyncio.to_thread(wait_for, service, None)
     processes = _everything(service)
     if workers == 2:
         assert len([p for p in processes if "python" in p.name().lower()]) >= 2
@@ -195,8 +136,8 @@ async def test_past_the_grace_period_requests_are_cut_and_the_service_still_stop
     data_dir: Path, tmp_path: Path
 ) -> None:
     offset = _pg_log_size(data_dir)
-    service = _start(data_dir, tmp_path, ["serve", "--no-demo"], SHUTDOWN_GRACE_SECONDS="1")
-    await asyncio.to_thread(_wait_for, service, None)
+    service = start_service(data_dir, tmp_path, ["serve", "--no-demo"], SHUTDOWN_GRACE_SECONDS="1")
+    await asyncio.to_thread(wait_for, service, None)
     processes = _everything(service)
 
     # 40 checks, two at a time, take far longer than the one-second grace.
@@ -216,8 +157,8 @@ async def test_the_worker_stops_its_scheduler_pool_and_database(
     data_dir: Path, tmp_path: Path, sig: signal.Signals
 ) -> None:
     offset = _pg_log_size(data_dir)
-    service = _start(data_dir, tmp_path, ["worker"])
-    await asyncio.to_thread(_wait_for, service, "scheduler started")
+    service = start_service(data_dir, tmp_path, ["worker"])
+    await asyncio.to_thread(wait_for, service, "scheduler started")
     await asyncio.sleep(1.5)  # let a few one-second ticks run
     processes = _everything(service)
 
@@ -234,21 +175,60 @@ async def test_after_a_killed_predecessor_a_sigterm_still_stops_the_database(
 ) -> None:
     """SIGKILL (the OOM killer) gives no chance to clean up: the embedded server outlives
     the process. The next service adopts it, and its own SIGTERM must stop it."""
-    killed = _start(data_dir, tmp_path, ["serve", "--no-demo"])
-    await asyncio.to_thread(_wait_for, killed, None)
-    orphan = _postmaster(data_dir)
+    killed = start_service(data_dir, tmp_path, ["serve", "--no-demo"])
+    await asyncio.to_thread(wait_for, killed, None)
+    orphan = postmaster(data_dir)
     killed.proc.kill()
     killed.proc.wait(10)
     assert orphan is not None and orphan.is_running()  # what SIGKILL leaves behind
 
     offset = _pg_log_size(data_dir)
-    service = _start(data_dir, tmp_path, ["serve", "--no-demo"])
-    await asyncio.to_thread(_wait_for, service, None)
-    assert _postmaster(data_dir) == orphan  # adopted, not started twice
+    service = start_service(data_dir, tmp_path, ["serve", "--no-demo"])
+    await asyncio.to_thread(wait_for, service, None)
+    assert postmaster(data_dir) == orphan  # adopted, not started twice
     processes = _everything(service)
 
     code, _ = await asyncio.to_thread(_stop, service, signal.SIGTERM, GRACE + 30)
 
     assert code == 0, service.text()[-3000:]
-    assert not orphan.is_running()
-    _assert_nothing_left(service, processes, offset)
+    assert orphan in processes
+    _assert_nothing_left(service, processes, offset)  # the adopted server included
+
+
+def _responses(text: str, route: str) -> float:
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            labels = sample.labels
+            if sample.name == "instrument_share_http_responses_total" and labels == {
+                "route": route,
+                "method": "GET",
+                "status_class": "2xx",
+            }:
+                return sample.value
+    return 0.0
+
+
+async def test_two_workers_share_their_figures_and_remove_them_at_the_stop(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    service = start_service(data_dir, tmp_path, ["serve", "--no-demo", "--workers", "2"])
+    await asyncio.to_thread(wait_for, service, None)
+    workers = psutil.Process(service.proc.pid).children()
+    shared = {Path(worker.environ()["PROMETHEUS_MULTIPROC_DIR"]) for worker in workers}
+    assert len(shared) == 1
+    (directory,) = shared
+
+    async def fresh_get(path: str) -> httpx.Response:
+        async with httpx.AsyncClient(base_url=service.url, timeout=30) as client:
+            return await client.get(path)  # one connection each: any worker may take it
+
+    answers = await asyncio.gather(*(fresh_get("/api/v1/regions") for _ in range(40)))
+    assert {a.status_code for a in answers} == {200}
+    counting = {f.name.rsplit("_", 1)[-1] for f in directory.glob("counter_*.db")}
+    scrapes = [(await fresh_get("/metrics")).text for _ in range(6)]
+
+    assert len(counting) == 2, f"one worker served everything: {counting}"
+    assert [_responses(s, "/api/v1/regions") for s in scrapes] == [40.0] * 6
+    code, _ = await asyncio.to_thread(_stop, service, signal.SIGTERM, GRACE + 30)
+    assert code == 0
+    assert not directory.exists()
