@@ -17,12 +17,13 @@ from typing import Any
 
 import asyncpg
 from litestar.enums import ScopeType
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, Receive, Scope, Send
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 from prometheus_client.multiprocess import MultiProcessCollector
 
 from service.errors import ProblemError
+from service.ops.asgi import TrackedSend
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 #: prometheus_client's switch to shared, file-backed values; read when it is first imported.
@@ -117,18 +118,12 @@ class ResponseMetrics:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        status = 500
-
-        async def counting_send(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = int(message["status"])
-            await send(message)
-
+        tracked = TrackedSend(send)
         try:
-            await self.app(scope, receive, counting_send)
+            await self.app(scope, receive, tracked)
         finally:
             route, method = _labels(scope)
+            status = tracked.status or 500
             HTTP_RESPONSES.labels(route, method, _status_class(status)).inc()
             HTTP_DURATION.labels(route, method).observe(time.perf_counter() - started)
 

@@ -20,13 +20,13 @@ from litestar.types import (
     ASGIApp,
     HTTPResponseBodyEvent,
     HTTPResponseStartEvent,
-    Message,
     Receive,
     Scope,
     Send,
 )
 
 from service.errors import PROBLEM_JSON, TYPE_BASE
+from service.ops.asgi import TrackedSend
 
 log = logging.getLogger("service.shutdown")
 
@@ -54,17 +54,11 @@ class AnswerCancelledRequests:
         if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
-        started = False
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
+        tracked = TrackedSend(send)
         try:
-            await self.app(scope, receive, tracking_send)
+            await self.app(scope, receive, tracked)
         except asyncio.CancelledError:
-            if started:
+            if tracked.status is not None:
                 raise
             log.info("request to %s cancelled by shutdown: 503", scope.get("path", ""))
             start: HTTPResponseStartEvent = {

@@ -9,7 +9,7 @@ import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
 from service.db import Database
-from tests.bookings_support import book, future_day, local, make_world
+from tests.bookings_support import body, book, future_day, local, make_world
 
 RESPONSES = "instrument_share_http_responses_total"
 DURATION_COUNT = "instrument_share_http_request_duration_seconds_count"
@@ -72,25 +72,15 @@ async def test_booking_attempts_are_counted_by_outcome(
     end = start + timedelta(hours=1)
     before = await scrape(client)
     key = {"Idempotency-Key": "prometheus-replay"}
-    first = await client.post(
-        "/api/v1/bookings",
-        json={
-            "instrument_id": world.instrument,
-            "start": start.isoformat(),
-            "end": end.isoformat(),
-        },
-        headers={**world.insider.headers, **key},
-    )
+    first, replay = [
+        await client.post(
+            "/api/v1/bookings",
+            json=body(world.instrument, start, end),
+            headers={**world.insider.headers, **key},
+        )
+        for _ in range(2)
+    ]
     assert first.status_code == 201, first.text
-    replay = await client.post(
-        "/api/v1/bookings",
-        json={
-            "instrument_id": world.instrument,
-            "start": start.isoformat(),
-            "end": end.isoformat(),
-        },
-        headers={**world.insider.headers, **key},
-    )
     assert replay.status_code == 201 and replay.json()["id"] == first.json()["id"]
     assert (await book(client, world.outsider, world.instrument, start, end)).status_code == 409
     past = local(future_day(-3), 10)
