@@ -17,7 +17,7 @@ from tests.live_server import ROOT, free_port
 
 STARTUP_SECONDS = 120
 #: `SHUTDOWN_GRACE_SECONDS` of the services started here.
-GRACE = 5
+GRACE = 15
 
 
 @dataclass

@@ -6,13 +6,16 @@ workers) and `python -m service worker` run on the embedded PostgreSQL, as on a 
 The signal goes to the main process only. Afterwards: the in-flight requests were answered
 (or, past the grace period, cut), the process exited 0, and nothing is left: no uvicorn
 worker, no PostgreSQL server, no connection dropped without goodbye in the server's log.
+With two workers, the Prometheus figures they share are checked on the way.
 """
 
 from __future__ import annotations
 
 import asyncio
+import shutil
 import signal
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,12 +38,16 @@ pytestmark = pytest.mark.system
 
 
 @pytest.fixture(scope="module")
-def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def data_dir() -> Iterator[Path]:
     """One embedded cluster directory for the module: created by the first scenario, reused
-    (started and stopped again) by the next, as a restarted service would."""
-    path = tmp_path_factory.mktemp("shutdown") / "data"
-    yield path
-    kill_leftover_postmaster(path)
+    (started and stopped again) by the next, as a restarted service would. Not under pytest's
+    private temporary directory: the server runs as another user and must reach it."""
+    root = Path(tempfile.mkdtemp(prefix="is-shutdown-"))
+    try:
+        yield root / "data"
+    finally:
+        kill_leftover_postmaster(root / "data")
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def _everything(service: Service) -> list[psutil.Process]:
@@ -117,8 +124,7 @@ async def test_serve_finishes_in_flight_requests_and_leaves_nothing(
     service = start_service(data_dir, tmp_path, args)
     await asyncio.to_thread(wait_for, service, None)
     processes = _everything(service)
-    if workers == 2:
-        assert len([p for p in processes if "python" in p.name().lower()]) >= 2
+    shared = await _shared_figures(service) if workers == 2 else None
 
     code, seconds, answers = await _signal_during_logins(service, sig, 8)
 
@@ -129,6 +135,8 @@ async def test_serve_finishes_in_flight_requests_and_leaves_nothing(
     assert "embedded PostgreSQL stopped" in text
     if workers == 1:
         assert "scheduler stopped" in text  # the single process runs the scheduler
+    else:
+        assert shared is not None and not shared.exists()
     print(f"{sig.name}, {workers} worker(s): stopped in {seconds:.1f} s")
 
 
@@ -145,7 +153,8 @@ async def test_past_the_grace_period_requests_are_cut_and_the_service_still_stop
 
     assert code == 0, service.text()[-3000:]
     assert seconds < 1 + 20, f"stopping took {seconds:.1f} s"
-    assert set(answers) == {401, 503}, answers  # some finished; the rest: "retry shortly"
+    # Those that finished in time were answered; the rest were told to retry shortly.
+    assert set(answers) <= {401, 503} and 503 in answers, answers
     text = service.text()
     assert "timeout graceful shutdown exceeded" in text
     assert "Traceback" not in text and "Exception in ASGI application" not in text
@@ -182,9 +191,9 @@ async def test_after_a_killed_predecessor_a_sigterm_still_stops_the_database(
     killed.proc.wait(10)
     assert orphan is not None and orphan.is_running()  # what SIGKILL leaves behind
 
-    offset = _pg_log_size(data_dir)
     service = start_service(data_dir, tmp_path, ["serve", "--no-demo"])
     await asyncio.to_thread(wait_for, service, None)
+    offset = _pg_log_size(data_dir)  # the killed one's connections were cut: logged by now
     assert postmaster(data_dir) == orphan  # adopted, not started twice
     processes = _everything(service)
 
@@ -208,11 +217,9 @@ def _responses(text: str, route: str) -> float:
     return 0.0
 
 
-async def test_two_workers_share_their_figures_and_remove_them_at_the_stop(
-    data_dir: Path, tmp_path: Path
-) -> None:
-    service = start_service(data_dir, tmp_path, ["serve", "--no-demo", "--workers", "2"])
-    await asyncio.to_thread(wait_for, service, None)
+async def _shared_figures(service: Service) -> Path:
+    """With two workers, every scrape reports the requests both of them served (they keep
+    their figures in one directory, which the stop must remove)."""
     workers = psutil.Process(service.proc.pid).children()
     shared = {Path(worker.environ()["PROMETHEUS_MULTIPROC_DIR"]) for worker in workers}
     assert len(shared) == 1
@@ -225,10 +232,7 @@ async def test_two_workers_share_their_figures_and_remove_them_at_the_stop(
     answers = await asyncio.gather(*(fresh_get("/api/v1/regions") for _ in range(40)))
     assert {a.status_code for a in answers} == {200}
     counting = {f.name.rsplit("_", 1)[-1] for f in directory.glob("counter_*.db")}
-    scrapes = [(await fresh_get("/metrics")).text for _ in range(6)]
-
     assert len(counting) == 2, f"one worker served everything: {counting}"
+    scrapes = [(await fresh_get("/metrics")).text for _ in range(6)]
     assert [_responses(s, "/api/v1/regions") for s in scrapes] == [40.0] * 6
-    code, _ = await asyncio.to_thread(_stop, service, signal.SIGTERM, GRACE + 30)
-    assert code == 0
-    assert not directory.exists()
+    return directory
