@@ -69,6 +69,13 @@ async def _setup(url: str) -> tuple[list[tuple[int, str]], int]:
             f"bench{i}@example.org",
             inst,
         )
+        # A verified member, as the bookers of these figures were before verification existed.
+        await db.execute(
+            "INSERT INTO membership (user_id, institution_id, state, method, decided_at) "
+            "VALUES ($1, $2, 'verified', 'seed', now())",
+            user,
+            inst,
+        )
         token = new_secret("ist_")
         await db.execute(
             "INSERT INTO api_token (user_id, name, token_hash, prefix) VALUES ($1, 'b', $2, $3)",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -40,6 +41,12 @@ DOMAINS = (
     "notifications",
     "scheduler",
     "metrics",
+    "affiliation",
+    "enterprises",
+    "audit",
+    "registry",
+    "onboarding",
+    "search",
     "web",
 )
 
@@ -49,7 +56,9 @@ WEB_DIR = Path(__file__).parent / "web"
 def _routes() -> list[Any]:
     routes: list[Any] = []
     for domain in DOMAINS:
-        module = importlib.import_module(f"service.{domain}.controllers")
+        # Newer packages name their HTTP module `routes` (see STYLE.md), older ones `controllers`.
+        name = "routes" if importlib.util.find_spec(f"service.{domain}.routes") else "controllers"
+        module = importlib.import_module(f"service.{domain}.{name}")
         routes.extend(module.ROUTES)
     return routes
 

@@ -1,4 +1,5 @@
-"""`python -m service serve | worker | migrate | seed | jobs | metrics | createsuperuser`.
+"""`python -m service serve | worker | migrate | seed | jobs | metrics | search | admin | backup |
+restore`.
 
 Every command resolves the database the same way: `DATABASE_URL` if set, otherwise the embedded
 PostgreSQL under the data directory, started here and stopped on exit.
@@ -52,6 +53,9 @@ def _with_db(settings: Settings, work: Callable[[Database], Awaitable[Any]]) -> 
 def _cmd_migrate(settings: Settings, _: argparse.Namespace) -> None:
     migrate(settings.database_url or "")
     print("migrations applied")
+    from service.ops import admin_cli
+
+    admin_cli.admin_from_environment(settings)
 
 
 def _cmd_seed(settings: Settings, args: argparse.Namespace) -> None:
@@ -67,8 +71,21 @@ def _cmd_seed(settings: Settings, args: argparse.Namespace) -> None:
         raise SystemExit("seed: say --demo or --scale N")
 
 
+def _cmd_search(settings: Settings, args: argparse.Namespace) -> None:
+    from service.search import index
+
+    if args.search_command == "reindex":
+        count = _with_db(settings, index.reindex_all)
+        print(f"search index rebuilt: {count} instruments")
+    else:
+        counts = _with_db(settings, index.refresh)
+        print(f"search index: {counts}")
+
+
 def _cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     import uvicorn
+
+    from service.search import index
 
     migrate(settings.database_url or "")
     if not args.no_demo:
@@ -76,11 +93,14 @@ def _cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
 
         if _with_db(settings, seed.seed_demo):
             print("demo data created")
+    # Instruments from before the search index (or written by plain SQL) become searchable now.
+    _with_db(settings, index.refresh)
     workers = args.workers or settings.workers
     host, port = args.host or settings.host, args.port or settings.port
     url = f"http://{host}:{port}"
-    print(f"Instrument Share on {url}  (API docs: {url}/schema)")
-    print(DEMO_LOGINS, flush=True)
+    print(f"Instrument Share on {url}  (API docs: {url}/schema)", flush=True)
+    if not args.no_demo:
+        print(DEMO_LOGINS, flush=True)
     run_scheduler = settings.scheduler_enabled and workers == 1 and not args.no_scheduler
     if workers == 1:
         from service.app import create_app
@@ -172,16 +192,42 @@ def _parser() -> argparse.ArgumentParser:
     rebuild.add_argument(
         "--to", dest="date_to", type=date.fromisoformat, required=True, help="exclusive"
     )
+    search = sub.add_parser("search", help="the search index")
+    search_sub = search.add_subparsers(dest="search_command", required=True)
+    search_sub.add_parser("reindex", help="rebuild every instrument's search document")
+    search_sub.add_parser(
+        "refresh", help="index queued instruments, rebuild after dictionary changes"
+    )
+    from service.ops import admin_cli, backup
+
+    admin_cli.add_parser(sub)
+    backup.add_parsers(sub)
     return parser
 
 
+def _cmd_admin(settings: Settings, args: argparse.Namespace) -> None:
+    from service.ops import admin_cli
+
+    admin_cli.run(settings, args)
+
+
+def _cmd_backup(settings: Settings, args: argparse.Namespace) -> None:
+    from service.ops import backup
+
+    backup.run_cli(settings, args)
+
+
 COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], None]] = {
+    "admin": _cmd_admin,
+    "backup": _cmd_backup,
+    "restore": _cmd_backup,
     "migrate": _cmd_migrate,
     "seed": _cmd_seed,
     "serve": _cmd_serve,
     "worker": _cmd_worker,
     "jobs": _cmd_jobs,
     "metrics": _cmd_metrics,
+    "search": _cmd_search,
 }
 
 

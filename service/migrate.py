@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Any
 
 
 async def run_sql(sql: str) -> None:
@@ -22,6 +23,17 @@ async def run_sql(sql: str) -> None:
         return
     async with engine.transaction() as tx:  # pragma: no cover - Piccolo always wraps migrations
         await tx.connection.execute(sql)
+
+
+async def run_rows(sql: str, rows: list[Any]) -> None:
+    """Execute one parameterised statement per row (reference data) in the migration's transaction."""
+    from piccolo.engine import engine_finder
+
+    engine = engine_finder()
+    assert engine is not None
+    transaction = engine.current_transaction.get()
+    assert transaction is not None, "Piccolo runs every migration in a transaction"
+    await transaction.connection.executemany(sql, rows)
 
 
 def migrate(database_url: str) -> None:

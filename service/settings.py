@@ -44,6 +44,10 @@ class Settings:
     max_body_bytes: int = 1_048_576
     login_max_failures: int = 5
     login_window_minutes: int = 15
+    #: Failures from one client address (any accounts) before its attempts are delayed.
+    login_address_max_failures: int = 50
+    #: Addresses or networks of reverse proxies whose X-Forwarded-For is believed.
+    trusted_proxies: tuple[str, ...] = ()
     quota_general_hours: int = 1400
     quota_special_hours: int = 800
     #: argon2id hashes running at once per process (each holds 64 MiB); more logins queue.
@@ -95,6 +99,10 @@ class Settings:
             max_body_bytes=int(get("MAX_BODY_BYTES", "1048576")),
             login_max_failures=int(get("LOGIN_MAX_FAILURES", "5")),
             login_window_minutes=int(get("LOGIN_WINDOW_MINUTES", "15")),
+            login_address_max_failures=int(get("LOGIN_ADDRESS_MAX_FAILURES", "50")),
+            trusted_proxies=tuple(
+                p.strip() for p in env.get("TRUSTED_PROXIES", "").split(",") if p.strip()
+            ),
             quota_general_hours=int(get("QUOTA_GENERAL_HOURS", "1400")),
             quota_special_hours=int(get("QUOTA_SPECIAL_HOURS", "800")),
             password_hash_concurrency=int(get("PASSWORD_HASH_CONCURRENCY", "2")),

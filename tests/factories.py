@@ -12,6 +12,7 @@ from typing import Any
 from service.accounts.passwords import hash_password
 from service.accounts.secrets import digest, new_secret
 from service.db import Database
+from service.search.index import index_instruments
 
 _counter = itertools.count(1)
 #: One argon2 hash shared by all factory users (hashing costs ~0.2 s each).
@@ -62,7 +63,9 @@ async def make_user(
     manages: list[int] | None = None,
     language: str = "zh-CN",
     email: str | None = None,
+    verified: bool = True,
 ) -> UserHandle:
+    """A user of `institution_id`; `verified=False` leaves the affiliation a pending claim."""
     email = email or f"{unique('user')}@example.org"
     user_id = int(
         await db.fetchval(
@@ -76,6 +79,14 @@ async def make_user(
             _PASSWORD_HASH,
             platform_admin,
         )
+    )
+    await db.execute(
+        """INSERT INTO membership (user_id, institution_id, state, method, decided_at)
+           VALUES ($1, $2, $3, $4, CASE WHEN $3 = 'verified' THEN now() END)""",
+        user_id,
+        institution_id,
+        "verified" if verified else "claimed",
+        "seed" if verified else None,
     )
     for inst in admin_of or []:
         await db.execute(
@@ -119,8 +130,13 @@ async def make_instrument(
     }
     names = ", ".join(columns)
     params = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
-    return int(
-        await db.fetchval(
-            f"INSERT INTO instrument ({names}) VALUES ({params}) RETURNING id", *columns.values()
+    async with db.transaction() as conn:
+        new_id = int(
+            await conn.fetchval(
+                f"INSERT INTO instrument ({names}) VALUES ({params}) RETURNING id",
+                *columns.values(),
+            )
         )
-    )
+        # As every write path of the product does: searchable when the insert commits.
+        await index_instruments(conn, [new_id])
+    return new_id

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import delete, get, patch, put
+from litestar import Request, delete, get, patch, put
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, QueryParameter
 
 from service.accounts import roles, user_admin
+from service.accounts.client_address import client_address
 from service.accounts.http import PathId
 from service.accounts.principal import Principal
 from service.accounts.schemas import InstrumentManagerOut, UserOut, UserPatchIn
@@ -66,13 +67,14 @@ async def get_user(
     responses={**_HIDDEN, **_FORBIDDEN, 409: problem("You cannot deactivate yourself.")},
 )
 async def update_user(
+    request: Request[Any, Any, Any],
     user_id: PathId,
     data: JSONBody[UserPatchIn],
     user: NamedDependency[Principal],
     db: NamedDependency[Database],
 ) -> UserOut:
     """Activate or deactivate, rename; only platform admins grant platform admin."""
-    return await user_admin.patch_user(db, user, user_id, data)
+    return await user_admin.patch_user(db, user, user_id, data, client_address(request))
 
 
 @put(
@@ -83,12 +85,15 @@ async def update_user(
     responses={**_FORBIDDEN, 404: problem("No such institution or user.")},
 )
 async def grant_institution_admin(
+    request: Request[Any, Any, Any],
     institution_id: PathId,
     user_id: PathId,
     user: NamedDependency[Principal],
     db: NamedDependency[Database],
 ) -> None:
-    await roles.set_institution_admin(db, user, institution_id, user_id, granted=True)
+    await roles.set_institution_admin(
+        db, user, institution_id, user_id, True, client_address(request)
+    )
 
 
 @delete(
@@ -98,12 +103,15 @@ async def grant_institution_admin(
     responses={**_FORBIDDEN, 404: problem("No such institution or user.")},
 )
 async def revoke_institution_admin(
+    request: Request[Any, Any, Any],
     institution_id: PathId,
     user_id: PathId,
     user: NamedDependency[Principal],
     db: NamedDependency[Database],
 ) -> None:
-    await roles.set_institution_admin(db, user, institution_id, user_id, granted=False)
+    await roles.set_institution_admin(
+        db, user, institution_id, user_id, False, client_address(request)
+    )
 
 
 @get(
@@ -130,6 +138,7 @@ async def list_managers(
     },
 )
 async def grant_manager(
+    request: Request[Any, Any, Any],
     instrument_id: PathId,
     user_id: PathId,
     user: NamedDependency[Principal],
@@ -137,7 +146,9 @@ async def grant_manager(
 ) -> None:
     """Institution admins appoint members of the instrument's institution; platform admins
     may appoint anyone."""
-    await roles.set_instrument_manager(db, user, instrument_id, user_id, granted=True)
+    await roles.set_instrument_manager(
+        db, user, instrument_id, user_id, True, client_address(request)
+    )
 
 
 @delete(
@@ -147,12 +158,15 @@ async def grant_manager(
     responses={**_FORBIDDEN, 404: problem("No such instrument.")},
 )
 async def revoke_manager(
+    request: Request[Any, Any, Any],
     instrument_id: PathId,
     user_id: PathId,
     user: NamedDependency[Principal],
     db: NamedDependency[Database],
 ) -> None:
-    await roles.set_instrument_manager(db, user, instrument_id, user_id, granted=False)
+    await roles.set_instrument_manager(
+        db, user, instrument_id, user_id, False, client_address(request)
+    )
 
 
 ADMIN_ROUTES: list[Any] = [

@@ -10,6 +10,7 @@ from litestar.params import JSONBody
 
 from service.accounts import auth_service, tokens, users
 from service.accounts.admin_controllers import ADMIN_ROUTES
+from service.accounts.client_address import client_address
 from service.accounts.http import (
     PathId,
     bearer_token,
@@ -17,16 +18,19 @@ from service.accounts.http import (
     session_cookies,
 )
 from service.accounts.principal import SESSION_COOKIE, Principal
+from service.accounts.routes_reset import ROUTES as RESET_ROUTES
 from service.accounts.schemas import (
     LoginIn,
     LoginOut,
     MeOut,
     MePatchIn,
+    MeUpdatedOut,
     RegisterIn,
     TokenCreatedOut,
     TokenIn,
     TokenOut,
 )
+from service.affiliation import confirm
 from service.common.openapi import problem_spec as problem
 from service.db import Database
 from service.settings import Settings
@@ -43,7 +47,7 @@ _UNAUTHENTICATED = {401: problem("Not logged in, or the token is unknown, expire
     security=[{}],  # no credentials needed
     responses={
         401: problem("Wrong email or password, or the account is deactivated."),
-        429: problem("Too many failed logins for this account; see Retry-After."),
+        429: problem("Too many failed attempts from this address; see Retry-After."),
     },
 )
 async def login(
@@ -55,7 +59,9 @@ async def login(
     """Returns a new bearer token named "login" and starts a browser session: the session
     cookie is HttpOnly; the CSRF token comes in the body and in a readable cookie, and must be
     echoed in `X-CSRF-Token` on every session-authenticated API write."""
-    result = await auth_service.login(db, settings, data, request.cookies.get(SESSION_COOKIE))
+    result = await auth_service.login(
+        db, settings, data, request.cookies.get(SESSION_COOKIE), client_address(request)
+    )
     cookies = session_cookies(
         settings, result.session_id, result.body.csrf_token, result.session_expires_at
     )
@@ -95,11 +101,18 @@ async def logout(
     },
 )
 async def register(
-    request: Request[Any, Any, Any], data: JSONBody[RegisterIn], db: NamedDependency[Database]
+    request: Request[Any, Any, Any],
+    data: JSONBody[RegisterIn],
+    db: NamedDependency[Database],
+    settings: NamedDependency[Settings],
 ) -> MeOut:
     """Self-registration of a researcher. It does not log in: the client calls the login
-    endpoint next, so every session starts through the one throttled path."""
-    return await users.register(db, data, request.headers.get("accept-language"))
+    endpoint next, so every session starts through the one throttled path. The institution
+    is a claim (`affiliation.state` = `claimed`) until proven; when the address is in one of
+    the institution's e-mail domains a confirmation link is mailed to it at once."""
+    me = await users.register(db, data, request.headers.get("accept-language"))
+    await confirm.offer_on_registration(db, settings, me.id)
+    return me
 
 
 @get("/api/v1/me", operation_id="getMe", tags=_AUTH, responses=_UNAUTHENTICATED)
@@ -111,16 +124,30 @@ async def get_me(user: NamedDependency[Principal], db: NamedDependency[Database]
     "/api/v1/me",
     operation_id="updateMe",
     tags=_AUTH,
-    responses={**_UNAUTHENTICATED, 422: problem("Invalid value or wrong current password.")},
+    responses={
+        **_UNAUTHENTICATED,
+        422: problem("Invalid value or wrong current password."),
+        429: problem("Too many wrong current passwords from this address; see Retry-After."),
+    },
 )
 async def update_me(
     request: Request[Any, Any, Any],
     data: JSONBody[MePatchIn],
     user: NamedDependency[Principal],
     db: NamedDependency[Database],
-) -> MeOut:
-    """A password change needs `current_password` and ends the user's other sessions."""
-    return await users.update_me(db, user, data, request.cookies.get(SESSION_COOKIE))
+    settings: NamedDependency[Settings],
+) -> MeUpdatedOut:
+    """A password change needs `current_password` (its checks are throttled like logins),
+    ends every other session and revokes every API token of the user, this request's token
+    included; `credentials_revoked` says what was ended."""
+    return await users.update_me(
+        db,
+        user,
+        data,
+        request.cookies.get(SESSION_COOKIE),
+        settings=settings,
+        address=client_address(request),
+    )
 
 
 @post(
@@ -131,10 +158,13 @@ async def update_me(
     responses=_UNAUTHENTICATED,
 )
 async def create_token(
-    data: JSONBody[TokenIn], user: NamedDependency[Principal], db: NamedDependency[Database]
+    request: Request[Any, Any, Any],
+    data: JSONBody[TokenIn],
+    user: NamedDependency[Principal],
+    db: NamedDependency[Database],
 ) -> TokenCreatedOut:
     """The plain token is in this response only; the server keeps its SHA-256 digest."""
-    return await tokens.create_token(db, user, data)
+    return await tokens.create_token(db, user, data, client_address(request))
 
 
 @get("/api/v1/tokens", operation_id="listTokens", tags=_AUTH, responses=_UNAUTHENTICATED)
@@ -151,9 +181,12 @@ async def list_tokens(
     responses={**_UNAUTHENTICATED, 404: problem("No such token of yours.")},
 )
 async def revoke_token(
-    token_id: PathId, user: NamedDependency[Principal], db: NamedDependency[Database]
+    request: Request[Any, Any, Any],
+    token_id: PathId,
+    user: NamedDependency[Principal],
+    db: NamedDependency[Database],
 ) -> None:
-    await tokens.revoke_token(db, user, token_id)
+    await tokens.revoke_token(db, user, token_id, client_address(request))
 
 
 ROUTES: list[Any] = [
@@ -166,4 +199,5 @@ ROUTES: list[Any] = [
     list_tokens,
     revoke_token,
     *ADMIN_ROUTES,
+    *RESET_ROUTES,
 ]

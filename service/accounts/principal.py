@@ -13,6 +13,7 @@ from typing import Any
 import msgspec
 from litestar import Request
 
+from service.accounts.membership import in_force_exists
 from service.accounts.secrets import digest
 from service.db import Database
 from service.errors import Forbidden, Unauthorized
@@ -34,6 +35,9 @@ class Principal(msgspec.Struct, frozen=True):
     manages: frozenset[int]
     via_session: bool = False
     csrf_token: str | None = None
+    #: The stated institution is proven (a verified membership in force). Display and
+    #: authorization use this; booking rules read the membership again in their transaction.
+    affiliation_verified: bool = False
 
     def is_admin_of(self, institution_id: int) -> bool:
         return self.is_platform_admin or institution_id in self.admin_of
@@ -54,10 +58,11 @@ class Principal(msgspec.Struct, frozen=True):
         return roles
 
 
-_PRINCIPAL_COLUMNS = """
+_PRINCIPAL_COLUMNS = f"""
     u.id, u.email, u.display_name, u.institution_id, i.region_code, u.language, u.is_platform_admin,
     ARRAY(SELECT a.institution_id FROM institution_admin a WHERE a.user_id = u.id) AS admin_of,
-    ARRAY(SELECT m.instrument_id FROM instrument_manager m WHERE m.user_id = u.id) AS manages
+    ARRAY(SELECT m.instrument_id FROM instrument_manager m WHERE m.user_id = u.id) AS manages,
+    {in_force_exists("u")} AS affiliation_verified
 """
 
 _BY_TOKEN = f"""
@@ -93,6 +98,7 @@ def _from_row(row: Any, via_session: bool) -> Principal:
         manages=frozenset(row["manages"]),
         via_session=via_session,
         csrf_token=row["csrf_token"],
+        affiliation_verified=row["affiliation_verified"],
     )
 
 

@@ -12,6 +12,7 @@ import asyncpg
 
 from service.accounts.principal import Principal, require_platform_admin
 from service.accounts.schemas import InstrumentManagerOut
+from service.audit import store as audit
 from service.db import Database
 from service.errors import Forbidden, NotFound, Unprocessable
 
@@ -40,8 +41,36 @@ async def grant_instrument_manager(
     )
 
 
+async def record_role_change(
+    conn: asyncpg.Connection,
+    caller: Principal,
+    user_id: int,
+    granted: bool,
+    *,
+    detail: dict[str, Any],
+    address: str = "",
+) -> None:
+    """Audit a role change; the event belongs to the institution of the person concerned."""
+    await audit.record(
+        conn,
+        "role.granted" if granted else "role.revoked",
+        actor_user_id=caller.user_id,
+        subject_user_id=user_id,
+        institution_id=await conn.fetchval(
+            "SELECT institution_id FROM app_user WHERE id = $1", user_id
+        ),
+        client_address=address,
+        detail=detail,
+    )
+
+
 async def set_institution_admin(
-    db: Database, caller: Principal, institution_id: int, user_id: int, granted: bool
+    db: Database,
+    caller: Principal,
+    institution_id: int,
+    user_id: int,
+    granted: bool,
+    address: str = "",
 ) -> None:
     require_platform_admin(caller)
     async with db.transaction() as conn:
@@ -50,13 +79,21 @@ async def set_institution_admin(
         if not await conn.fetchval("SELECT 1 FROM app_user WHERE id = $1", user_id):
             raise NotFound(f"User {user_id} does not exist.")
         if granted:
-            await grant_institution_admin(conn, user_id, institution_id)
+            status = await conn.execute(
+                """INSERT INTO institution_admin (user_id, institution_id) VALUES ($1, $2)
+                   ON CONFLICT DO NOTHING""",
+                user_id,
+                institution_id,
+            )
         else:
-            await conn.execute(
+            status = await conn.execute(
                 "DELETE FROM institution_admin WHERE user_id = $1 AND institution_id = $2",
                 user_id,
                 institution_id,
             )
+        if status.split()[-1] != "0":
+            detail = {"role": "institution_admin", "institution_id": institution_id}
+            await record_role_change(conn, caller, user_id, granted, detail=detail, address=address)
 
 
 async def _instrument_institution(conn: asyncpg.Connection | Database, instrument_id: int) -> int:
@@ -87,7 +124,12 @@ async def _grantable_user(
 
 
 async def set_instrument_manager(
-    db: Database, caller: Principal, instrument_id: int, user_id: int, granted: bool
+    db: Database,
+    caller: Principal,
+    instrument_id: int,
+    user_id: int,
+    granted: bool,
+    address: str = "",
 ) -> None:
     async with db.transaction() as conn:
         institution_id = await _instrument_institution(conn, instrument_id)
@@ -95,13 +137,21 @@ async def set_instrument_manager(
             raise Forbidden("Only administrators of the instrument's institution may do this.")
         if granted:
             await _grantable_user(conn, caller, user_id, institution_id)
-            await grant_instrument_manager(conn, user_id, instrument_id)
+            status = await conn.execute(
+                """INSERT INTO instrument_manager (user_id, instrument_id) VALUES ($1, $2)
+                   ON CONFLICT DO NOTHING""",
+                user_id,
+                instrument_id,
+            )
         else:
-            await conn.execute(
+            status = await conn.execute(
                 "DELETE FROM instrument_manager WHERE user_id = $1 AND instrument_id = $2",
                 user_id,
                 instrument_id,
             )
+        if status.split()[-1] != "0":
+            detail = {"role": "instrument_manager", "instrument_id": instrument_id}
+            await record_role_change(conn, caller, user_id, granted, detail=detail, address=address)
 
 
 async def list_instrument_managers(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
@@ -28,8 +29,10 @@ _EMAIL = re.compile(
 
 
 def normalise_email(email: str) -> str:
-    """Emails are compared case-insensitively everywhere (the unique index is on lower(email))."""
-    return email.strip().lower()
+    """The one form an address is stored and compared in: NFKC (so a full-width copy of an
+    address is the address itself), then lower case, as the unique index on lower(email)
+    compares them."""
+    return unicodedata.normalize("NFKC", email).strip().lower()
 
 
 def email_violations(email: str) -> list[Violation]:
@@ -73,18 +76,22 @@ def reminder_violations(leads: Sequence[int]) -> list[Violation]:
     return []
 
 
-def lockout_seconds(
-    failures: Sequence[datetime], now: datetime, max_failures: int, window: timedelta
-) -> int:
-    """Seconds until another login attempt is allowed; 0 when one is allowed now.
+#: The first delay once the free failures are used up; each further failure doubles it.
+FIRST_DELAY = timedelta(seconds=30)
 
-    An attempt is allowed while fewer than `max_failures` failures lie inside the window that
-    ends now. When the limit is reached, the block lifts as soon as the `max_failures`-th most
-    recent failure leaves the window.
+
+def delay_seconds(failures: Sequence[datetime], now: datetime, free: int, window: timedelta) -> int:
+    """Seconds until another attempt is allowed; 0 when one is allowed now.
+
+    Failures count while they lie inside the window. The first `free` cost nothing; after
+    that each failure must be followed by a pause that doubles with every further failure
+    (30 s, 1 min, 2 min, ...) up to the window, counted from the latest failure. So a guesser
+    is slowed down ever more, while nobody is locked out for longer than the window.
     """
-    limit = max(1, max_failures)
-    recent = sorted((f for f in failures if now - window < f <= now), reverse=True)
-    if len(recent) < limit:
+    recent = [f for f in failures if now - window < f <= now]
+    excess = len(recent) - max(1, free)
+    if excess < 0:
         return 0
-    lifts_at = recent[limit - 1] + window
-    return max(1, math.ceil((lifts_at - now).total_seconds()))
+    pause = min(window, FIRST_DELAY * (1 << min(excess, 30)))
+    lifts_at = max(recent) + pause
+    return max(0, math.ceil((lifts_at - now).total_seconds()))

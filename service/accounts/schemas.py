@@ -66,6 +66,19 @@ class InstrumentRef(msgspec.Struct):
     institution_id: int
 
 
+class AffiliationOut(msgspec.Struct):
+    """Whether the stated institution is proven. `state`: `verified` (in force), `claimed`
+    (waiting for a confirmation or an admin), `rejected`, `revoked`, `ended` (its end date
+    passed) or `none`. Only `verified` counts as belonging to the institution."""
+
+    state: str
+    verified: bool
+    method: str | None
+    claimed_at: datetime | None
+    decided_at: datetime | None
+    ends_at: datetime | None
+
+
 class MeOut(msgspec.Struct):
     id: int
     email: str
@@ -79,6 +92,21 @@ class MeOut(msgspec.Struct):
     instruments_managed: list[InstrumentRef]
     reminder_lead_minutes: list[int]
     created_at: datetime
+    affiliation: AffiliationOut
+
+
+class RevokedOut(msgspec.Struct):
+    """What a password change or reset ended: other browser sessions and every API token."""
+
+    sessions: int
+    tokens: int
+    kept_current_session: bool
+
+
+class MeUpdatedOut(MeOut):
+    """The profile after a change; `credentials_revoked` is set when the password changed."""
+
+    credentials_revoked: RevokedOut | None = None
 
 
 class LoginOut(msgspec.Struct):

@@ -10,6 +10,7 @@ import asyncpg
 from service.accounts.principal import Principal
 from service.accounts.schemas import TokenCreatedOut, TokenIn, TokenOut
 from service.accounts.secrets import digest, new_secret
+from service.audit import store as audit
 from service.db import Database
 from service.errors import NotFound
 
@@ -46,10 +47,30 @@ async def issue_token(
     )
 
 
-async def create_token(db: Database, user: Principal, data: TokenIn) -> TokenCreatedOut:
+async def _audit(
+    conn: asyncpg.Connection, user: Principal, action: str, address: str, detail: dict[str, Any]
+) -> None:
+    await audit.record(
+        conn,
+        action,
+        actor_user_id=user.user_id,
+        subject_user_id=user.user_id,
+        institution_id=user.institution_id,
+        client_address=address,
+        detail=detail,
+    )
+
+
+async def create_token(
+    db: Database, user: Principal, data: TokenIn, address: str = ""
+) -> TokenCreatedOut:
     lifetime = timedelta(days=data.expires_in_days) if data.expires_in_days else None
     async with db.transaction() as conn:
-        return await issue_token(conn, user.user_id, data.name.strip() or "token", lifetime)
+        created = await issue_token(conn, user.user_id, data.name.strip() or "token", lifetime)
+        await _audit(
+            conn, user, "token.created", address, {"token_id": created.id, "name": created.name}
+        )
+        return created
 
 
 def _token_out(row: Any) -> TokenOut:
@@ -64,16 +85,20 @@ async def list_tokens(db: Database, user: Principal) -> list[TokenOut]:
     return [_token_out(row) for row in rows]
 
 
-async def revoke_token(db: Database, user: Principal, token_id: int) -> None:
+async def revoke_token(db: Database, user: Principal, token_id: int, address: str = "") -> None:
     """Idempotent for the owner; another user's token is indistinguishable from a missing one."""
-    found = await db.fetchval(
-        """UPDATE api_token SET revoked_at = coalesce(revoked_at, now())
-           WHERE id = $1 AND user_id = $2 RETURNING id""",
-        token_id,
-        user.user_id,
-    )
-    if found is None:
-        raise NotFound(f"No API token {token_id} of yours exists.")
+    async with db.transaction() as conn:
+        found = await conn.fetchrow(
+            """UPDATE api_token t SET revoked_at = coalesce(t.revoked_at, now())
+               FROM api_token old WHERE old.id = t.id AND t.id = $1 AND t.user_id = $2
+               RETURNING t.id, old.revoked_at IS NULL AS was_live""",
+            token_id,
+            user.user_id,
+        )
+        if found is None:
+            raise NotFound(f"No API token {token_id} of yours exists.")
+        if found["was_live"]:
+            await _audit(conn, user, "token.revoked", address, {"token_id": token_id})
 
 
 async def revoke_token_by_secret(conn: asyncpg.Connection, token: str) -> None:

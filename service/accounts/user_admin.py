@@ -14,7 +14,9 @@ import msgspec
 
 from service.accounts import rules
 from service.accounts.principal import Principal
+from service.accounts.roles import record_role_change
 from service.accounts.schemas import UserOut, UserPatchIn
+from service.audit import store as audit
 from service.common.pagination import offset
 from service.common.schemas import Page
 from service.db import Database
@@ -116,12 +118,33 @@ def _check_edit(caller: Principal, target: Any, data: UserPatchIn) -> None:
             raise Unprocessable(found[0].message, extra={"violations": msgspec.to_builtins(found)})
 
 
-async def patch_user(db: Database, caller: Principal, user_id: int, data: UserPatchIn) -> UserOut:
+async def _audit_patch(
+    conn: asyncpg.Connection, caller: Principal, target: Any, data: UserPatchIn, address: str
+) -> None:
+    if isinstance(data.is_active, bool) and data.is_active != target["is_active"]:
+        await audit.record(
+            conn,
+            "user.activated" if data.is_active else "user.deactivated",
+            actor_user_id=caller.user_id,
+            subject_user_id=target["id"],
+            institution_id=target["institution_id"],
+            client_address=address,
+        )
+    admin = data.is_platform_admin
+    if isinstance(admin, bool) and admin != target["is_platform_admin"]:
+        detail = {"role": "platform_admin"}
+        await record_role_change(conn, caller, target["id"], admin, detail=detail, address=address)
+
+
+async def patch_user(
+    db: Database, caller: Principal, user_id: int, data: UserPatchIn, address: str = ""
+) -> UserOut:
     """Deactivation also ends the user's browser sessions; their tokens stop working at once
     because every request checks the active flag."""
     async with db.transaction() as conn:
         target = await conn.fetchrow(
-            "SELECT id, institution_id, is_platform_admin FROM app_user WHERE id = $1 FOR UPDATE",
+            "SELECT id, institution_id, is_platform_admin, is_active FROM app_user "
+            "WHERE id = $1 FOR UPDATE",
             user_id,
         )
         if target is None or not can_see_user(caller, target["id"], target["institution_id"]):
@@ -138,6 +161,7 @@ async def patch_user(db: Database, caller: Principal, user_id: int, data: UserPa
             None if isinstance(data.is_active, unset) else data.is_active,
             None if isinstance(data.is_platform_admin, unset) else data.is_platform_admin,
         )
+        await _audit_patch(conn, caller, target, data, address)
         if data.is_active is False:
             await conn.execute("DELETE FROM user_session WHERE user_id = $1", user_id)
         return await get_user(conn, caller, user_id)

@@ -7,22 +7,25 @@ from typing import Any
 import asyncpg
 import msgspec
 
-from service.accounts import rules
-from service.accounts.passwords import hash_password_async, verify_password
+from service.accounts import credentials, rules
+from service.accounts.membership import add_membership
+from service.accounts.passwords import hash_password_async
 from service.accounts.principal import Principal
 from service.accounts.schemas import (
+    AffiliationOut,
     InstitutionRef,
     InstrumentRef,
     MeOut,
     MePatchIn,
+    MeUpdatedOut,
     RegionRef,
     RegisterIn,
 )
-from service.accounts.secrets import digest
 from service.common.i18n import negotiate
 from service.common.schemas import Violation
 from service.db import Database
 from service.errors import Conflict, NotFound, Unprocessable
+from service.settings import Settings
 
 _EMAIL_TAKEN = "An account with this email address already exists."
 
@@ -43,10 +46,12 @@ async def create_user(
     password_hash: str | None = None,
     language: str = "zh-CN",
     is_platform_admin: bool = False,
+    verified_by: str | None = None,
 ) -> int:
     """Insert a user and return its id; raises `Conflict` when the email is taken.
 
-    Give either `password` (hashed here, ~0.2 s) or a ready `password_hash` (bulk seeding can
+    The stated institution is only a claim unless `verified_by` names how it was proven
+    (see `membership.METHODS`). Give either `password` (hashed here, ~0.2 s) or a ready `password_hash` (bulk seeding can
     hash once and reuse it). Rules on the password are the caller's business: registration
     checks them, seeding may not need to.
     """
@@ -67,6 +72,7 @@ async def create_user(
                 password_hash,
                 is_platform_admin,
             )
+            await add_membership(conn, user_id, institution_id, verified_by=verified_by)
     except asyncpg.UniqueViolationError as exc:
         raise Conflict(_EMAIL_TAKEN) from exc
     return int(user_id)
@@ -104,8 +110,12 @@ _ME = """
 SELECT u.id, u.email, u.display_name, u.language, u.is_platform_admin, u.reminder_lead_minutes,
        u.created_at, i.id AS inst_id, i.code AS inst_code, i.name_zh AS inst_name_zh,
        i.name_en AS inst_name_en, r.code AS region_code, r.name_zh AS region_name_zh,
-       r.name_en AS region_name_en, r.timezone
-FROM app_user u JOIN institution i ON i.id = u.institution_id JOIN region r ON r.code = i.region_code
+       r.name_en AS region_name_en, r.timezone, m.state AS m_state, m.method AS m_method,
+       m.claimed_at AS m_claimed_at, m.decided_at AS m_decided_at, m.ends_at AS m_ends_at,
+       m.ends_at IS NOT NULL AND m.ends_at <= now() AS m_ended
+FROM app_user u
+LEFT JOIN LATERAL (SELECT * FROM membership x WHERE x.user_id = u.id AND x.institution_id = u.institution_id
+                   ORDER BY x.id DESC LIMIT 1) m ON true JOIN institution i ON i.id = u.institution_id JOIN region r ON r.code = i.region_code
 WHERE u.id = $1
 """
 _ADMINISTERED = """
@@ -158,27 +168,35 @@ async def load_me(db: Database | asyncpg.Connection, user_id: int) -> MeOut:
         instruments_managed=[InstrumentRef(*m.values()) for m in managed],
         reminder_lead_minutes=list(row["reminder_lead_minutes"]),
         created_at=row["created_at"],
+        affiliation=_affiliation(row),
     )
 
 
-async def _check_password_change(db: Database, user: Principal, data: MePatchIn) -> str | None:
-    """The new password hash, or None when the password is not being changed."""
-    if isinstance(data.password, msgspec.UnsetType):
-        return None
-    violations = rules.password_violations(data.password, user.email)
-    stored = await db.fetchval("SELECT password_hash FROM app_user WHERE id = $1", user.user_id)
-    current = "" if isinstance(data.current_password, msgspec.UnsetType) else data.current_password
-    if not current or not await verify_password(stored, current):
-        violations.append(Violation("current_password", "The current password is not correct."))
-    if violations:
-        raise _unprocessable(violations)
-    return await hash_password_async(data.password)
+def _affiliation(row: Any) -> AffiliationOut:
+    state = row["m_state"] or "none"
+    if state == "verified" and row["m_ended"]:
+        state = "ended"
+    return AffiliationOut(
+        state=state,
+        verified=state == "verified",
+        method=row["m_method"],
+        claimed_at=row["m_claimed_at"],
+        decided_at=row["m_decided_at"],
+        ends_at=row["m_ends_at"],
+    )
 
 
 async def update_me(
-    db: Database, user: Principal, data: MePatchIn, session_id: str | None
-) -> MeOut:
-    """A password change also ends every other browser session of the user."""
+    db: Database,
+    user: Principal,
+    data: MePatchIn,
+    session_id: str | None,
+    *,
+    settings: Settings,
+    address: str,
+) -> MeUpdatedOut:
+    """A password change needs the current password and ends every other session and every
+    token of the user (`credentials.set_password`)."""
     violations: list[Violation] = []
     if not isinstance(data.display_name, msgspec.UnsetType):
         violations += rules.display_name_violations(data.display_name)
@@ -186,25 +204,36 @@ async def update_me(
         violations += rules.reminder_violations(data.reminder_lead_minutes)
     if violations:
         raise _unprocessable(violations)
-    new_hash = await _check_password_change(db, user, data)
+    new_hash = None
+    if not isinstance(data.password, msgspec.UnsetType):
+        current = data.current_password
+        new_hash = await credentials.checked_new_hash(
+            db,
+            settings,
+            user,
+            "" if isinstance(current, msgspec.UnsetType) else current,
+            data.password,
+            address=address,
+        )
     leads = data.reminder_lead_minutes
     async with db.transaction() as conn:
         await conn.execute(
             """UPDATE app_user SET display_name = coalesce($2, display_name),
-                   language = coalesce($3, language), password_hash = coalesce($4, password_hash),
-                   reminder_lead_minutes = coalesce($5::int[], reminder_lead_minutes),
+                   language = coalesce($3, language),
+                   reminder_lead_minutes = coalesce($4::int[], reminder_lead_minutes),
                    updated_at = now()
                WHERE id = $1""",
             user.user_id,
             None if isinstance(data.display_name, msgspec.UnsetType) else data.display_name.strip(),
             None if isinstance(data.language, msgspec.UnsetType) else data.language,
-            new_hash,
             None if isinstance(leads, msgspec.UnsetType) else rules.normalise_reminder_leads(leads),
         )
+        revoked = None
         if new_hash is not None:
-            await conn.execute(
-                "DELETE FROM user_session WHERE user_id = $1 AND id_hash IS DISTINCT FROM $2",
-                user.user_id,
-                digest(session_id) if session_id else None,
-            )
-        return await load_me(conn, user.user_id)
+            keep = session_id if user.via_session else None
+            revoked = await credentials.set_password(
+                conn, user.user_id, new_hash, keep_session_id=keep,
+                action="password.changed", address=address,
+            )  # fmt: skip
+        me = await load_me(conn, user.user_id)
+    return MeUpdatedOut(**msgspec.structs.asdict(me), credentials_revoked=revoked)

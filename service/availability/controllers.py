@@ -73,7 +73,11 @@ async def get_slots(
     "/api/v1/availability/search",
     operation_id="searchAvailableInstruments",
     tags=["availability"],
-    responses={422: ResponseSpec(Problem, description="bad window, category or region")},
+    responses={
+        422: ResponseSpec(
+            Problem, description="bad window, category or region; q too long or too many terms"
+        )
+    },
 )
 async def search_available(
     db: NamedDependency[Database],
@@ -81,12 +85,20 @@ async def search_available(
     end: FromQuery[AwareDatetime],
     category: CategoryCode = None,
     region: RegionCode = None,
+    q: Annotated[
+        str | None,
+        Parameter(
+            max_length=200,
+            description="search text, as in the catalogue (colloquial names, abbreviations, "
+            "typos); the most relevant first, then by region",
+        ),
+    ] = None,
     page: Page_ = 1,
     page_size: PageSize_ = 20,
 ) -> Page[AvailableInstrumentOut]:
     """Shared, running instruments open and unclaimed for the whole window; with `region`,
-    that region first, then the others by distance."""
-    return await public.search_available(db, category, region, start, end, page, page_size)
+    that region first, then the others by distance; with `q`, only those the search finds."""
+    return await public.search_available(db, category, region, start, end, page, page_size, q)
 
 
 ROUTES: list[Any] = [get_availability, get_slots, search_available, *MANAGE_ROUTES]

@@ -23,6 +23,7 @@ from service.common.pagination import offset
 from service.common.schemas import Page, Violation
 from service.db import Database
 from service.errors import Unprocessable
+from service.search.query import plan_for
 
 MAX_WINDOW = timedelta(days=62)
 #: Outside these, zone and UTC conversions overflow Python's date range (year 1 … 9999).
@@ -114,10 +115,14 @@ async def search_available(
     end: datetime,
     page: int,
     page_size: int,
+    q: str | None = None,
 ) -> Page[AvailableInstrumentOut]:
     start, end = checked_window(start, end)
     await _check_codes(db, category, region)
     async with db.connection() as conn:
+        plan = await plan_for(conn, q) if q and q.strip() else None
+        if plan is not None and plan.empty:
+            return Page(items=[], total=0, page=page, page_size=page_size)
         rows, total = await search_free(
             conn,
             start,
@@ -126,6 +131,7 @@ async def search_available(
             region=region,
             limit=page_size,
             offset=offset(page, page_size),
+            plan=plan,
         )
     items = [
         AvailableInstrumentOut(

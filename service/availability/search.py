@@ -16,6 +16,9 @@ from typing import Any
 
 import asyncpg
 
+from service.search.plan import Plan
+from service.search.sql import RANK_TIER
+
 #: Statuses in which an instrument can serve anyone at all.
 NOT_RUNNING = ("awaiting_repair", "awaiting_scrap")
 
@@ -158,11 +161,25 @@ LEFT JOIN region ref ON ref.code = $5
 ORDER BY f.k1, f.place, f.id
 """
 
-_CATEGORY = (
-    "i.category_code IN (SELECT c.code FROM category c WHERE c.code = $3 OR c.parent_code = $3)"
-)
-_BY_CATEGORY = _SEARCH.replace("{category}", _CATEGORY)
-_ANY_CATEGORY = _SEARCH.replace("{category}", "($3::text IS NULL)")
+_CATEGORY = "i.category_code IN (SELECT c.code FROM category c WHERE left(c.code, length($3)) = $3)"
+# With a search plan ($10 match, $11–$13 tier queries): only matching instruments, the best
+# rank tier first (see `service.search.plan`), then the region order.
+_MATCH = """
+JOIN instrument_search si ON si.instrument_id = i.id AND si.document @@ $10::tsquery
+WHERE"""
+_TIER = RANK_TIER.format(doc="si.document", tiers=("$11", "$12", "$13"))
+
+
+def _search_sql(by_category: bool, matching: bool) -> str:
+    sql = _SEARCH.replace("{category}", _CATEGORY if by_category else "($3::text IS NULL)")
+    if matching:
+        sql = sql.replace("WHERE", _MATCH, 1).replace(
+            "ORDER BY i.category_code", f"ORDER BY {_TIER}, i.category_code", 1
+        )
+    return sql
+
+
+_SQL = {(c, m): _search_sql(c, m) for c in (False, True) for m in (False, True)}
 _ALTERNATIVES = _FIRST_FREE.replace("{category}", _CATEGORY)
 
 _INSTRUMENT = """
@@ -183,9 +200,12 @@ async def search_free(
     preferred_category: str | None = None,
     second_region: str | None = None,
     exclude_id: int | None = None,
+    plan: Plan | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
-    """One page of shared, running instruments free (open, unclaimed) for all of `[start, end)`."""
-    sql = _BY_CATEGORY if category else _ANY_CATEGORY
+    """One page of shared, running instruments free (open, unclaimed) for all of `[start, end)`;
+    with a search plan, only those it matches, the most relevant first."""
+    sql = _SQL[(bool(category), plan is not None)]
+    extra = [plan.match, *plan.tiers] if plan is not None else []
     rows = await conn.fetch(
         sql,
         start,
@@ -197,10 +217,13 @@ async def search_free(
         exclude_id,
         limit,
         offset,
+        *extra,
     )
     if not rows and offset > 0:
         # Past the last page: ask again from the top only to learn the total.
-        rows = await conn.fetch(sql, start, end, category, None, region, None, exclude_id, 1, 0)
+        rows = await conn.fetch(
+            sql, start, end, category, None, region, None, exclude_id, 1, 0, *extra
+        )
         return [], int(rows[0]["total"]) if rows else 0
     total = int(rows[0]["total"]) if rows else 0
     return [{k: v for k, v in r.items() if k != "total"} for r in rows], total

@@ -101,7 +101,7 @@ async def _apply(
     writes.check_bounds(start, end, user.language)
     inst = await store.instrument_facts(conn, row["instrument_id"])
     policy = await load_policy(conn, inst.id)
-    booker = await _booker_of(conn, row, inst)
+    booker = await _booker_of(conn, row, inst, now)
     req = Request(start=start, end=end, service_way=data.service_way or row["service_way"])
     moved = (start, end) != (row["starts_at"], row["ends_at"])
     violations = (
@@ -145,18 +145,23 @@ async def _apply(
     return new
 
 
-async def _booker_of(conn: asyncpg.Connection, row: Any, inst: InstrumentFacts) -> BookerFacts:
+async def _booker_of(
+    conn: asyncpg.Connection, row: Any, inst: InstrumentFacts, now: datetime
+) -> BookerFacts:
     """The rules apply to the booker, also when a manager edits the booking for them."""
     principal_row = await conn.fetchrow(
-        """SELECT u.language, i.kind,
+        f"""SELECT u.language, i.kind,
                   EXISTS (SELECT 1 FROM instrument_manager m WHERE m.user_id = u.id AND m.instrument_id = $2)
                   OR EXISTS (SELECT 1 FROM institution_admin a WHERE a.user_id = u.id AND a.institution_id = $3)
-                  OR u.is_platform_admin AS is_manager
+                  OR u.is_platform_admin AS is_manager,
+                  EXISTS ({store.MEMBERSHIP_FOR_SHARE.format(user="$1", institution="$4", now="$5")})
+                  AS verified
            FROM app_user u, institution i WHERE u.id = $1 AND i.id = $4""",
         row["user_id"],
         inst.id,
         inst.institution_id,
         row["booker_institution_id"],
+        now,
     )
     assert principal_row is not None
     return BookerFacts(
@@ -166,6 +171,7 @@ async def _booker_of(conn: asyncpg.Connection, row: Any, inst: InstrumentFacts) 
         region_code=row["booker_region_code"],
         language=principal_row["language"],
         is_manager=principal_row["is_manager"],
+        verified=principal_row["verified"],
     )
 
 

@@ -41,6 +41,9 @@ class BookerFacts(msgspec.Struct, frozen=True):
     language: str
     #: Manages the instrument or administers its institution (or the platform).
     is_manager: bool
+    #: The stated institution is proven: a verified membership in force, read in the
+    #: booking's own transaction. Unproven, the booker is an unaffiliated individual.
+    verified: bool = False
 
 
 class Request(msgspec.Struct, frozen=True):
@@ -157,15 +160,8 @@ def access_violations(
                     "This instrument is not shared: only its managers may book it.",
                 )
             )
-        elif inst.share_mode == "internal" and booker.institution_id != inst.institution_id:
-            out.append(
-                _v(
-                    "share_mode",
-                    lang,
-                    "该仪器仅对本单位开放。",
-                    "This instrument is shared within its own institution only.",
-                )
-            )
+        elif inst.share_mode == "internal" and not is_internal(inst, booker):
+            out.append(_internal_only(inst, booker))
     if req.service_way not in policy.service_ways:
         out.append(
             _v(
@@ -176,6 +172,23 @@ def access_violations(
             )
         )
     return out
+
+
+def _internal_only(inst: InstrumentFacts, booker: BookerFacts) -> Violation:
+    if booker.institution_id == inst.institution_id:
+        return _v(
+            "share_mode",
+            booker.language,
+            "该仪器仅对本单位开放；您的单位身份尚未验证。",
+            "This instrument is shared within its own institution only, and your membership "
+            "of the institution is not verified yet.",
+        )
+    return _v(
+        "share_mode",
+        booker.language,
+        "该仪器仅对本单位开放。",
+        "This instrument is shared within its own institution only.",
+    )
 
 
 def static_violations(
@@ -257,9 +270,19 @@ def limit_violations(
     return out
 
 
+def is_internal(inst: InstrumentFacts, booker: BookerFacts) -> bool:
+    """Belonging to the owning institution counts only when it is proven."""
+    return booker.verified and booker.institution_id == inst.institution_id
+
+
 def fee_class(inst: InstrumentFacts, booker: BookerFacts) -> str:
-    if booker.institution_id == inst.institution_id:
+    """Internal for proven members; an unaffiliated individual pays the enterprise
+    (commercial) rate, since the academic rate is a discount that needs a proven academic
+    affiliation."""
+    if is_internal(inst, booker):
         return "internal"
+    if not booker.verified:
+        return "enterprise"
     return "enterprise" if booker.institution_kind == "enterprise" else "external_academic"
 
 
@@ -277,10 +300,15 @@ def estimated_cost(rate: Decimal, start: datetime, end: datetime) -> Decimal:
 
 
 def needs_approval(policy: Policy, inst: InstrumentFacts, booker: BookerFacts) -> bool:
-    """Managers and institution admins of the instrument never wait for themselves."""
-    if booker.is_manager or policy.approval == "none":
+    """Managers and institution admins of the instrument never wait for themselves; an
+    unaffiliated individual always waits, whatever the policy."""
+    if booker.is_manager:
         return False
-    return policy.approval == "all" or booker.institution_id != inst.institution_id
+    if not booker.verified:
+        return True
+    if policy.approval == "none":
+        return False
+    return policy.approval == "all" or not is_internal(inst, booker)
 
 
 def approval_deadline(policy: Policy, start: datetime, now: datetime) -> datetime:

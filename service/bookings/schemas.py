@@ -190,6 +190,9 @@ class UsageOut(msgspec.Struct):
     user_region_code: str
     is_external: bool
     is_cross_region: bool
+    #: The user's membership was verified when the session was recorded: unverified use is
+    #: neither internal nor external in the sharing rate (it has a line of its own).
+    affiliation_verified: bool
     start: datetime
     end: datetime | None
     service_way: str

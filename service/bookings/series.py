@@ -30,7 +30,7 @@ async def create_series(
         raise Unprocessable(
             str(exc), extra={"violations": [{"rule": "recurrence", "message": str(exc)}]}
         ) from None
-    ctx = await store.context(conn, user, inst.id, (occurrences[0][0], occurrences[-1][1]))
+    ctx = await store.context(conn, user, inst.id, (occurrences[0][0], occurrences[-1][1]), now=now)
     await advisory_xact_lock(conn, LOCK_INSTRUMENT, inst.id)
     series_id = await conn.fetchval(
         "INSERT INTO booking_series (instrument_id, user_id, rrule, mode) VALUES ($1, $2, $3, $4) RETURNING id",

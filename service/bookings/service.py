@@ -73,7 +73,7 @@ async def _create(
 async def create_one(
     conn: asyncpg.Connection, user: Principal, data: BookingIn, now: datetime
 ) -> Any:
-    ctx = await store.context(conn, user, data.instrument_id, (data.start, data.end))
+    ctx = await store.context(conn, user, data.instrument_id, (data.start, data.end), now=now)
     inst, policy, booker = ctx.inst, ctx.policy, ctx.booker
     req = Request(start=data.start, end=data.end, service_way=data.service_way)
     violations = await writes.static_check(conn, policy, inst, booker, req, now, ctx)

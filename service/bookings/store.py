@@ -42,6 +42,15 @@ FROM instrument n JOIN institution i ON i.id = n.institution_id JOIN region r ON
 WHERE n.id = $1
 """
 
+#: The booker's membership of their stated institution, when in force, locked FOR SHARE: a
+#: revocation (which updates the row) waits for the booking's commit, and a booking that
+#: starts after the revocation committed re-reads the row and finds it no longer verified.
+MEMBERSHIP_FOR_SHARE = """
+    SELECT true AS ok FROM membership m
+    WHERE m.user_id = {user} AND m.institution_id = {institution} AND m.state = 'verified'
+      AND (m.ends_at IS NULL OR m.ends_at > {now})
+    FOR SHARE OF m"""
+
 # Instrument, effective policy (the instrument's row, else its institution's) and the booker's
 # institution kind in one round trip: this runs on every booking request.
 _CONTEXT = f"""
@@ -50,6 +59,7 @@ SELECT n.id, n.institution_id, n.status, n.share_mode, n.retired_at IS NOT NULL 
        CASE WHEN p.instrument_id IS NOT NULL THEN 'instrument'
             WHEN p.institution_id IS NOT NULL THEN 'institution' END AS src,
        (SELECT kind FROM institution WHERE id = $2) AS booker_kind,
+       coalesce(ms.ok, false) AS booker_verified,
        ARRAY(SELECT row(weekday, opens, closes) FROM opening_hours WHERE instrument_id = n.id) AS weekly,
        ARRAY(SELECT row(day, opens, closes) FROM calendar_exception
              WHERE instrument_id = n.id AND day BETWEEN $3 AND $4 ORDER BY id) AS exceptions
@@ -59,6 +69,7 @@ LEFT JOIN LATERAL (
     WHERE bp.instrument_id = n.id OR bp.institution_id = n.institution_id
     ORDER BY bp.instrument_id IS NULL LIMIT 1
 ) p ON true
+LEFT JOIN LATERAL ({MEMBERSHIP_FOR_SHARE.format(user="$5", institution="$2", now="$6")}) ms ON true
 WHERE n.id = $1
 """
 
@@ -110,7 +121,9 @@ async def instrument_facts(conn: asyncpg.Connection, instrument_id: int) -> Inst
     return _facts(row)
 
 
-def booker_facts(user: Principal, inst: InstrumentFacts, institution_kind: str) -> BookerFacts:
+def booker_facts(
+    user: Principal, inst: InstrumentFacts, institution_kind: str, verified: bool
+) -> BookerFacts:
     return BookerFacts(
         user_id=user.user_id,
         institution_id=user.institution_id,
@@ -118,6 +131,7 @@ def booker_facts(user: Principal, inst: InstrumentFacts, institution_kind: str) 
         region_code=user.region_code,
         language=user.language,
         is_manager=user.can_manage_instrument(inst.id, inst.institution_id),
+        verified=verified,
     )
 
 
@@ -134,19 +148,27 @@ class Context(msgspec.Struct, frozen=True):
 
 
 async def context(
-    conn: asyncpg.Connection, user: Principal, instrument_id: int, window: tuple[datetime, datetime]
+    conn: asyncpg.Connection,
+    user: Principal,
+    instrument_id: int,
+    window: tuple[datetime, datetime],
+    *,
+    now: datetime,
 ) -> Context:
-    """Everything the rules need, opening hours included, in one round trip."""
+    """Everything the rules need, opening hours and the booker's membership included, in one
+    round trip."""
     first = window[0].date() - timedelta(days=2)
     last = window[1].date() + timedelta(days=2)
-    row = await conn.fetchrow(_CONTEXT, instrument_id, user.institution_id, first, last)
+    row = await conn.fetchrow(
+        _CONTEXT, instrument_id, user.institution_id, first, last, user.user_id, now
+    )
     if row is None:
         raise NotFound(f"Instrument {instrument_id} does not exist.")
     inst = _facts(row)
     return Context(
         inst=inst,
         policy=policy_from_row(row) if row["src"] else Policy(),
-        booker=booker_facts(user, inst, row["booker_kind"]),
+        booker=booker_facts(user, inst, row["booker_kind"], row["booker_verified"]),
         weekly=[WeeklyInterval(*w) for w in row["weekly"]],
         exceptions=[DayException(*e) for e in row["exceptions"]],
     )

@@ -12,6 +12,7 @@ from typing import Any
 import asyncpg
 import msgspec
 
+from service.accounts.membership import in_force_of
 from service.accounts.principal import Principal
 from service.bookings import rules, store
 from service.bookings.policy import load_policy
@@ -195,18 +196,22 @@ async def cancel(
 
 
 async def open_session(conn: asyncpg.Connection, row: Any, actor: int, now: datetime) -> None:
-    """The usage session snapshots who used the instrument, as the booking recorded it."""
+    """The usage session snapshots who used the instrument as the booking recorded it, and
+    whether the user's membership of that institution is verified now: only a verified
+    member counts as internal, or as external in the sharing figures."""
     await conn.execute(
-        """INSERT INTO usage_session (instrument_id, booking_id, user_id, user_institution_id,
-               user_region_code, is_external, is_cross_region, started_at, service_way, recorded_by)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+        f"""INSERT INTO usage_session (instrument_id, booking_id, user_id, user_institution_id,
+               user_region_code, is_external, is_cross_region, affiliation_verified, started_at,
+               service_way, recorded_by)
+           SELECT $1, $2, $3, $4, $5, NOT v.ok OR n.institution_id <> $4, $6, v.ok, $7, $8, $9
+           FROM instrument n CROSS JOIN LATERAL (SELECT {in_force_of("$3", "$4", "$7")} AS ok) v
+           WHERE n.id = $1
            ON CONFLICT (booking_id) DO NOTHING""",
         row["instrument_id"],
         row["id"],
         row["user_id"],
         row["booker_institution_id"],
         row["booker_region_code"],
-        row["is_external"],
         row["is_cross_region"],
         now,
         row["service_way"],

@@ -11,6 +11,7 @@ from typing import Any
 
 import asyncpg
 
+from service.accounts.membership import in_force
 from service.accounts.principal import Principal
 from service.bookings import store
 from service.bookings.schemas import UsageIn, UsageOut
@@ -22,7 +23,8 @@ from service.db import Database
 from service.errors import Conflict, Forbidden, NotFound, Unprocessable
 
 _COLUMNS = """id, instrument_id, booking_id, user_id, user_institution_id, user_region_code,
-    is_external, is_cross_region, started_at, ended_at, service_way, samples, amount, note, recorded_by"""
+    is_external, is_cross_region, affiliation_verified, started_at, ended_at, service_way, samples,
+    amount, note, recorded_by"""
 
 
 def _out(row: Any) -> UsageOut:
@@ -81,19 +83,22 @@ async def record_usage(
         inst = await store.instrument_facts(conn, instrument_id)
         _require_manager(user, inst.id, inst.institution_id)
         who, institution, region = await _who(conn, inst, data)
+        # Use by the owning group without a named user is internal by definition; a named
+        # user counts as a member only while their membership is in force.
+        verified = who is None or await in_force(conn, who, institution, now)
         try:
             row = await conn.fetchrow(
                 f"""INSERT INTO usage_session (instrument_id, booking_id, user_id, user_institution_id,
                         user_region_code, is_external, is_cross_region, started_at, ended_at,
-                        service_way, samples, amount, note, recorded_by)
-                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+                        service_way, samples, amount, note, recorded_by, affiliation_verified)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
                     RETURNING {_COLUMNS}""",
                 inst.id,
                 data.booking_id,
                 who,
                 institution,
                 region,
-                institution != inst.institution_id,
+                institution != inst.institution_id or not verified,
                 region != inst.region_code,
                 data.start,
                 data.end,
@@ -102,6 +107,7 @@ async def record_usage(
                 data.amount,
                 data.note,
                 user.user_id,
+                verified,
             )
         except asyncpg.UniqueViolationError:
             raise Conflict(

@@ -110,7 +110,7 @@ def terms(
     return {
         "status": "pending" if pending else "confirmed",
         "occupied_until": req.end + timedelta(minutes=policy.buffer_minutes),
-        "is_external": booker.institution_id != inst.institution_id,
+        "is_external": not rules.is_internal(inst, booker),
         "is_cross_region": booker.region_code != inst.region_code,
         "fee_class": klass,
         "fee_per_hour": rate,

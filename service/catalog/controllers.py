@@ -10,7 +10,7 @@ from litestar.di import NamedDependency
 from litestar.params import HeaderParameter, JSONBody, PathParameter, QueryParameter
 
 from service.accounts.principal import Principal
-from service.catalog import directory, instruments, rules
+from service.catalog import directory, instruments, routes_reference, routes_regions, rules
 from service.catalog.schemas import (
     CategoryOut,
     InstitutionIn,
@@ -65,7 +65,7 @@ async def list_regions(db: DB) -> list[RegionOut]:
 
 @get("/api/v1/categories", operation_id="listCategories", tags=TAGS)
 async def list_categories(db: DB) -> list[CategoryOut]:
-    """The 15 national classes, each with its sub-classes."""
+    """The 15 national classes (大类), each with its 中类 and their 小类."""
     return await directory.category_tree(db)
 
 
@@ -125,7 +125,7 @@ async def list_instruments(
     region: Code = None,
     institution: Annotated[int | None, QueryParameter(ge=1, le=2**63 - 1)] = None,
     category: Annotated[
-        str | None, QueryParameter(max_length=4, description="class or sub-class")
+        str | None, QueryParameter(max_length=6, description="大类, 中类 or 小类 code")
     ] = None,
     share_mode: Annotated[
         str | None, QueryParameter(description=", ".join(rules.SHARE_MODES))
@@ -218,6 +218,8 @@ async def retire_instrument(db: DB, user: User, instrument_id: PathId) -> Respon
 
 
 ROUTES: list[Any] = [
+    *routes_regions.ROUTES,
+    *routes_reference.ROUTES,
     list_regions,
     list_categories,
     list_institutions,

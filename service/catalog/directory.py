@@ -39,8 +39,8 @@ def _unprocessable(rule: str, message: str) -> Unprocessable:
 
 async def list_regions(db: Database) -> list[RegionOut]:
     rows = await db.fetch(
-        "SELECT code, name_zh, name_en, timezone, parent_code FROM region "
-        "ORDER BY parent_code IS NOT NULL, code"
+        "SELECT code, name_zh, name_en, timezone, parent_code, latitude, longitude, partner "
+        "FROM region ORDER BY parent_code IS NOT NULL, code"
     )
     return [RegionOut(**dict(r)) for r in rows]
 
@@ -49,14 +49,16 @@ async def category_tree(db: Database) -> list[CategoryOut]:
     rows = await db.fetch(
         "SELECT code, parent_code, name_zh, name_en FROM category ORDER BY length(code), code"
     )
-    classes: dict[str, CategoryOut] = {}
-    for row in rows:
+    nodes: dict[str, CategoryOut] = {}
+    roots: list[CategoryOut] = []
+    for row in rows:  # parents come first (ordered by code length)
         node = CategoryOut(code=row["code"], name_zh=row["name_zh"], name_en=row["name_en"])
+        nodes[row["code"]] = node
         if row["parent_code"] is None:
-            classes[row["code"]] = node
-        elif row["parent_code"] in classes:
-            classes[row["parent_code"]].children.append(node)
-    return list(classes.values())
+            roots.append(node)
+        elif row["parent_code"] in nodes:
+            nodes[row["parent_code"]].children.append(node)
+    return roots
 
 
 async def region_exists(conn: asyncpg.Connection | Database, code: str) -> bool:

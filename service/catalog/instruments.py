@@ -14,7 +14,7 @@ import asyncpg
 
 from service.accounts.principal import Principal
 from service.bookings.policy import load_policy
-from service.catalog import rules
+from service.catalog import codes, rules
 from service.catalog.rules import InstrumentFilters
 from service.catalog.schemas import (
     InstrumentIn,
@@ -31,10 +31,14 @@ from service.common.pagination import offset
 from service.common.schemas import Page, Violation
 from service.db import Database
 from service.errors import Conflict, Forbidden, NotFound, PreconditionFailed, Unprocessable
+from service.search.index import index_instruments
+from service.search.query import plan_for
 
 _DETAIL_COLUMNS = f"""{COLUMNS},
 i.country, i.service_start, i.specs, i.functions, i.subject_areas, i.building, i.room,
 i.contact_name, i.contact_phone, i.contact_email, i.fee_standard, i.sharing_rules,
+i.inner_id, i.belongs_type, i.belongs_name, i.source, i.customs_supervised, i.country_code,
+i.subject_codes, i.service_content, i.achievement, i.county, i.street, i.postal_code,
 i.retired_at, i.version, i.created_at, i.updated_at
 """
 
@@ -74,6 +78,14 @@ async def _check_refs(
         raise _invalid(violations)
 
 
+async def _check_codes(conn: asyncpg.Connection, fields: dict[str, Any]) -> None:
+    """Country and discipline codes must be known ones; a country name fills in its code."""
+    violations = await codes.check_codes(conn, fields)
+    if violations:
+        raise _invalid(violations)
+    await codes.derive_country_code(conn, fields)
+
+
 async def list_instruments(
     db: Database, params: dict[str, Any], page: int, page_size: int
 ) -> Page[InstrumentSummaryOut]:
@@ -88,13 +100,18 @@ async def list_instruments(
 async def _page(
     db: Database, filters: InstrumentFilters, page: int, page_size: int
 ) -> Page[InstrumentSummaryOut]:
-    page_sql, count_sql, params = list_query(filters)
     async with db.connection() as conn:
-        rows = await conn.fetch(page_sql, *params, page_size, offset(page, page_size))
+        plan = await plan_for(conn, filters.q) if filters.q else None
+        if plan is not None and plan.empty:  # only punctuation or stop words: nothing to find
+            return Page(items=[], total=0, page=page, page_size=page_size)
+        query = list_query(filters, plan)
+        rows = await conn.fetch(
+            query.page_sql, *query.page_params, page_size, offset(page, page_size)
+        )
         if page == 1 and len(rows) < page_size:
             total = len(rows)
         else:
-            total = await conn.fetchval(count_sql, *params)
+            total = await conn.fetchval(query.count_sql, *query.count_params)
     fields = InstrumentSummaryOut.__struct_fields__
     items = [InstrumentSummaryOut(**{f: row[f] for f in fields}) for row in rows]
     return Page(items=items, total=int(total), page=page, page_size=page_size)
@@ -151,11 +168,15 @@ async def create_instrument(
         await _check_refs(conn, category=data.category_code, institution=data.institution_id)
         if not rules.can_create_instrument(user, data.institution_id):
             raise Forbidden("Only admins of the institution may register its instruments.")
+        await _check_codes(conn, fields)
         names = ", ".join(fields)
         marks = ", ".join(f"${i}" for i in range(1, len(fields) + 1))
-        new_id = await conn.fetchval(
-            f"INSERT INTO instrument ({names}) VALUES ({marks}) RETURNING id", *fields.values()
-        )
+        async with codes.inner_id_taken():
+            new_id = await conn.fetchval(
+                f"INSERT INTO instrument ({names}) VALUES ({marks}) RETURNING id",
+                *fields.values(),
+            )
+        await index_instruments(conn, [new_id])
         return await _detail(conn, new_id, True)
 
     return await db.in_transaction(work)
@@ -208,12 +229,16 @@ async def update_instrument(
                 raise Forbidden("Only admins of both institutions may move an instrument.")
         if "category_code" in fields:
             await _check_refs(conn, category=str(fields["category_code"]))
+        await _check_codes(conn, fields)
         sets = "".join(f"{name} = ${i}, " for i, name in enumerate(fields, start=2))
-        await conn.execute(
-            f"UPDATE instrument SET {sets}version = version + 1, updated_at = now() WHERE id = $1",
-            instrument_id,
-            *fields.values(),
-        )
+        async with codes.inner_id_taken():
+            await conn.execute(
+                f"UPDATE instrument SET {sets}version = version + 1, updated_at = now() "
+                "WHERE id = $1",
+                instrument_id,
+                *fields.values(),
+            )
+        await index_instruments(conn, [instrument_id])
         return await _detail(conn, instrument_id, True)
 
     return await db.in_transaction(work)

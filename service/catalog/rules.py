@@ -29,11 +29,11 @@ TYPES = ("general", "special")
 SORTS = ("relevance", "name", "value", "-value", "newest", "region")
 #: numeric(12, 2)
 MAX_VALUE = Decimal("9999999999.99")
-MAX_QUERY_WORDS = 8
 
 
 class InstrumentFilters(msgspec.Struct, frozen=True):
-    words: tuple[str, ...] = ()
+    #: the search text as typed; `service.search` plans it
+    q: str = ""
     region: str | None = None
     institution: int | None = None
     category: str | None = None
@@ -61,13 +61,6 @@ def _enum_list(
     return values, []
 
 
-def search_words(q: str | None) -> tuple[str, ...]:
-    """Whitespace-separated words, lower-cased (the stored search text is lower-cased)."""
-    if not q:
-        return ()
-    return tuple(dict.fromkeys(w.lower() for w in q.split()))[:MAX_QUERY_WORDS]
-
-
 def like_pattern(word: str) -> str:
     """`%word%` with LIKE's own metacharacters taken literally (escape character `\\`)."""
     escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -93,7 +86,7 @@ def parse_filters(params: dict[str, Any]) -> tuple[InstrumentFilters, list[Viola
         if value is not None and (not value.is_finite() or value < 0):
             violations.append(Violation(name, f"{name} must be a number >= 0"))
     filters = InstrumentFilters(
-        words=search_words(params.get("q")),
+        q=(params.get("q") or "").strip(),
         region=params.get("region") or None,
         institution=params.get("institution"),
         category=params.get("category") or None,

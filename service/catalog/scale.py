@@ -25,6 +25,7 @@ from service.catalog.demo_templates import TEMPLATES
 from service.catalog.reference import seed_reference
 from service.common.time import utcnow
 from service.db import Database
+from service.search.index import index_instruments
 
 PER_INSTITUTION = 25
 REGION_WEIGHTS = {
@@ -193,6 +194,7 @@ async def seed_scale(db: Database, instruments: int, bookings: int = 0) -> int:
     async with db.transaction() as conn:
         owners, users = await _institutions_and_users(conn, specs, run)
         placed = await _instruments(conn, rng, specs, owners, instruments)
+        await index_instruments(conn, [p[0] for p in placed])
         await conn.executemany(
             "INSERT INTO booking_policy (institution_id, fee_internal, fee_external_academic, "
             "fee_enterprise) VALUES ($1, 200, 300, 450)",

@@ -34,8 +34,15 @@ Subjects = Annotated[list[Annotated[str, msgspec.Meta(min_length=1, max_length=1
                      msgspec.Meta(max_length=20)]  # fmt: skip
 InstitutionCode = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9-]{1,39}$")]
 RegionCode = Annotated[str, msgspec.Meta(min_length=2, max_length=16)]
-CategoryCode = Annotated[str, msgspec.Meta(pattern=r"^[0-9]{2}([0-9]{2})?$")]
+CategoryCode = Annotated[str, msgspec.Meta(pattern=r"^[0-9]{2}([0-9]{2}([0-9]{2})?)?$")]
 Id = Annotated[int, msgspec.Meta(ge=1, le=2**62)]
+InstrumentSource = Literal["", "purchased", "developed", "donated", "other"]
+InnerId = Annotated[str, msgspec.Meta(max_length=100)]
+CountryCode = Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{2}$")]
+SubjectCodes = Annotated[list[Annotated[str, msgspec.Meta(pattern=r"^[0-9]{3}$")]],
+                         msgspec.Meta(max_length=4)]  # fmt: skip
+PostalCode = Annotated[str, msgspec.Meta(pattern=r"^([0-9]{6})?$")]
+Text100 = Annotated[str, msgspec.Meta(max_length=100)]
 
 
 class RegionOut(msgspec.Struct):
@@ -44,6 +51,40 @@ class RegionOut(msgspec.Struct):
     name_en: str
     timezone: str
     parent_code: str | None
+    #: Seat of the region's government (distances between regions), WGS 84 degrees.
+    latitude: float = 0.0
+    longitude: float = 0.0
+    #: A partner region outside the province.
+    partner: bool = False
+
+
+Latitude = Annotated[float, msgspec.Meta(ge=-90, le=90)]
+Longitude = Annotated[float, msgspec.Meta(ge=-180, le=180)]
+RegionName = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+Zone = Annotated[str, msgspec.Meta(min_length=1, max_length=64, description="IANA zone name")]
+
+
+class RegionIn(msgspec.Struct, forbid_unknown_fields=True):
+    code: Annotated[str, msgspec.Meta(pattern=r"^[0-9A-Z][0-9A-Z-]{1,15}$")]
+    name_zh: RegionName
+    name_en: RegionName
+    timezone: Zone
+    latitude: Latitude
+    longitude: Longitude
+    parent_code: RegionCode | None = None
+    partner: bool = False
+
+
+class RegionPatchIn(msgspec.Struct, forbid_unknown_fields=True):
+    """The code is the region's identity and cannot change."""
+
+    name_zh: RegionName | msgspec.UnsetType = msgspec.UNSET
+    name_en: RegionName | msgspec.UnsetType = msgspec.UNSET
+    timezone: Zone | msgspec.UnsetType = msgspec.UNSET
+    latitude: Latitude | msgspec.UnsetType = msgspec.UNSET
+    longitude: Longitude | msgspec.UnsetType = msgspec.UNSET
+    parent_code: RegionCode | None | msgspec.UnsetType = msgspec.UNSET
+    partner: bool | msgspec.UnsetType = msgspec.UNSET
 
 
 class CategoryOut(msgspec.Struct):
@@ -164,6 +205,18 @@ class InstrumentOut(InstrumentSummaryOut):
     contact_email: str
     fee_standard: str
     sharing_rules: str
+    inner_id: str
+    belongs_type: str
+    belongs_name: str
+    source: str
+    customs_supervised: bool
+    country_code: str | None
+    subject_codes: list[str]
+    service_content: str
+    achievement: str
+    county: str
+    street: str
+    postal_code: str
     retired_at: datetime | None
     version: int
     created_at: datetime
@@ -197,6 +250,21 @@ class InstrumentIn(msgspec.Struct, forbid_unknown_fields=True):
     share_mode: ShareMode = "external"
     status: Status = "normal"
     photo_url: Url = ""
+    #: The institution's asset number (registry innerId); unique within the institution.
+    inner_id: InnerId = ""
+    belongs_type: Text100 = ""
+    belongs_name: Short = ""
+    source: InstrumentSource = ""
+    customs_supervised: bool = False
+    #: GB/T 2659 (ISO 3166-1 alpha-2); derived from `country` when that names a country.
+    country_code: CountryCode | None = None
+    #: GB/T 13745 first-level discipline codes, at most four.
+    subject_codes: SubjectCodes = []
+    service_content: LongText = ""
+    achievement: LongText = ""
+    county: Text100 = ""
+    street: Short = ""
+    postal_code: PostalCode = ""
 
 
 _U = msgspec.UnsetType
@@ -228,6 +296,18 @@ class InstrumentPatchIn(msgspec.Struct, forbid_unknown_fields=True):
     share_mode: ShareMode | _U = msgspec.UNSET
     status: Status | _U = msgspec.UNSET
     photo_url: Url | _U = msgspec.UNSET
+    inner_id: InnerId | _U = msgspec.UNSET
+    belongs_type: Text100 | _U = msgspec.UNSET
+    belongs_name: Short | _U = msgspec.UNSET
+    source: InstrumentSource | _U = msgspec.UNSET
+    customs_supervised: bool | _U = msgspec.UNSET
+    country_code: CountryCode | None | _U = msgspec.UNSET
+    subject_codes: SubjectCodes | _U = msgspec.UNSET
+    service_content: LongText | _U = msgspec.UNSET
+    achievement: LongText | _U = msgspec.UNSET
+    county: Text100 | _U = msgspec.UNSET
+    street: Short | _U = msgspec.UNSET
+    postal_code: PostalCode | _U = msgspec.UNSET
 
 
 def set_fields(data: msgspec.Struct) -> dict[str, object]:

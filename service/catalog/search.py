@@ -1,17 +1,18 @@
-"""The instrument list query, built from validated filters.
+"""The instrument list query, built from validated filters and a search plan.
 
-Pure: returns SQL text and parameters. Search is a case-insensitive substring match of every
-word against the trigger-maintained, lower-cased `instrument.search_text` (names in both
-languages, model, manufacturer, specs, functions, subjects). The pattern is lower-cased by the
-same `lower()` as the trigger and matched with `LIKE`, which is ~5x faster than `ILIKE` on
-multibyte text; a scan of 10,000 rows then takes a few milliseconds and needs no extension.
+Pure: returns SQL text and parameters. With a query, instruments are matched through the
+search index (`instrument_search`, see `service.search`): the plan's `tsquery` against the GIN
+index, and `relevance` orders by the plan's rank tier (exact name or class matches first, then
+names and classes, then model and manufacturer, then specifications), then by name.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
-from service.catalog.rules import InstrumentFilters, like_pattern
+from service.catalog.rules import InstrumentFilters
+from service.search.plan import Plan
+from service.search.sql import MATCH_JOIN, RANK_TIER
 
 FROM = """
 FROM instrument i
@@ -47,17 +48,12 @@ class _Params:
         return f"${len(self.values)}"
 
 
-def _like(column: str, ref: str) -> str:
-    return f"{column} LIKE lower({ref}) ESCAPE '\\'"
-
-
-def where_clause(filters: InstrumentFilters) -> tuple[str, list[Any]]:
-    """WHERE text and its parameters; the first `len(filters.words)` parameters are the
-    search patterns (the relevance order refers to them)."""
+def where_clause(filters: InstrumentFilters, plan: Plan | None) -> tuple[str, list[Any]]:
+    """WHERE text and its parameters; with a plan, parameter 1 is its match query."""
     p = _Params()
     conds: list[str] = []
-    for word in filters.words:
-        conds.append(_like("i.search_text", p.add(like_pattern(word))))
+    if plan is not None:
+        conds.append(f"s.document @@ {p.add(plan.match)}::tsquery")
     if not filters.include_retired:
         conds.append("i.retired_at IS NULL")
     if filters.region:
@@ -66,7 +62,7 @@ def where_clause(filters: InstrumentFilters) -> tuple[str, list[Any]]:
         conds.append(f"i.institution_id = {p.add(filters.institution)}")
     if filters.category:
         ref = p.add(filters.category)
-        conds.append(f"(i.category_code = {ref} OR c.parent_code = {ref})")
+        conds.append(f"left(i.category_code, length({ref})) = {ref}")
     if filters.share_modes:
         conds.append(f"i.share_mode = ANY({p.add(list(filters.share_modes))}::text[])")
     if filters.statuses:
@@ -81,23 +77,29 @@ def where_clause(filters: InstrumentFilters) -> tuple[str, list[Any]]:
     return where, p.values
 
 
-def order_by(filters: InstrumentFilters) -> str:
-    """`relevance` puts instruments whose names contain every word before those matched only
-    in specs or functions (a "质谱" search should list mass spectrometers first)."""
-    if filters.sort != "relevance" or not filters.words:
-        return ORDER_BY["name" if filters.sort == "relevance" else filters.sort]
-    names = "lower(i.name_zh || ' ' || i.name_en || ' ' || i.model)"
-    in_names = " AND ".join(_like(names, f"${n}") for n in range(1, len(filters.words) + 1))
-    return f"({in_names}) DESC, {ORDER_BY['name']}"
+def order_by(filters: InstrumentFilters, plan: Plan | None, first: int) -> tuple[str, list[Any]]:
+    """ORDER BY text and its parameters (numbered from `first`): `relevance` orders by rank
+    tier, then name; without a query it is the name order."""
+    if filters.sort != "relevance" or plan is None:
+        return ORDER_BY["name" if filters.sort == "relevance" else filters.sort], []
+    refs = tuple(f"${first + n}" for n in range(3))
+    tier = RANK_TIER.format(doc="s.document", tiers=refs)
+    return f"{tier}, {ORDER_BY['name']}", list(plan.tiers)
 
 
-def list_query(filters: InstrumentFilters) -> tuple[str, str, list[Any]]:
-    """(page SQL, count SQL, parameters); the page SQL takes limit and offset after them."""
-    where, params = where_clause(filters)
-    n = len(params)
-    page_sql = (
-        f"SELECT {COLUMNS} {FROM} {where} ORDER BY {order_by(filters)} "
-        f"LIMIT ${n + 1} OFFSET ${n + 2}"
-    )
-    count_sql = f"SELECT count(*) {FROM} {where}"
-    return page_sql, count_sql, params
+class ListQuery(NamedTuple):
+    #: takes `page_params`, then limit and offset
+    page_sql: str
+    page_params: list[Any]
+    count_sql: str
+    count_params: list[Any]
+
+
+def list_query(filters: InstrumentFilters, plan: Plan | None) -> ListQuery:
+    where, params = where_clause(filters, plan)
+    source = FROM + (MATCH_JOIN if plan is not None else "")
+    order, order_params = order_by(filters, plan, len(params) + 1)
+    n = len(params) + len(order_params)
+    page_sql = f"SELECT {COLUMNS} {source} {where} ORDER BY {order} LIMIT ${n + 1} OFFSET ${n + 2}"
+    count_sql = f"SELECT count(*) {source} {where}"
+    return ListQuery(page_sql, params + order_params, count_sql, params)

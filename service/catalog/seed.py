@@ -13,13 +13,16 @@ from typing import Any
 import asyncpg
 
 from service.accounts.passwords import hash_password_async
+from service.catalog import demo_registry
 from service.catalog.demo_history import PROVINCE_ZONE, roll_up, seed_history
+from service.catalog.demo_identity import seed_identity
 from service.catalog.demo_institutions import DEMO_ADMIN_EMAIL, DEMO_PASSWORD, DEMO_USERS
 from service.catalog.demo_plan import DemoPlan, InstrumentPlan, build_demo
 from service.catalog.reference import seed_reference
 from service.catalog.scale import INSTRUMENT_COLUMNS, allocate_ids, seed_scale
 from service.common.time import utcnow
 from service.db import LOCK_JOB, Database, advisory_xact_lock
+from service.search.index import index_instruments
 
 __all__ = ["seed_demo", "seed_scale"]
 
@@ -53,6 +56,8 @@ async def seed_demo(db: Database) -> bool:
             return False
         institutions = await _insert_institutions(conn, plan)
         instruments = await _insert_instruments(conn, plan.instruments, institutions)
+        await demo_registry.fill_registry_fields(conn, instruments)
+        await index_instruments(conn, instruments)
         await _insert_opening_hours(conn, plan.instruments, instruments)
         await conn.executemany(
             """INSERT INTO booking_policy (institution_id, approval, fee_internal,
@@ -65,6 +70,7 @@ async def seed_demo(db: Database) -> bool:
             by_institution.setdefault(row.institution, []).append(instrument_id)
         await _insert_users(conn, institutions, by_institution)
         counts = await seed_history(conn, plan, institutions, instruments, today)
+        await seed_identity(conn, institutions)
     await roll_up(db, instruments, today)
     log.info("demo history: %s", counts)
     return True

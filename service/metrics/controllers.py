@@ -56,7 +56,8 @@ PageSz = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE_SIZE, description="rows
 InstitutionF = Annotated[int | None, QueryParameter(ge=1, le=2**63 - 1)]
 RegionF = Annotated[str | None, QueryParameter(pattern=r"^[0-9A-Z][0-9A-Z-]{1,15}$")]
 CategoryF = Annotated[
-    str | None, QueryParameter(pattern=r"^[0-9]{2}([0-9]{2})?$", description="class or sub-class")
+    str | None,
+    QueryParameter(pattern=r"^[0-9]{2}([0-9]{2}([0-9]{2})?)?$", description="class or sub-class"),
 ]
 ValueF = Annotated[Decimal | None, QueryParameter(description="original value at least, in 万元")]
 ShareF = Annotated[ShareMode | None, QueryParameter()]

@@ -32,6 +32,7 @@ class Sums:
     cancellations: int = 0
     late_cancellations: int = 0
     no_shows: int = 0
+    unverified_external_s: int = 0
 
     @classmethod
     def of(cls, row: Mapping[str, Any]) -> Sums:
@@ -58,7 +59,8 @@ class Extras:
 
 
 def make_row(key: str, label: str, s: Sums, x: Extras) -> MetricsRowOut:
-    """Sharing rate = external ÷ effective; utilisation = effective ÷ quota hours;
+    """Sharing rate = external ÷ effective, where external counts only users whose
+    affiliation was verified (unverified use has its own line); utilisation = effective ÷ quota hours;
     booked_vs_used = booked ÷ effective; no-show rate = no-shows ÷ bookings due to happen."""
     return MetricsRowOut(
         key=key,
@@ -83,6 +85,7 @@ def make_row(key: str, label: str, s: Sums, x: Extras) -> MetricsRowOut:
         sessions=s.sessions,
         satisfaction_avg=None if x.satisfaction_avg is None else round(x.satisfaction_avg, 2),
         satisfaction_count=x.satisfaction_count,
+        unverified_external_hours=hours(s.unverified_external_s),
     )
 
 

@@ -52,6 +52,7 @@ _FIGURES = (
     "cancellations",
     "late_cancellations",
     "no_shows",
+    "unverified_external_s",
 )
 _RUNNING = ", ".join(f"sum(coalesce(u.{c}, 0)) OVER w" for c in _FIGURES)
 

@@ -39,12 +39,12 @@ CREATE TEMP TABLE metrics_day (
     booked_s integer NOT NULL DEFAULT 0, available_s integer NOT NULL DEFAULT 0,
     sessions integer NOT NULL DEFAULT 0, bookings integer NOT NULL DEFAULT 0,
     cancellations integer NOT NULL DEFAULT 0, late_cancellations integer NOT NULL DEFAULT 0,
-    no_shows integer NOT NULL DEFAULT 0
+    no_shows integer NOT NULL DEFAULT 0, unverified_external_s integer NOT NULL DEFAULT 0
 ) ON COMMIT DROP;
 CREATE TEMP TABLE metrics_piece (
     instrument_id bigint NOT NULL, day date NOT NULL, user_institution_id bigint NOT NULL,
     user_region_code text NOT NULL, is_external boolean NOT NULL, is_cross_region boolean NOT NULL,
-    secs integer NOT NULL
+    secs integer NOT NULL, unverified boolean NOT NULL DEFAULT false
 ) ON COMMIT DROP;
 """
 
@@ -76,23 +76,27 @@ def _secs(start: str, end: str) -> str:
     - greatest({start}, g.day AT TIME ZONE inst.tz)))::integer"""
 
 
-# Only finished sessions count; an open one (ended_at NULL) is not yet used time.
+# Only finished sessions count; an open one (ended_at NULL) is not yet used time. Use by an
+# account whose affiliation was not verified is neither external nor cross-region: it is
+# `unverified` (its own line in the figures), so the national ratio rests on proven identities.
 SESSION_PIECES = f"""
 INSERT INTO metrics_piece {_INST}
-SELECT s.instrument_id, g.day::date, s.user_institution_id, s.user_region_code, s.is_external,
-       s.is_cross_region, {_secs("s.started_at", "s.ended_at")}
+SELECT s.instrument_id, g.day::date, s.user_institution_id, s.user_region_code,
+       s.is_external AND s.affiliation_verified, s.is_cross_region AND s.affiliation_verified,
+       {_secs("s.started_at", "s.ended_at")}, NOT s.affiliation_verified
 FROM usage_session s JOIN inst ON inst.id = s.instrument_id {_split("s.started_at", "s.ended_at")}
 WHERE s.ended_at IS NOT NULL {_NEAR}
 """
 
 SESSION_DAYS = """
 INSERT INTO metrics_day (instrument_id, day, effective_s, external_s, cross_region_s, internal_s,
-                         sessions)
+                         sessions, unverified_external_s)
 SELECT instrument_id, day, sum(secs),
        coalesce(sum(secs) FILTER (WHERE is_external), 0),
        coalesce(sum(secs) FILTER (WHERE is_cross_region), 0),
-       coalesce(sum(secs) FILTER (WHERE NOT is_external), 0),
-       count(*)
+       coalesce(sum(secs) FILTER (WHERE NOT is_external AND NOT unverified), 0),
+       count(*),
+       coalesce(sum(secs) FILTER (WHERE unverified), 0)
 FROM metrics_piece WHERE secs > 0 GROUP BY instrument_id, day
 """
 
@@ -141,7 +145,7 @@ HAVING count(*) FILTER (WHERE status IN {KEPT} OR status = 'cancelled') > 0
 
 _SUMS = """sum(effective_s), sum(external_s), sum(cross_region_s), sum(internal_s), sum(booked_s),
        sum(available_s), sum(sessions), sum(bookings), sum(cancellations),
-       sum(late_cancellations), sum(no_shows)"""
+       sum(late_cancellations), sum(no_shows), sum(unverified_external_s)"""
 
 _SCOPE = "($3::bigint[] IS NULL OR instrument_id = ANY($3))"
 
@@ -156,6 +160,11 @@ SELECT instrument_id, day, {_SUMS}
 FROM metrics_day WHERE day >= $1 AND day < $2 GROUP BY instrument_id, day
 """
 
+#: usage_period's columns in `_SUMS` order (ext_institutions sits before the last figure).
+_PERIOD_COLUMNS = """grain, period_start, instrument_id, effective_s, external_s, cross_region_s,
+    internal_s, booked_s, available_s, sessions, bookings, cancellations, late_cancellations,
+    no_shows, unverified_external_s"""
+
 _PERIOD_SCOPE = f"grain = $4 AND period_start >= $1 AND period_start < $2 AND {_SCOPE}"
 
 #: Months `[$1, $2)` from the days, then years from the months ($4 is the grain rebuilt;
@@ -163,7 +172,7 @@ _PERIOD_SCOPE = f"grain = $4 AND period_start >= $1 AND period_start < $2 AND {_
 PERIODS = {
     "month": [
         f"DELETE FROM usage_period WHERE {_PERIOD_SCOPE}",
-        f"""INSERT INTO usage_period
+        f"""INSERT INTO usage_period ({_PERIOD_COLUMNS})
             SELECT $4, date_trunc('month', day::timestamp)::date, instrument_id, {_SUMS}
             FROM usage_daily WHERE day >= $1 AND day < $2 AND {_SCOPE} GROUP BY 2, 3""",
         f"DELETE FROM flow_period WHERE {_PERIOD_SCOPE}",
@@ -174,7 +183,7 @@ PERIODS = {
     ],
     "year": [
         f"DELETE FROM usage_period WHERE {_PERIOD_SCOPE}",
-        f"""INSERT INTO usage_period
+        f"""INSERT INTO usage_period ({_PERIOD_COLUMNS})
             SELECT $4, date_trunc('year', period_start::timestamp)::date, instrument_id, {_SUMS}
             FROM usage_period
             WHERE grain = 'month' AND period_start >= $1 AND period_start < $2 AND {_SCOPE}

@@ -38,6 +38,9 @@ class MetricsRowOut(msgspec.Struct):
     sessions: int
     satisfaction_avg: float | None
     satisfaction_count: int
+    #: Hours used by accounts whose affiliation was not verified when the use was recorded:
+    #: part of effective hours, but neither internal nor external in the sharing rate.
+    unverified_external_hours: float = 0.0
 
 
 class ReferenceOut(msgspec.Struct):

@@ -39,6 +39,7 @@ FIGURES = (
     "cancellations",
     "late_cancellations",
     "no_shows",
+    "unverified_external_s",
 )
 _PLAIN = ", ".join(FIGURES)
 _SUMS = ", ".join(f"sum(src.{c}) AS {c}" for c in FIGURES)

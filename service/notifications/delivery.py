@@ -18,6 +18,7 @@ import asyncpg
 
 from service.db import Database
 from service.notifications import mailer, rules
+from service.notifications.account_mail import recipient
 from service.notifications.attachments import ICS_METHODS, attachment
 from service.notifications.render import BookingFacts, Mail, build_message
 from service.scheduler.job import JobResult
@@ -76,7 +77,8 @@ WHERE id = $1 AND state = 'pending'
 
 
 def _skip_reason(row: asyncpg.Record, now: datetime) -> str | None:
-    if not row["is_active"]:
+    if not row["is_active"] and row["kind"] != "account_invitation":
+        # an invitation goes to an account that is inactive until it is accepted
         return "recipient account is deactivated"
     if row["kind"] != "reminder":
         return None
@@ -110,7 +112,7 @@ def _mail(row: asyncpg.Record) -> Mail:
         outbox_id=row["id"],
         kind=row["kind"],
         payload=row["payload"],
-        email=row["email"],
+        email=recipient(row["payload"]) or row["email"],
         name=row["display_name"],
         language=row["language"],
         booking=booking,

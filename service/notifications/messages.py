@@ -12,6 +12,16 @@ class Wording(NamedTuple):
 
 
 TEXTS: dict[str, dict[str, Wording]] = {
+    "account_invitation": {
+        "zh-CN": Wording(
+            "邀请您加入大型科研仪器共享平台",
+            "已为您创建平台账户。请点击下方链接设置密码后登录。",
+        ),
+        "en": Wording(
+            "Your account on Instrument Share",
+            "An account was created for you. Follow the link below to choose a password.",
+        ),
+    },
     "booking_requested": {
         "zh-CN": Wording(
             "预约申请已提交：{instrument}", "您的预约申请已提交，正在等待仪器管理员审批。"

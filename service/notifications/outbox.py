@@ -19,6 +19,13 @@ KINDS = (
     "booking_expired",
     "booking_rescheduled",  # carries .ics REQUEST with the new SEQUENCE
     "reminder",
+    # Account mails: rendered from the payload alone (see `account_mail`).
+    "password_reset",
+    "affiliation_confirm",
+    "affiliation_approved",
+    "affiliation_rejected",
+    "sso_link",
+    "account_invitation",  # to a new account: choose a password; payload has link and details
 )
 
 

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from service.notifications.account_mail import ACCOUNT_TEXTS, account_variables
 from service.notifications.messages import LABELS, TEXTS, lead_text
 from service.notifications.rules import message_id
 
@@ -70,6 +71,8 @@ def _alternative(item: Any) -> str:
 
 
 def _variables(mail: Mail, base_url: str, now: datetime) -> dict[str, Any]:
+    if mail.kind in ACCOUNT_TEXTS:
+        return account_variables(mail.kind, mail.payload)
     lang = "en" if mail.language == "en" else "zh-CN"
     labels = LABELS[lang]
     booking = mail.booking
@@ -84,6 +87,7 @@ def _variables(mail: Mail, base_url: str, now: datetime) -> dict[str, Any]:
         rows.append((labels["booking"], str(booking.id)))
     if mail.payload.get("reason"):
         rows.append((labels["reason"], str(mail.payload["reason"])))
+    rows += [(str(k), str(v)) for k, v in (mail.payload.get("details") or {}).get(lang, [])]
     lead = ""
     if booking is not None:
         lead = lead_text((booking.starts_at - now).total_seconds() / 60, lang)
@@ -100,8 +104,9 @@ def _variables(mail: Mail, base_url: str, now: datetime) -> dict[str, Any]:
         "rows": rows,
         "alternatives_label": labels["alternatives"],
         "alternatives": [_alternative(a) for a in mail.payload.get("alternatives", []) or []],
-        "link_label": labels["link"],
-        "link": f"{base_url}/bookings" + (f"/{booking.id}" if booking is not None else ""),
+        "link_label": (mail.payload.get("link_label") or {}).get(lang) or labels["link"],
+        "link": mail.payload.get("link")
+        or f"{base_url}/bookings" + (f"/{booking.id}" if booking is not None else ""),
         "footer": labels["footer"],
     }
 

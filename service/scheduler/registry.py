@@ -21,6 +21,7 @@ from service.notifications.reminders import queue_reminders
 from service.ops.prometheus import JOB_ITEMS, JOB_RUNS
 from service.scheduler import maintenance, runs
 from service.scheduler.job import Job, JobResult, tick_of
+from service.search import jobs as search_jobs
 from service.settings import Settings
 
 log = logging.getLogger("service.scheduler")
@@ -57,6 +58,12 @@ JOBS: dict[str, Job] = {
             booking_jobs.complete_bookings,
             timedelta(minutes=5),
             "Complete bookings that ended with a usage session.",
+        ),
+        Job(
+            "search_index_pending",
+            search_jobs.search_index_pending,
+            timedelta(minutes=1),
+            "Index instruments written without the indexer; rebuild after dictionary changes.",
         ),
         Job(
             "purge_expired",

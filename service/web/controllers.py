@@ -16,8 +16,13 @@ from service.web import (
     pages_bookings,
     pages_calendar,
     pages_catalogue,
+    pages_identity,
     pages_institution,
+    pages_instrument_registry,
     pages_manage,
+    pages_onboarding,
+    pages_regions,
+    pages_search,
     pages_usage,
 )
 from service.web.csrf import requires_csrf
@@ -35,6 +40,11 @@ PAGE_HANDLERS: list[Any] = [
     *pages_usage.ROUTES,
     *pages_institution.ROUTES,
     *pages_admin.ROUTES,
+    *pages_identity.ROUTES,
+    *pages_regions.ROUTES,
+    *pages_onboarding.ROUTES,
+    *pages_instrument_registry.ROUTES,
+    *pages_search.ROUTES,
 ]
 
 pages = Router(

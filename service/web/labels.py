@@ -65,6 +65,8 @@ WEEKDAYS = {
 }
 #: Messages shown after a redirect, chosen by the `ok` query parameter (never free text).
 FLASHES = {
+    "membership-approved": N_("The membership is verified; the person was told by mail."),
+    "membership-rejected": N_("The claim is refused; the person was told by mail."),
     "logged-in": N_("You are logged in."),
     "registered": N_("Your account is ready; log in to continue."),
     "logged-out": N_("You are logged out."),
@@ -90,6 +92,9 @@ FLASHES = {
     "manager-granted": N_("The manager is added."),
     "manager-revoked": N_("The manager is removed."),
     "retried": N_("The message is queued again."),
+    "password-set": N_("Your password is set; log in to continue."),
+    "region-saved": N_("The region is saved."),
+    "registry-saved": N_("The registry record is saved."),
 }
 
 #: The problem titles of the API (service/errors.py), shown translated on error pages.

@@ -11,6 +11,7 @@ from litestar.datastructures import Cookie
 from litestar.params import PathParameter, URLEncodedBody
 
 from service.accounts import users
+from service.accounts.client_address import client_address
 from service.accounts.schemas import MePatchIn
 from service.bookings import queries
 from service.calendars import tokens
@@ -77,7 +78,9 @@ async def preferences_submit(
              "reminder_lead_minutes": leads},
             MePatchIn,
         )  # fmt: skip
-        await users.update_me(db, actor, patch, None)
+        await users.update_me(
+            db, actor, patch, None, settings=settings, address=client_address(request)
+        )
     except msgspec.ValidationError as exc:
         return await _account_page(view, db, 422, errors=[str(exc)])
     except Unprocessable as exc:

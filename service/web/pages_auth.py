@@ -11,6 +11,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromQuery
 
 from service.accounts import auth_service, users
+from service.accounts.client_address import client_address
 from service.accounts.http import cleared_cookies, session_cookies
 from service.accounts.principal import SESSION_COOKIE
 from service.accounts.schemas import LoginIn, MePatchIn, RegisterIn
@@ -41,7 +42,7 @@ async def login_submit(
     try:
         credentials = msgspec.convert({"email": data.email, "password": data.password}, LoginIn)
         result = await auth_service.login(
-            db, settings, credentials, request.cookies.get(SESSION_COOKIE)
+            db, settings, credentials, request.cookies.get(SESSION_COOKIE), client_address(request)
         )
     except (msgspec.ValidationError, Unauthorized, TooManyRequests) as exc:
         status = getattr(exc, "status", 401)
@@ -114,7 +115,14 @@ async def language_submit(
         )
     )
     if view.principal is not None:
-        await users.update_me(db, view.principal, MePatchIn(language=data.language), None)
+        await users.update_me(
+            db,
+            view.principal,
+            MePatchIn(language=data.language),
+            None,
+            settings=settings,
+            address=client_address(view.request),
+        )
     return view.redirect(safe_next(data.next))
 
 

@@ -13,6 +13,7 @@ from litestar.response import Redirect
 from service.availability import public as availability
 from service.catalog import directory, instruments
 from service.errors import Unprocessable
+from service.search import suggest
 from service.web import labels
 from service.web.forms import parse_local
 from service.web.view import DB, ViewDep
@@ -43,8 +44,9 @@ async def _results(view: ViewDep, db: DB, query: CatalogueQuery) -> dict[str, An
     start, end = parse_local(query.free_from, zone), parse_local(query.free_to, zone)
     if start and end:
         free = await availability.search_available(
-            db, query.category or None, query.region or None, start, end, query.page, PAGE_SIZE
-        )
+            db, query.category or None, query.region or None, start, end, query.page, PAGE_SIZE,
+            query.q or None,
+        )  # fmt: skip
         return {"free_page": free, "page": None}
     params: dict[str, Any] = {
         "q": query.q or None,
@@ -97,6 +99,18 @@ async def catalogue(
     )
 
 
+@get("/instruments/suggest", name="page-catalogue-suggest")
+async def suggest_fragment(
+    view: ViewDep, db: DB, q: Annotated[str, Parameter(max_length=200)] = ""
+) -> Response[Any]:
+    """The search box's suggestion list (an htmx fragment; empty when nothing fits)."""
+    try:
+        found = await suggest.suggestions(db, q)
+    except Unprocessable:
+        found = []
+    return view.render("_suggestions.html", suggestions=found)
+
+
 @get("/instruments/{instrument_id:int}", name="page-instrument")
 async def instrument_page(
     view: ViewDep, db: DB, instrument_id: Annotated[int, Parameter(ge=1, le=2**62)]
@@ -114,4 +128,4 @@ async def instrument_page(
     )
 
 
-ROUTES = [home, catalogue, instrument_page]
+ROUTES = [home, catalogue, suggest_fragment, instrument_page]

@@ -43,13 +43,14 @@ async def test_search_by_chinese_and_english_words(
     assert await _ids(client, w, q=f"质谱 nothing-like-this {w.token}") == []
 
 
-async def test_like_metacharacters_are_literal(
+async def test_metacharacters_separate_words_and_are_never_wildcards(
     client: httpx.AsyncClient, world: CatalogWorld
 ) -> None:
-    # "%" and "_" would match anything if passed through to LIKE unescaped.
-    assert await _ids(client, world, q=f"% {world.token}") == []
-    assert await _ids(client, world, q=f"model_ms {world.token}") == []
-    assert len(await _ids(client, world, q=f"model-ms_ {world.token}")) == 2
+    # Search matches segmented words: "%" and "_" are neither LIKE wildcards nor search terms.
+    assert await _ids(client, world, q="%") == []
+    assert _keys(world, await _ids(client, world, q=f"% {world.token}")) == set(world.instruments)
+    assert _keys(world, await _ids(client, world, q=f"model_ms {world.token}")) == {"ms_a", "ms_b"}
+    assert _keys(world, await _ids(client, world, q=f"model-nmr {world.token}")) == {"nmr_a"}
 
 
 async def test_region_institution_and_category_filters(
@@ -176,10 +177,18 @@ async def test_reference_lists(client: httpx.AsyncClient) -> None:
     # first and in order.
     assert [c["code"] for c in tree][:15] == [f"{i:02d}" for i in range(1, 16)]
     analytic = tree[0]
-    assert analytic["name_zh"] == "分析仪器" and len(analytic["children"]) == 12
-    assert analytic["children"][1] == {
-        "code": "0102",
-        "name_zh": "质谱仪器",
-        "name_en": "Mass spectrometry",
-        "children": [],
-    }
+    # the twelve 中类 of version 0.1.0 keep their codes; 0199 (其他) was added with the 小类
+    middles = [c["code"] for c in analytic["children"]]
+    assert analytic["name_zh"] == "分析仪器" and middles == [
+        *(f"01{i:02d}" for i in range(1, 13)),
+        "0199",
+    ]
+    mass = analytic["children"][1]
+    assert (mass["code"], mass["name_zh"], mass["name_en"]) == (
+        "0102",
+        "质谱仪器",
+        "Mass spectrometry",
+    )
+    small = {c["code"]: c for c in mass["children"]}
+    assert small["010201"]["name_zh"] == "气相色谱-质谱联用仪" and small["010201"]["children"] == []
+    assert "010299" in small and all(len(code) == 6 for code in small)

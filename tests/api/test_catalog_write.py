@@ -131,7 +131,7 @@ async def test_retire_hides_from_default_list_and_keeps_record(
         ({"photo_url": "javascript:alert(1)"}, "photo_url"),
         ({"photo_url": "ftp://example.org/a.jpg"}, "photo_url"),
         ({"service_start": (utcnow() + timedelta(days=30)).date().isoformat()}, "service_start"),
-        ({"category_code": "0199"}, "category"),
+        ({"category_code": "0198"}, "category"),
         ({"institution_id": 987654321}, "institution"),
     ],
 )

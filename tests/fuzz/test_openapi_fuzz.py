@@ -64,8 +64,10 @@ def test_schemathesis_finds_no_server_errors(
             f"Authorization: Bearer {token}",
             "--exclude-path-regex",
             r"^/api/v1/auth/logout$",
+            # One worker: with two threads, Python 3.11.7's `ast` (used by hypothesis to describe
+            # filters) fails at random with "AST constructor recursion depth mismatch".
             "--workers",
-            "2",
+            "1",
             "--seed",
             "2026",
             "--report",

@@ -66,22 +66,44 @@ def test_reminder_leads() -> None:
     assert rules.normalise_reminder_leads([60, 1440, 60]) == [1440, 60]
 
 
-def test_lockout_allows_below_the_limit() -> None:
+def test_failures_below_the_free_count_cost_nothing() -> None:
     failures = [NOW - timedelta(minutes=m) for m in (1, 2, 3, 4)]
-    assert rules.lockout_seconds(failures, NOW, 5, WINDOW) == 0
+    assert rules.delay_seconds(failures, NOW, 5, WINDOW) == 0
 
 
-def test_lockout_blocks_at_the_limit_until_the_fifth_newest_expires() -> None:
-    failures = [NOW - timedelta(minutes=m) for m in (1, 2, 3, 4, 10, 14)]
-    # the 5th newest failure is 10 min old: the block lifts in 5 minutes
-    assert rules.lockout_seconds(failures, NOW, 5, WINDOW) == 300
+def test_delays_double_with_each_failure_past_the_free_ones() -> None:
+    just_now = [NOW] * 4
+    assert [rules.delay_seconds(just_now + [NOW] * k, NOW, 5, WINDOW) for k in range(1, 7)] == [
+        30,
+        60,
+        120,
+        240,
+        480,
+        900,  # capped at the window
+    ]
+    assert rules.delay_seconds([NOW] * 40, NOW, 5, WINDOW) == 900
 
 
-def test_lockout_ignores_failures_outside_the_window() -> None:
+def test_the_delay_counts_from_the_latest_failure() -> None:
+    failures = [NOW - timedelta(minutes=m) for m in (10, 10, 10, 10, 0.25)]
+    assert rules.delay_seconds(failures, NOW, 5, WINDOW) == 15
+
+
+def test_failures_outside_the_window_are_forgotten() -> None:
     failures = [NOW - timedelta(minutes=m) for m in (1, 2, 3, 4, 15, 16, 30)]
-    assert rules.lockout_seconds(failures, NOW, 5, WINDOW) == 0
+    assert rules.delay_seconds(failures, NOW, 5, WINDOW) == 0
+    # however many failures there were, nobody waits longer than the window
+    assert rules.delay_seconds([NOW - WINDOW + timedelta(seconds=1)] * 30, NOW, 5, WINDOW) == 1
 
 
-def test_lockout_never_reports_zero_while_blocked() -> None:
-    failures = [NOW - WINDOW + timedelta(milliseconds=1)] * 5
-    assert rules.lockout_seconds(failures, NOW, 5, WINDOW) == 1
+def test_client_address_comes_from_the_socket_unless_a_trusted_proxy_speaks() -> None:
+    from service.accounts.client_address import parse_networks, resolve
+
+    proxies = parse_networks(("10.0.0.0/8", "2001:db8::1"))
+    assert resolve("203.0.113.9", "198.51.100.1", proxies) == "203.0.113.9"
+    assert resolve("203.0.113.9", None, ()) == "203.0.113.9"
+    assert resolve("10.1.2.3", "198.51.100.1", proxies) == "198.51.100.1"
+    # a client's own X-Forwarded-For entries stand left of what the proxy appended
+    assert resolve("10.1.2.3", "6.6.6.6, 198.51.100.1, 10.9.9.9", proxies) == "198.51.100.1"
+    assert resolve("2001:db8::1", "2001:db8::7", proxies) == "2001:db8::7"
+    assert resolve("10.1.2.3", "10.0.0.5, not-an-address", proxies) == "10.1.2.3"

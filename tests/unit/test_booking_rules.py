@@ -20,9 +20,13 @@ INST = InstrumentFacts(1, 10, "220100", SHANGHAI, "normal", "external", False)
 
 
 def booker(
-    institution: int = 10, kind: str = "university", manager: bool = False, region: str = "220100"
+    institution: int = 10,
+    kind: str = "university",
+    manager: bool = False,
+    region: str = "220100",
+    verified: bool = True,
 ) -> BookerFacts:
-    return BookerFacts(7, institution, kind, region, "en", manager)
+    return BookerFacts(7, institution, kind, region, "en", manager, verified)
 
 
 def at(day: int, hour: int, minute: int = 0, tz: ZoneInfo = SHANGHAI) -> datetime:
@@ -162,3 +166,22 @@ def test_until_in_utc_is_read_in_local_time() -> None:
     start = datetime(2027, 3, 1, 9, tzinfo=SHANGHAI)
     out = expand("FREQ=DAILY;UNTIL=20270303T010000Z", start, start + timedelta(hours=1), SHANGHAI)
     assert len(out) == 3
+
+
+def test_an_unverified_claim_earns_neither_membership_nor_a_discount() -> None:
+    from service.bookings.rules import fee_class, is_internal, needs_approval
+
+    internal = InstrumentFacts(1, 10, "220100", SHANGHAI, "normal", "internal", False)
+    req = Request(at(8, 9), at(8, 10), "occupy")
+    claimant = booker(institution=10, verified=False)
+    assert not is_internal(internal, claimant)
+    assert check(Policy(), req, claimant, internal) == {"share_mode"}
+    assert fee_class(internal, claimant) == "enterprise"
+    assert fee_class(internal, booker(institution=11, verified=False)) == "enterprise"
+    assert fee_class(internal, booker(institution=11)) == "external_academic"
+    assert fee_class(internal, booker(institution=10)) == "internal"
+    for approval in ("none", "external", "all"):
+        assert needs_approval(Policy(approval=approval), internal, claimant)
+    assert not needs_approval(Policy(approval="external"), internal, booker(institution=10))
+    # Managers are appointed by the institution's admins: they never wait for themselves.
+    assert not needs_approval(Policy(), internal, booker(verified=False, manager=True))

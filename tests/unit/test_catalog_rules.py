@@ -10,6 +10,7 @@ import pytest
 from service.accounts.principal import Principal
 from service.catalog import rules
 from service.catalog.search import list_query, where_clause
+from service.search.plan import Plan, Unit
 
 
 def _principal(**kw: object) -> Principal:
@@ -26,10 +27,10 @@ def test_like_pattern_escapes_metacharacters() -> None:
     assert rules.like_pattern("50%_a\\b") == "%50\\%\\_a\\\\b%"
 
 
-def test_search_words_split_lowercase_dedupe_and_cap() -> None:
-    assert rules.search_words("  Mass  spectrometer MASS ") == ("mass", "spectrometer")
-    assert rules.search_words(None) == ()
-    assert len(rules.search_words(" ".join(f"w{i}" for i in range(20)))) == rules.MAX_QUERY_WORDS
+def test_the_search_text_is_kept_as_typed_for_the_planner() -> None:
+    filters, _ = rules.parse_filters({"q": "  Mass  spectrometer "})
+    assert filters.q == "Mass  spectrometer" and filters.sort == "relevance"
+    assert rules.parse_filters({})[0].q == ""
 
 
 def test_parse_filters_reports_every_problem_at_once() -> None:
@@ -98,10 +99,14 @@ def test_where_clause_uses_parameters_only() -> None:
     filters, _ = rules.parse_filters(
         {"q": "质谱 x'; drop", "region": "220100", "category": "01", "include_retired": True}
     )
-    where, params = where_clause(filters)
+    plan = Plan((Unit(words=(("x'",),)), Unit(words=(("drop",),))))
+    where, params = where_clause(filters, plan)
     assert "drop" not in where and "220100" not in where
     assert "retired_at" not in where
-    assert params == ["%质谱%", "%x';%", "%drop%", "220100", "01"]
-    page_sql, count_sql, shared = list_query(filters)
-    assert f"LIMIT ${len(shared) + 1} OFFSET ${len(shared) + 2}" in page_sql
-    assert count_sql.startswith("SELECT count(*)")
+    # the match query, the three rank-tier queries, then the filters
+    assert params == ["('x''') & ('drop')", "220100", "01"]
+    query = list_query(filters, plan)
+    shared = query.page_params
+    assert len(shared) == 6 and shared[3:] == list(plan.tiers)
+    assert f"LIMIT ${len(shared) + 1} OFFSET ${len(shared) + 2}" in query.page_sql
+    assert query.count_sql.startswith("SELECT count(*)") and query.count_params == params

@@ -115,3 +115,53 @@
     document.querySelectorAll("form[data-confirm]").forEach(initConfirm);
   });
 })();
+
+// The catalogue's search box: a combobox whose list htmx fills with suggestions
+// (WAI-ARIA combobox pattern: arrows move, Enter or a click picks, Escape closes).
+(function () {
+  "use strict";
+  var input = document.getElementById("q");
+  var box = document.getElementById("q-suggest-box");
+  if (!input || !box) { return; }
+  var active = -1;
+
+  function options() { return Array.prototype.slice.call(box.querySelectorAll("[role=option]")); }
+  function close() {
+    box.innerHTML = ""; active = -1;
+    input.setAttribute("aria-expanded", "false"); input.removeAttribute("aria-activedescendant");
+  }
+  function highlight(index) {
+    var all = options();
+    all.forEach(function (o, i) { o.setAttribute("aria-selected", i === index ? "true" : "false"); });
+    active = index;
+    if (index >= 0 && all[index]) { input.setAttribute("aria-activedescendant", all[index].id); }
+    else { input.removeAttribute("aria-activedescendant"); }
+  }
+  function pick(option) {
+    input.value = option.dataset.value || option.textContent.trim();
+    close();
+    if (input.form) { input.form.requestSubmit(); }
+  }
+  box.addEventListener("htmx:afterSwap", function () {
+    active = -1;
+    input.setAttribute("aria-expanded", options().length ? "true" : "false");
+  });
+  document.body.addEventListener("htmx:afterSwap", function (event) {
+    if (event.detail.target === box) {
+      input.setAttribute("aria-expanded", options().length ? "true" : "false");
+    }
+  });
+  input.addEventListener("keydown", function (event) {
+    var all = options();
+    if (event.key === "ArrowDown" && all.length) { event.preventDefault(); highlight((active + 1) % all.length); }
+    else if (event.key === "ArrowUp" && all.length) { event.preventDefault(); highlight((active - 1 + all.length) % all.length); }
+    else if (event.key === "Enter" && active >= 0 && all[active]) { event.preventDefault(); pick(all[active]); }
+    else if (event.key === "Escape") { close(); }
+  });
+  box.addEventListener("mousedown", function (event) {
+    var option = event.target.closest("[role=option]");
+    if (option) { event.preventDefault(); pick(option); }
+  });
+  input.addEventListener("blur", function () { setTimeout(close, 150); });
+  if (input.form) { input.form.addEventListener("submit", close); }
+})();

@@ -1,0 +1,83 @@
+"""Single-use, expiring secrets handed to a person (mailed links, a pending sign-on).
+
+Only the SHA-256 of a token is stored. Redeeming marks it used in the same statement that
+finds it, so two clicks on one link redeem it once.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import asyncpg
+
+from service.accounts.secrets import digest, new_secret
+
+_ISSUE = """
+INSERT INTO one_time_token (token_hash, purpose, user_id, institution_id, email, data, expires_at)
+VALUES ($1, $2, $3, $4, $5, $6, now() + $7::interval)
+"""
+
+_FIND = """
+SELECT purpose, user_id, institution_id, email, data, created_at, expires_at
+FROM one_time_token
+WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > now()
+"""
+
+_REDEEM = """
+UPDATE one_time_token SET used_at = now()
+WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > now()
+RETURNING purpose, user_id, institution_id, email, data, created_at, expires_at
+"""
+
+
+async def issue(
+    conn: asyncpg.Connection,
+    purpose: str,
+    lifetime: timedelta,
+    *,
+    user_id: int | None,
+    institution_id: int | None = None,
+    email: str = "",
+    data: dict[str, Any] | None = None,
+) -> str:
+    """A new token; the plain value is returned once and never stored."""
+    token = new_secret()
+    await conn.execute(
+        _ISSUE, digest(token), purpose, user_id, institution_id, email, data or {}, lifetime
+    )
+    return token
+
+
+async def find(conn: asyncpg.Connection, purpose: str, token: str) -> asyncpg.Record | None:
+    """The live token's row, without using it up."""
+    return await conn.fetchrow(_FIND, digest(token), purpose)
+
+
+async def redeem(conn: asyncpg.Connection, purpose: str, token: str) -> asyncpg.Record | None:
+    """Use the token up; None when it is unknown, used or expired."""
+    return await conn.fetchrow(_REDEEM, digest(token), purpose)
+
+
+async def recently_issued(
+    conn: asyncpg.Connection, purpose: str, user_id: int, within: timedelta
+) -> bool:
+    """A live token of this purpose was issued to the user within `within` (mail flood guard)."""
+    found = await conn.fetchval(
+        """SELECT EXISTS (SELECT 1 FROM one_time_token WHERE user_id = $1 AND purpose = $2
+               AND used_at IS NULL AND created_at > now() - $3::interval)""",
+        user_id,
+        purpose,
+        within,
+    )
+    return bool(found)
+
+
+async def retire(conn: asyncpg.Connection, purpose: str, user_id: int) -> None:
+    """Every other live token of this purpose for the user stops working."""
+    await conn.execute(
+        "UPDATE one_time_token SET used_at = now() "
+        "WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL",
+        user_id,
+        purpose,
+    )

@@ -1,0 +1,55 @@
+"""HTTP route of the audit log."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import get
+from litestar.di import NamedDependency
+from litestar.params import QueryParameter
+
+from service.accounts.principal import Principal
+from service.audit.read import read_events
+from service.audit.schemas import AuditEventOut
+from service.audit.store import AuditFilter
+from service.common.openapi import problem_spec as problem
+from service.common.pagination import MAX_PAGE_SIZE
+from service.common.schemas import Page
+from service.common.time import AwareDatetime
+from service.db import Database
+
+_Id = Annotated[int | None, QueryParameter(ge=1, le=2**63 - 1)]
+
+
+@get(
+    "/api/v1/audit-events",
+    operation_id="listAuditEvents",
+    tags=["audit"],
+    responses={403: problem("Not an administrator, or not of that institution.")},
+)
+async def list_audit_events(
+    user: NamedDependency[Principal],
+    db: NamedDependency[Database],
+    action: Annotated[
+        str | None,
+        QueryParameter(
+            max_length=64,
+            pattern=r"^[a-z][a-z0-9_.]*$",
+            description="an action or its prefix: login, membership.verified…",
+        ),
+    ] = None,
+    institution: _Id = None,
+    subject: _Id = None,
+    actor: _Id = None,
+    since: Annotated[AwareDatetime | None, QueryParameter(description="from (inclusive)")] = None,
+    until: Annotated[AwareDatetime | None, QueryParameter(description="to (exclusive)")] = None,
+    page: Annotated[int, QueryParameter(ge=1, le=100_000)] = 1,
+    page_size: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE_SIZE)] = 50,
+) -> Page[AuditEventOut]:
+    """Security events, newest first: logins and failures, tokens, passwords, roles,
+    memberships, domains, enterprises. Institution admins read their institution's events."""
+    f = AuditFilter(action, institution, subject, actor, since, until)
+    return await read_events(db, user, f, page, page_size)
+
+
+ROUTES: list[Any] = [list_audit_events]

@@ -1,0 +1,36 @@
+"""Registry fields of the demo's instruments: asset numbers, source, the GB/T 2659 code of the
+country of origin and GB/T 13745 codes of the subject areas, so the registry export and the
+completeness check show a realistic picture (the demo keeps its 中类 classes, so those records
+still lack a 小类)."""
+
+from __future__ import annotations
+
+import asyncpg
+
+#: The demo templates' subject areas and the first-level discipline each belongs to.
+DISCIPLINE_OF = {
+    "光学工程": "416", "免疫学": "310", "农学": "210", "化学": "150", "化工": "530",
+    "医学": "320", "地球化学": "170", "地球物理学": "170", "地质学": "170", "大气科学": "170",
+    "天文学": "160", "微电子学": "510", "机械工程": "460", "材料科学": "430", "核科学": "490",
+    "物理学": "140", "环境科学": "610", "生态学": "180", "生物学": "180", "电子工程": "510",
+    "神经科学": "180", "能源科学": "480", "航空航天": "590", "药学": "350",
+    "计算机科学": "520", "通信工程": "510", "食品科学": "550",
+}  # fmt: skip
+
+_FILL = """
+UPDATE instrument i SET
+    inner_id = upper(left(n.code, 6)) || '-' || lpad(i.id::text, 6, '0'),
+    source = 'purchased',
+    country_code = (SELECT c.code FROM country c WHERE c.name_zh = i.country LIMIT 1),
+    subject_codes = ARRAY(
+        SELECT DISTINCT m.code FROM unnest(i.subject_areas) s
+        JOIN unnest($2::text[], $3::text[]) AS m(name, code) ON m.name = s
+        ORDER BY m.code LIMIT 4),
+    service_content = i.functions
+FROM institution n
+WHERE n.id = i.institution_id AND i.id = ANY($1::bigint[])
+"""
+
+
+async def fill_registry_fields(conn: asyncpg.Connection, instrument_ids: list[int]) -> None:
+    await conn.execute(_FILL, instrument_ids, list(DISCIPLINE_OF), list(DISCIPLINE_OF.values()))

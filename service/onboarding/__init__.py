@@ -1,0 +1,1 @@
+"""Onboarding from files: institutions and instruments from the registry file, users from CSV."""

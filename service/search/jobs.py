@@ -1,0 +1,20 @@
+"""Scheduled entry point: keep the search index current."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from service.db import Database
+from service.scheduler.job import JobResult
+from service.search import index
+from service.settings import Settings
+
+
+async def search_index_pending(db: Database, settings: Settings, now: datetime) -> JobResult:
+    """Index queued instruments (written without the indexer, e.g. by plain SQL), rebuild rows
+    made with an older dictionary, refresh the suggestion counts."""
+    result = JobResult()
+    for what, n in (await index.refresh(db)).items():
+        if n:
+            result.add(what, n)
+    return result
