@@ -116,8 +116,8 @@ async def registry_page(view: ViewDep, db: DB, institution_id: Id) -> Response[A
 
 
 @post(
-    "/institution/{institution_id:int}/members",
-    name="page-institution-members",
+    "/institution/{institution_id:int}/members/import",
+    name="page-institution-members-import",
     status_code=200,
     request_max_body_size=MAX_IMPORT_BYTES,
 )

@@ -49,7 +49,7 @@ async def test_institution_admin_sees_gaps_and_invites_members(app, db: Database
         assert page.status_code == 200 and "registry-gaps" in page.text
         assert f"/manage/instruments/{instrument}/registry" in page.text
         listing = f"email,name\r\n{unique('p')}@example.org,甲\r\n".encode()
-        added = await c.post(f"/institution/{inst}/members", data={"csrf_token": token, "mode": "import"},
+        added = await c.post(f"/institution/{inst}/members/import", data={"csrf_token": token, "mode": "import"},
                              files={"file": ("m.csv", listing, "text/csv")})  # fmt: skip
         assert added.status_code == 200 and "members-report" in added.text
         other = await make_institution(db)

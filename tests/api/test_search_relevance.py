@@ -33,17 +33,32 @@ def test_the_set_is_broad_enough() -> None:
     assert len(CASES) >= 40 and kinds >= {"colloquial", "abbreviation", "english", "typo"}
 
 
+async def _demo_ranking(
+    client: httpx.AsyncClient, query: str, demo_ids: dict[int, InstrumentPlan]
+) -> list[InstrumentPlan]:
+    """The demo instruments in the order the search ranks them. Other tests' instruments (the
+    factories file them under 质谱仪器, for one) can fill whole pages before the demo's, so
+    read every page and drop them."""
+    ranked: list[InstrumentPlan] = []
+    for page in range(1, 11):
+        response = await client.get(
+            "/api/v1/instruments", params={"q": query, "page_size": 200, "page": page}
+        )
+        assert response.status_code == 200, (query, response.text)
+        body = response.json()
+        ranked += [demo_ids[i["id"]] for i in body["items"] if i["id"] in demo_ids]
+        if page * 200 >= body["total"]:
+            break
+    return ranked
+
+
 async def test_mean_recall_and_precision_meet_the_targets(
     client: httpx.AsyncClient, demo_ids: dict[int, InstrumentPlan]
 ) -> None:
     scores = []
     for case in CASES:
-        response = await client.get(
-            "/api/v1/instruments", params={"q": case.query, "page_size": 100}
-        )
-        assert response.status_code == 200, (case.query, response.text)
-        items = response.json()["items"]
-        scores.append(score(case, [demo_ids[i["id"]] for i in items if i["id"] in demo_ids]))
+        ranked = await _demo_ranking(client, case.query, demo_ids)
+        scores.append(score(case, ranked))
     misses = [(s.case.query, s.recall, s.precision) for s in scores if s.recall < 0.5]
     recall = statistics.mean(s.recall for s in scores)
     precision = statistics.mean(s.precision for s in scores)
