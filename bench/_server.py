@@ -40,6 +40,16 @@ async def _wait_ready(url: str, proc: subprocess.Popen[bytes]) -> None:
 async def running_server(database_url: str, pool_size: int, workers: int = 1) -> AsyncIterator[int]:
     """`python -m service serve` (no demo, no scheduler) until the block ends; yields the port.
     The pool is sized for the benchmark's clients so waits for connections are not measured."""
+    async with serving(database_url, pool_size, workers) as (port, _):
+        yield port
+
+
+@asynccontextmanager
+async def serving(
+    database_url: str, pool_size: int, workers: int = 1, **settings: str
+) -> AsyncIterator[tuple[int, subprocess.Popen[bytes]]]:
+    """Like `running_server`, with extra settings (environment variables) for the service,
+    and the process too (with one worker, the process that serves)."""
     port = free_port()
     env = dict(
         os.environ,
@@ -50,6 +60,7 @@ async def running_server(database_url: str, pool_size: int, workers: int = 1) ->
         DB_POOL_MIN=str(min(pool_size, 8)),
         DB_POOL_MAX=str(pool_size),
         PYTHONPATH=str(ROOT),
+        **settings,
     )
     command = [sys.executable, "-m", "service", "serve", "--workers", str(workers)]
     command += ["--port", str(port), "--no-demo", "--no-scheduler"]
@@ -58,7 +69,7 @@ async def running_server(database_url: str, pool_size: int, workers: int = 1) ->
     )
     try:
         await _wait_ready(f"http://127.0.0.1:{port}", proc)
-        yield port
+        yield port, proc
     finally:
         proc.terminate()
         proc.wait(15)

@@ -19,13 +19,17 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
+from service.accounts import passwords
 from service.accounts.principal import provide_principal, provide_user
 from service.common.openapi import InstantSchemaPlugin, WallTimeSchemaPlugin, document_problems
+from service.common.request import ServiceRequest
 from service.common.time import is_instant, parse_instant
 from service.db import Database
 from service.errors import EXCEPTION_HANDLERS
 from service.evaluators.audit import audit_evaluator_reads, refuse_evaluator_writes
 from service.metrics.definitions import definitions
+from service.ops.prometheus import ResponseMetrics
+from service.ops.shutdown import AnswerCancelledRequests
 from service.settings import Settings
 
 #: Domains whose `controllers.ROUTES` (or, in newer packages, `routes.ROUTES`) make up the
@@ -84,6 +88,7 @@ def create_app(
     """Build the app. Pass `db` to share a pool the caller owns (tests); otherwise the app
     opens its own pool on startup and closes it on shutdown."""
     definitions(settings)  # an unknown choice of the open definitions stops the start
+    passwords.limit_concurrency(settings.password_hash_concurrency)
     owns_db = db is None
     database = db or Database(
         settings.database_url or "", settings.db_pool_min, settings.db_pool_max
@@ -128,6 +133,7 @@ def create_app(
         exception_handlers=EXCEPTION_HANDLERS,
         before_request=refuse_evaluator_writes,
         middleware=[audit_evaluator_reads],
+        request_class=ServiceRequest,
         type_decoders=[(is_instant, lambda _type, value: parse_instant(value))],
         plugins=[InstantSchemaPlugin(), WallTimeSchemaPlugin()],
         request_max_body_size=settings.max_body_bytes,
@@ -154,4 +160,8 @@ def create_app(
         debug=False,
     )
     document_problems(app)
+    # Litestar runs app-level middleware only for matched routes; wrapped around the outermost
+    # handler, these also see 404s for unknown paths and 405s: every response is counted, and
+    # a request cancelled by a shutdown is answered with 503.
+    app.asgi_handler = ResponseMetrics(AnswerCancelledRequests(app.asgi_handler))
     return app

@@ -9,6 +9,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import atexit
+import logging
+import os
+import shutil
+import signal
+import tempfile
 from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
@@ -20,6 +26,8 @@ from service.embedded_db import ensure_database_url
 from service.migrate import migrate
 from service.ops.logging import configure_logging
 from service.settings import Settings
+
+log = logging.getLogger("service.cli")
 
 DEMO_LOGINS = """\
 Demo logins (password: demo-password):
@@ -105,8 +113,10 @@ def _cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
             port=port,
             log_config=None,
             access_log=False,
+            timeout_graceful_shutdown=settings.shutdown_grace_seconds,
         )
     else:
+        _share_metrics_between_workers()
         uvicorn.run(
             "service.asgi:app",
             host=host,
@@ -114,7 +124,23 @@ def _cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
             workers=workers,
             log_config=None,
             access_log=False,
+            timeout_graceful_shutdown=settings.shutdown_grace_seconds,
         )
+
+
+#: prometheus_client's multiprocess switch (see `service.ops.prometheus`); not imported from
+#: there, so this process loads no metrics code before its workers' environment is set.
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+
+
+def _share_metrics_between_workers() -> None:
+    """Workers inherit the environment: point their Prometheus values at one fresh directory
+    (unless the operator chose one), removed when the service exits."""
+    if os.environ.get(MULTIPROC_ENV):
+        return
+    shared = tempfile.mkdtemp(prefix="instrument-share-metrics-")
+    os.environ[MULTIPROC_ENV] = shared
+    atexit.register(shutil.rmtree, shared, ignore_errors=True)
 
 
 def _cmd_worker(settings: Settings, _: argparse.Namespace) -> None:
@@ -207,6 +233,14 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], None]] = {
 
 
 def main(argv: list[str] | None = None) -> None:
+    """Run one command; SIGTERM (docker stop, systemd, Kubernetes) is handled like Ctrl-C.
+
+    Python's default for SIGTERM is to die on the spot, skipping every `finally`: the embedded
+    PostgreSQL would be left running. As `KeyboardInterrupt` it unwinds instead: uvicorn and
+    the worker first shut down gracefully (they catch both signals themselves while running,
+    then re-raise them), and the embedded server is stopped last, with further signals
+    ignored so a second Ctrl-C cannot cut the cleanup short."""
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     args = _parser().parse_args(argv)
     # `.env` fills gaps in the environment (never overrides it) for this process and for the
     # processes it starts (uvicorn workers, the migration runner).
@@ -218,7 +252,10 @@ def main(argv: list[str] | None = None) -> None:
     try:
         COMMANDS[args.command](settings, args)
     except KeyboardInterrupt:
-        pass
+        log.info("stopped by signal")
     finally:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, signal.SIG_IGN)
         if embedded is not None:
             embedded.stop()
+            log.info("embedded PostgreSQL stopped")

@@ -17,6 +17,8 @@ import asyncpg
 
 T = TypeVar("T")
 
+#: How long closing the pool waits for busy connections before cutting them.
+CLOSE_TIMEOUT_SECONDS = 10.0
 #: SQLSTATEs that mean "try the whole transaction again".
 RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
 
@@ -58,9 +60,15 @@ class Database:
         )
 
     async def close(self) -> None:
+        """Close every connection politely; connections still busy after
+        `CLOSE_TIMEOUT_SECONDS` are cut, so a shutdown cannot hang here."""
         if self._pool is not None:
-            await self._pool.close()
-            self._pool = None
+            pool, self._pool = self._pool, None
+            try:
+                async with asyncio.timeout(CLOSE_TIMEOUT_SECONDS):
+                    await pool.close()
+            except TimeoutError:
+                pool.terminate()
 
     @property
     def pool(self) -> asyncpg.Pool:

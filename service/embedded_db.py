@@ -7,10 +7,14 @@ exits. It has no contrib extensions, which is why no migration may rely on one.
 
 from __future__ import annotations
 
+import json
 import os
 import warnings
 from pathlib import Path
 from typing import Any
+
+#: pgserver's list of the processes that hold the server (its own file format: a JSON list).
+HANDLES_FILE = ".handle_pids.json"
 
 
 class EmbeddedPostgres:
@@ -25,14 +29,38 @@ class EmbeddedPostgres:
             import pgserver
 
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        self._forget_dead_owners()
         get_server = pgserver.get_server  # type: ignore[attr-defined]
         self._server = get_server(str(self.data_dir), cleanup_mode="stop")
         return str(self._server.get_uri())
+
+    def _forget_dead_owners(self) -> None:
+        """pgserver stops the server when its last owning process lets go, counting owners in
+        a file of process ids. A process killed outright (SIGKILL, the OOM killer) never lets
+        go, and the server would then outlive every later owner: forget the dead ones."""
+        handles = self.data_dir / HANDLES_FILE
+        try:
+            pids = json.loads(handles.read_text())
+        except (FileNotFoundError, ValueError):
+            return
+        alive = [pid for pid in pids if isinstance(pid, int) and _running(pid)]
+        if alive != pids:
+            handles.write_text(json.dumps(alive))
 
     def stop(self) -> None:
         if self._server is not None:
             self._server.cleanup()
             self._server = None
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def ensure_database_url(data_dir: Path) -> tuple[str, EmbeddedPostgres | None]:

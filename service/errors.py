@@ -51,6 +51,12 @@ class BadRequest(ProblemError):
     pass
 
 
+class MalformedBody(ProblemError):
+    """A body that cannot be decoded at all (bad JSON, bad UTF-8, nesting beyond limits)."""
+
+    title, slug = "Malformed request body", "malformed-body"
+
+
 class Unauthorized(ProblemError):
     status, title, slug = 401, "Authentication required", "unauthorized"
 

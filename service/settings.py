@@ -63,6 +63,11 @@ class Settings:
     mail_retry_base_seconds: float = 30.0
     mail_retry_max_seconds: float = 3600.0
     mail_retry_horizon_seconds: float = 48 * 3600.0
+    #: argon2id hashes running at once per process (each holds 64 MiB); more logins queue.
+    password_hash_concurrency: int = 2
+    #: On SIGTERM/SIGINT: how long in-flight requests and running jobs may take to finish
+    #: before they are cancelled. Keep it below the supervisor's kill timeout (docker: 10 s).
+    shutdown_grace_seconds: int = 8
 
     @property
     def is_development(self) -> bool:
@@ -121,4 +126,6 @@ class Settings:
             mail_retry_base_seconds=float(get("MAIL_RETRY_BASE_SECONDS", "30")),
             mail_retry_max_seconds=float(get("MAIL_RETRY_MAX_SECONDS", "3600")),
             mail_retry_horizon_seconds=float(get("MAIL_RETRY_HORIZON_SECONDS", "172800")),
+            password_hash_concurrency=int(get("PASSWORD_HASH_CONCURRENCY", "2")),
+            shutdown_grace_seconds=int(get("SHUTDOWN_GRACE_SECONDS", "8")),
         )

@@ -14,6 +14,7 @@ from service.db import Database
 from service.migrate import migrate
 from service.settings import Settings
 from tests.dbsetup import TestDatabase
+from tests.openapi_contract import Contract, install
 
 
 @pytest.fixture(scope="session")
@@ -59,8 +60,17 @@ def app(settings: Settings, db: Database):  # type: ignore[no-untyped-def]
     return create_app(settings, db=db)
 
 
-@pytest.fixture
-async def client(app) -> AsyncIterator[httpx.AsyncClient]:  # type: ignore[no-untyped-def]
+@pytest.fixture(scope="session")
+async def contract(app) -> Contract:  # type: ignore[no-untyped-def]
+    """The OpenAPI schema as the app serves it, to check every response against."""
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
-        yield c
+        return Contract((await c.get("/schema/openapi.json")).json())
+
+
+@pytest.fixture
+async def client(app, contract: Contract) -> AsyncIterator[httpx.AsyncClient]:  # type: ignore[no-untyped-def]
+    """The app over ASGI; a response the OpenAPI schema does not describe fails the test."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        yield install(c, contract)

@@ -12,7 +12,7 @@ from service.accounts import roles, user_admin
 from service.accounts.client_address import client_address
 from service.accounts.http import PathId
 from service.accounts.principal import Principal
-from service.accounts.schemas import ManagerOut, UserOut, UserPatchIn
+from service.accounts.schemas import InstrumentManagerOut, UserOut, UserPatchIn
 from service.common.openapi import problem_spec as problem
 from service.common.pagination import MAX_PAGE_SIZE
 from service.common.schemas import Page
@@ -122,7 +122,7 @@ async def revoke_institution_admin(
 )
 async def list_managers(
     instrument_id: PathId, user: NamedDependency[Principal], db: NamedDependency[Database]
-) -> list[ManagerOut]:
+) -> list[InstrumentManagerOut]:
     return await roles.list_instrument_managers(db, user, instrument_id)
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import asyncpg
 
 from service.accounts.principal import Principal, require_platform_admin
-from service.accounts.schemas import ManagerOut
+from service.accounts.schemas import InstrumentManagerOut
 from service.audit import store as audit
 from service.db import Database
 from service.errors import Forbidden, NotFound, Unprocessable
@@ -156,7 +156,7 @@ async def set_instrument_manager(
 
 async def list_instrument_managers(
     db: Database, caller: Principal, instrument_id: int
-) -> list[ManagerOut]:
+) -> list[InstrumentManagerOut]:
     institution_id = await _instrument_institution(db, instrument_id)
     if not caller.can_manage_instrument(instrument_id, institution_id):
         raise Forbidden("Only the instrument's managers and administrators may see this list.")
@@ -166,4 +166,4 @@ async def list_instrument_managers(
            WHERE m.instrument_id = $1 ORDER BY u.id""",
         instrument_id,
     )
-    return [ManagerOut(**dict(r)) for r in rows]
+    return [InstrumentManagerOut(**dict(r)) for r in rows]

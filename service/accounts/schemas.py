@@ -164,7 +164,7 @@ class TokenCreatedOut(msgspec.Struct):
     expires_at: datetime | None
 
 
-class ManagerOut(msgspec.Struct):
+class InstrumentManagerOut(msgspec.Struct):
     user_id: int
     email: str
     display_name: str

@@ -35,7 +35,11 @@ BLOCK_ERRORS = {
     operation_id="createBlock",
     tags=["maintenance"],
     status_code=201,
-    responses=BLOCK_ERRORS,
+    responses={
+        **BLOCK_ERRORS,
+        200: ResponseSpec(BlockPreviewOut, description="`dry_run=true`: what it would displace"),
+        201: ResponseSpec(BlockOut, description="Placed; `displaced` lists cancelled bookings"),
+    },
 )
 async def create_block(
     instrument_id: InstrumentId,

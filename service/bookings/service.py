@@ -21,14 +21,31 @@ from service.bookings.schemas import BookingIn, BookingOut, SeriesOut
 from service.common.i18n import pick
 from service.db import LOCK_INSTRUMENT, Database, advisory_xact_lock
 from service.errors import Conflict
+from service.ops import prometheus
 
 
 class Created(msgspec.Struct):
     status: int
     body: Any
+    #: The answer of an earlier request with the same `Idempotency-Key`.
+    replayed: bool = False
 
 
 async def create(
+    db: Database, user: Principal, data: BookingIn, key: str | None, now: datetime
+) -> Created:
+    """Create a booking or series (or replay an earlier answer); each attempt is counted once
+    by outcome in the Prometheus metrics."""
+    try:
+        result = await _create(db, user, data, key, now)
+    except BaseException as exc:
+        prometheus.count_booking_attempt(prometheus.booking_outcome(exc))
+        raise
+    prometheus.count_booking_attempt(prometheus.booking_outcome(None, replayed=result.replayed))
+    return result
+
+
+async def _create(
     db: Database, user: Principal, data: BookingIn, key: str | None, now: datetime
 ) -> Created:
     writes.check_bounds(data.start, data.end, user.language)
@@ -38,7 +55,7 @@ async def create(
         if key:
             replay = await idempotency.claim(conn, user.user_id, key, digest, now)
             if replay is not None:
-                return Created(replay[0], revive(replay[1]))
+                return Created(replay[0], revive(replay[1]), replayed=True)
         if data.recurrence is not None:
             result = Created(201, await series.create_series(conn, user, data, now))
         else:

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from litestar import Request, Response, delete, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
+from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from service.accounts.principal import Principal
@@ -98,7 +99,10 @@ def _ics_response(body: bytes, headers: dict[str, str], status: int = 200) -> Re
     tags=TAGS,
     security=[],
     media_type=ICS_MEDIA_TYPE,
-    responses={404: _problem("unknown or revoked token")},
+    responses={
+        304: ResponseSpec(None, description="Not modified: `If-None-Match` names the current ETag"),
+        404: _problem("unknown or revoked token"),
+    },
 )
 async def get_feed(
     filename: FromPath[str],

@@ -13,10 +13,12 @@ from typing import Annotated, Any
 
 from litestar import MediaType, Response, get, post
 from litestar.di import NamedDependency, Provide
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody, QueryParameter
 from litestar.response import Stream
 
 from service.accounts.principal import Principal
+from service.common.openapi import JsonOrCsvOperation
 from service.common.openapi import problem_spec as _problem
 from service.common.pagination import MAX_PAGE_SIZE
 from service.common.time import utcnow
@@ -156,6 +158,7 @@ async def sharing(
     tags=TAGS,
     responses=ERRORS,
     dependencies=_SHARING_QUERY,
+    media_type=csvout.MEDIA_TYPE,
 )
 async def sharing_csv(
     request: AnyRequest, db: DB, user: User, settings: Conf, sharing_query: SharingQuery
@@ -190,7 +193,13 @@ async def flow_matrix(
     return await _flows(request, db, user, q)
 
 
-@get("/api/v1/metrics/flows.csv", operation_id="metricsFlowsCsv", tags=TAGS, responses=ERRORS)
+@get(
+    "/api/v1/metrics/flows.csv",
+    operation_id="metricsFlowsCsv",
+    tags=TAGS,
+    responses=ERRORS,
+    media_type=csvout.MEDIA_TYPE,
+)
 async def flow_matrix_csv(
     request: AnyRequest,
     db: DB,
@@ -242,9 +251,10 @@ async def my_usage(
     "/api/v1/metrics/service-records",
     operation_id="metricsServiceRecords",
     tags=TAGS,
-    responses=ERRORS,
+    responses={**ERRORS, 200: ResponseSpec(ServiceRecordsOut, description="A page of records")},
     # The streamed CSV takes the route's media type; the JSON page sets its own.
     media_type=csvout.MEDIA_TYPE,
+    operation_class=JsonOrCsvOperation,
 )
 async def service_records(
     db: DB,

@@ -6,14 +6,14 @@ from __future__ import annotations
 from service.common.i18n import pick
 from service.db import Database
 from service.metrics.figures import hours
-from service.metrics.schemas import FlowOut, RegionOut
+from service.metrics.schemas import FlowOut, FlowRegionOut
 from service.metrics.scope import Params, period_where
 from service.metrics.sharing import Query
 
 
 async def flow_matrix(
     db: Database, q: Query, language: str
-) -> tuple[list[RegionOut], list[FlowOut]]:
+) -> tuple[list[FlowRegionOut], list[FlowOut]]:
     p = Params()
     vis = q.vis(p)
     days, periods = period_where(q.segments, p, "day", "period_start")
@@ -33,6 +33,6 @@ async def flow_matrix(
         "SELECT code, name_zh, name_en FROM region WHERE code = ANY($1::text[]) ORDER BY code",
         codes,
     )
-    regions = [RegionOut(r["code"], pick(language, r["name_zh"], r["name_en"])) for r in names]
+    regions = [FlowRegionOut(r["code"], pick(language, r["name_zh"], r["name_en"])) for r in names]
     matrix = [FlowOut(r["from_region"], r["to_region"], hours(r["seconds"])) for r in rows]
     return regions, matrix

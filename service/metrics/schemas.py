@@ -78,7 +78,7 @@ class SharingOut(msgspec.Struct):
     page_size: int = 50
 
 
-class RegionOut(msgspec.Struct):
+class FlowRegionOut(msgspec.Struct):
     code: str
     label: str
 
@@ -90,7 +90,7 @@ class FlowOut(msgspec.Struct):
 
 
 class FlowsOut(msgspec.Struct):
-    regions: list[RegionOut]
+    regions: list[FlowRegionOut]
     matrix: list[FlowOut]
     date_from: date = msgspec.field(name="from")
     date_to: date = msgspec.field(name="to")

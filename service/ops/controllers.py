@@ -68,7 +68,8 @@ async def metrics(request: Request[Any, Any, Any]) -> Response[bytes]:
         body += await asyncio.wait_for(render_db_gauges(db), timeout=2)
     except Exception:  # noqa: BLE001 - a scrape must not fail because the database is down
         body += b"# database gauges unavailable\n"
-    return Response(body, media_type=content_type)
+    # The header is given whole: Litestar would append a second `charset` to a text type.
+    return Response(body, media_type=MediaType.TEXT, headers={"Content-Type": content_type})
 
 
 ROUTES = [health_live, health_ready, metrics]

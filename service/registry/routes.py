@@ -14,6 +14,7 @@ from litestar.params import QueryParameter
 from litestar.response import Stream
 
 from service.accounts.principal import Principal
+from service.common.openapi import JsonOrCsvOperation
 from service.common.openapi import problem_spec as _problem
 from service.db import Database
 from service.errors import Unprocessable
@@ -54,11 +55,11 @@ async def _answer(body: AsyncIterator[bytes], fmt: str, name: str) -> Stream | R
     operation_id="registryCatalogueExport",
     tags=TAGS,
     media_type=CSV,
+    operation_class=JsonOrCsvOperation,
     responses={
         200: ResponseSpec(
             data_container=list[RegistryInstrumentOut],
             description="CSV (text/csv, UTF-8 with BOM) or a JSON array of records",
-            media_type=CSV,
         ),
         **ERRORS,
     },
@@ -94,11 +95,11 @@ async def catalogue_export(
     operation_id="registryServiceRecords",
     tags=TAGS,
     media_type=CSV,
+    operation_class=JsonOrCsvOperation,
     responses={
         200: ResponseSpec(
             data_container=list[RegistryServiceRecordOut],
             description="CSV (text/csv, UTF-8 with BOM) or a JSON array of records",
-            media_type=CSV,
         ),
         403: _problem("Researchers see their own history under /api/v1/metrics/mine"),
         422: _problem("`to` not after `from`"),

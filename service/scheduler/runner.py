@@ -27,9 +27,6 @@ from service.settings import Settings
 
 log = logging.getLogger("service.scheduler")
 
-#: How long a stop waits for running jobs before they are cancelled.
-STOP_GRACE_SECONDS = 30.0
-
 
 @dataclass
 class SchedulerHandle:
@@ -91,10 +88,12 @@ async def start_scheduler(
 
 
 async def stop_scheduler(handle: SchedulerHandle) -> None:
-    """Stop firing, let running jobs finish (up to a grace period), then shut the clock down."""
+    """Stop firing, let running jobs finish (up to `SHUTDOWN_GRACE_SECONDS`), then shut the
+    clock down. A cancelled job's claims roll back with its transaction; the next tick redoes it."""
     handle.scheduler.pause()
     if handle.running:
-        _, late = await asyncio.wait(set(handle.running), timeout=STOP_GRACE_SECONDS)
+        grace = handle.settings.shutdown_grace_seconds
+        _, late = await asyncio.wait(set(handle.running), timeout=grace)
         for task in late:
             task.cancel()
         if late:

@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from service.metrics.periods import next_month
-from service.metrics.schemas import FlowOut, MetricsRowOut, RegionOut
+from service.metrics.schemas import FlowOut, FlowRegionOut, MetricsRowOut
 from service.web.formatting import heat_colour
 
 BLUE, GREEN, AMBER, GREY = "#1d5fa8", "#12b76a", "#f79009", "#98a2b3"
@@ -102,7 +102,7 @@ class HeatCell:
 class HeatMap:
     """Rows: the users' regions; columns: the instruments' regions; cells: hours."""
 
-    regions: list[RegionOut]
+    regions: list[FlowRegionOut]
     cells: dict[tuple[str, str], HeatCell]
     row_totals: dict[str, float]
     column_totals: dict[str, float]
@@ -111,7 +111,7 @@ class HeatMap:
         return self.cells.get((source, target), HeatCell(0.0, heat_colour(0, 1)))
 
 
-def heat_map(regions: list[RegionOut], matrix: list[FlowOut]) -> HeatMap:
+def heat_map(regions: list[FlowRegionOut], matrix: list[FlowOut]) -> HeatMap:
     peak = max((m.hours for m in matrix), default=0.0)
     cells = {
         (m.from_region, m.to_region): HeatCell(

@@ -44,3 +44,15 @@ def test_cookies_are_secure_outside_local_http(
     monkeypatch.setenv("ENVIRONMENT", "development")
     monkeypatch.setenv("BASE_URL", "http://127.0.0.1:8000")
     assert Settings.from_env().secure_cookies is False
+
+
+def test_hashing_and_shutdown_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("PASSWORD_HASH_CONCURRENCY", raising=False)
+    monkeypatch.delenv("SHUTDOWN_GRACE_SECONDS", raising=False)
+    assert Settings.from_env().password_hash_concurrency == 2
+    assert Settings.from_env().shutdown_grace_seconds == 8
+    monkeypatch.setenv("PASSWORD_HASH_CONCURRENCY", "4")
+    monkeypatch.setenv("SHUTDOWN_GRACE_SECONDS", "3")
+    assert Settings.from_env().password_hash_concurrency == 4
+    assert Settings.from_env().shutdown_grace_seconds == 3

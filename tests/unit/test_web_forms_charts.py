@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from service.accounts.principal import Principal
-from service.metrics.schemas import FlowOut, MetricsRowOut, RegionOut
+from service.metrics.schemas import FlowOut, FlowRegionOut, MetricsRowOut
 from service.web import charts, nav
 from service.web.forms import (
     PolicyForm,
@@ -94,7 +94,7 @@ def test_chart_configs_are_plain_json_with_rates_in_percent() -> None:
 
 
 def test_heat_map_darkens_with_the_hours_and_totals_rows_and_columns() -> None:
-    regions = [RegionOut("220100", "长春"), RegionOut("222400", "延边")]
+    regions = [FlowRegionOut("220100", "长春"), FlowRegionOut("222400", "延边")]
     matrix = [FlowOut("220100", "220100", 90.0), FlowOut("222400", "220100", 10.0)]
     heat = charts.heat_map(regions, matrix)
     assert heat.cell("220100", "220100").dark and not heat.cell("222400", "220100").dark
