@@ -4,6 +4,7 @@ that table alone and still answers what the instruments say now."""
 
 from __future__ import annotations
 
+from datetime import time
 from decimal import Decimal
 from typing import Any
 
@@ -11,6 +12,14 @@ import httpx
 
 from service.db import Database
 from service.search import index
+from tests.availability_support import (
+    add_booking,
+    make_place,
+    new_instrument,
+    set_hours,
+    utc,
+    weekdays,
+)
 from tests.factories import make_institution, make_instrument, unique
 
 URL = "/api/v1/instruments"
@@ -123,3 +132,57 @@ async def test_pages_and_totals_of_a_search(client: httpx.AsyncClient, db: Datab
     ]
     assert [p["total"] for p in pages] == [5, 5, 5, 5]
     assert [_ids(p) for p in pages] == [ids[0:2], ids[2:4], ids[4:5], []]
+
+
+async def test_the_free_time_search_ranks_checks_and_counts_the_matches(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    """Matches in the best tier first, then the region order; booked, closed, retired (by plain
+    SQL, no reindexing), unshared and broken instruments are left out; the total counts the
+    free ones on every page, also past the last."""
+    token = _token()
+    cc, jl = await make_place(db, "220100"), await make_place(db, "220200")
+    names = {
+        "tem_far": (jl, f"透射电子显微镜 {token}"),
+        "tem_home": (cc, f"透射电子显微镜 {token}"),
+        "cryo_home": (cc, f"冷冻透射电子显微镜 {token}"),
+        "specs_home": (cc, f"样品制备台 {token}"),
+        "booked": (cc, f"透射电子显微镜 {token}"),
+        "closed": (cc, f"透射电子显微镜 {token}"),
+        "retired": (cc, f"透射电子显微镜 {token}"),
+        "internal": (cc, f"透射电子显微镜 {token}"),
+        "broken": (cc, f"透射电子显微镜 {token}"),
+    }
+    ids = {
+        key: await new_instrument(db, place, category="0101", name_zh=name)
+        for key, (place, name) in names.items()
+    }
+    await db.execute("UPDATE instrument SET specs = 'TEM grid' WHERE id = $1", ids["specs_home"])
+    await index.refresh(db)
+    start, end = utc(2032, 5, 10, 2), utc(2032, 5, 10, 4)
+    await add_booking(db, cc, ids["booked"], start, end)
+    await set_hours(db, ids["closed"], weekdays(time(13), time(17)))
+    await db.execute("UPDATE instrument SET retired_at = now() WHERE id = $1", ids["retired"])
+    await db.execute("UPDATE instrument SET share_mode = 'internal' WHERE id = $1", ids["internal"])
+    await db.execute(
+        "UPDATE instrument SET status = 'awaiting_repair' WHERE id = $1", ids["broken"]
+    )
+    window = {"start": start.isoformat(), "end": end.isoformat(), "region": "220100"}
+    url = "/api/v1/availability/search"
+
+    async def page(n: int) -> dict[str, Any]:
+        params = {"q": f"TEM {token}", "page_size": 2, "page": n, **window}
+        response = await client.get(url, params=params)
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    pages = [await page(n) for n in (1, 2, 3)]
+    assert [p["total"] for p in pages] == [4, 4, 4]
+    # exact TEMs (home region first), then the cryo-TEM (a TEM by its broader concept), then
+    # the instrument that mentions TEM in its specifications only
+    assert [_ids(p) for p in pages] == [
+        [ids["tem_home"], ids["tem_far"]],
+        [ids["cryo_home"], ids["specs_home"]],
+        [],
+    ]
