@@ -68,42 +68,45 @@ async def _lands_on_results(page, value: str) -> None:  # type: ignore[no-untype
     await expect(links.first).to_be_visible()
 
 
-async def test_pick_a_suggestion_with_the_keyboard(  # type: ignore[no-untyped-def]
-    chromium, server: LiveServer, microscopes: list[str]
-) -> None:
-    context = await chromium.new_context(base_url=server.url, locale="zh-CN", viewport=DESKTOP)
-    page = await context.new_page()
+async def _pick_and_land(page, text: str, downs: int, shot: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """The whole journey on the catalogue page; returns the texts of the options offered."""
     await page.goto("/instruments")
-    value = await _type_and_pick(page, "电镜", downs=1)
-    await page.screenshot(path=str(SCREENSHOTS / "suggestions-zh-desktop.png"))
-    texts = await page.get_by_role("option").all_inner_texts()
-    assert any(name in " ".join(texts) for name in microscopes), texts
+    value = await _type_and_pick(page, text, downs)
+    listbox = await page.get_by_role("listbox").bounding_box()
+    width = page.viewport_size["width"]
+    assert listbox is not None and listbox["x"] >= 0 and listbox["x"] + listbox["width"] <= width
+    await page.screenshot(path=str(SCREENSHOTS / f"suggestions-{shot}.png"))
+    texts: list[str] = await page.get_by_role("option").all_inner_texts()
     await _box(page).press("Enter")
     await _lands_on_results(page, value)
-    await page.screenshot(path=str(SCREENSHOTS / "suggestions-picked-zh-desktop.png"))
+    await page.screenshot(path=str(SCREENSHOTS / f"suggestions-picked-{shot}.png"))
+    return texts
+
+
+@pytest.mark.parametrize(
+    ("viewport", "text", "downs", "shot"),
+    [(DESKTOP, "电镜", 1, "zh-desktop"), (PHONE, "TEM", 2, "zh-phone")],
+)
+async def test_pick_a_suggestion_with_the_keyboard(  # type: ignore[no-untyped-def]
+    chromium,
+    server: LiveServer,
+    microscopes: list[str],
+    viewport: dict[str, int],
+    text: str,
+    downs: int,
+    shot: str,
+) -> None:
+    context = await chromium.new_context(base_url=server.url, locale="zh-CN", viewport=viewport)
+    page = await context.new_page()
+    texts = await _pick_and_land(page, text, downs, shot)
+    assert any(name in " ".join(texts) for name in microscopes), texts
 
     # Escape closes the list without searching.
     box = _box(page)
     await box.fill("")
-    await box.press_sequentially("电镜", delay=40)
+    await box.press_sequentially(text, delay=40)
     await expect(page.get_by_role("listbox")).to_be_visible()
     await box.press("Escape")
     await expect(page.get_by_role("listbox")).to_have_count(0)
     await expect(box).to_have_attribute("aria-expanded", "false")
-    await context.close()
-
-
-async def test_pick_a_suggestion_at_phone_width(  # type: ignore[no-untyped-def]
-    chromium, server: LiveServer, microscopes: list[str]
-) -> None:
-    context = await chromium.new_context(base_url=server.url, locale="zh-CN", viewport=PHONE)
-    page = await context.new_page()
-    await page.goto("/instruments")
-    value = await _type_and_pick(page, "TEM", downs=2)
-    listbox = await page.get_by_role("listbox").bounding_box()
-    assert listbox is not None and listbox["x"] >= 0 and listbox["x"] + listbox["width"] <= 390
-    await page.screenshot(path=str(SCREENSHOTS / "suggestions-zh-phone.png"))
-    await _box(page).press("Enter")
-    await _lands_on_results(page, value)
-    await page.screenshot(path=str(SCREENSHOTS / "suggestions-picked-zh-phone.png"))
     await context.close()
