@@ -1,5 +1,6 @@
-"""Availability at scale: search across 10,000 instruments and 1,000,000 bookings, and the
-free/busy of single instruments, through the real app (in-process ASGI).
+"""Availability at scale: search across 10,000 instruments and 1,000,000 bookings (by class, and
+with a search query), and the free/busy of single instruments, through the real app
+(in-process ASGI).
 
 Builds the database `is_bench_availability` on the server named by `DATABASE_URL` once and
 reuses it afterwards (`BENCH_REBUILD=1` rebuilds). Prints p50/p99 latencies.
@@ -34,6 +35,8 @@ INSTRUMENTS = int(os.environ.get("BENCH_INSTRUMENTS", "10000"))
 BOOKINGS = int(os.environ.get("BENCH_BOOKINGS", "1000000"))
 SAMPLES = int(os.environ.get("BENCH_SAMPLES", "200"))
 NAME = "is_bench_availability"
+#: Free-time searches with a query: broad ones (a class of thousands) and narrow ones.
+QUERIES = ["电镜", "质谱", "显微镜", "TEM", "核磁", "XRD", "色谱", "液质"]
 REGIONS = ["220100", "220200", "220300", "220400", "220500", "220600", "220700", "220800"]
 
 
@@ -134,6 +137,18 @@ async def run(url: str) -> None:
                 elapsed, total = await timed(client, "/api/v1/availability/search", params)
                 search.append(elapsed)
                 found.append(total)
+            matched: list[float] = []
+            for n in range(SAMPLES // 2):
+                start, end = window(rng, now, (1, 4))
+                params = {
+                    "start": start,
+                    "end": end,
+                    "q": QUERIES[n % len(QUERIES)],
+                    "region": rng.choice(REGIONS),
+                    "page_size": "20",
+                }
+                elapsed, _ = await timed(client, "/api/v1/availability/search", params)
+                matched.append(elapsed)
             single: list[float] = []
             for n in range(SAMPLES):
                 start, end = window(rng, now, (24, 24 * 7))
@@ -152,6 +167,10 @@ async def run(url: str) -> None:
     )
     result("availability search p50", p50, "ms")
     result("availability search p99", p99, "ms")
+    p50, p99 = percentiles(matched)
+    print(f"search with a query ({', '.join(QUERIES)}): {len(matched)} windows of 1-4 h")
+    result("availability search with q p50", p50, "ms")
+    result("availability search with q p99", p99, "ms")
     p50, p99 = percentiles(single)
     print(f"single instrument: {SAMPLES} windows of 1-7 days")
     result("instrument availability p50", p50, "ms")

@@ -162,21 +162,54 @@ ORDER BY f.k1, f.place, f.id
 """
 
 _CATEGORY = "i.category_code IN (SELECT c.code FROM category c WHERE left(c.code, length($3)) = $3)"
+
 # With a search plan ($10 match, $11–$13 tier queries): only matching instruments, the best
-# rank tier first (see `service.search.plan`), then the region order.
-_MATCH = """
-JOIN instrument_search si ON si.instrument_id = i.id AND si.document @@ $10::tsquery
-WHERE"""
+# rank tier first (see `service.search.plan`), then the region order. The candidates come from
+# `instrument_search` with their keys (a broad query matches thousands of instruments): only
+# they are checked for free time, ranked and counted, and only the page's rows are joined to
+# the instrument for its names. (`OFFSET 0` keeps the subquery whole: the tier is computed as
+# its rows are read, and the documents do not travel through the joins.)
 _TIER = RANK_TIER.format(doc="si.document", tiers=("$11", "$12", "$13"))
+_CANDIDATES = f"""
+FROM (SELECT si.instrument_id AS id, si.institution_id, si.category_code, {_TIER} AS tier
+      FROM instrument_search si
+      WHERE si.document @@ $10::tsquery AND NOT si.retired AND si.share_mode = 'external'
+        AND si.status NOT IN ('awaiting_repair', 'awaiting_scrap') OFFSET 0) i
+JOIN institution s ON s.id = i.institution_id
+JOIN region r ON r.code = s.region_code
+LEFT JOIN region ref ON ref.code = $5
+LEFT JOIN booking_policy pi ON pi.instrument_id = i.id
+LEFT JOIN booking_policy ps ON ps.institution_id = i.institution_id
+WHERE {{category}} AND i.id IS DISTINCT FROM $7
+"""
+_MATCHING = f"""
+WITH hit AS MATERIALIZED (
+    SELECT i.id, i.tier, i.category_code, r.code AS region_code, {_DISTANCE} AS distance_km
+    {_CANDIDATES}
+      AND {_FREE}
+),
+page AS (
+    SELECT * FROM hit ORDER BY tier, category_code IS DISTINCT FROM $4,
+        region_code IS DISTINCT FROM $5, region_code IS DISTINCT FROM $6, distance_km NULLS LAST,
+        id
+    LIMIT $8 OFFSET $9
+)
+SELECT i.id, i.name_zh, i.name_en, i.category_code, i.institution_id,
+       s.name_zh AS institution_name_zh, s.name_en AS institution_name_en,
+       r.code AS region_code, r.name_zh AS region_name_zh, r.name_en AS region_name_en,
+       p.distance_km, (SELECT count(*) FROM hit) AS total
+FROM page p
+JOIN instrument i ON i.id = p.id
+JOIN institution s ON s.id = i.institution_id
+JOIN region r ON r.code = s.region_code
+ORDER BY p.tier, p.category_code IS DISTINCT FROM $4, p.region_code IS DISTINCT FROM $5,
+         p.region_code IS DISTINCT FROM $6, p.distance_km NULLS LAST, p.id
+"""
 
 
 def _search_sql(by_category: bool, matching: bool) -> str:
-    sql = _SEARCH.replace("{category}", _CATEGORY if by_category else "($3::text IS NULL)")
-    if matching:
-        sql = sql.replace("WHERE", _MATCH, 1).replace(
-            "ORDER BY i.category_code", f"ORDER BY {_TIER}, i.category_code", 1
-        )
-    return sql
+    category = _CATEGORY if by_category else "($3::text IS NULL)"
+    return (_MATCHING if matching else _SEARCH).replace("{category}", category)
 
 
 _SQL = {(c, m): _search_sql(c, m) for c in (False, True) for m in (False, True)}

@@ -108,9 +108,11 @@ async def _page(
         rows = await conn.fetch(
             query.page_sql, *query.page_params, page_size, offset(page, page_size)
         )
-        if page == 1 and len(rows) < page_size:
+        if query.counted and rows:
+            total = rows[0]["total"]
+        elif page == 1 and len(rows) < page_size:
             total = len(rows)
-        else:
+        else:  # without a query, or past the last page of one
             total = await conn.fetchval(query.count_sql, *query.count_params)
     fields = InstrumentSummaryOut.__struct_fields__
     items = [InstrumentSummaryOut(**{f: row[f] for f in fields}) for row in rows]

@@ -38,13 +38,16 @@ SELECT i.id, i.name_zh, i.name_en, i.model, i.manufacturer, i.specs, i.functions
 FROM instrument i WHERE i.id = ANY($1::bigint[])
 """
 
-UPSERT_DOCUMENTS = """
-INSERT INTO instrument_search (instrument_id, document, dictionary, indexed_at)
-SELECT d.id, d.document::tsvector, $3, now()
+#: The row of every instrument exists from its insert on (a trigger creates it with the
+#: instrument's sort and filter keys and an empty document); the indexer writes the document.
+WRITE_DOCUMENTS = """
+UPDATE instrument_search s SET document = d.document::tsvector, dictionary = $3, indexed_at = now()
 FROM unnest($1::bigint[], $2::text[]) AS d(id, document)
-ON CONFLICT (instrument_id) DO UPDATE
-SET document = EXCLUDED.document, dictionary = EXCLUDED.dictionary, indexed_at = now()
+WHERE s.instrument_id = d.id
 """
+
+#: Recreates rows someone deleted by hand (the keys come from the instrument, as on insert).
+ADD_ROWS = "SELECT search_add_rows($1::bigint[])"
 
 DEQUEUE = "DELETE FROM search_pending WHERE instrument_id = ANY($1::bigint[])"
 

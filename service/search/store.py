@@ -81,7 +81,10 @@ def _text(row: asyncpg.Record) -> InstrumentText:
 async def write_documents(
     conn: asyncpg.Connection, ids: list[int], documents: list[str], dictionary: str
 ) -> None:
-    await conn.execute(sql.UPSERT_DOCUMENTS, ids, documents, dictionary)
+    status = await conn.execute(sql.WRITE_DOCUMENTS, ids, documents, dictionary)
+    if int(status.split()[-1]) < len(ids):
+        await conn.execute(sql.ADD_ROWS, ids)
+        await conn.execute(sql.WRITE_DOCUMENTS, ids, documents, dictionary)
     await conn.execute(sql.DEQUEUE, ids)
 
 

@@ -102,11 +102,20 @@ def test_where_clause_uses_parameters_only() -> None:
     plan = Plan((Unit(words=(("x'",),)), Unit(words=(("drop",),))))
     where, params = where_clause(filters, plan)
     assert "drop" not in where and "220100" not in where
-    assert "retired_at" not in where
-    # the match query, the three rank-tier queries, then the filters
+    assert "retired" not in where
+    # the match query, then the filters
     assert params == ["('x''') & ('drop')", "220100", "01"]
     query = list_query(filters, plan)
     shared = query.page_params
-    assert len(shared) == 6 and shared[3:] == list(plan.tiers)
+    # ... then the three rank-tier queries; the page and the total come from one statement
+    assert len(shared) == 6 and shared[3:] == list(plan.tiers) and query.counted
     assert f"LIMIT ${len(shared) + 1} OFFSET ${len(shared) + 2}" in query.page_sql
+    assert "FROM instrument_search s" in query.page_sql and "AS total" in query.page_sql
     assert query.count_sql.startswith("SELECT count(*)") and query.count_params == params
+
+
+def test_without_a_query_the_list_reads_the_instruments() -> None:
+    filters, _ = rules.parse_filters({"region": "220100"})
+    query = list_query(filters, None)
+    assert not query.counted and "instrument_search" not in query.page_sql
+    assert "i.retired_at IS NULL" in query.page_sql and query.page_params == ["220100"]
