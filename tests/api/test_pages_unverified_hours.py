@@ -32,8 +32,11 @@ async def test_unverified_hours_are_a_line_of_their_own_with_the_reason(
     )
     today = utcnow().date()
     await rebuild(db, today - timedelta(days=10), today + timedelta(days=1), [instrument])
+    # An explicit period holding both sessions (the page opens on the last complete month,
+    # which these sessions of three days ago may straddle).
+    period = {"from": (today - timedelta(days=10)).isoformat(), "to": today.isoformat()}
     async with signed_in(app, admin.email) as (browser, _):
-        page = await browser.get(f"/institution/{owner}/figures")
+        page = await browser.get(f"/institution/{owner}/figures", params=period)
     assert page.status_code == 200
     assert _stat(page.text, "unverified-hours").strip() == "3.0"
     assert _stat(page.text, "headline").strip() == "5.0"  # effective: both sessions
@@ -42,6 +45,6 @@ async def test_unverified_hours_are_a_line_of_their_own_with_the_reason(
     assert '<th class="num" title="Apart from the sharing rate' in page.text
     platform = await make_user(db, owner, platform_admin=True)
     async with signed_in(app, platform.email) as (browser, _):
-        dashboard = await browser.get("/admin/metrics")
+        dashboard = await browser.get("/admin/metrics", params=period)
     assert dashboard.status_code == 200 and 'id="unverified-hours"' in dashboard.text
     assert "未验证机时" in dashboard.text  # the breakdown tables' column, in Chinese by default
