@@ -120,7 +120,7 @@ async def run(url: str) -> None:
             r["id"] for r in await db.fetch("SELECT id FROM instrument ORDER BY random() LIMIT 500")
         ]
         app = create_app(settings, db=db)
-        transport = httpx.ASGITransport(app=app)
+        transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
             search: list[float] = []
             found: list[int] = []

@@ -166,7 +166,7 @@ async def main() -> None:
         try:
             paths = await _seed(db)
             app = create_app(settings, db=db)
-            transport = httpx.ASGITransport(app=app)
+            transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
             async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
                 await _time(client, paths[1_000])  # warm-up: imports, prepared statements
                 for count, path in sorted(paths.items()):

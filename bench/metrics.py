@@ -22,10 +22,12 @@ import os
 import random
 import statistics
 import time
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -131,7 +133,7 @@ async def generate(
         counts[rnd.randrange(len(ids))] += 1
     slots = 365 * 24 * 4
 
-    def rows():  # type: ignore[no-untyped-def]
+    def rows() -> Iterator[tuple[Any, ...]]:
         for iid, count in zip(ids, counts, strict=True):
             owner, owner_region = owner_of[iid]
             starts = sorted(rnd.sample(range(slots), min(count, slots)))
@@ -224,7 +226,8 @@ async def time_api(db: Database, settings: Settings, user_id: int, repeat: int) 
         "2025-02-10..2025-11-20": ("2025-02-10", "2025-11-20"),
     }
     async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://bench"
+        transport=httpx.ASGITransport(app=app),  # type: ignore[arg-type]
+        base_url="http://bench",
     ) as client:
         for label, (lo, hi) in ranges.items():
             print(f"API latency, {label} (median / max of {repeat}, ms):")

@@ -66,7 +66,7 @@ async def main() -> None:
             admin = await make_user(db, await make_institution(db), platform_admin=True)
             settings = Settings(database_url=url, secret_key="bench", environment="test")
             app = create_app(settings, db=db)
-            transport = httpx.ASGITransport(app=app)
+            transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
             async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
                 dry, report = await _post(client, admin.headers, body, True)
                 print(f"dry run: {dry:.1f} s, errors {len(report['errors'])}")  # type: ignore[arg-type]

@@ -204,7 +204,7 @@ async def latency() -> None:
     app = create_app(settings, db=db)
     samples: dict[str, list[float]] = {"search": [], "suggest": [], "free": []}
     try:
-        transport = httpx.ASGITransport(app=app)
+        transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
             total = await db.fetchval(
                 "SELECT count(*) FROM instrument_search WHERE dictionary <> ''"

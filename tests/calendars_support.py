@@ -132,7 +132,7 @@ def parse_with_icalendar(body: bytes) -> dict[str, ParsedEvent]:
         events[uid] = ParsedEvent(
             uid,
             str(event["status"]),
-            int(event["sequence"]),
+            int(str(event["sequence"])),
             start.astimezone(UTC),
             end.astimezone(UTC),
             str(event["summary"]),
@@ -226,4 +226,4 @@ def assert_well_formed(body: bytes, method: str | None = None) -> None:
         for name in REQUIRED_EVENT:
             assert name in event, name
         for name in ("DTSTART", "DTEND", "DTSTAMP", "LAST-MODIFIED"):
-            assert event[name].to_ical().endswith(b"Z"), name
+            assert event[name].to_ical().endswith(b"Z"), name  # type: ignore[arg-type]

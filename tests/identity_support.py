@@ -10,7 +10,7 @@ from service.common.time import utcnow
 from service.db import Database
 from service.notifications.delivery import deliver_outbox
 from service.settings import Settings
-from tests.scheduler_support import SmtpServer, outbox_message_id
+from tests.scheduler_support import SmtpServer, outbox_message_id, text_of
 
 LINK = re.compile(r"https?://\S+")
 
@@ -30,12 +30,6 @@ async def deliver(
     assert outbox_id is not None, f"no {kind} mail queued for user {user_id}"
     await deliver_outbox(db, settings, utcnow())
     return smtp.sink.by_id(outbox_message_id(outbox_id))
-
-
-def text_of(message: EmailMessage) -> str:
-    body = message.get_body(("plain",))
-    assert body is not None
-    return str(body.get_content())
 
 
 def link_in(message: EmailMessage) -> str:

@@ -56,7 +56,7 @@ class Sink:
             return self.refuse
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self._lock:
-            self.messages.append(message)  # type: ignore[arg-type]
+            self.messages.append(message)
             hold = len(self.messages) == self.hold_at
         if hold:
             self.holding.set()
@@ -231,3 +231,15 @@ async def _delivery_loop(database_url: str, smtp_url: str, batch_size: int) -> N
 
 if __name__ == "__main__":
     asyncio.run(_delivery_loop(sys.argv[1], sys.argv[2], int(sys.argv[3])))
+
+
+def text_of(message: EmailMessage) -> str:
+    body = message.get_body(("plain",))
+    assert body is not None
+    return str(body.get_content())
+
+
+def html_of(message: EmailMessage) -> str:
+    body = message.get_body(("html",))
+    assert body is not None
+    return str(body.get_content())

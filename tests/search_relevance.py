@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from service.catalog.demo_plan import InstrumentPlan
 
+__all__ = ["CASES", "DEMO", "Case", "InstrumentPlan", "Score", "score"]
+
 TEM, CRYO, FIB, SEM = (
     "高分辨透射电子显微镜",
     "冷冻透射电子显微镜",

@@ -44,7 +44,8 @@ async def _dead_message(db: Database, state: str = "dead") -> int:
         outbox_id,
         state,
     )
-    return int(outbox_id)
+    assert outbox_id is not None
+    return outbox_id
 
 
 @pytest.mark.parametrize(("method", "path"), ROUTES)

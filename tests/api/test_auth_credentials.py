@@ -12,11 +12,12 @@ from service.db import Database
 from service.settings import Settings
 from tests.accounts_support import assert_problem, login
 from tests.factories import PASSWORD, UserHandle, make_institution, make_user
-from tests.identity_support import deliver, link_in, text_of, token_of
+from tests.identity_support import deliver, link_in, token_of
 from tests.scheduler_support import (
     SmtpServer,
     mail_settings,  # noqa: F401 - fixture
     smtp,  # noqa: F401 - fixture
+    text_of,
 )
 
 NEW = "a brand new password"

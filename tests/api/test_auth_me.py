@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
-from litestar import Litestar
 
 from service.db import Database
 from tests.accounts_support import assert_problem, login
@@ -63,7 +64,7 @@ async def test_patch_rejects_bad_values(client: httpx.AsyncClient, db: Database)
 
 
 async def test_password_change_needs_current_password(
-    client: httpx.AsyncClient, db: Database, app: Litestar
+    client: httpx.AsyncClient, db: Database, app: Any
 ) -> None:
     user = await make_user(db, await make_institution(db))
     new = "a brand new passphrase"

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -21,16 +22,19 @@ from tests.availability_support import (
 )
 
 
-def _iso(value: object) -> str:
-    return value.isoformat()  # type: ignore[attr-defined]
+def _iso(value: datetime) -> str:
+    return value.isoformat()
 
 
-async def _availability(client: httpx.AsyncClient, instrument: int, start: str, end: str) -> dict:
+async def _availability(
+    client: httpx.AsyncClient, instrument: int, start: str, end: str
+) -> dict[str, Any]:
     response = await client.get(
         f"/api/v1/instruments/{instrument}/availability", params={"from": start, "to": end}
     )
     assert response.status_code == 200, response.text
-    return response.json()
+    body: dict[str, Any] = response.json()
+    return body
 
 
 async def test_busy_kinds_and_free_is_open_minus_busy(

@@ -4,7 +4,9 @@ and existing bookings, in a DST zone and a fixed-offset one."""
 
 from __future__ import annotations
 
+import random
 from datetime import datetime, time, timedelta
+from typing import Any
 
 import asyncpg
 import httpx
@@ -44,7 +46,9 @@ scenarios = st.fixed_dictionaries(
 )
 
 
-async def _scenario(db: Database, s: dict) -> tuple[int, dict[str, str], datetime, int, int]:
+async def _scenario(
+    db: Database, s: dict[str, Any]
+) -> tuple[int, dict[str, str], datetime, int, int]:
     """An instrument set up as `s` describes, a booker's headers, the day, duration, buffer."""
     region = await ensure_berlin_region(db) if s["berlin"] else "220100"
     place = await make_place(db, region)
@@ -89,8 +93,8 @@ async def _book(
 @SETTINGS
 @given(s=scenarios, pick=st.randoms(use_true_random=False))
 async def test_offered_slots_are_accepted(
-    db: Database, client: httpx.AsyncClient, s: dict, pick
-) -> None:  # type: ignore[no-untyped-def]
+    db: Database, client: httpx.AsyncClient, s: dict[str, Any], pick: random.Random
+) -> None:
     instrument, headers, day, minutes, _ = await _scenario(db, s)
     response = await client.get(
         f"/api/v1/instruments/{instrument}/slots",
@@ -112,8 +116,8 @@ async def test_offered_slots_are_accepted(
 @SETTINGS
 @given(s=scenarios, pick=st.randoms(use_true_random=False))
 async def test_free_intervals_that_fit_the_policy_are_bookable(
-    db: Database, client: httpx.AsyncClient, s: dict, pick
-) -> None:  # type: ignore[no-untyped-def]
+    db: Database, client: httpx.AsyncClient, s: dict[str, Any], pick: random.Random
+) -> None:
     instrument, headers, day, minutes, buffer = await _scenario(db, s)
     response = await client.get(
         f"/api/v1/instruments/{instrument}/availability",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, time, timedelta
+from typing import Any
 
 import httpx
 
@@ -31,12 +32,13 @@ from tests.availability_support import (
 START, END = "2032-05-10T02:00:00Z", "2032-05-10T04:00:00Z"  # a Monday, 10:00–12:00 Shanghai
 
 
-async def _search(client: httpx.AsyncClient, **params: str) -> dict:
+async def _search(client: httpx.AsyncClient, **params: str) -> dict[str, Any]:
     response = await client.get(
         "/api/v1/availability/search", params={"start": START, "end": END, **params}
     )
     assert response.status_code == 200, response.text
-    return response.json()
+    body: dict[str, Any] = response.json()
+    return body
 
 
 async def test_search_orders_region_then_distance_and_excludes_unavailable(

@@ -77,6 +77,7 @@ async def test_block_cancel_displaces_and_tells(client: httpx.AsyncClient, db: D
         "SELECT kind, user_id, payload FROM notification_outbox WHERE booking_id = $1 AND kind = 'booking_displaced'",
         victim["id"],
     )
+    assert notice is not None
     assert notice["user_id"] == w.outsider.id
     assert notice["payload"]["reason"] == "vacuum pump service"
     assert (

@@ -141,6 +141,7 @@ async def test_check_in_out_makes_usage_session(client: httpx.AsyncClient, db: D
     )
     assert out.status_code == 200 and out.json()["status"] == "completed"
     session = await db.fetchrow("SELECT * FROM usage_session WHERE booking_id = $1", booking_id)
+    assert session is not None
     assert session["is_external"] is True and session["samples"] == 4
     assert session["user_institution_id"] == w.outsider.institution_id and session["ended_at"]
     usage = await client.get(f"/api/v1/instruments/{w.instrument}/usage", headers=w.manager.headers)

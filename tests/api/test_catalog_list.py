@@ -99,7 +99,7 @@ def _keys_in_order(w: CatalogWorld, ids: list[int]) -> list[str]:
 
 
 async def test_pagination_and_totals(client: httpx.AsyncClient, world: CatalogWorld) -> None:
-    params = {"q": world.token, "sort": "value", "page_size": 4}
+    params: dict[str, Any] = {"q": world.token, "sort": "value", "page_size": 4}
     first = (await client.get(URL, params={**params, "page": 1})).json()
     second = (await client.get(URL, params={**params, "page": 2})).json()
     beyond = await client.get(URL, params={**params, "page": 9})

@@ -124,6 +124,7 @@ async def test_platform_admins_merge_a_duplicate(client: httpx.AsyncClient, db: 
     assert r.json() == {"kept": kept["id"], "merged": duplicate, "users": 1,
                         "instruments": 1, "sessions": 1}  # fmt: skip
     row = await db.fetchrow("SELECT active, merged_into FROM institution WHERE id = $1", duplicate)
+    assert row is not None
     assert (row["active"], row["merged_into"]) == (False, kept["id"])
     owner = await db.fetchval("SELECT institution_id FROM instrument WHERE id = $1", instrument)
     assert owner == kept["id"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -38,7 +39,7 @@ async def world(db: Database) -> World:
     return w
 
 
-def row_of(body: dict, key: object) -> dict:
+def row_of(body: dict[str, Any], key: object) -> dict[str, Any]:
     return next(r for r in body["rows"] if r["key"] == str(key))
 
 
@@ -243,7 +244,7 @@ async def test_flows_matrix(client: httpx.AsyncClient, world: World) -> None:
     ],
 )
 async def test_bad_parameters_are_422(
-    client: httpx.AsyncClient, world: World, params: dict
+    client: httpx.AsyncClient, world: World, params: dict[str, Any]
 ) -> None:
     r = await client.get("/api/v1/metrics/sharing", params=params, headers=world.platform.headers)
     assert r.status_code == 422, r.text
@@ -264,7 +265,7 @@ EDGE_CASES = [
 
 @pytest.mark.parametrize(("path", "params"), EDGE_CASES)
 async def test_edge_values_are_422_not_500(
-    client: httpx.AsyncClient, world: World, path: str, params: dict
+    client: httpx.AsyncClient, world: World, path: str, params: dict[str, Any]
 ) -> None:
     """Ranges reaching into year 9999 and non-finite `value_min` once crashed the handlers."""
     r = await client.get(f"/api/v1/metrics/{path}", params=params, headers=world.platform.headers)
@@ -279,7 +280,7 @@ async def test_range_up_to_the_last_accepted_date(client: httpx.AsyncClient, wor
 
 
 async def test_evaluation_ratios(client: httpx.AsyncClient, db: Database, world: World) -> None:
-    complete = {
+    complete: dict[str, Any] = {
         "manufacturer": "M",
         "model": "X",
         "country": "CN",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import httpx
 
@@ -17,8 +18,8 @@ from tests.factories import make_institution, make_instrument, make_user
 
 async def _client(settings: Settings, db: Database, **changes: object) -> httpx.AsyncClient:
     values = {f: getattr(settings, f) for f in settings.__dataclass_fields__}
-    app = create_app(Settings(**{**values, **changes}), db=db)  # type: ignore[arg-type]
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+    app = create_app(Settings(**{**values, **changes}), db=db)
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")  # type: ignore[arg-type]
 
 
 async def test_quota_counts_only_days_that_have_begun_unless_told_otherwise(
@@ -28,7 +29,7 @@ async def test_quota_counts_only_days_that_have_begun_unless_told_otherwise(
     await make_instrument(db, owner, instrument_type="general")
     admin = await make_user(db, owner, admin_of=[owner])
     today = utcnow().date()
-    ahead = {
+    ahead: dict[str, Any] = {
         "from": str(today + timedelta(days=40)),
         "to": str(today + timedelta(days=70)),
         "institution": owner,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -68,7 +69,7 @@ async def test_api_equals_direct_computation(
             instruments[await make_instrument(db, owner, category=category)] = (owner, category[:2])
     admin = await make_user(db, owners[0], admin_of=owners)
 
-    sessions = []
+    sessions: list[Any] = []
     base = datetime(2025, 12, 15, tzinfo=ZoneInfo("UTC"))
     while len(sessions) < 80:
         inst = rnd.choice(list(instruments))

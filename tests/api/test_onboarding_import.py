@@ -70,6 +70,7 @@ async def test_new_institution_dry_run_apply_and_second_import(
         "SELECT i.category_code, i.country_code, i.country, i.subject_codes, i.status, i.share_mode, i.source "
         "FROM instrument i JOIN institution n ON n.id = i.institution_id WHERE n.code = $1 AND inner_id = 'A1'", code
     )  # fmt: skip
+    assert stored is not None
     assert tuple(stored) == (
         "010101",
         "JP",

@@ -38,7 +38,8 @@ async def _dead(db: Database, kind: str, error: str, created: datetime) -> int:
         error,
         created,
     )
-    return int(outbox_id)
+    assert outbox_id is not None
+    return outbox_id
 
 
 async def _states(db: Database, ids: list[int]) -> dict[int, str]:
@@ -70,6 +71,7 @@ async def test_retry_by_kind_error_and_date_range_then_all(
     assert await _states(db, [a, b, c, d]) == {a: "pending", b: "pending", c: "pending", d: "dead"}
     assert await retry({}) >= 1
     row = await db.fetchrow("SELECT * FROM notification_outbox WHERE id = $1", d)
+    assert row is not None
     assert (row["state"], row["attempts"], row["failing_since"]) == ("pending", 0, None)
     assert row["retried_at"] is not None and row["last_error"] == ""
     events = await db.fetch(

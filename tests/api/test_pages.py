@@ -4,6 +4,7 @@ pages shaped like the API's problem details, booking refusals with alternatives,
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 import pytest
@@ -49,8 +50,8 @@ def concrete(path: str) -> str:
 
 
 async def test_every_unsafe_page_route_refuses_a_missing_or_wrong_csrf_token(
-    app, browser: httpx.AsyncClient, world: World
-) -> None:  # type: ignore[no-untyped-def]
+    app: Any, browser: httpx.AsyncClient, world: World
+) -> None:
     routes = page_routes(app)
     assert len(routes) >= 8, routes
     for method, path in routes:
@@ -167,8 +168,8 @@ async def test_refused_booking_lists_the_violated_rules(
 
 
 async def test_manager_approves_a_cross_region_request_with_htmx(
-    app, db: Database, world: World
-) -> None:  # type: ignore[no-untyped-def]
+    app: Any, db: Database, world: World
+) -> None:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as researcher:
         token = await login(researcher, world.researcher_yanbian)

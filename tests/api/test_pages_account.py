@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -22,8 +23,8 @@ async def world(db: Database) -> World:
 
 
 async def test_the_feed_link_is_shown_once_copyable_and_rotation_kills_the_old_one(
-    app, world: World
-) -> None:  # type: ignore[no-untyped-def]
+    app: Any, world: World
+) -> None:
     async with signed_in(app, world.researcher_ciac) as (c, token):
         page = await c.get("/account")
         assert page.status_code == 200 and 'id="feed-button"' in page.text
@@ -47,8 +48,8 @@ async def test_the_feed_link_is_shown_once_copyable_and_rotation_kills_the_old_o
 
 
 async def test_reminder_lead_times_can_be_chosen_and_turned_off(
-    app, db: Database, world: World
-) -> None:  # type: ignore[no-untyped-def]
+    app: Any, db: Database, world: World
+) -> None:
     async with signed_in(app, world.researcher_yanbian) as (c, token):
         form = {"csrf_token": token, "display_name": "金哲浩", "language": "zh-CN",
                 "reminders": "on", "lead": ["60", "1440"]}  # fmt: skip
@@ -74,8 +75,8 @@ async def test_reminder_lead_times_can_be_chosen_and_turned_off(
 
 
 async def test_changing_the_language_on_the_account_page_switches_the_pages(
-    app, db: Database, world: World
-) -> None:  # type: ignore[no-untyped-def]
+    app: Any, db: Database, world: World
+) -> None:
     institution = await db.fetchval("SELECT id FROM institution WHERE id = $1", world.ciac)
     person = await make_user(db, institution)
     async with signed_in(app, person.email) as (c, token):
@@ -89,8 +90,8 @@ async def test_changing_the_language_on_the_account_page_switches_the_pages(
 
 
 async def test_a_completed_booking_is_rated_once_on_the_five_level_scale(
-    app, db: Database, world: World
-) -> None:  # type: ignore[no-untyped-def]
+    app: Any, db: Database, world: World
+) -> None:
     start = utcnow() - timedelta(days=3)
     done = await past_booking(db, world.twin, world.researcher_yanbian_id, start)
     async with signed_in(app, world.researcher_yanbian) as (c, token):
@@ -119,8 +120,8 @@ async def test_a_completed_booking_is_rated_once_on_the_five_level_scale(
 
 
 async def test_nobody_rates_someone_elses_booking_or_an_unfinished_one(
-    app, db: Database, world: World
-) -> None:  # type: ignore[no-untyped-def]
+    app: Any, db: Database, world: World
+) -> None:
     start = utcnow() - timedelta(days=4)
     theirs = await past_booking(db, world.twin, world.researcher_yanbian_id, start)
     async with signed_in(app, world.researcher_ciac) as (c, token):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -45,7 +46,7 @@ def nav_links(html: str) -> list[str]:
     return HREF.findall(match.group(0))
 
 
-async def test_each_role_sees_exactly_the_pages_it_may_use(app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_each_role_sees_exactly_the_pages_it_may_use(app: Any, world: World) -> None:
     expected = {
         world.researcher_ciac: ["/instruments", "/bookings", "/account"],
         world.manager: ["/instruments", "/bookings", "/manage", "/account"],
@@ -66,7 +67,7 @@ async def test_each_role_sees_exactly_the_pages_it_may_use(app, world: World) ->
                 assert (await c.get(link)).status_code in (403, 404), (email, link)
 
 
-async def test_visitors_see_only_the_catalogue_and_the_login(app, client) -> None:  # type: ignore[no-untyped-def]
+async def test_visitors_see_only_the_catalogue_and_the_login(app: Any, client: Any) -> None:
     page = await client.get("/instruments")
     assert nav_links(page.text) == ["/instruments", "/login", "/register"]
     for path in ("/account", "/admin/metrics", "/admin/health", "/institution/1"):
@@ -74,7 +75,9 @@ async def test_visitors_see_only_the_catalogue_and_the_login(app, client) -> Non
         assert response.status_code == 303 and response.headers["location"].startswith("/login")
 
 
-async def test_an_institution_admin_of_a_sees_no_data_of_b(app, db: Database, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_an_institution_admin_of_a_sees_no_data_of_b(
+    app: Any, db: Database, world: World
+) -> None:
     secrets = (world.ciac_instrument_name, world.ciac_admin)
     async with signed_in(app, world.inst_admin) as (c, token):
         for path in (f"/institution/{world.ciac}", f"/institution/{world.ciac}/policy",
@@ -126,8 +129,8 @@ async def test_an_institution_admin_of_a_sees_no_data_of_b(app, db: Database, wo
 
 
 async def test_an_institution_admin_appoints_and_removes_a_manager(
-    app, db: Database, world: World
-) -> None:  # type: ignore[no-untyped-def]
+    app: Any, db: Database, world: World
+) -> None:
     person = await make_user(db, world.jlu)
     managed = "SELECT count(*) FROM instrument_manager WHERE user_id = $1 AND instrument_id = $2"
     async with signed_in(app, world.inst_admin) as (c, token):
@@ -147,8 +150,8 @@ async def test_an_institution_admin_appoints_and_removes_a_manager(
 
 
 async def test_the_institution_default_policy_is_edited_by_its_admin(
-    app, db: Database, world: World
-) -> None:  # type: ignore[no-untyped-def]
+    app: Any, db: Database, world: World
+) -> None:
     url = f"/institution/{world.jlu}/policy"
     form = {"min_minutes": "30", "max_minutes": "480", "granularity_minutes": "30",
             "min_notice_minutes": "60", "horizon_days": "90", "buffer_minutes": "0",
@@ -167,8 +170,8 @@ async def test_the_institution_default_policy_is_edited_by_its_admin(
 
 
 async def test_the_dashboard_shows_charts_the_heat_map_rankings_and_exports(
-    app, world: World
-) -> None:  # type: ignore[no-untyped-def]
+    app: Any, world: World
+) -> None:
     async with signed_in(app, world.platform_admin) as (c, _):
         page = await c.get("/admin/metrics", params=RECENT)
         assert page.status_code == 200
@@ -211,8 +214,8 @@ async def test_the_dashboard_shows_charts_the_heat_map_rankings_and_exports(
 
 
 async def test_directory_lists_and_health_page_with_a_retry(
-    app, db: Database, world: World
-) -> None:  # type: ignore[no-untyped-def]
+    app: Any, db: Database, world: World
+) -> None:
     dead = await db.fetchval(
         """INSERT INTO notification_outbox (dedupe_key, kind, user_id, state, attempts, last_error)
            VALUES ($1, 'booking_confirmed', $2, 'dead', 8, 'smtp refused') RETURNING id""",

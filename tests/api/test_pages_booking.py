@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -39,7 +40,7 @@ def _history(html: str) -> str:
     return html.split('id="history"', 1)[1]
 
 
-async def test_the_booker_sees_the_request_in_chinese_and_english(app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_the_booker_sees_the_request_in_chinese_and_english(app: Any, world: World) -> None:
     async with signed_in(app, world.researcher_ciac) as (c, token):
         booking = await _request(c, token, world, 3)
         page = await c.get(f"/bookings/{booking}")
@@ -68,7 +69,7 @@ async def test_the_booker_sees_the_request_in_chinese_and_english(app, world: Wo
         assert ">You<" in _history(english.text) and ">Booked" in _history(english.text)
 
 
-async def test_the_manager_sees_names_and_approves_from_the_page(app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_the_manager_sees_names_and_approves_from_the_page(app: Any, world: World) -> None:
     async with signed_in(app, world.researcher_ciac) as (c, token):
         booking = await _request(c, token, world, 4)
     booker_name = world.researcher_ciac.split("@")[0]
@@ -100,8 +101,8 @@ async def test_the_manager_sees_names_and_approves_from_the_page(app, world: Wor
 
 
 async def test_strangers_get_404_and_visitors_the_login_page(
-    app, db: Database, world: World
-) -> None:  # type: ignore[no-untyped-def]
+    app: Any, db: Database, world: World
+) -> None:
     async with signed_in(app, world.researcher_ciac) as (c, token):
         booking = await _request(c, token, world, 5)
         approve = await c.post(f"/bookings/{booking}/actions/approve", data={"csrf_token": token})
@@ -133,7 +134,7 @@ async def test_strangers_get_404_and_visitors_the_login_page(
     assert status == "pending", "nothing above changed the booking"
 
 
-async def test_the_calendar_file_downloads_with_the_page_session(app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_the_calendar_file_downloads_with_the_page_session(app: Any, world: World) -> None:
     async with signed_in(app, world.researcher_ciac) as (c, token):
         booking = await _request(c, token, world, 6)
         page = await c.get(f"/bookings/{booking}")
@@ -147,8 +148,8 @@ async def test_the_calendar_file_downloads_with_the_page_session(app, world: Wor
 
 
 async def test_cancelling_from_the_page_shows_in_the_history(
-    app, db: Database, world: World
-) -> None:  # type: ignore[no-untyped-def]
+    app: Any, db: Database, world: World
+) -> None:
     async with signed_in(app, world.researcher_ciac) as (c, token):
         booking = await _request(c, token, world, 7)
         page = await c.get(f"/bookings/{booking}")
@@ -167,7 +168,7 @@ async def test_cancelling_from_the_page_shows_in_the_history(
     assert await db.fetchval("SELECT status FROM booking WHERE id = $1", booking) == "cancelled"
 
 
-async def test_maintenance_is_shown_to_managers_only(app, db: Database, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_maintenance_is_shown_to_managers_only(app: Any, db: Database, world: World) -> None:
     start = tomorrow_at(7, 9)
     async with signed_in(app, world.manager) as (c, token):
         placed = await c.post(
@@ -189,7 +190,7 @@ async def test_maintenance_is_shown_to_managers_only(app, db: Database, world: W
         assert (await c.get(f"/bookings/{block}")).status_code == 404
 
 
-async def test_a_completed_booking_offers_the_rating(app, db: Database, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_a_completed_booking_offers_the_rating(app: Any, db: Database, world: World) -> None:
     start = (utcnow() - timedelta(days=3)).replace(minute=0, second=0, microsecond=0)
     booking = await past_booking(db, world.twin, world.researcher_jlu_id, start)
     async with signed_in(app, world.researcher_jlu) as (c, _token):

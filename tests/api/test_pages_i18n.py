@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 import pytest
 
@@ -22,7 +24,7 @@ def chinese_ui_strings() -> set[str]:
     }
 
 
-async def test_pages_in_english_carry_no_chinese_ui_strings(app, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_pages_in_english_carry_no_chinese_ui_strings(app: Any, world: World) -> None:
     ui = chinese_ui_strings()
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:

@@ -4,6 +4,7 @@ entry (with and without a booking), iCal import with a dry run first."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -27,8 +28,8 @@ async def world(db: Database) -> World:
 
 
 async def test_opening_hours_are_written_as_text_per_weekday(
-    app, db: Database, world: World
-) -> None:  # type: ignore[no-untyped-def]
+    app: Any, db: Database, world: World
+) -> None:
     instrument = await make_instrument(db, world.jlu)
     await db.execute(
         "INSERT INTO instrument_manager (user_id, instrument_id) VALUES ($1, $2)",
@@ -69,8 +70,8 @@ async def test_opening_hours_are_written_as_text_per_weekday(
 
 
 async def test_closures_are_added_refused_twice_and_removed(
-    app, db: Database, world: World
-) -> None:  # type: ignore[no-untyped-def]
+    app: Any, db: Database, world: World
+) -> None:
     day = (utcnow().astimezone(SHANGHAI) + timedelta(days=20)).date().isoformat()
     async with signed_in(app, world.manager) as (c, token):
         url = f"/manage/instruments/{world.twin}/closures"
@@ -95,8 +96,8 @@ async def test_closures_are_added_refused_twice_and_removed(
 
 
 async def test_rules_and_fees_are_saved_and_bad_rules_are_explained(
-    app, db: Database, world: World
-) -> None:  # type: ignore[no-untyped-def]
+    app: Any, db: Database, world: World
+) -> None:
     url = f"/manage/instruments/{world.twin}/policy"
     form = {"min_minutes": "60", "max_minutes": "240", "granularity_minutes": "30",
             "min_notice_minutes": "120", "horizon_days": "60", "buffer_minutes": "15",
@@ -125,7 +126,9 @@ async def test_rules_and_fees_are_saved_and_bad_rules_are_explained(
         assert words.status_code == 422 and "fee_internal" in words.text
 
 
-async def test_usage_is_recorded_with_or_without_a_booking(app, db: Database, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_usage_is_recorded_with_or_without_a_booking(
+    app: Any, db: Database, world: World
+) -> None:
     start = utcnow() - timedelta(hours=6)
     booking = await past_booking(
         db, world.instrument, world.researcher_yanbian_id, start, hours=2, status="confirmed"
@@ -171,8 +174,8 @@ END:VCALENDAR
 
 
 async def test_ical_import_previews_first_and_then_creates_the_blocks(
-    app, db: Database, world: World
-) -> None:  # type: ignore[no-untyped-def]
+    app: Any, db: Database, world: World
+) -> None:
     instrument = await make_instrument(db, world.jlu)
     await db.execute(
         "INSERT INTO instrument_manager (user_id, instrument_id) VALUES ($1, $2)",
@@ -216,8 +219,8 @@ async def test_ical_import_previews_first_and_then_creates_the_blocks(
 
 
 async def test_a_manager_cannot_open_the_editors_of_another_institutions_instrument(
-    app, world: World
-) -> None:  # type: ignore[no-untyped-def]
+    app: Any, world: World
+) -> None:
     async with signed_in(app, world.manager) as (c, token):
         for tab in ("hours", "policy", "usage", "import"):
             response = await c.get(f"/manage/instruments/{world.ciac_instrument}/{tab}")

@@ -5,6 +5,7 @@ registry record form, regions added and edited, and an invitation accepted in th
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from service.common.time import utcnow
 from service.db import Database
@@ -14,7 +15,7 @@ from tests.onboarding_support import csv_bytes, registry_row
 from tests.web_support import csrf_from, signed_in
 
 
-async def test_platform_admin_checks_then_imports_a_registry_file(app, db: Database) -> None:  # type: ignore[no-untyped-def]
+async def test_platform_admin_checks_then_imports_a_registry_file(app: Any, db: Database) -> None:
     admin = await make_user(db, await make_institution(db), platform_admin=True)
     code = unique("pg").lower()
     body = csv_bytes(
@@ -40,7 +41,7 @@ async def test_platform_admin_checks_then_imports_a_registry_file(app, db: Datab
     assert await db.fetchval("SELECT count(*) FROM instrument i JOIN institution n ON n.id = i.institution_id WHERE n.code = $1", code) == 2  # fmt: skip
 
 
-async def test_institution_admin_sees_gaps_and_invites_members(app, db: Database) -> None:  # type: ignore[no-untyped-def]
+async def test_institution_admin_sees_gaps_and_invites_members(app: Any, db: Database) -> None:
     inst = await make_institution(db)
     admin = await make_user(db, inst, admin_of=[inst])
     instrument = await make_instrument(db, inst, name_zh=unique("缺项仪器"))
@@ -56,7 +57,7 @@ async def test_institution_admin_sees_gaps_and_invites_members(app, db: Database
         assert (await c.get(f"/institution/{other}/registry")).status_code == 404
 
 
-async def test_manager_completes_the_registry_record(app, db: Database) -> None:  # type: ignore[no-untyped-def]
+async def test_manager_completes_the_registry_record(app: Any, db: Database) -> None:
     inst = await make_institution(db)
     instrument = await make_instrument(db, inst, category="0106")
     manager = await make_user(db, inst, manages=[instrument])
@@ -71,10 +72,11 @@ async def test_manager_completes_the_registry_record(app, db: Database) -> None:
         wrong = await c.post(url, data={"csrf_token": token, "postal_code": "12"})
         assert wrong.status_code == 422
     row = await db.fetchrow("SELECT category_code, source, country_code, subject_codes, customs_supervised FROM instrument WHERE id = $1", instrument)  # fmt: skip
+    assert row is not None
     assert tuple(row) == ("010601", "developed", "CN", ["150", "140"], True)
 
 
-async def test_admin_adds_and_edits_a_region_in_the_pages(app, db: Database) -> None:  # type: ignore[no-untyped-def]
+async def test_admin_adds_and_edits_a_region_in_the_pages(app: Any, db: Database) -> None:
     admin = await make_user(db, await make_institution(db), platform_admin=True)
     code = "PG-" + unique("r").split("-")[-1].upper()
     async with signed_in(app, admin.email) as (c, token):
@@ -92,7 +94,7 @@ async def test_admin_adds_and_edits_a_region_in_the_pages(app, db: Database) -> 
     assert await db.fetchval("SELECT partner FROM region WHERE code = $1", code) is True
 
 
-async def test_invitation_page_sets_the_password_once(app, db: Database) -> None:  # type: ignore[no-untyped-def]
+async def test_invitation_page_sets_the_password_once(app: Any, db: Database) -> None:
     import httpx
 
     inst = await make_institution(db)

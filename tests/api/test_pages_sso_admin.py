@@ -39,6 +39,7 @@ async def test_an_admin_sets_up_a_cas_provider_through_the_page(app: Any, db: Da
         "SELECT protocol, issuer, allowed_domains FROM identity_provider WHERE institution_id = $1",
         inst,
     )
+    assert row is not None
     assert (row["protocol"], row["issuer"]) == ("cas", "https://authserver.example.edu.cn/cas")
     assert list(row["allowed_domains"]) == ["example.edu.cn", "mails.example.edu.cn"]
 

@@ -7,6 +7,7 @@ import csv
 import io
 import json
 from decimal import Decimal
+from typing import Any
 
 import httpx
 import pytest
@@ -19,7 +20,7 @@ URL = "/api/v1/registry/instruments"
 
 
 @pytest.fixture(scope="module")
-async def world(db: Database) -> dict[str, object]:
+async def world(db: Database) -> dict[str, Any]:
     inst = await make_institution(db, region="220100")
     other = await make_institution(db, region="222400")
     full = await make_instrument(
@@ -48,12 +49,13 @@ async def world(db: Database) -> dict[str, object]:
     }
 
 
-def _users(world: dict[str, object]) -> dict[str, UserHandle]:
-    return world["users"]  # type: ignore[return-value]
+def _users(world: dict[str, Any]) -> dict[str, UserHandle]:
+    users: dict[str, UserHandle] = world["users"]
+    return users
 
 
 async def test_csv_has_the_registry_order_and_chinese_values(
-    client: httpx.AsyncClient, world: dict[str, object]
+    client: httpx.AsyncClient, world: dict[str, Any]
 ) -> None:
     response = await client.get(URL, headers=_users(world)["admin"].headers)
     assert response.status_code == 200, response.text
@@ -79,10 +81,10 @@ async def test_csv_has_the_registry_order_and_chinese_values(
 
 
 async def test_chinese_header_json_and_institution_columns(
-    client: httpx.AsyncClient, world: dict[str, object]
+    client: httpx.AsyncClient, world: dict[str, Any]
 ) -> None:
     headers = _users(world)["platform"].headers
-    params = {"header": "zh", "institution": world["inst"]}
+    params: dict[str, Any] = {"header": "zh", "institution": world["inst"]}
     zh = await client.get(URL, params=params, headers=headers)
     first = zh.content.decode("utf-8-sig").splitlines()[0]
     assert first.startswith("单位代码,单位内部编号,仪器中文名称")
@@ -97,7 +99,7 @@ async def test_chinese_header_json_and_institution_columns(
     assert {r["insKind"] for r in records} == {"高等院校"}
 
 
-async def test_only_admins_export(client: httpx.AsyncClient, world: dict[str, object]) -> None:
+async def test_only_admins_export(client: httpx.AsyncClient, world: dict[str, Any]) -> None:
     users = _users(world)
     assert (await client.get(URL, headers=users["researcher"].headers)).status_code == 403
     other = await client.get(
@@ -108,7 +110,7 @@ async def test_only_admins_export(client: httpx.AsyncClient, world: dict[str, ob
 
 
 async def test_completeness_lists_missing_registry_fields(
-    client: httpx.AsyncClient, world: dict[str, object]
+    client: httpx.AsyncClient, world: dict[str, Any]
 ) -> None:
     response = await client.get(
         "/api/v1/registry/completeness", headers=_users(world)["admin"].headers

@@ -4,6 +4,7 @@ that follows every write (API, plain SQL through the queue and job, class change
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -201,7 +202,7 @@ async def test_platform_admins_extend_the_dictionary(
     assert await _ids(client, f"thz{token}") == []
 
 
-async def test_the_admin_page_adds_and_removes_entries(app, db: Database) -> None:  # type: ignore[no-untyped-def]
+async def test_the_admin_page_adds_and_removes_entries(app: Any, db: Database) -> None:
     token = _token()
     inst = await make_institution(db)
     admin = await make_user(db, inst, platform_admin=True)

@@ -171,7 +171,7 @@ async def test_the_free_time_search_ranks_checks_and_counts_the_matches(
     url = "/api/v1/availability/search"
 
     async def page(n: int) -> dict[str, Any]:
-        params = {"q": f"TEM {token}", "page_size": 2, "page": n, **window}
+        params: dict[str, Any] = {"q": f"TEM {token}", "page_size": 2, "page": n, **window}
         response = await client.get(url, params=params)
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()

@@ -65,6 +65,7 @@ async def test_first_cas_login_creates_an_account_with_a_verified_membership(
     row = await db.fetchrow(
         "SELECT subject, staff_number FROM sso_identity WHERE provider_id = $1", provider_id
     )
+    assert row is not None
     assert (row["subject"], row["staff_number"]) == ("cas0", "cas0")
 
 

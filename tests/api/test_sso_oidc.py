@@ -81,6 +81,7 @@ async def test_first_login_creates_an_account_with_a_verified_membership(
         provider_id,
         me["id"],
     )
+    assert row is not None
     assert (row["subject"], row["staff_number"], row["method"]) == (login, f"S-{login}", "sso")
     assert not row["password_hash"].startswith("$argon2")
     async with sign_on_client(app) as again:

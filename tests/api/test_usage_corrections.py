@@ -4,6 +4,7 @@ late entry through the page keeps the booking's user and service way."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -140,7 +141,7 @@ async def test_a_deletion_needs_a_reason_and_keeps_the_values(
     assert await db.fetchval("SELECT 1 FROM metrics_dirty_day WHERE instrument_id = $1", inst)
 
 
-async def test_the_page_corrects_and_deletes(app, db: Database) -> None:  # type: ignore[no-untyped-def]
+async def test_the_page_corrects_and_deletes(app: Any, db: Database) -> None:
     inst, _, manager, _, owner = await _setup(db)
     start = utcnow().replace(second=0, microsecond=0) - timedelta(days=3)
     session = await add_session(db, inst, owner, start, start + timedelta(hours=2))
@@ -168,7 +169,7 @@ async def test_the_page_corrects_and_deletes(app, db: Database) -> None:  # type
         assert not await db.fetchval("SELECT 1 FROM usage_session WHERE id = $1", session)
 
 
-async def test_late_entry_on_a_no_show_keeps_the_outside_user(app, db: Database) -> None:  # type: ignore[no-untyped-def]
+async def test_late_entry_on_a_no_show_keeps_the_outside_user(app: Any, db: Database) -> None:
     """After the no-show time the booking is still offered; recording on it keeps the booker
     and the entrusted service way: external use, not the own group's."""
     inst, guest, manager, _, _ = await _setup(db)

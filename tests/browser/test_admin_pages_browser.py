@@ -5,6 +5,7 @@ width, writes their screenshots and checks nothing scrolls sideways on a phone."
 from __future__ import annotations
 
 import pytest
+from playwright.async_api import Browser, Page
 
 from service.common.time import utcnow
 from service.db import Database
@@ -49,8 +50,8 @@ async def signed_in_page(chromium, server: LiveServer, email: str, lang: str, vi
 
 
 async def test_the_admin_dashboard_renders_its_charts(
-    chromium, server: LiveServer, demo: Demo
-) -> None:  # type: ignore[no-untyped-def]
+    chromium: Browser, server: LiveServer, demo: Demo
+) -> None:
     page = await signed_in_page(chromium, server, DEMO_ADMIN, "zh-CN", DESKTOP)
     await page.goto("/admin/metrics")
     await page.wait_for_function("window.Chart && document.querySelectorAll('canvas[data-config]')"
@@ -88,9 +89,14 @@ def tour(demo: Demo) -> list[tuple[str, str, str]]:
     ("lang", "viewport", "suffix"), [("zh-CN", DESKTOP, "zh-desktop"), ("en", PHONE, "en-phone")]
 )
 async def test_tour_of_the_new_pages(
-    chromium, server: LiveServer, demo: Demo, lang: str, viewport: dict[str, int], suffix: str
-) -> None:  # type: ignore[no-untyped-def]
-    pages: dict[str, object] = {}
+    chromium: Browser,
+    server: LiveServer,
+    demo: Demo,
+    lang: str,
+    viewport: dict[str, int],
+    suffix: str,
+) -> None:
+    pages: dict[str, Page] = {}
     wide: list[tuple[str, int]] = []
     try:
         for email, path, name in tour(demo):
@@ -98,22 +104,24 @@ async def test_tour_of_the_new_pages(
                 pages[email] = await signed_in_page(chromium, server, email, lang, viewport)
             page = pages[email]
             if "{jlu}" in path:
-                home = await page.locator("nav.nav a[href^='/institution/']").get_attribute("href")  # type: ignore[attr-defined]
+                home = await page.locator("nav.nav a[href^='/institution/']").get_attribute("href")
+                assert home is not None
                 path = path.replace("/institution/{jlu}", home)
-            response = await page.goto(path)  # type: ignore[attr-defined]
+            response = await page.goto(path)
+            assert response is not None, path
             assert response.status == 200, (path, response.status)
-            assert await page.locator("html").get_attribute("lang") == lang  # type: ignore[attr-defined]
+            assert await page.locator("html").get_attribute("lang") == lang
             if "metrics" in path or "figures" in path:
                 await page.wait_for_function(
                     "window.Chart && Chart.getChart(document.querySelector('canvas[data-config]'))"
-                )  # type: ignore[attr-defined]
-            await page.screenshot(path=str(SCREENSHOTS / f"{name}-{suffix}.png"), full_page=True)  # type: ignore[attr-defined]
-            width = await page.evaluate("document.documentElement.scrollWidth")  # type: ignore[attr-defined]
+                )
+            await page.screenshot(path=str(SCREENSHOTS / f"{name}-{suffix}.png"), full_page=True)
+            width = await page.evaluate("document.documentElement.scrollWidth")
             if width > viewport["width"] + 1:
                 wide.append((path, width))
     finally:
         for page in pages.values():
-            await page.context.close()  # type: ignore[attr-defined]
+            await page.context.close()
     assert not wide, f"pages scroll sideways: {wide}"
 
 
@@ -129,12 +137,13 @@ async def _dead_notice(db: Database, kind: str, error: str) -> int:
         outbox_id,
         error,
     )
-    return int(outbox_id)
+    assert outbox_id is not None
+    return outbox_id
 
 
 async def test_admins_see_the_outage_and_retry_matching_dead_messages(
-    chromium, server: LiveServer, demo: Demo, db: Database
-) -> None:  # type: ignore[no-untyped-def]
+    chromium: Browser, server: LiveServer, demo: Demo, db: Database
+) -> None:
     """The health page shows a mail outage as such, and dead notices matching a filter go back
     to the queue in one action (CSRF-protected form, both languages, phone width)."""
     refused = await _dead_notice(db, "booking_cancelled", "SMTPResponseException: (550, 'unknown')")

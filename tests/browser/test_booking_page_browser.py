@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.async_api import Browser
 
 from tests.browser.conftest import SCREENSHOTS
 from tests.browser.test_pages_browser import DESKTOP, PHONE, log_in, new_page
@@ -15,7 +16,9 @@ from tests.web_support import World, local_input, tomorrow_at
 pytestmark = pytest.mark.browser
 
 
-async def test_booking_page_from_my_bookings(chromium, server: LiveServer, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_booking_page_from_my_bookings(
+    chromium: Browser, server: LiveServer, world: World
+) -> None:
     page = await new_page(chromium, server, "zh-CN", DESKTOP)
     await log_in(page, world.researcher_ciac)
     await page.goto(f"/instruments/{world.instrument}/book")

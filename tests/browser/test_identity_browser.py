@@ -141,6 +141,7 @@ async def test_single_sign_on_from_the_login_page(
            WHERE u.email = $1 AND m.state = 'verified'""",
         f"{login}@sso.test.example",
     )
+    assert row is not None
     assert (row["institution_id"], row["method"]) == (world.jlu, "sso")
 
 

@@ -5,7 +5,10 @@ sideways on a phone."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from playwright.async_api import Browser, Page
 
 from tests.browser.conftest import DEMO_ADMIN, DEMO_INST_ADMIN, DEMO_MANAGER, SCREENSHOTS, Demo
 from tests.browser.test_admin_pages_browser import DESKTOP, PHONE, signed_in_page
@@ -26,17 +29,17 @@ def _file(tmp_path) -> str:  # type: ignore[no-untyped-def]
     ("lang", "viewport", "suffix"), [("zh-CN", DESKTOP, "zh-desktop"), ("en", PHONE, "en-phone")]
 )
 async def test_onboarding_pages(
-    chromium,
+    chromium: Browser,
     server: LiveServer,
     demo: Demo,
-    tmp_path,
+    tmp_path: Path,
     lang: str,
     viewport: dict[str, int],
     suffix: str,
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     wide: list[tuple[str, int]] = []
 
-    async def shoot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    async def shoot(page: Page, name: str) -> None:
         assert await page.locator("html").get_attribute("lang") == lang
         await page.screenshot(path=str(SCREENSHOTS / f"{name}-{suffix}.png"), full_page=True)
         width = await page.evaluate("document.documentElement.scrollWidth")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.async_api import Browser, Page
 
 from tests.browser.conftest import SCREENSHOTS
 from tests.factories import PASSWORD
@@ -22,7 +23,7 @@ async def new_page(chromium, server: LiveServer, locale: str = "zh-CN", viewport
     return await context.new_page()
 
 
-async def log_in(page, email: str) -> None:  # type: ignore[no-untyped-def]
+async def log_in(page: Page, email: str) -> None:
     await page.goto("/login")
     await page.fill("#email", email)
     await page.fill("#password", PASSWORD)
@@ -30,11 +31,13 @@ async def log_in(page, email: str) -> None:  # type: ignore[no-untyped-def]
     await page.wait_for_load_state()
 
 
-async def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+async def shot(page: Page, name: str) -> None:
     await page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
-async def test_search_book_see_and_cancel(chromium, server: LiveServer, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_search_book_see_and_cancel(
+    chromium: Browser, server: LiveServer, world: World
+) -> None:
     page = await new_page(chromium, server)
     await log_in(page, world.researcher_jlu)
     await page.goto("/instruments")
@@ -65,8 +68,8 @@ async def test_search_book_see_and_cancel(chromium, server: LiveServer, world: W
 
 
 async def test_conflict_shows_alternatives_and_one_click_books_one(
-    chromium, server: LiveServer, world: World
-) -> None:  # type: ignore[no-untyped-def]
+    chromium: Browser, server: LiveServer, world: World
+) -> None:
     page = await new_page(chromium, server, locale="en-US")
     await log_in(page, world.researcher_jlu)
     for _attempt in range(2):
@@ -85,8 +88,8 @@ async def test_conflict_shows_alternatives_and_one_click_books_one(
 
 
 async def test_manager_approves_a_cross_region_request(
-    chromium, server: LiveServer, world: World
-) -> None:  # type: ignore[no-untyped-def]
+    chromium: Browser, server: LiveServer, world: World
+) -> None:
     researcher = await new_page(chromium, server)
     await log_in(researcher, world.researcher_yanbian)
     await researcher.goto(f"/instruments/{world.instrument}/book")
@@ -114,8 +117,8 @@ async def test_manager_approves_a_cross_region_request(
 
 
 async def test_switching_language_and_phone_width(
-    chromium, server: LiveServer, world: World
-) -> None:  # type: ignore[no-untyped-def]
+    chromium: Browser, server: LiveServer, world: World
+) -> None:
     page = await new_page(chromium, server, viewport=PHONE)
     await page.goto("/instruments")
     assert await page.locator("h1").inner_text() == "查找仪器"

@@ -9,7 +9,7 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from playwright.async_api import expect
+from playwright.async_api import Locator, Page, expect
 
 from service.db import Database
 from tests.browser.conftest import SCREENSHOTS
@@ -32,7 +32,7 @@ async def microscopes(db: Database) -> list[str]:
     return names
 
 
-def _box(page):  # type: ignore[no-untyped-def]
+def _box(page: Page) -> Locator:
     """The search box, found as a screen reader finds it: a combobox named by its label."""
     return page.get_by_role("combobox", name="搜索")
 

@@ -32,7 +32,7 @@ async def herd_client(settings: Settings, db: Database) -> AsyncIterator[httpx.A
     pool = Database(settings.database_url or "", min_size=CLIENTS, max_size=CLIENTS)
     await pool.connect()
     app = create_app(settings, db=pool)
-    transport = httpx.ASGITransport(app=app)
+    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
     try:
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             yield client

@@ -27,12 +27,12 @@ async def _fingerprint(url: str) -> dict[str, tuple[int, str]]:
         out: dict[str, tuple[int, str]] = {}
         for row in await db.fetch(_TABLES):
             name = row["tablename"]
-            out[name] = tuple(  # type: ignore[assignment]
-                await db.fetchrow(
-                    f"SELECT count(*), coalesce(md5(string_agg(md5(t::text), '' ORDER BY "
-                    f"md5(t::text))), '') FROM \"{name}\" t"
-                )
+            digest = await db.fetchrow(
+                f"SELECT count(*), coalesce(md5(string_agg(md5(t::text), '' ORDER BY "
+                f"md5(t::text))), '') FROM \"{name}\" t"
             )
+            assert digest is not None
+            out[name] = (digest[0], digest[1])
         return out
     finally:
         await db.close()

@@ -4,6 +4,7 @@ the roll-up job recomputes them (claimed with SKIP LOCKED), and rebuilds cover w
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -99,7 +100,7 @@ async def test_a_late_session_reaches_the_figures_after_the_job(
     admin = await make_user(db, owner, admin_of=[owner])
     await add_session(db, inst, owner, at(2025, 2, 3, 9), at(2025, 2, 3, 11))
     await rebuild(db, date(2025, 2, 1), date(2025, 3, 1), [inst])
-    params = {
+    params: dict[str, Any] = {
         "from": "2025-02-01",
         "to": "2025-03-01",
         "group_by": "instrument",
@@ -108,7 +109,7 @@ async def test_a_late_session_reaches_the_figures_after_the_job(
 
     async def row() -> dict[str, float]:
         r = await client.get("/api/v1/metrics/sharing", params=params, headers=admin.headers)
-        return next(x for x in r.json()["rows"] if x["key"] == str(inst))  # type: ignore[no-any-return]
+        return next(x for x in r.json()["rows"] if x["key"] == str(inst))
 
     assert (await row())["effective_hours"] == 2.0
     # entered late, for an old day: the recent roll-up alone would never see it
@@ -204,11 +205,12 @@ async def test_a_legal_entity_group_makes_use_internal(
     admin = await make_user(db, university, admin_of=[university])
     await add_session(db, inst, hospital, at(2024, 5, 6, 9), at(2024, 5, 6, 13))
     await rebuild(db, date(2024, 5, 1), date(2024, 6, 1), [inst])
-    params = {"from": "2024-05-01", "to": "2024-06-01", "institution": university}
+    params: dict[str, Any] = {"from": "2024-05-01", "to": "2024-06-01", "institution": university}
 
     async def totals() -> dict[str, float]:
         r = await client.get("/api/v1/metrics/sharing", params=params, headers=admin.headers)
-        return r.json()["totals"]  # type: ignore[no-any-return]
+        totals: dict[str, float] = r.json()["totals"]
+        return totals
 
     assert (await totals())["external_hours"] == 4.0
     records = {"from": "2024-05-01", "to": "2024-06-01", "format": "json"}

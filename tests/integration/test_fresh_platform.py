@@ -33,7 +33,7 @@ async def test_migrate_with_admin_env_gives_a_platform_one_can_log_in_to(
         try:
             assert await db.fetchval("SELECT count(*) FROM app_user") == 1
             app = create_app(replace(settings, database_url=url), db=db)
-            transport = httpx.ASGITransport(app=app)
+            transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
             async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
                 await _first_steps(client)
         finally:

@@ -11,6 +11,7 @@ import dataclasses
 import logging
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -55,7 +56,9 @@ def _lines(caplog: pytest.LogCaptureFixture, start: str) -> list[str]:
     return [r.getMessage() for r in caplog.records if r.getMessage().startswith(start)]
 
 
-async def _observed(client: httpx.AsyncClient, admin: UserHandle) -> tuple[str, dict, str]:
+async def _observed(
+    client: httpx.AsyncClient, admin: UserHandle
+) -> tuple[str, dict[str, Any], str]:
     jobs = await client.get("/api/v1/admin/jobs", headers=admin.headers)
     delivery = next(j for j in jobs.json()["items"] if j["name"] == "deliver_outbox")
     ready = await client.get("/health/ready")

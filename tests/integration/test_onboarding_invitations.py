@@ -18,6 +18,7 @@ from tests.scheduler_support import (
     SmtpServer,
     mail_settings,  # noqa: F401 - fixture
     smtp,  # noqa: F401 - fixture
+    text_of,
 )
 
 
@@ -58,7 +59,7 @@ async def test_import_makes_known_contacts_managers_and_invites_the_others(
 
     await deliver_outbox(db, mail_settings, utcnow())
     (mail,) = [m for m in smtp.sink.messages if m["To"] == newcomer]
-    text = mail.get_body(("plain",)).get_content()
+    text = text_of(mail)
     link = re.search(r"http://testserver/invitations/(inv_\S+)", text)
     assert link is not None and "设置密码" in text
     token = link.group(1)

@@ -95,6 +95,7 @@ async def test_refused_mail_backs_off_with_jitter_until_the_horizon_then_goes_de
             attempt += 1
             await deliver_outbox(db, refusing, at)
             row = await db.fetchrow("SELECT * FROM notification_outbox WHERE id = $1", outbox_id)
+            assert row is not None
             assert row["attempts"] == attempt and "550" in row["last_error"]
             assert row["sent_at"] is None and row["failing_since"] == first
             if row["state"] == "dead":
@@ -137,6 +138,7 @@ async def test_an_unreachable_server_holds_the_queue_without_spending_attempts(
         result = await deliver_outbox(db, closed, now)
         row = await db.fetchrow("SELECT * FROM notification_outbox WHERE id = $1", outbox_id)
         assert result.counts.get("held", 0) >= 1 and "failed" not in result.counts
+        assert row is not None
         assert (row["state"], row["attempts"], row["failing_since"]) == ("pending", 0, None)
         assert row["next_attempt_at"] == now and "mail outage" in row["last_error"]
         assert not await circuit.is_closed(db)

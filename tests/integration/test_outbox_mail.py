@@ -4,6 +4,7 @@ instrument's zone, a stable Message-ID, and the booking's calendar object where 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
 
 import icalendar
 
@@ -15,11 +16,13 @@ from service.settings import Settings
 from tests.scheduler_support import (
     Scene,
     SmtpServer,
+    html_of,
     mail_settings,  # noqa: F401 - fixture
     make_booking,
     make_scene,
     outbox_message_id,
     smtp,  # noqa: F401 - fixture
+    text_of,
 )
 
 START = datetime(2033, 4, 5, 1, 0, tzinfo=UTC)  # 09:00 in Changchun (UTC+8)
@@ -39,9 +42,8 @@ async def _queue(db: Database, scene: Scene, booking: int, kind: str, **payload:
     return outbox_id
 
 
-def _parts(message):  # type: ignore[no-untyped-def]
-    text = message.get_body(("plain",)).get_content()
-    html = message.get_body(("html",)).get_content()
+def _parts(message: EmailMessage) -> tuple[str, str, list[EmailMessage]]:
+    text, html = text_of(message), html_of(message)
     calendars = [p for p in message.iter_attachments() if p.get_content_type() == "text/calendar"]
     return text, html, calendars
 

@@ -21,6 +21,7 @@ from tests.scheduler_support import (
     mail_settings,  # noqa: F401 - fixture
     outbox_message_id,
     smtp,  # noqa: F401 - fixture
+    text_of,
 )
 
 
@@ -150,7 +151,7 @@ async def test_a_mail_describes_the_booking_as_it_was_when_the_notice_was_writte
     await deliver_outbox(db, mail_settings, utcnow())
     notice = (await _notices(db, booking))[("booking_confirmed", world.insider.id)]
     message = _mail(smtp, notice["id"])
-    text = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    text = text_of(message)
     assert old in str(message["Subject"]) and old in text and "改名后的仪器" not in text
     _, event = _invitation(message)
     assert event.summary.startswith(old) and "改名后的仪器" not in event.summary

@@ -40,7 +40,7 @@ async def _catalogue(db: Database) -> int:
 
 
 async def _export(
-    client: httpx.AsyncClient, headers: dict[str, str], **params: object
+    client: httpx.AsyncClient, headers: dict[str, str], **params: str | int
 ) -> list[dict[str, str]]:
     response = await client.get(
         EXPORT, params={"institution_columns": "true", **params}, headers=headers
@@ -69,7 +69,7 @@ async def test_export_then_import_into_an_empty_platform_gives_the_same_catalogu
             operator = await make_institution(target)
             admin = await make_user(target, operator, platform_admin=True)
             app = create_app(replace(settings, database_url=url), db=target)
-            transport = httpx.ASGITransport(app=app)
+            transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
             async with httpx.AsyncClient(
                 transport=transport, base_url="http://testserver"
             ) as other:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 import pytest
 
@@ -282,7 +284,7 @@ async def test_last_year_sharing_rate_is_realistic(
 
     headers = await _login(client, "admin@demo.instrument-share.org")
     today = utcnow().date()
-    params = {
+    params: dict[str, Any] = {
         "from": str(today - timedelta(days=365)),
         "to": str(today + timedelta(days=1)),
         "group_by": "institution",
@@ -373,5 +375,6 @@ async def test_demo_instruments_carry_registry_codes(demo: Database) -> None:
            FROM instrument i JOIN app_user u ON u.institution_id = i.institution_id
            WHERE u.email = 'inst-admin@jlu.demo.instrument-share.org'"""
     )
+    assert row is not None
     assert row["n"] > 0 and row["inner"] == row["n"] and row["coded"] == row["n"]
     assert row["subjects"] == row["n"]

@@ -9,6 +9,7 @@ import csv
 import io
 import re
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -25,6 +26,7 @@ from tests.scheduler_support import (
     mail_settings,  # noqa: F401 - fixture
     outbox_message_id,
     smtp,  # noqa: F401 - fixture
+    text_of,
 )
 from tests.web_support import signed_in
 
@@ -81,7 +83,7 @@ async def test_a_survey_from_invitation_to_results(
     tokens = {}
     for row in rows:
         message = smtp.sink.by_id(outbox_message_id(row["id"]))
-        text = message.get_body(("plain",)).get_content()
+        text = text_of(message)
         tokens[row["user_id"]] = LINK.search(text).group(1)  # type: ignore[union-attr]
         if row["user_id"] == users[0].id:
             assert str(message["Subject"]).startswith("Satisfaction survey")
@@ -161,6 +163,7 @@ async def test_bad_answers_are_refused_and_a_link_works_once_under_a_race(
     )
     token = LINK.search(payload["link"]).group(1)  # type: ignore[union-attr]
     url = f"/api/v1/surveys/answer/{token}"
+    bad: dict[str, Any]
     for bad in ({"answers": []}, {"answers": [{"instrument_id": other, "rating": 4}]},
                 {"answers": [{"instrument_id": inst, "rating": 6}]},
                 {"answers": [{"instrument_id": inst, "rating": "满意度"}]},
@@ -180,9 +183,9 @@ async def test_bad_answers_are_refused_and_a_link_works_once_under_a_race(
 
 
 async def test_the_answer_page_and_the_admin_page(
-    app,
+    app: Any,
     client: httpx.AsyncClient,
-    db: Database,  # type: ignore[no-untyped-def]
+    db: Database,
 ) -> None:
     owner = await make_institution(db)
     inst = await make_instrument(db, owner, name_zh="调查用核磁共振谱仪")

@@ -19,6 +19,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import psutil
@@ -106,7 +107,9 @@ async def _logins(url: str, count: int) -> list[int | str]:
         return list(await asyncio.gather(*(one(n) for n in range(count))))
 
 
-async def _signal_during_logins(service: Service, sig: signal.Signals, count: int) -> tuple:
+async def _signal_during_logins(
+    service: Service, sig: signal.Signals, count: int
+) -> tuple[Any, ...]:
     logins = asyncio.create_task(_logins(service.url, count))
     await asyncio.sleep(0.5)  # the requests are in: hashing, or queued for it
     stopped = asyncio.to_thread(_stop, service, sig, GRACE + 30)

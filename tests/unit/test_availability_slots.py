@@ -23,7 +23,7 @@ H = timedelta(hours=1)
 
 
 def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+    return datetime(*args, tzinfo=UTC)  # type: ignore[misc, arg-type]
 
 
 def test_grid_follows_local_wall_clock() -> None:

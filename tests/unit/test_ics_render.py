@@ -56,7 +56,7 @@ def test_event_is_utc_folded_crlf_and_round_trips_chinese() -> None:
     assert str(event["SUMMARY"]) == f"{LONG_ZH} · 已确认"
     assert "用途: a,b;c\\d\n第二行" in str(event["DESCRIPTION"])
     assert str(event["LOCATION"]) == "吉林大学, 化学楼, A座, 101;B"
-    assert int(event["SEQUENCE"]) == 3 and str(event["UID"]) == "booking-42@instrument-share"
+    assert int(str(event["SEQUENCE"])) == 3 and str(event["UID"]) == "booking-42@instrument-share"
     js = parse_with_icaljs(body)["booking-42@instrument-share"]
     assert js.summary == f"{LONG_ZH} · 已确认" and js.start == T0 and js.sequence == 3
 

@@ -12,7 +12,7 @@ EVERY_DAY = [WeeklyInterval(d, time(9), time(17)) for d in range(1, 8)]
 
 
 def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+    return datetime(*args, tzinfo=UTC)  # type: ignore[misc, arg-type]
 
 
 def test_nine_to_five_across_spring_forward() -> None:

@@ -66,7 +66,9 @@ def test_the_policy_form_keeps_empty_limits_as_no_limit_and_names_bad_numbers() 
 
 
 def test_navigation_offers_each_role_its_own_pages_only() -> None:
-    hrefs = lambda user: [link.href for link in nav.links(user)]  # noqa: E731
+    def hrefs(user: Principal | None) -> list[str]:
+        return [link.href for link in nav.links(user)]
+
     assert hrefs(None) == ["/instruments"]
     assert hrefs(person()) == ["/instruments", "/bookings", "/account"]
     assert "/manage" in hrefs(person(manages=frozenset({3})))
