@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast lint typecheck bench system audit clean setup node browser libical
+.PHONY: run test test-fast lint fmt typecheck check bench system audit clean setup node browser libical
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -37,11 +37,19 @@ test-fast: setup
 	$(PY) -m pytest -q -m "not browser and not system and not slow"
 
 lint: setup
-	$(VENV)/bin/ruff check service tests bench migrations
-	$(VENV)/bin/ruff format --check service tests bench migrations
+	$(VENV)/bin/ruff check service tests bench migrations scripts
+	$(VENV)/bin/ruff format --check service tests bench migrations scripts
+	$(PY) scripts/dead_code.py
+
+fmt: setup
+	$(VENV)/bin/ruff check --fix service tests bench migrations scripts
+	$(VENV)/bin/ruff format service tests bench migrations scripts
 
 typecheck: setup
 	$(VENV)/bin/mypy
+
+# Everything a change must pass before it is pushed, quickest first.
+check: lint typecheck test
 
 bench: setup node
 	$(PY) -m bench

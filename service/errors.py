@@ -77,10 +77,6 @@ class PreconditionFailed(ProblemError):
     status, title, slug = 412, "Precondition failed", "precondition-failed"
 
 
-class PayloadTooLarge(ProblemError):
-    status, title, slug = 413, "Request body too large", "payload-too-large"
-
-
 class Unprocessable(ProblemError):
     status, title, slug = 422, "Unprocessable request", "unprocessable"
 

@@ -47,29 +47,26 @@ NANO, UTM, ELLIP, VIBRO, PSA, ICT = (
     "激光粒度分析仪",
     "工业CT检测系统",
 )
-CMM, PPMS, SCOPE, VNA, MT, LIDAR = (
+CMM, PPMS, SCOPE, VNA, MT = (
     "三坐标测量机",
     "综合物性测量系统",
     "高速实时示波器",
     "矢量网络分析仪",
     "大地电磁测深仪",
-    "大气探测激光雷达",
 )
-MRI, IVIS, PETCT, CHEM, CSCAN = (
+MRI, IVIS, PETCT, CHEM = (
     "3.0T磁共振成像系统",
     "小动物活体成像系统",
     "正电子发射计算机断层显像仪",
     "全自动生化免疫分析系统",
-    "超声C扫描检测系统",
 )
-CNC, EBL, SPUTTER, CLIMATE, HPC = (
-    "五轴联动加工中心",
+EBL, SPUTTER, CLIMATE, HPC = (
     "电子束光刻系统",
     "磁控溅射镀膜系统",
     "高低温湿热试验箱",
     "高性能计算集群",
 )
-FIBRE, FS, PHYTO = "高功率光纤激光器", "飞秒激光放大器", "人工气候室"
+FIBRE, FS = "高功率光纤激光器", "飞秒激光放大器"
 EMS = {TEM, CRYO, FIB, SEM}
 MASS = {LCMS, GCMS, ICPMS, MALDI, IRMS}
 

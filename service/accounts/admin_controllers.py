@@ -10,17 +10,16 @@ from litestar.params import JSONBody, QueryParameter
 
 from service.accounts import roles, user_admin
 from service.accounts.client_address import client_address
-from service.accounts.http import PathId
 from service.accounts.principal import Principal
 from service.accounts.schemas import InstrumentManagerOut, UserOut, UserPatchIn
 from service.common.openapi import problem_spec as problem
 from service.common.pagination import MAX_PAGE_SIZE
+from service.common.params import PageNumber, PathId
 from service.common.schemas import Page
 from service.db import Database
 
 _USERS = ["users"]
 # Local page parameters: defaults inside `Annotated` are deprecated in Litestar 2.25.
-_Page = Annotated[int, QueryParameter(ge=1, le=100_000, description="1-based page")]
 _PageSize = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE_SIZE, description="items per page")]
 _FORBIDDEN = {403: problem("Your roles do not allow this.")}
 _HIDDEN = {404: problem("The object does not exist or is not visible to you.")}
@@ -44,7 +43,7 @@ async def list_users(
     active: Annotated[
         bool | None, QueryParameter(description="only active or inactive users")
     ] = None,
-    page: _Page = 1,
+    page: PageNumber = 1,
     page_size: _PageSize = 20,
 ) -> Page[UserOut]:
     """Platform admins list everyone; institution admins the users of their institutions."""

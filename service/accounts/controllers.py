@@ -12,7 +12,6 @@ from service.accounts import auth_service, tokens, users
 from service.accounts.admin_controllers import ADMIN_ROUTES
 from service.accounts.client_address import client_address
 from service.accounts.http import (
-    PathId,
     bearer_token,
     cleared_cookies,
     session_cookies,
@@ -32,6 +31,7 @@ from service.accounts.schemas import (
 )
 from service.affiliation import confirm
 from service.common.openapi import problem_spec as problem
+from service.common.params import PathId
 from service.db import Database
 from service.settings import Settings
 

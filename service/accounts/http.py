@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Request
 from litestar.datastructures import Cookie
-from litestar.params import PathParameter
 
 from service.accounts.principal import SESSION_COOKIE
 from service.common.time import utcnow
@@ -15,8 +14,6 @@ from service.settings import Settings
 
 #: Readable by page scripts, which copy it into the X-CSRF-Token header of API writes.
 CSRF_COOKIE = "is_csrf"
-
-PathId = Annotated[int, PathParameter(ge=1, le=2**63 - 1)]
 
 
 def session_cookies(

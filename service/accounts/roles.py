@@ -29,18 +29,6 @@ async def grant_institution_admin(
     )
 
 
-async def grant_instrument_manager(
-    conn: asyncpg.Connection, user_id: int, instrument_id: int
-) -> None:
-    """Plain helper for seeding and the API alike; no authorization here."""
-    await conn.execute(
-        """INSERT INTO instrument_manager (user_id, instrument_id) VALUES ($1, $2)
-           ON CONFLICT DO NOTHING""",
-        user_id,
-        instrument_id,
-    )
-
-
 async def record_role_change(
     conn: asyncpg.Connection,
     caller: Principal,

@@ -9,7 +9,6 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter, QueryParameter
 
 from service.accounts.client_address import client_address
-from service.accounts.http import PathId
 from service.accounts.principal import Principal
 from service.affiliation import confirm, decide, domains
 from service.affiliation.schemas import (
@@ -23,7 +22,7 @@ from service.affiliation.schemas import (
     MembershipState,
 )
 from service.common.openapi import problem_spec as problem
-from service.common.pagination import MAX_PAGE_SIZE
+from service.common.params import PageNumber, PageSize, PathId
 from service.common.schemas import Page
 from service.db import Database
 from service.settings import Settings
@@ -32,8 +31,6 @@ _TAGS = ["affiliation"]
 _ADMIN = {403: problem("Only administrators of the institution may do this."),
           404: problem("No such institution, or no such membership of it.")}  # fmt: skip
 _Domain = Annotated[str, PathParameter(min_length=3, max_length=253)]
-_Page = Annotated[int, QueryParameter(ge=1, le=100_000)]
-_Size = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE_SIZE)]
 _BASE = "/api/v1/institutions/{institution_id:int}"
 _MEMBER = _BASE + "/memberships/{user_id:int}"
 
@@ -121,8 +118,8 @@ async def list_memberships(
     state_filter: Annotated[
         MembershipState | None, QueryParameter(name="state", description="claimed: the queue")
     ] = None,
-    page: _Page = 1,
-    page_size: _Size = 50,
+    page: PageNumber = 1,
+    page_size: PageSize = 50,
 ) -> Page[MembershipOut]:
     """Everyone who states the institution, with their latest membership; `state=claimed` is
     the approval queue (oldest first)."""

@@ -14,11 +14,10 @@ from service.audit.schemas import AuditEventOut
 from service.audit.store import AuditFilter
 from service.common.openapi import problem_spec as problem
 from service.common.pagination import MAX_PAGE_SIZE
+from service.common.params import QueryId
 from service.common.schemas import Page
 from service.common.time import AwareDatetime
 from service.db import Database
-
-_Id = Annotated[int | None, QueryParameter(ge=1, le=2**63 - 1)]
 
 
 @get(
@@ -38,9 +37,9 @@ async def list_audit_events(
             description="an action or its prefix: login, membership.verified…",
         ),
     ] = None,
-    institution: _Id = None,
-    subject: _Id = None,
-    actor: _Id = None,
+    institution: QueryId = None,
+    subject: QueryId = None,
+    actor: QueryId = None,
     since: Annotated[AwareDatetime | None, QueryParameter(description="from (inclusive)")] = None,
     until: Annotated[AwareDatetime | None, QueryParameter(description="to (exclusive)")] = None,
     page: Annotated[int, QueryParameter(ge=1, le=100_000)] = 1,

@@ -13,7 +13,7 @@ from typing import Any
 
 import asyncpg
 
-from service.bookings import idempotency, store
+from service.bookings import store
 from service.bookings.transitions import close_session
 from service.db import Database
 from service.notifications.outbox import enqueue
@@ -111,8 +111,3 @@ async def complete_finished(db: Database, now: datetime) -> int:
 
     where = "b.status = 'in_use' AND b.ends_at <= $1"
     return await _drain(db, _claim(where, "completed"), (now,), after)
-
-
-async def purge_expired_idempotency_keys(db: Database, now: datetime) -> int:
-    async with db.connection() as conn:
-        return await idempotency.purge_expired(conn, now)

@@ -10,7 +10,6 @@ import asyncpg
 import msgspec
 
 SERVICE_WAYS = ("occupy", "technical", "entrusted", "remote")
-APPROVAL_MODES = ("none", "external", "all")
 
 
 class Policy(msgspec.Struct, frozen=True):

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from litestar import Response, get, patch, post
 from litestar.di import NamedDependency
-from litestar.params import HeaderParameter, JSONBody, PathParameter, QueryParameter
+from litestar.params import HeaderParameter, JSONBody, QueryParameter
 
 from service.accounts.principal import Principal
 from service.catalog import directory, instruments, routes_reference, routes_regions, rules
@@ -23,7 +23,7 @@ from service.catalog.schemas import (
     RegionOut,
 )
 from service.common.openapi import problem_spec as _problem
-from service.common.pagination import MAX_PAGE_SIZE
+from service.common.params import PageNumber, PageSize, PathId, QueryId
 from service.common.schemas import Page
 from service.common.time import utcnow
 from service.db import Database
@@ -31,10 +31,7 @@ from service.db import Database
 TAGS = ["catalogue"]
 DB = NamedDependency[Database]
 User = NamedDependency[Principal]
-PathId = Annotated[int, PathParameter(ge=1, le=2**63 - 1)]
 # Defaults live outside `Annotated` (defaults inside are deprecated in Litestar 2.25).
-PageNo = Annotated[int, QueryParameter(ge=1, le=100_000, description="1-based page")]
-PageSz = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE_SIZE, description="items per page")]
 Q = Annotated[str | None, QueryParameter(max_length=200, description="words, all must match")]
 Code = Annotated[str | None, QueryParameter(max_length=16)]
 IfMatch = Annotated[
@@ -80,8 +77,8 @@ async def list_institutions(
     region: Code = None,
     kind: Annotated[str | None, QueryParameter(max_length=40)] = None,
     q: Q = None,
-    page: PageNo = 1,
-    page_size: PageSz = 20,
+    page: PageNumber = 1,
+    page_size: PageSize = 20,
 ) -> Page[InstitutionOut]:
     return await directory.list_institutions(db, region, kind, q, page, page_size)
 
@@ -123,7 +120,7 @@ async def list_instruments(
     db: DB,
     q: Q = None,
     region: Code = None,
-    institution: Annotated[int | None, QueryParameter(ge=1, le=2**63 - 1)] = None,
+    institution: QueryId = None,
     category: Annotated[
         str | None, QueryParameter(max_length=6, description="大类, 中类 or 小类 code")
     ] = None,
@@ -138,8 +135,8 @@ async def list_instruments(
     ] = None,
     include_retired: Annotated[bool, QueryParameter(description="also list retired")] = False,
     sort: Annotated[str | None, QueryParameter(description=", ".join(rules.SORTS))] = None,
-    page: PageNo = 1,
-    page_size: PageSz = 20,
+    page: PageNumber = 1,
+    page_size: PageSize = 20,
 ) -> Page[InstrumentSummaryOut]:
     """Search the registry. `q` matches names (zh/en), model, manufacturer, specs and functions;
     `category` matches a class and all its sub-classes; retired instruments are left out unless

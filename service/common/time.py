@@ -67,14 +67,6 @@ def zone(name: str) -> ZoneInfo:
         raise ValueError(f"unknown time zone {name!r}") from exc
 
 
-def is_valid_zone(name: str) -> bool:
-    try:
-        zone(name)
-    except ValueError:
-        return False
-    return True
-
-
 def local_to_utc(day: date, wall: time, tz: ZoneInfo) -> datetime:
     """Local wall-clock time to a UTC instant.
 

@@ -9,9 +9,9 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
 from service.accounts.client_address import client_address
-from service.accounts.http import PathId
 from service.accounts.principal import Principal
 from service.common.openapi import problem_spec as problem
+from service.common.params import PathId
 from service.db import Database
 from service.enterprises import merge as merging
 from service.enterprises.register import register_enterprise

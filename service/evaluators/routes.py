@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import delete, get, put
 from litestar.di import NamedDependency
-from litestar.params import PathParameter
 
 from service.accounts.principal import Principal
 from service.common.openapi import problem_spec as problem
+from service.common.params import PathId
 from service.db import Database
 from service.evaluators import assign
 from service.evaluators.schemas import EvaluatorOut
 
 DB = NamedDependency[Database]
 User = NamedDependency[Principal]
-PathId = Annotated[int, PathParameter(ge=1, le=2**62)]
 TAGS = ["users"]
 ERRORS = {
     401: problem("Not logged in"),

@@ -20,7 +20,7 @@ from litestar.response import Stream
 from service.accounts.principal import Principal
 from service.common.openapi import JsonOrCsvOperation
 from service.common.openapi import problem_spec as _problem
-from service.common.pagination import MAX_PAGE_SIZE
+from service.common.params import PageNumber, PageSize, PathId, QueryId
 from service.common.time import utcnow
 from service.db import Database
 from service.errors import Unprocessable
@@ -33,7 +33,6 @@ from service.metrics.http import (
     AnyRequest,
     Conf,
     From,
-    PathId,
     To,
     User,
 )
@@ -56,9 +55,6 @@ from service.metrics.scope import Filters, require_metrics_role
 from service.metrics.sharing import Query, sharing_page, sharing_table
 from service.settings import Settings
 
-PageNo = Annotated[int, QueryParameter(ge=1, le=100_000, description="1-based page")]
-PageSz = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE_SIZE, description="rows per page")]
-InstitutionF = Annotated[int | None, QueryParameter(ge=1, le=2**63 - 1)]
 RegionF = Annotated[str | None, QueryParameter(pattern=r"^[0-9A-Z][0-9A-Z-]{1,15}$")]
 CategoryF = Annotated[
     str | None,
@@ -97,7 +93,7 @@ async def _sharing_query(
     date_from: From,
     date_to: To,
     group_by: Annotated[GroupBy, QueryParameter()] = "instrument",
-    institution: InstitutionF = None,
+    institution: QueryId = None,
     region: RegionF = None,
     category: CategoryF = None,
     value_min: ValueF = None,
@@ -128,8 +124,8 @@ async def sharing(
     user: User,
     settings: Conf,
     sharing_query: SharingQuery,
-    page: PageNo = 1,
-    page_size: PageSz = 50,
+    page: PageNumber = 1,
+    page_size: PageSize = 50,
 ) -> SharingOut:
     """Effective, external and cross-region hours, sharing rate (external ÷ effective) and
     utilisation (effective ÷ quota hours, pro-rated to the range) per group, over the instruments
@@ -183,7 +179,7 @@ async def flow_matrix(
     user: User,
     date_from: From,
     date_to: To,
-    institution: InstitutionF = None,
+    institution: QueryId = None,
     region: RegionF = None,
     category: CategoryF = None,
 ) -> FlowsOut:
@@ -206,7 +202,7 @@ async def flow_matrix_csv(
     user: User,
     date_from: From,
     date_to: To,
-    institution: InstitutionF = None,
+    institution: QueryId = None,
     region: RegionF = None,
     category: CategoryF = None,
 ) -> Response[bytes]:
@@ -236,8 +232,8 @@ async def my_usage(
     user: User,
     date_from: Annotated[date | None, QueryParameter(name="from")] = None,
     date_to: Annotated[date | None, QueryParameter(name="to")] = None,
-    page: PageNo = 1,
-    page_size: PageSz = 50,
+    page: PageNumber = 1,
+    page_size: PageSize = 50,
 ) -> MineOut:
     """The caller's own sessions (newest first) and hours per instrument."""
     if date_from and date_to:
@@ -262,8 +258,8 @@ async def service_records(
     date_from: From,
     date_to: To,
     export_format: Annotated[str, QueryParameter(name="format", pattern="^(json|csv)$")] = "json",
-    page: PageNo = 1,
-    page_size: PageSz = 50,
+    page: PageNumber = 1,
+    page_size: PageSize = 50,
 ) -> Response[ServiceRecordsOut] | Stream:
     """Completed usage sessions in the national registry's field names (`serviceTime`,
     `serviceWay`, `serviceAmount`, `applicant`, `applicatUnit`, `amounts`, …), selected by local

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -34,18 +33,6 @@ BATCH = 500
 MAX_BATCHES = 40
 #: A claim not finished by then is taken again by another scheduler.
 LEASE = timedelta(minutes=10)
-
-
-async def mark_days(
-    conn: asyncpg.Connection, instrument_id: int, start: datetime, end: datetime | None
-) -> int:
-    """Mark the instrument's local days from `start` to `end` (None: until now), up to today."""
-    return int(await conn.fetchval(dirty_sql.MARK_DAYS, instrument_id, start, end))
-
-
-async def mark_sessions(conn: asyncpg.Connection, session_ids: Sequence[int]) -> int:
-    """Mark every day the given usage sessions touch."""
-    return int(await conn.fetchval(dirty_sql.MARK_SESSIONS, list(session_ids)))
 
 
 async def mark_user_sessions(conn: asyncpg.Connection, user_id: int) -> int:

@@ -51,8 +51,6 @@ FROM unnest($2::bigint[], $3::date[]) AS c(instrument_id, day)
 WHERE d.instrument_id = c.instrument_id AND d.day = c.day AND d.claimed_by = $1
 """
 
-MARK_DAYS = "SELECT metrics_mark_days($1, $2, $3)"
-MARK_SESSIONS = "SELECT metrics_mark_sessions($1::bigint[])"
 MARK_USER_SESSIONS = (
     "SELECT metrics_mark_sessions(ARRAY(SELECT id FROM usage_session WHERE user_id = $1))"
 )

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from litestar import Request
 from litestar.di import NamedDependency
-from litestar.params import PathParameter, QueryParameter
+from litestar.params import QueryParameter
 
 from service.accounts.principal import Principal
 from service.common.i18n import negotiate
@@ -23,7 +23,6 @@ DB = NamedDependency[Database]
 User = NamedDependency[Principal]
 Conf = NamedDependency[Settings]
 AnyRequest = Request[Any, Any, Any]
-PathId = Annotated[int, PathParameter(ge=1, le=2**63 - 1)]
 From = Annotated[date, QueryParameter(name="from", description="first local date (inclusive)")]
 To = Annotated[date, QueryParameter(name="to", description="local date after the last (exclusive)")]
 OptFrom = Annotated[

@@ -10,6 +10,7 @@ from typing import Any
 from litestar import Response, get
 
 from service.common.openapi import problem_spec
+from service.common.params import PathId
 from service.common.time import utcnow
 from service.metrics import csvout, evaluation, monitoring
 from service.metrics.definitions import definitions, last_complete_year
@@ -21,7 +22,6 @@ from service.metrics.http import (
     Conf,
     OptFrom,
     OptTo,
-    PathId,
     User,
     language,
     period_or,

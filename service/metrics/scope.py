@@ -8,7 +8,6 @@ in through a coarser grouping.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -90,7 +89,3 @@ def period_where(
                 f"(grain = '{seg.grain}' AND {period_col} >= {lo} AND {period_col} < {hi})"
             )
     return " OR ".join(day_parts) or "false", " OR ".join(period_parts) or "false"
-
-
-def range_args(date_from: date, date_to: date, p: Params) -> tuple[str, str]:
-    return p.add(date_from), p.add(date_to)

@@ -6,11 +6,12 @@ from typing import Annotated, Any
 
 from litestar import Request, get, post
 from litestar.di import NamedDependency
-from litestar.params import JSONBody, PathParameter, QueryParameter
+from litestar.params import JSONBody, QueryParameter
 
 from service.accounts.principal import Principal, require_platform_admin
 from service.common.openapi import problem_spec as problem
 from service.common.pagination import MAX_PAGE_SIZE
+from service.common.params import PageNumber, PathId
 from service.db import Database
 from service.notifications import admin
 from service.notifications.schemas import (
@@ -22,16 +23,14 @@ from service.notifications.schemas import (
 from service.scheduler.schemas import ADMIN_ONLY
 
 _TAGS = ["administration"]
-_Page = Annotated[int, QueryParameter(ge=1, le=100_000, description="1-based page of dead rows")]
 _PageSize = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE_SIZE, description="rows per page")]
-_OutboxId = Annotated[int, PathParameter(ge=1, le=2**63 - 1)]
 
 
 @get("/api/v1/admin/outbox", operation_id="getOutbox", tags=_TAGS, responses=ADMIN_ONLY)
 async def get_outbox(
     user: NamedDependency[Principal],
     db: NamedDependency[Database],
-    page: _Page = 1,
+    page: PageNumber = 1,
     page_size: _PageSize = 20,
 ) -> OutboxOverviewOut:
     """Messages by state and the dead letters (newest first), which an admin may retry."""
@@ -51,7 +50,7 @@ async def get_outbox(
     },
 )
 async def retry_outbox_message(
-    outbox_id: _OutboxId, user: NamedDependency[Principal], db: NamedDependency[Database]
+    outbox_id: PathId, user: NamedDependency[Principal], db: NamedDependency[Database]
 ) -> OutboxRowOut:
     """Put a dead message back in the queue with its attempts reset; the next delivery tick
     sends it."""

@@ -7,10 +7,11 @@ from typing import Annotated, Any
 from litestar import Response, delete, get, post
 from litestar.background_tasks import BackgroundTask
 from litestar.di import NamedDependency
-from litestar.params import JSONBody, PathParameter, QueryParameter
+from litestar.params import JSONBody, QueryParameter
 
 from service.accounts.principal import Principal
 from service.common.openapi import problem_spec as problem
+from service.common.params import PathId
 from service.db import Database
 from service.search import index, suggest, synonyms
 from service.search.schemas import (
@@ -73,9 +74,7 @@ async def add_synonyms(
     status_code=204,
     responses={403: problem("Platform admins only"), 404: problem("No such entry")},
 )
-async def remove_synonyms(
-    db: DB, user: User, entry_id: Annotated[int, PathParameter(ge=1, le=2**63 - 1)]
-) -> Response[None]:
+async def remove_synonyms(db: DB, user: User, entry_id: PathId) -> Response[None]:
     """Remove an admin entry (shipped terms cannot be removed); the index follows as above."""
     await synonyms.remove_entry(db, user, entry_id)
     return Response(None, status_code=204, background=BackgroundTask(index.rebuild_stale, db))

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-#: Joined by readers that match a plan: the alias `s` is the instrument's search document.
-MATCH_JOIN = "JOIN instrument_search s ON s.instrument_id = i.id"
-
 #: The rank tier of a matched instrument (0 best), given the plan's three tier queries.
 RANK_TIER = """CASE WHEN {doc} @@ {tiers[0]}::tsquery THEN 0
      WHEN {doc} @@ {tiers[1]}::tsquery THEN 1

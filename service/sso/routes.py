@@ -11,9 +11,9 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody
 
 from service.accounts.client_address import client_address
-from service.accounts.http import PathId
 from service.accounts.principal import Principal
 from service.common.openapi import problem_spec as problem
+from service.common.params import PathId
 from service.db import Database
 from service.settings import Settings
 from service.sso import configure

@@ -15,7 +15,6 @@ from service.affiliation.rules import domain_violations, in_domains, normalise_d
 from service.common.i18n import N_
 from service.common.schemas import Violation
 
-PROTOCOLS = ("oidc", "cas")
 _LOOPBACK_NAMES = {"localhost"}
 
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import delete, get, patch
 from litestar.di import NamedDependency
-from litestar.params import JSONBody, PathParameter
+from litestar.params import JSONBody
 
 from service.accounts.principal import Principal
 from service.bookings.schemas import UsageOut
 from service.common.openapi import problem_spec as problem
+from service.common.params import PathId
 from service.common.time import utcnow
 from service.db import Database
 from service.usage import correct
@@ -18,7 +19,6 @@ from service.usage.schemas import UsageCorrectionIn, UsageDeletionIn, UsageRevis
 
 DB = NamedDependency[Database]
 User = NamedDependency[Principal]
-SessionId = Annotated[int, PathParameter(ge=1, le=2**62)]
 TAGS = ["usage"]
 READ_ERRORS = {
     401: problem("Not logged in"),
@@ -34,7 +34,7 @@ WRITE_ERRORS = {
 
 
 @get("/api/v1/usage/{session_id:int}", operation_id="getUsage", tags=TAGS, responses=READ_ERRORS)
-async def get_usage(session_id: SessionId, user: User, db: DB) -> UsageOut:
+async def get_usage(session_id: PathId, user: User, db: DB) -> UsageOut:
     return await correct.get_session(db, user, session_id)
 
 
@@ -45,7 +45,7 @@ async def get_usage(session_id: SessionId, user: User, db: DB) -> UsageOut:
     responses=WRITE_ERRORS,
 )
 async def correct_usage(
-    session_id: SessionId, data: JSONBody[UsageCorrectionIn], user: User, db: DB
+    session_id: PathId, data: JSONBody[UsageCorrectionIn], user: User, db: DB
 ) -> UsageOut:
     """Change what was recorded (times, service way, samples, fee, note; the user of a session
     without a booking), with a `reason`. The old and the new values are kept in the history, and
@@ -61,7 +61,7 @@ async def correct_usage(
     status_code=204,
 )
 async def delete_usage(
-    session_id: SessionId, data: JSONBody[UsageDeletionIn], user: User, db: DB
+    session_id: PathId, data: JSONBody[UsageDeletionIn], user: User, db: DB
 ) -> None:
     """Remove a session recorded in error, with a `reason` (JSON body); its values stay in the
     history."""
@@ -74,7 +74,7 @@ async def delete_usage(
     tags=TAGS,
     responses=READ_ERRORS,
 )
-async def usage_history(session_id: SessionId, user: User, db: DB) -> list[UsageRevisionOut]:
+async def usage_history(session_id: PathId, user: User, db: DB) -> list[UsageRevisionOut]:
     """Every correction and the deletion of a session, oldest first."""
     return await correct.history(db, user, session_id)
 

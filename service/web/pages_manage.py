@@ -24,7 +24,6 @@ from service.web.view import DB, ViewDep
 
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)
 Id = Annotated[int, Parameter(ge=1, le=2**62)]
-Action = Literal["approve", "reject", "check_in", "check_out", "no_show"]
 FLASH = {"approve": "approved", "reject": "rejected", "check_in": "checked-in",
          "check_out": "checked-out", "no_show": "no-show"}  # fmt: skip
 

@@ -223,11 +223,6 @@ class Cluster:
         log = str(self._pg.data_dir / "log")
         self._pg_ctl(["-w", "-o", '-h ""', "-o", f"-k {socket_dir}", "-l", log, "start"])
 
-    def restart_database(self, down_seconds: float = 2.0) -> None:
-        self.stop_database()
-        time.sleep(down_seconds)
-        self.start_database_again()
-
     def _pg_ctl(self, args: list[str]) -> None:
         from pgserver import _commands
 
