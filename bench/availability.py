@@ -26,8 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._report import result  # noqa: E402
 from service.app import create_app  # noqa: E402
-from service.catalog.seed import seed_scale  # noqa: E402
 from service.db import Database  # noqa: E402
+from service.demo.seed import seed_scale  # noqa: E402
 from service.migrate import migrate  # noqa: E402
 from service.settings import Settings  # noqa: E402
 

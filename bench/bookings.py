@@ -30,8 +30,8 @@ from bench._http import KeepAliveClient  # noqa: E402
 from bench._report import result  # noqa: E402
 from bench._server import running_server  # noqa: E402
 from service.accounts.secrets import digest, new_secret  # noqa: E402
-from service.catalog.reference import seed_reference  # noqa: E402
 from service.db import LOCK_INSTRUMENT, Database  # noqa: E402
+from service.demo.reference import seed_reference  # noqa: E402
 
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "32"))
 PER_CLIENT = int(os.environ.get("BENCH_PER_CLIENT", "40"))

@@ -18,8 +18,8 @@ from bench._db import scratch_database  # noqa: E402
 from bench._http import KeepAliveClient  # noqa: E402
 from bench._report import result  # noqa: E402
 from bench._server import running_server  # noqa: E402
-from service.catalog.seed import seed_demo  # noqa: E402
 from service.db import Database  # noqa: E402
+from service.demo.seed import seed_demo  # noqa: E402
 
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "8"))

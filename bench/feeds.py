@@ -27,8 +27,8 @@ from bench._report import result  # noqa: E402
 from service.accounts.secrets import digest, new_secret  # noqa: E402
 from service.app import create_app  # noqa: E402
 from service.calendars.cache import EVENT_CACHE  # noqa: E402
-from service.catalog.reference import seed_reference  # noqa: E402
 from service.db import Database  # noqa: E402
+from service.demo.reference import seed_reference  # noqa: E402
 from service.embedded_db import ensure_database_url  # noqa: E402
 from service.migrate import migrate  # noqa: E402
 from service.settings import Settings  # noqa: E402

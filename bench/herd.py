@@ -23,8 +23,8 @@ from bench._http import KeepAliveClient  # noqa: E402
 from bench._report import result  # noqa: E402
 from bench._server import running_server  # noqa: E402
 from service.accounts.secrets import digest, new_secret  # noqa: E402
-from service.catalog.reference import seed_reference  # noqa: E402
 from service.db import Database  # noqa: E402
+from service.demo.reference import seed_reference  # noqa: E402
 
 CLIENTS = int(os.environ.get("BENCH_HERD_CLIENTS", "64"))
 ATTEMPTS = int(os.environ.get("BENCH_HERD_ATTEMPTS", "1000"))

@@ -22,8 +22,8 @@ from bench._db import scratch_database  # noqa: E402
 from bench._report import result  # noqa: E402
 from bench._server import serving  # noqa: E402
 from service.accounts.passwords import hash_password  # noqa: E402
-from service.catalog.reference import seed_reference  # noqa: E402
 from service.db import Database  # noqa: E402
+from service.demo.reference import seed_reference  # noqa: E402
 
 LOGINS = int(os.environ.get("BENCH_LOGINS", "100"))
 PASSWORD = "burst-password"

@@ -36,8 +36,8 @@ import httpx
 from bench._report import result
 from service.accounts.secrets import digest, new_secret
 from service.app import create_app
-from service.catalog.reference import seed_reference
 from service.db import Database
+from service.demo.reference import seed_reference
 from service.metrics import dirty_sql, rollup, rollup_run, rollup_sql
 from service.metrics.dirty import rollup_dirty
 from service.metrics.rollup import rebuild

@@ -23,9 +23,9 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 
 from bench._report import result  # noqa: E402
-from service.catalog.reference import seed_reference
 from service.common.time import utcnow
 from service.db import Database
+from service.demo.reference import seed_reference
 from service.migrate import migrate
 from service.notifications.delivery import deliver_outbox
 from service.notifications.reminders import queue_reminders

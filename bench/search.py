@@ -34,8 +34,8 @@ sys.path.insert(0, str(ROOT))
 from bench._report import result  # noqa: E402
 from service.app import create_app  # noqa: E402
 from service.catalog import instruments  # noqa: E402
-from service.catalog.seed import seed_demo, seed_scale  # noqa: E402
 from service.db import Database  # noqa: E402
+from service.demo.seed import seed_demo, seed_scale  # noqa: E402
 from service.migrate import migrate  # noqa: E402
 from service.search import index  # noqa: E402
 from service.settings import Settings  # noqa: E402

@@ -60,7 +60,7 @@ def _cmd_migrate(settings: Settings, _: argparse.Namespace) -> None:
 
 
 def _cmd_seed(settings: Settings, args: argparse.Namespace) -> None:
-    from service.catalog import seed
+    from service.demo import seed
 
     if args.demo:
         created = _with_db(settings, seed.seed_demo)
@@ -90,7 +90,7 @@ def _cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
 
     migrate(settings.database_url or "")
     if not args.no_demo:
-        from service.catalog import seed
+        from service.demo import seed
 
         if _with_db(settings, seed.seed_demo):
             print("demo data created")

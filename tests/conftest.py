@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from service.app import create_app
-from service.catalog.reference import seed_reference
 from service.db import Database
+from service.demo.reference import seed_reference
 from service.migrate import migrate
 from service.settings import Settings
 from tests.dbsetup import TestDatabase

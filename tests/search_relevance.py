@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from service.catalog.demo_plan import InstrumentPlan
+from service.demo.plan import InstrumentPlan
 
 __all__ = ["CASES", "DEMO", "Case", "InstrumentPlan", "Score", "score"]
 
@@ -210,7 +210,7 @@ def score(case: Case, ranked: list[InstrumentPlan]) -> Score:
 
 
 def _demo() -> list[InstrumentPlan]:
-    from service.catalog.demo_plan import build_demo
+    from service.demo.plan import build_demo
 
     return build_demo().instruments
 

@@ -18,7 +18,7 @@ from service.accounts.schemas import RevokedOut
 from service.audit import store as audit
 from service.db import Database
 from service.errors import Unprocessable
-from service.notifications.outbox import enqueue
+from service.outbox.store import enqueue
 from service.settings import Settings
 
 PURPOSE = "password_reset"

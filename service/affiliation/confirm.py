@@ -16,7 +16,7 @@ from service.affiliation import rules, sql, store
 from service.affiliation.schemas import ConfirmationSentOut, MembershipOut
 from service.db import Database
 from service.errors import Conflict, Unprocessable
-from service.notifications.outbox import enqueue
+from service.outbox.store import enqueue
 from service.settings import Settings
 
 PURPOSE = "affiliation"

@@ -17,7 +17,7 @@ from service.affiliation import rules, sql, store
 from service.affiliation.schemas import MembershipOut
 from service.db import Database
 from service.errors import Conflict, Forbidden
-from service.notifications.outbox import enqueue
+from service.outbox.store import enqueue
 from service.settings import Settings
 
 

@@ -18,7 +18,7 @@ from service.bookings.schemas import BlockIn, BlockOut, DisplacedOut
 from service.common.i18n import pick
 from service.db import LOCK_INSTRUMENT, Database, advisory_xact_lock
 from service.errors import Conflict, Forbidden, NotFound
-from service.notifications.outbox import enqueue
+from service.outbox.store import enqueue
 
 _BLOCK = "b.id, b.instrument_id, b.starts_at, b.ends_at, b.purpose, b.status, b.created_at"
 

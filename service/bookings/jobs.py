@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from service.bookings import lifecycle
+from service.common.jobs import JobResult
 from service.db import Database
-from service.scheduler.job import JobResult
 from service.settings import Settings
 
 #: How long after the start a confirmed booking without a usage session becomes a no-show.

@@ -16,7 +16,7 @@ import asyncpg
 from service.bookings import store
 from service.bookings.transitions import close_session
 from service.db import Database
-from service.notifications.outbox import enqueue
+from service.outbox.store import enqueue
 
 BATCH = 200
 

@@ -21,7 +21,7 @@ from service.bookings.transitions import authorize
 from service.common.i18n import pick
 from service.db import LOCK_INSTRUMENT, Database, advisory_xact_lock
 from service.errors import Conflict, NotFound, PreconditionFailed, PreconditionRequired
-from service.notifications.outbox import enqueue
+from service.outbox.store import enqueue
 
 EDITABLE = frozenset({"pending", "confirmed"})
 

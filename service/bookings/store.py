@@ -250,5 +250,5 @@ async def lock_booking(conn: asyncpg.Connection, booking_id: int) -> asyncpg.Rec
 
 def notice_payload(**extra: Any) -> dict[str, Any]:
     """What a notification needs beyond its booking (a reason, alternatives, the change); the
-    booking itself is snapshotted by `notifications.outbox.enqueue` in the same statement."""
+    booking itself is snapshotted by `outbox.store.enqueue` in the same statement."""
     return {key: value for key, value in extra.items() if value not in (None, "")}

@@ -20,7 +20,7 @@ from service.bookings.schemas import BookingOut
 from service.common.i18n import pick
 from service.db import Database
 from service.errors import Conflict, Forbidden, NotFound, Unprocessable
-from service.notifications.outbox import enqueue
+from service.outbox.store import enqueue
 
 #: Check-in opens this long before the booked start.
 CHECK_IN_EARLY = timedelta(minutes=30)

@@ -60,6 +60,13 @@ def problem_spec(description: str) -> ResponseSpec:
     )
 
 
+#: The documented refusals of a route only platform administrators may call.
+ADMIN_ONLY = {
+    401: problem_spec("Log in or send a bearer token."),
+    403: problem_spec("Only platform administrators may see this."),
+}
+
+
 def _codes_for(handler: HTTPRouteHandler) -> dict[int, str]:
     codes = dict(_COMMON)
     methods = {m.upper() for m in handler.http_methods}

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from service.common.jobs import JobResult
 from service.db import Database
 from service.metrics.dirty import rollup_dirty
 from service.metrics.rollup import recent_days, rollup_recent
-from service.scheduler.job import JobResult
 from service.settings import Settings
 
 

@@ -15,13 +15,12 @@ from typing import Any
 
 import asyncpg
 
+from service.common.jobs import JobResult, worker_identity
 from service.db import Database
 from service.notifications import rules
 from service.notifications.account_mail import recipient
 from service.notifications.render import Mail
 from service.notifications.snapshot import booking_snapshot
-from service.scheduler.job import JobResult
-from service.scheduler.runs import worker_identity
 
 log = logging.getLogger("service.notifications")
 

@@ -9,6 +9,7 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody, QueryParameter
 
 from service.accounts.principal import Principal, require_platform_admin
+from service.common.openapi import ADMIN_ONLY
 from service.common.openapi import problem_spec as problem
 from service.common.pagination import MAX_PAGE_SIZE
 from service.common.params import PageNumber, PathId
@@ -20,7 +21,6 @@ from service.notifications.schemas import (
     OutboxRetryIn,
     OutboxRowOut,
 )
-from service.scheduler.schemas import ADMIN_ONLY
 
 _TAGS = ["administration"]
 _PageSize = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE_SIZE, description="rows per page")]

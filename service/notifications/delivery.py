@@ -21,12 +21,12 @@ from email.message import Message
 
 import asyncpg
 
+from service.common.jobs import JobResult
 from service.db import Database
 from service.notifications import circuit, mailer, rules
 from service.notifications.attachments import ICS_METHODS, attachment
 from service.notifications.claim import Claimed, claim_batch
 from service.notifications.render import build_message
-from service.scheduler.job import JobResult
 from service.settings import Settings
 
 log = logging.getLogger("service.notifications")

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from service.common.jobs import JobResult
 from service.db import Database
-from service.notifications.snapshot import snapshot_joins, snapshot_json
-from service.scheduler.job import JobResult
+from service.outbox.sql import snapshot_joins, snapshot_json
 from service.settings import Settings
 
 # The dedupe key is rules.reminder_key(booking_id, lead, version), spelled in SQL; the booking

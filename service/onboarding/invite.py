@@ -18,7 +18,7 @@ from service.accounts.membership import add_membership
 from service.accounts.passwords import hash_password_async
 from service.accounts.secrets import digest, new_secret
 from service.errors import NotFound, Unprocessable
-from service.notifications.outbox import enqueue
+from service.outbox.store import enqueue
 
 VALID_FOR = timedelta(days=14)
 #: Never matches an argon2 hash: nobody logs in before accepting.

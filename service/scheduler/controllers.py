@@ -8,9 +8,10 @@ from litestar import get
 from litestar.di import NamedDependency
 
 from service.accounts.principal import Principal, require_platform_admin
+from service.common.openapi import ADMIN_ONLY
 from service.db import Database
 from service.metrics.dirty import freshness
-from service.scheduler.schemas import ADMIN_ONLY, JobsOut
+from service.scheduler.schemas import JobsOut
 from service.scheduler.service import job_statuses
 
 

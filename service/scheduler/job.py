@@ -7,32 +7,14 @@ line and the tests (which replay an outage by passing a later `now`) all run the
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from service.common.jobs import JobResult
 from service.db import Database
 from service.settings import Settings
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-@dataclass(slots=True)
-class JobResult:
-    """How many items of each sort a run handled (e.g. `{"sent": 12, "failed": 1}`)."""
-
-    counts: dict[str, int] = field(default_factory=dict)
-
-    def add(self, what: str, n: int = 1) -> None:
-        self.counts[what] = self.counts.get(what, 0) + n
-
-    def merge(self, other: JobResult) -> None:
-        for what, n in other.counts.items():
-            self.add(what, n)
-
-    def __str__(self) -> str:
-        if not self.counts:
-            return "nothing to do"
-        return ", ".join(f"{what}={n}" for what, n in sorted(self.counts.items()))
 
 
 JobFunc = Callable[[Database, Settings, datetime], Awaitable[JobResult]]

@@ -6,8 +6,8 @@ import importlib
 import importlib.util
 from datetime import datetime, timedelta
 
+from service.common.jobs import JobResult
 from service.db import Database
-from service.scheduler.job import JobResult
 from service.settings import Settings
 
 #: Login failures only matter inside the throttling window; a day is ample.

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from service.bookings import jobs as booking_jobs
+from service.common.jobs import JobResult
 from service.common.time import utcnow
 from service.db import Database
 from service.notifications import circuit
@@ -21,7 +22,7 @@ from service.notifications.delivery import deliver_outbox
 from service.notifications.reminders import queue_reminders
 from service.ops.prometheus import JOB_ITEMS, JOB_RUNS
 from service.scheduler import maintenance, runs
-from service.scheduler.job import Job, JobResult, tick_of
+from service.scheduler.job import Job, tick_of
 from service.search import jobs as search_jobs
 from service.settings import Settings
 

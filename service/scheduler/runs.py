@@ -13,10 +13,6 @@ from service.db import Database
 MAX_ERROR_CHARS = 2000
 
 
-def worker_identity() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
 async def claim_tick(db: Database, job: str, tick: datetime) -> int | None:
     """Record that this process runs `job` for `tick`; None if another process already does."""
     return await db.fetchval(  # type: ignore[no-any-return]

@@ -7,7 +7,6 @@ from typing import Literal
 
 import msgspec
 
-from service.common.openapi import problem_spec as problem
 from service.metrics.schemas import FreshnessOut
 
 Outcome = Literal["running", "ok", "failed"]
@@ -41,9 +40,3 @@ class JobsOut(msgspec.Struct):
     items: list[JobStatusOut]
     #: How stale the sharing figures are (late changes waiting, last roll-up).
     figures: FreshnessOut | None = None
-
-
-ADMIN_ONLY = {
-    401: problem("Log in or send a bearer token."),
-    403: problem("Only platform administrators may see this."),
-}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from service.common.jobs import JobResult
 from service.db import Database
-from service.scheduler.job import JobResult
 from service.search import index
 from service.settings import Settings
 

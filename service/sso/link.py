@@ -21,7 +21,7 @@ from service.audit import store as audit
 from service.common.i18n import N_
 from service.db import Database
 from service.errors import Conflict, Unprocessable
-from service.notifications.outbox import enqueue
+from service.outbox.store import enqueue
 from service.settings import Settings
 from service.sso import account, store
 from service.sso.errors import SignOnRefused

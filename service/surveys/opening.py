@@ -12,7 +12,7 @@ from service.accounts.principal import Principal, require_platform_admin
 from service.accounts.secrets import digest, new_secret
 from service.db import Database
 from service.errors import Conflict, Unprocessable
-from service.notifications.outbox import enqueue
+from service.outbox.store import enqueue
 from service.settings import Settings
 from service.surveys import rules, sql, store
 from service.surveys.mail import invitation_payload

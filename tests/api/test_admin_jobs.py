@@ -9,7 +9,7 @@ import pytest
 
 from service.common.time import utcnow
 from service.db import Database
-from service.notifications.outbox import enqueue
+from service.outbox.store import enqueue
 from service.scheduler.registry import JOBS, run_job
 from service.settings import Settings
 from tests.factories import UserHandle, make_institution, make_user

@@ -11,7 +11,7 @@ import pytest
 
 from service.common.time import utcnow
 from service.db import Database
-from service.notifications.outbox import enqueue
+from service.outbox.store import enqueue
 from tests.factories import UserHandle, make_institution, make_user
 from tests.scheduler_support import make_booking, make_scene
 

@@ -11,8 +11,8 @@ import statistics
 import httpx
 import pytest
 
-from service.catalog.seed import seed_demo
 from service.db import Database
+from service.demo.seed import seed_demo
 from tests.search_relevance import CASES, DEMO, InstrumentPlan, score
 
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from service.catalog.seed import seed_demo
 from service.common.time import utcnow
 from service.db import Database
+from service.demo.seed import seed_demo
 from service.metrics.rollup import rebuild
 from tests.live_server import LiveServer
 from tests.metrics_support import add_session

@@ -9,7 +9,7 @@ from playwright.async_api import Browser, Page
 
 from service.common.time import utcnow
 from service.db import Database
-from service.notifications.outbox import enqueue
+from service.outbox.store import enqueue
 from tests.browser.conftest import (
     DEMO_ADMIN,
     DEMO_EVALUATOR,

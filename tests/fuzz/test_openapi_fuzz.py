@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from service.catalog.seed import seed_demo
 from service.db import Database
+from service.demo.seed import seed_demo
 from tests.factories import make_user, unique
 from tests.live_server import ROOT, LiveServer
 

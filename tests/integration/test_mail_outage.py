@@ -19,7 +19,7 @@ import pytest
 from service.common.time import utcnow
 from service.db import Database
 from service.notifications.delivery import deliver_outbox
-from service.notifications.outbox import enqueue
+from service.outbox.store import enqueue
 from service.settings import Settings
 from tests.factories import UserHandle, make_institution, make_user
 from tests.scheduler_support import (

@@ -14,8 +14,8 @@ from service.db import Database
 from service.notifications import circuit
 from service.notifications.delivery import deliver_outbox, retry_policy
 from service.notifications.mailer import parse_smtp_url
-from service.notifications.outbox import enqueue
 from service.notifications.reminders import queue_reminders
+from service.outbox.store import enqueue
 from service.settings import Settings
 from tests.scheduler_support import (
     Sink,

@@ -11,7 +11,7 @@ import icalendar
 from service.common.time import utcnow
 from service.db import Database
 from service.notifications.delivery import deliver_outbox
-from service.notifications.outbox import enqueue
+from service.outbox.store import enqueue
 from service.settings import Settings
 from tests.scheduler_support import (
     Scene,

@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from service.common.jobs import JobResult
 from service.db import Database
 from service.ops.prometheus import REGISTRY
-from service.scheduler.job import Job, JobResult, tick_of
+from service.scheduler.job import Job, tick_of
 from service.scheduler.registry import JOBS, run_job, run_job_once
 from service.scheduler.runner import start_scheduler, stop_scheduler
 from service.settings import Settings

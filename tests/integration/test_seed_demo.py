@@ -7,10 +7,10 @@ from typing import Any
 import httpx
 import pytest
 
-from service.catalog.demo_institutions import DEMO_USERS, INSTITUTIONS
-from service.catalog.demo_plan import build_demo
-from service.catalog.seed import seed_demo
 from service.db import Database
+from service.demo.institutions import DEMO_USERS, INSTITUTIONS
+from service.demo.plan import build_demo
+from service.demo.seed import seed_demo
 
 DEMO_CODES = [i.code for i in INSTITUTIONS]
 
@@ -338,7 +338,7 @@ async def test_the_demo_has_a_read_only_evaluator_of_jilin_university(demo: Data
 async def test_demo_identities(demo: Database) -> None:
     """Every demo account is a verified member; the enterprise has two users, its admin among
     them; one unverified claimant waits in Jilin University's queue."""
-    from service.catalog.demo_identity import CLAIMANT, ENTERPRISE_ADMIN, ENTERPRISE_CODE
+    from service.demo.identity import CLAIMANT, ENTERPRISE_ADMIN, ENTERPRISE_CODE
 
     unverified = await demo.fetch(
         """SELECT u.email FROM app_user u

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from service.catalog.scale import booking_records, seed_scale
 from service.db import Database
+from service.demo.scale import booking_records, seed_scale
 
 _BATCH = """
 SELECT count(DISTINCT s.id) AS institutions, count(i.id) AS instruments

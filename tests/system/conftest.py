@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
-from service.catalog.reference import seed_reference
 from service.common.time import utcnow
 from service.db import Database
+from service.demo.reference import seed_reference
 from tests.system.cluster import Cluster
 from tests.system.figures import FIGURES, record
 from tests.system.load import Fleet, Tally, booking_body

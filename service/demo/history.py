@@ -22,13 +22,13 @@ import asyncpg
 
 from service.bookings.policy import Policy
 from service.bookings.rules import estimated_cost
-from service.catalog.demo_history_plan import HISTORY_SEED, Person, Place, Pools, Visit, first_day
-from service.catalog.demo_history_visits import Cast, demo_bookings, place_history
-from service.catalog.demo_institutions import DEMO_ADMIN_EMAIL, GIVEN, SURNAMES
-from service.catalog.demo_plan import DemoPlan
-from service.catalog.scale import allocate_ids
 from service.common.time import local_to_utc, utcnow
 from service.db import Database
+from service.demo.history_plan import HISTORY_SEED, Person, Place, Pools, Visit, first_day
+from service.demo.history_visits import Cast, demo_bookings, place_history
+from service.demo.institutions import DEMO_ADMIN_EMAIL, GIVEN, SURNAMES
+from service.demo.plan import DemoPlan
+from service.demo.scale import allocate_ids
 from service.metrics.dirty import note_as_of
 from service.metrics.rollup import rebuild
 

@@ -19,12 +19,12 @@ from typing import Any
 
 import asyncpg
 
-from service.catalog.demo_institutions import FOCUS, InstitutionSpec
-from service.catalog.demo_plan import FEE_TIERS, make_instrument
-from service.catalog.demo_templates import TEMPLATES
-from service.catalog.reference import seed_reference
 from service.common.time import utcnow
 from service.db import Database
+from service.demo.institutions import FOCUS, InstitutionSpec
+from service.demo.plan import FEE_TIERS, make_instrument
+from service.demo.reference import seed_reference
+from service.demo.templates import TEMPLATES
 from service.search.index import index_instruments
 
 PER_INSTITUTION = 25

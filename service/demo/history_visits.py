@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 
-from service.catalog.demo_history_plan import (
+from service.demo.history_plan import (
     COMMENTS,
     PURPOSES,
     RATING_WEIGHTS,

@@ -8,8 +8,8 @@ for the demo, the tests and the benchmarks: it adds the demo's partner regions o
 
 from __future__ import annotations
 
-from service.catalog.demo_regions import seed_partner_regions
 from service.db import Database
+from service.demo.regions import seed_partner_regions
 
 
 async def seed_reference(db: Database) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 import asyncpg
 
-from service.notifications.snapshot import snapshot_joins, snapshot_json
+from service.outbox.sql import ENQUEUE
 
 #: Kinds of message; the mail renderer has a template per kind.
 KINDS = (
@@ -32,20 +32,6 @@ KINDS = (
     "survey_invitation",  # a survey's single-use link; the payload holds the whole mail
 )
 
-# One statement: the notice and the snapshot of its booking (none when booking_id is NULL).
-_ENQUEUE = f"""
-INSERT INTO notification_outbox (dedupe_key, kind, user_id, booking_id, payload, due_at,
-                                 next_attempt_at)
-SELECT $1, $2, $3, $4,
-       CASE WHEN b.id IS NULL THEN $5::jsonb
-            ELSE $5::jsonb || jsonb_build_object('booking', {snapshot_json("b")}) END,
-       coalesce($6, now()), coalesce($6, now())
-FROM (SELECT 1) AS one
-LEFT JOIN booking b ON b.id = $4
-{snapshot_joins("b", "LEFT JOIN")}
-ON CONFLICT (dedupe_key) DO NOTHING RETURNING id
-"""
-
 
 async def enqueue(
     conn: asyncpg.Connection,
@@ -67,5 +53,5 @@ async def enqueue(
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
     return await conn.fetchval(  # type: ignore[no-any-return]
-        _ENQUEUE, dedupe_key, kind, user_id, booking_id, payload or {}, due_at
+        ENQUEUE, dedupe_key, kind, user_id, booking_id, payload or {}, due_at
     )

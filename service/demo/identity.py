@@ -10,7 +10,7 @@ import asyncpg
 
 from service.accounts.membership import add_membership
 from service.accounts.passwords import hash_password_async
-from service.catalog.demo_institutions import DEMO_PASSWORD
+from service.demo.institutions import DEMO_PASSWORD
 
 #: A valid 统一社会信用代码 (GB 32100-2015 check character) for the demo enterprise.
 ENTERPRISE_CODE = "91220101MA0Y3XKM44"

@@ -13,16 +13,16 @@ from typing import Any
 import asyncpg
 
 from service.accounts.passwords import hash_password_async
-from service.catalog import demo_registry
-from service.catalog.demo_figures import seed_figures_demo
-from service.catalog.demo_history import PROVINCE_ZONE, roll_up, seed_history
-from service.catalog.demo_identity import seed_identity
-from service.catalog.demo_institutions import DEMO_ADMIN_EMAIL, DEMO_PASSWORD, DEMO_USERS
-from service.catalog.demo_plan import DemoPlan, InstrumentPlan, build_demo
-from service.catalog.reference import seed_reference
-from service.catalog.scale import INSTRUMENT_COLUMNS, allocate_ids, seed_scale
 from service.common.time import utcnow
 from service.db import LOCK_JOB, Database, advisory_xact_lock
+from service.demo import registry as demo_registry
+from service.demo.figures import seed_figures_demo
+from service.demo.history import PROVINCE_ZONE, roll_up, seed_history
+from service.demo.identity import seed_identity
+from service.demo.institutions import DEMO_ADMIN_EMAIL, DEMO_PASSWORD, DEMO_USERS
+from service.demo.plan import DemoPlan, InstrumentPlan, build_demo
+from service.demo.reference import seed_reference
+from service.demo.scale import INSTRUMENT_COLUMNS, allocate_ids, seed_scale
 from service.search.index import index_instruments
 
 __all__ = ["seed_demo", "seed_scale"]

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import NamedTuple
 
-from service.catalog.demo_institutions import (
+from service.demo.institutions import (
     BUILDINGS,
     FOCUS,
     GIVEN,
@@ -20,7 +20,7 @@ from service.catalog.demo_institutions import (
     SURNAMES,
     InstitutionSpec,
 )
-from service.catalog.demo_templates import BY_KEY, TEMPLATES, Template
+from service.demo.templates import BY_KEY, TEMPLATES, Template
 
 DEMO_SEED = 2026
 FEE_TIERS = ((200, 300, 450), (150, 250, 400), (300, 450, 600), (100, 200, 350))
