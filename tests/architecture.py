@@ -184,7 +184,30 @@ def impure_pure_modules(modules: Iterable[Module]) -> Iterator[Violation]:
                     yield Violation("pure-module-clock", module.name, f"calls {called}()")
 
 
-CHECKS = (layering, cycles, sql_outside_homes, web_reaches_storage, impure_pure_modules)
+#: Positional parameters a function may take before the rest must be passed by keyword.
+MAX_POSITIONAL = 4
+
+
+def long_positional_lists(modules: Iterable[Module]) -> Iterator[Violation]:
+    """Beyond four, arguments are passed by name (`*` in the signature), so a call says what
+    each value is and two swapped ids of the same type cannot go unnoticed."""
+    for module in modules:
+        for node in ast.walk(module.tree):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                args = node.args.posonlyargs + node.args.args
+                named = [a.arg for a in args if a.arg not in ("self", "cls")]
+                if len(named) > MAX_POSITIONAL:
+                    yield Violation("positional-params", module.name, f"{node.name}()")
+
+
+CHECKS = (
+    layering,
+    cycles,
+    sql_outside_homes,
+    web_reaches_storage,
+    impure_pure_modules,
+    long_positional_lists,
+)
 
 
 def violations(modules: list[Module]) -> set[Violation]:
