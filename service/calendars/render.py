@@ -21,6 +21,7 @@ from typing import Literal, NamedTuple
 import icalendar
 
 from service.calendars.labels import SERVICE_WAY_LABELS, STATUS_LABELS, field, label
+from service.common.codes import ENDED_UNUSED
 from service.common.i18n import pick
 
 Variant = Literal["user", "manager", "public"]
@@ -33,9 +34,6 @@ PRODID = "-//Instrument Share//Instrument Share Calendars 1.0//EN"
 UID_DOMAIN = "instrument-share"
 #: Changing how events look must change every cache key and ETag.
 RENDER_VERSION = 2
-
-ACTIVE_STATUSES = ("pending", "confirmed", "in_use", "completed")
-ENDED_STATUSES = ("cancelled", "rejected", "expired", "no_show")
 
 
 class EventRow(NamedTuple):
@@ -73,7 +71,7 @@ def booking_uid(booking_id: int) -> str:
 def ical_status(status: str) -> str:
     if status == "pending" or status == "held":
         return "TENTATIVE"
-    if status in ENDED_STATUSES:
+    if status in ENDED_UNUSED:
         return "CANCELLED"
     return "CONFIRMED"
 
@@ -86,7 +84,7 @@ def _summary(row: EventRow, language: str, variant: Variant) -> str:
         what = field("booked", language)
     else:
         what = label(STATUS_LABELS, row.status, language)
-    if row.status in ENDED_STATUSES and (row.kind == "maintenance" or variant == "public"):
+    if row.status in ENDED_UNUSED and (row.kind == "maintenance" or variant == "public"):
         what = f"{what} ({label(STATUS_LABELS, row.status, language)})"
     parts = [name, what]
     if variant == "manager" and row.kind == "booking" and row.booker_name:
@@ -136,7 +134,7 @@ def build_event(row: EventRow, language: str, variant: Variant, base_url: str) -
     event.add("dtstart", row.starts_at.astimezone(UTC))
     event.add("dtend", row.ends_at.astimezone(UTC))
     event.add("status", ical_status(row.status))
-    event.add("transp", "TRANSPARENT" if row.status in ENDED_STATUSES else "OPAQUE")
+    event.add("transp", "TRANSPARENT" if row.status in ENDED_UNUSED else "OPAQUE")
     event.add("summary", _summary(row, language, variant))
     event.add("location", _location(row, language))
     event.add("description", _description(row, language, variant, link))

@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from typing import Literal
 
-from service.calendars.render import ACTIVE_STATUSES, Variant
+from service.calendars.render import Variant
+from service.common.codes import FEED_VISIBLE, sql_in
 
 StoredScope = Literal["user", "instrument", "institution", "instrument_public"]
 
@@ -21,7 +22,7 @@ MAX_FUTURE_DAYS = 730
 #: Ended bookings stay in feeds as STATUS:CANCELLED this long, so clients see the change.
 CANCELLED_VISIBLE = timedelta(days=7)
 
-_ACTIVE = ", ".join(f"'{s}'" for s in ACTIVE_STATUSES)
+_ACTIVE = sql_in(FEED_VISIBLE)
 
 _SCOPE_WHERE: dict[StoredScope, str] = {
     "user": "b.user_id = $1 AND b.kind = 'booking'",
@@ -32,7 +33,7 @@ _SCOPE_WHERE: dict[StoredScope, str] = {
 
 _COMMON_WHERE = f"""
     b.starts_at < $3 AND b.ends_at > $2 AND b.status <> 'held'
-    AND (b.status IN ({_ACTIVE}) OR b.updated_at >= $4)
+    AND (b.status IN {_ACTIVE} OR b.updated_at >= $4)
 """
 
 _PRIVATE_COLUMNS = "u.display_name, b.purpose, b.service_way"

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
+from service.common.codes import REMINDABLE
+
 #: A claimed row is not offered again before the lease ends; a worker that dies mid-batch thus
 #: delays its batch by at most this long, and a resend carries the same Message-ID.
 LEASE = timedelta(minutes=5)
-ACTIVE_STATUSES = frozenset({"pending", "confirmed"})
 MESSAGE_DOMAIN = "instrument-share.org"
 
 ExpiryReason = Literal["booking_started", "booking_changed", "booking_gone"]
@@ -101,7 +102,7 @@ def reminder_skip_reason(
 
     After an outage, a reminder whose nearer lead time has also come gives way to that one.
     """
-    if status not in ACTIVE_STATUSES:
+    if status not in REMINDABLE:
         return f"booking is {status}"
     if lead_minutes not in user_leads:
         return "reminder lead time no longer chosen by the user"

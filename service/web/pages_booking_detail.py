@@ -18,6 +18,7 @@ from service.accounts.principal import Principal
 from service.bookings import queries, store, transitions
 from service.bookings.schemas import BookingOut, EventOut
 from service.catalog import instruments
+from service.common.codes import CANCELLABLE
 from service.common.time import utcnow
 from service.db import Database
 from service.errors import NotFound
@@ -30,7 +31,6 @@ Form = Body(media_type=RequestEncodingType.URL_ENCODED)
 BookingId = Annotated[int, Parameter(ge=1, le=2**62)]
 FLASH: dict[str, str] = {"cancel": "cancelled", "approve": "approved", "reject": "rejected"}
 #: States from which a booking can still be cancelled or moved (as `transitions.MOVES` says).
-OPEN = ("held", "pending", "confirmed")
 
 FEE_CLASSES = {
     "internal": N_("Internal users"),
@@ -133,7 +133,7 @@ async def booking_page(view: ViewDep, db: DB, booking_id: BookingId) -> Response
         is_booker=is_booker, booker=people.get(booking.user_id), rateable=rateable,
         history=history_rows(view, events, manager, people), fee_classes=FEE_CLASSES,
         minutes=int((booking.end - booking.start).total_seconds() // 60),
-        can_cancel=booking.kind == "booking" and booking.status in OPEN,
+        can_cancel=booking.kind == "booking" and booking.status in CANCELLABLE,
     )  # fmt: skip
 
 
