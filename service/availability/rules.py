@@ -11,7 +11,11 @@ from service.common.schemas import Violation
 #: Stored form of "24:00" (`time` cannot hold it in Python); `openings` reads it as midnight.
 END_OF_DAY = time.max
 _FEE_MAX = Decimal("99999999.99")
-_HOURS_MAX = {"max_hours_per_day": Decimal(24), "max_hours_per_week": Decimal(168)}
+_HOURS_MAX = {
+    "max_hours_per_day": Decimal(24),
+    "max_hours_per_week": Decimal(168),
+    "max_future_hours": Decimal(17520),
+}
 
 
 def parse_hhmm(text: str) -> time:

@@ -130,6 +130,16 @@ class PolicyIn(msgspec.Struct, forbid_unknown_fields=True):
     max_hours_per_day: Decimal | None = None
     max_hours_per_week: Decimal | None = None
     max_future_bookings: Annotated[int, msgspec.Meta(ge=1, le=10000)] | None = None
+    #: How many bookings one person may have on one local day (null: no limit).
+    max_bookings_per_day: Annotated[int, msgspec.Meta(ge=1, le=1000)] | None = None
+    #: How many hours of future bookings one person may hold (null: no limit).
+    max_future_hours: Decimal | None = None
+    #: Minimum time between two bookings of the same person; unlike the buffer it does not
+    #: keep anyone else out.
+    min_gap_minutes: Annotated[int, msgspec.Meta(ge=0, le=1440)] = 0
+    #: How long after the start a booking nobody checked in to becomes a no-show, and before
+    #: which a manager cannot mark it so.
+    no_show_grace_minutes: Annotated[int, msgspec.Meta(ge=0, le=1440)] = 30
     late_cancel_hours: Annotated[int, msgspec.Meta(ge=0, le=8760)] = 24
     service_ways: Annotated[list[ServiceWay], msgspec.Meta(min_length=1, max_length=4)] = (
         msgspec.field(default_factory=lambda: ["occupy", "technical", "entrusted", "remote"])
@@ -151,6 +161,10 @@ class PolicyOut(msgspec.Struct):
     max_hours_per_day: Decimal | None
     max_hours_per_week: Decimal | None
     max_future_bookings: int | None
+    max_bookings_per_day: int | None
+    max_future_hours: Decimal | None
+    min_gap_minutes: int
+    no_show_grace_minutes: int
     late_cancel_hours: int
     service_ways: list[str]
     fee_internal: Decimal

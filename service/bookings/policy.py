@@ -25,6 +25,12 @@ class Policy(msgspec.Struct, frozen=True):
     max_hours_per_day: Decimal | None = None
     max_hours_per_week: Decimal | None = None
     max_future_bookings: int | None = None
+    max_bookings_per_day: int | None = None
+    max_future_hours: Decimal | None = None
+    #: Same person's bookings must be this far apart (others may book in between).
+    min_gap_minutes: int = 0
+    #: An unused booking becomes a no-show this long after its start.
+    no_show_grace_minutes: int = 30
     late_cancel_hours: int = 24
     service_ways: tuple[str, ...] = SERVICE_WAYS
     fee_internal: Decimal = Decimal("0")

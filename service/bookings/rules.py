@@ -53,10 +53,26 @@ class Request(msgspec.Struct, frozen=True):
 
 
 class Load(msgspec.Struct, frozen=True):
-    """The booker's other active bookings on the instrument (not counting the one changed)."""
+    """The booker's other bookings on the instrument (not counting the one changed).
+
+    `intervals` are the active ones near the request and also the time already used (a
+    completed booking up to its check-out) or missed (a no-show): a cap on a day or a week
+    counts what the person already had of it, not only what is still ahead.
+    """
 
     intervals: tuple[Interval, ...] = ()
     future_count: int = 0
+    #: Hours of active bookings after `now`.
+    future_hours: float = 0.0
+
+    def plus(self, start: datetime, end: datetime, now: datetime) -> Load:
+        """The load once a booking of `[start, end)` is made too (series book one by one)."""
+        ahead = max(timedelta(0), end - max(start, now)) / timedelta(hours=1)
+        return Load(
+            intervals=(*self.intervals, (start, end)),
+            future_count=self.future_count + (1 if start > now else 0),
+            future_hours=self.future_hours + ahead,
+        )
 
 
 def _v(rule: str, lang: str, zh: str, en: str) -> Violation:
@@ -221,10 +237,18 @@ def _hours_on(day: date, intervals: list[Interval], tz: ZoneInfo) -> float:
     return sum(max(0.0, (min(b, hi) - max(a, lo)) / timedelta(hours=1)) for a, b in intervals)
 
 
+def _touches(day: date, interval: Interval, tz: ZoneInfo) -> bool:
+    lo = datetime.combine(day, datetime.min.time(), tzinfo=tz)
+    hi = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=tz)
+    return interval[0] < hi and interval[1] > lo
+
+
 def limit_violations(
-    policy: Policy, tz: ZoneInfo, req: Request, load: Load, lang: str
+    policy: Policy, tz: ZoneInfo, req: Request, load: Load, lang: str, now: datetime
 ) -> list[Violation]:
-    """Per-user limits: hours per local day and ISO week, number of future bookings."""
+    """Per-user limits: hours and bookings per local day, hours per ISO week (time used or
+    missed earlier in the period included), future bookings and hours, the gap between two
+    bookings of the same person."""
     out: list[Violation] = []
     every = [*load.intervals, (req.start, req.end)]
     days = local_days(req.start, req.end, tz)
@@ -235,8 +259,9 @@ def limit_violations(
                 _v(
                     "daily_limit",
                     lang,
-                    f"每人每天最多预约 {cap:g} 小时。",
-                    f"At most {cap:g} hours per person per day.",
+                    f"每人每天最多预约 {cap:g} 小时（含当天已用和爽约的时间）。",
+                    f"At most {cap:g} hours per person per day "
+                    "(time already used or missed that day included).",
                 )
             )
     if policy.max_hours_per_week is not None:
@@ -249,11 +274,24 @@ def limit_violations(
                     _v(
                         "weekly_limit",
                         lang,
-                        f"每人每周最多预约 {cap:g} 小时。",
-                        f"At most {cap:g} hours per person per week.",
+                        f"每人每周最多预约 {cap:g} 小时（含本周已用和爽约的时间）。",
+                        f"At most {cap:g} hours per person per week "
+                        "(time already used or missed that week included).",
                     )
                 )
                 break
+    if policy.max_bookings_per_day is not None:
+        n = policy.max_bookings_per_day
+        if any(sum(_touches(d, i, tz) for i in every) > n for d in days):
+            out.append(
+                _v(
+                    "bookings_per_day_limit",
+                    lang,
+                    f"每人每天最多 {n} 个预约（含当天已用和爽约的预约）。",
+                    f"At most {n} bookings per person per day "
+                    "(bookings already used or missed that day included).",
+                )
+            )
     if (
         policy.max_future_bookings is not None
         and load.future_count + 1 > policy.max_future_bookings
@@ -265,6 +303,28 @@ def limit_violations(
                 lang,
                 f"每人最多可持有 {n} 个未来的预约。",
                 f"At most {n} future bookings per person.",
+            )
+        )
+    if policy.max_future_hours is not None:
+        cap = float(policy.max_future_hours)
+        ahead = max(timedelta(0), req.end - max(req.start, now)) / timedelta(hours=1)
+        if load.future_hours + ahead > cap + 1e-9:
+            out.append(
+                _v(
+                    "future_hours_limit",
+                    lang,
+                    f"每人持有的未来预约合计不得超过 {cap:g} 小时。",
+                    f"At most {cap:g} hours of future bookings per person.",
+                )
+            )
+    gap = timedelta(minutes=policy.min_gap_minutes)
+    if gap and any(a < req.end + gap and req.start < b + gap for a, b in load.intervals):
+        out.append(
+            _v(
+                "min_gap",
+                lang,
+                f"同一人的两个预约之间须至少间隔 {policy.min_gap_minutes} 分钟。",
+                f"Your bookings must be at least {policy.min_gap_minutes} minutes apart.",
             )
         )
     return out

@@ -49,9 +49,7 @@ async def create_series(
         if reasons:
             skipped.append(SkippedOut(start=start, end=end, reasons=reasons))
         else:
-            load = Load(
-                intervals=(*load.intervals, (start, end)), future_count=load.future_count + 1
-            )
+            load = load.plus(start, end, now)
     _refuse_if_needed(data.recurrence.mode, booked, skipped, user.language)
     return SeriesOut(
         series_id=series_id, booked=[store.booking_out(r) for r in booked], skipped=skipped
@@ -71,7 +69,7 @@ async def _try_one(
     """Book one occurrence; the reasons it was refused, or [] when booked."""
     policy, inst, booker = ctx.policy, ctx.inst, ctx.booker
     violations = await writes.static_check(conn, policy, inst, booker, req, now, ctx)
-    violations += writes.limit_check_with(policy, inst, booker, req, load)
+    violations += writes.limit_check_with(policy, inst, booker, req, load, now)
     if violations:
         return [{"rule": v.rule, "message": v.message} for v in violations]
     columns = writes.terms(policy, inst, booker, req, now)

@@ -174,6 +174,26 @@ async def context(
     )
 
 
+#: Past bookings that still count against a person's caps: time used or missed.
+COUNTED_PAST_SQL = "('completed', 'no_show')"
+
+#: The booker's bookings that count against their limits. A completed booking counts up to its
+#: check-out (the rest of the slot was given back); a no-show counts in full (nobody else could
+#: use the time). Active bookings ending after `now` are all read, for the future counts.
+_USER_LOAD = f"""
+SELECT b.starts_at,
+       CASE WHEN b.status = 'completed' THEN greatest(b.starts_at, least(b.ends_at, coalesce(
+           (SELECT s.ended_at FROM usage_session s WHERE s.booking_id = b.id), b.ends_at)))
+            ELSE b.ends_at END AS ends_at,
+       b.status IN {ACTIVE_SQL} AS active
+FROM booking b
+WHERE {SAME_INSTRUMENT} AND b.user_id = $2 AND b.kind = 'booking'
+  AND b.status IN ('held', 'pending', 'confirmed', 'in_use', 'completed', 'no_show')
+  AND b.id <> ALL($6::bigint[])
+  AND ((b.status IN {ACTIVE_SQL} AND b.ends_at > $5) OR (b.starts_at < $4 AND b.ends_at > $3))
+"""
+
+
 async def user_load(
     conn: asyncpg.Connection,
     instrument_id: int,
@@ -182,24 +202,23 @@ async def user_load(
     now: datetime,
     exclude: list[int] | None = None,
 ) -> Load:
-    """The booker's active bookings on the instrument within a fortnight of `around`."""
+    """The booker's bookings on the instrument within a fortnight of `around` (active, used
+    or missed), and the count and hours of their active bookings ahead."""
     lo, hi = around[0] - timedelta(days=8), around[1] + timedelta(days=8)
-    rows = await conn.fetch(
-        f"""SELECT b.starts_at, b.ends_at, b.starts_at > $5 AS future FROM booking b
-            WHERE {SAME_INSTRUMENT} AND b.user_id = $2 AND b.kind = 'booking'
-              AND b.status IN {ACTIVE_SQL} AND b.id <> ALL($6::bigint[])
-              AND (b.starts_at > $5 OR (b.starts_at < $4 AND b.ends_at > $3))""",
-        instrument_id,
-        user_id,
-        lo,
-        hi,
-        now,
-        exclude or [],
-    )
+    rows = await conn.fetch(_USER_LOAD, instrument_id, user_id, lo, hi, now, exclude or [])
     intervals = tuple(
-        (r["starts_at"], r["ends_at"]) for r in rows if r["ends_at"] > lo and r["starts_at"] < hi
+        (r["starts_at"], r["ends_at"])
+        for r in rows
+        if r["ends_at"] > lo and r["starts_at"] < hi and r["ends_at"] > r["starts_at"]
     )
-    return Load(intervals=intervals, future_count=sum(1 for r in rows if r["future"]))
+    ahead = [r for r in rows if r["active"] and r["ends_at"] > now]
+    return Load(
+        intervals=intervals,
+        future_count=sum(1 for r in ahead if r["starts_at"] > now),
+        future_hours=sum(
+            (r["ends_at"] - max(r["starts_at"], now)) / timedelta(hours=1) for r in ahead
+        ),
+    )
 
 
 async def record_event(

@@ -65,6 +65,9 @@ def has_limits(policy: Policy) -> bool:
         policy.max_hours_per_day is not None
         or policy.max_hours_per_week is not None
         or policy.max_future_bookings is not None
+        or policy.max_bookings_per_day is not None
+        or policy.max_future_hours is not None
+        or policy.min_gap_minutes > 0
     )
 
 
@@ -81,15 +84,20 @@ async def limit_check(
     if booker.is_manager or not has_limits(policy):
         return []
     load = await store.user_load(conn, inst.id, booker.user_id, (req.start, req.end), now, exclude)
-    return rules.limit_violations(policy, inst.zone, req, load, booker.language)
+    return rules.limit_violations(policy, inst.zone, req, load, booker.language, now)
 
 
 def limit_check_with(
-    policy: Policy, inst: InstrumentFacts, booker: BookerFacts, req: Request, load: Load
+    policy: Policy,
+    inst: InstrumentFacts,
+    booker: BookerFacts,
+    req: Request,
+    load: Load,
+    now: datetime,
 ) -> list[Violation]:
     if booker.is_manager:
         return []
-    return rules.limit_violations(policy, inst.zone, req, load, booker.language)
+    return rules.limit_violations(policy, inst.zone, req, load, booker.language, now)
 
 
 def refuse(violations: list[Violation], lang: str) -> Unprocessable:

@@ -152,6 +152,10 @@ class PolicyForm(msgspec.Struct):
     max_hours_per_day: Num = ""
     max_hours_per_week: Num = ""
     max_future_bookings: Num = ""
+    max_bookings_per_day: Num = ""
+    max_future_hours: Num = ""
+    min_gap_minutes: Num = ""
+    no_show_grace_minutes: Num = ""
     late_cancel_hours: Num = ""
     fee_internal: Num = ""
     fee_external_academic: Num = ""
@@ -161,10 +165,12 @@ class PolicyForm(msgspec.Struct):
 
 POLICY_INTS = ("min_minutes", "max_minutes", "granularity_minutes", "min_notice_minutes",
                "horizon_days", "buffer_minutes", "approval_deadline_hours", "late_cancel_hours",
-               "max_future_bookings")  # fmt: skip
-POLICY_DECIMALS = ("max_hours_per_day", "max_hours_per_week", "fee_internal",
+               "max_future_bookings", "max_bookings_per_day", "min_gap_minutes",
+               "no_show_grace_minutes")  # fmt: skip
+POLICY_DECIMALS = ("max_hours_per_day", "max_hours_per_week", "max_future_hours", "fee_internal",
                    "fee_external_academic", "fee_enterprise")  # fmt: skip
-OPTIONAL = {"max_hours_per_day", "max_hours_per_week", "max_future_bookings"}
+OPTIONAL = {"max_hours_per_day", "max_hours_per_week", "max_future_bookings",
+            "max_bookings_per_day", "max_future_hours"}  # fmt: skip
 
 
 def policy_values(form: PolicyForm, ways: list[str]) -> tuple[dict[str, Any], list[str]]:

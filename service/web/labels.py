@@ -83,6 +83,7 @@ FLASHES = {
     "checked-in": N_("Checked in."),
     "checked-out": N_("Checked out."),
     "no-show": N_("Marked as a no-show."),
+    "no-show-undone": N_("The no-show is undone."),
     "imported": N_("The calendar is imported."),
     "hours-saved": N_("The opening hours are saved."),
     "closure-added": N_("The closure is added."),
