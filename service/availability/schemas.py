@@ -116,6 +116,17 @@ class ClosureOut(msgspec.Struct):
     reason: str
 
 
+RelaxedRule = Literal["max_duration", "horizon", "daily_limit", "weekly_limit"]
+
+
+class RelaxedWindow(msgspec.Struct, forbid_unknown_fields=True):
+    """A weekly wall-clock window in the instrument's zone, e.g. Saturday 00:00–24:00."""
+
+    weekday: Weekday
+    start: HHMM
+    end: HHMM
+
+
 class PolicyIn(msgspec.Struct, forbid_unknown_fields=True):
     """A complete policy (PUT replaces it); omitted fields take the built-in defaults."""
 
@@ -147,6 +158,16 @@ class PolicyIn(msgspec.Struct, forbid_unknown_fields=True):
     fee_internal: Decimal = Decimal("0")
     fee_external_academic: Decimal = Decimal("0")
     fee_enterprise: Decimal = Decimal("0")
+    #: Hours when `relaxed_rules` do not apply (nights, weekends of self-service instruments):
+    #: a booking wholly inside them is not held to a relaxed `max_duration` or `horizon`, and
+    #: time inside them does not count against a relaxed `daily_limit` or `weekly_limit`.
+    #: Every other rule (opening hours, notice, grid, overlaps, the other limits) still applies.
+    relaxed_windows: Annotated[list[RelaxedWindow], msgspec.Meta(max_length=50)] = msgspec.field(
+        default_factory=list
+    )
+    relaxed_rules: Annotated[list[RelaxedRule], msgspec.Meta(max_length=4)] = msgspec.field(
+        default_factory=list
+    )
 
 
 class PolicyOut(msgspec.Struct):
@@ -170,6 +191,8 @@ class PolicyOut(msgspec.Struct):
     fee_internal: Decimal
     fee_external_academic: Decimal
     fee_enterprise: Decimal
+    relaxed_windows: list[RelaxedWindow]
+    relaxed_rules: list[str]
     #: "instrument", "institution" or "default": where the effective values come from.
     source: str
 
@@ -177,4 +200,6 @@ class PolicyOut(msgspec.Struct):
     def of(cls, policy: Policy) -> PolicyOut:
         values = msgspec.structs.asdict(policy)
         values["service_ways"] = list(policy.service_ways)
+        values["relaxed_windows"] = [RelaxedWindow(*w) for w in policy.relaxed_windows]
+        values["relaxed_rules"] = list(policy.relaxed_rules)
         return cls(**values)

@@ -10,6 +10,8 @@ import asyncpg
 import msgspec
 
 SERVICE_WAYS = ("occupy", "technical", "entrusted", "remote")
+#: The rules relaxed windows may switch off (see `rules.relaxed_intervals`).
+RELAXABLE = ("max_duration", "horizon", "daily_limit", "weekly_limit")
 APPROVAL_MODES = ("none", "external", "all")
 
 
@@ -33,6 +35,10 @@ class Policy(msgspec.Struct, frozen=True):
     no_show_grace_minutes: int = 30
     late_cancel_hours: int = 24
     service_ways: tuple[str, ...] = SERVICE_WAYS
+    #: Weekly local windows (ISO weekday, "HH:MM", "HH:MM" with "24:00" = midnight after)
+    #: in which `relaxed_rules` do not apply.
+    relaxed_windows: tuple[tuple[int, str, str], ...] = ()
+    relaxed_rules: tuple[str, ...] = ()
     fee_internal: Decimal = Decimal("0")
     fee_external_academic: Decimal = Decimal("0")
     fee_enterprise: Decimal = Decimal("0")
@@ -55,6 +61,10 @@ LIMIT 1
 def policy_from_row(row: Any) -> Policy:
     values: dict[str, Any] = {f: row[f] for f in POLICY_FIELDS}
     values["service_ways"] = tuple(values["service_ways"])
+    values["relaxed_windows"] = tuple(
+        (int(w["weekday"]), str(w["start"]), str(w["end"])) for w in values["relaxed_windows"]
+    )
+    values["relaxed_rules"] = tuple(values["relaxed_rules"])
     return Policy(**values, source=row["src"])
 
 

@@ -13,7 +13,14 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from service.availability.openings import Interval, covers
+from service.availability.openings import (
+    Interval,
+    WeeklyInterval,
+    covers,
+    open_intervals,
+    subtract,
+)
+from service.availability.rules import parse_hhmm
 from service.bookings.policy import Policy
 from service.common.i18n import pick
 from service.common.schemas import Violation
@@ -85,6 +92,33 @@ def _aligned(at: datetime, tz: ZoneInfo, minutes: int) -> bool:
     return local.second == 0 and local.microsecond == 0 and since_midnight % minutes == 0
 
 
+def relaxed_intervals(policy: Policy, tz: ZoneInfo, lo: datetime, hi: datetime) -> list[Interval]:
+    """The policy's relaxed windows as UTC intervals within `[lo, hi)` (touching windows merged,
+    so Friday 20:00–24:00 and Saturday 00:00–24:00 make one stretch). Empty when the policy
+    relaxes nothing.
+
+    What "relaxed" means, rule by rule:
+    - `max_duration`, `horizon`: not checked for a booking lying wholly inside the windows;
+    - `daily_limit`, `weekly_limit`: time inside the windows is not counted (neither the new
+      booking's nor the person's other bookings'), and a booking wholly inside them is not
+      checked against the cap at all.
+    Everything else (opening hours and closures, notice, grid, minimum duration, the other
+    limits, overlaps and buffers) applies as always.
+    """
+    if not policy.relaxed_windows or not policy.relaxed_rules:
+        return []
+    weekly = [WeeklyInterval(d, parse_hhmm(a), parse_hhmm(b)) for d, a, b in policy.relaxed_windows]
+    return open_intervals(lo, hi, weekly, [], tz, always_open_without_hours=False)
+
+
+def is_relaxed(policy: Policy, tz: ZoneInfo, req: Request, rule: str) -> bool:
+    """Whether `rule` is switched off for this booking: relaxed by the policy, and the booking
+    lies wholly inside the relaxed windows."""
+    if rule not in policy.relaxed_rules:
+        return False
+    return covers(relaxed_intervals(policy, tz, req.start, req.end), req.start, req.end)
+
+
 def time_violations(
     policy: Policy, tz: ZoneInfo, req: Request, now: datetime, lang: str
 ) -> list[Violation]:
@@ -100,7 +134,7 @@ def time_violations(
                 f"A booking must last at least {policy.min_minutes} minutes.",
             )
         )
-    if minutes > policy.max_minutes:
+    if minutes > policy.max_minutes and not is_relaxed(policy, tz, req, "max_duration"):
         out.append(
             _v(
                 "max_duration",
@@ -130,7 +164,9 @@ def time_violations(
                 f"Book at least {policy.min_notice_minutes} minutes in advance.",
             )
         )
-    if req.end > now + timedelta(days=policy.horizon_days):
+    if req.end > now + timedelta(days=policy.horizon_days) and not is_relaxed(
+        policy, tz, req, "horizon"
+    ):
         out.append(
             _v(
                 "horizon",
@@ -237,6 +273,17 @@ def _hours_on(day: date, intervals: list[Interval], tz: ZoneInfo) -> float:
     return sum(max(0.0, (min(b, hi) - max(a, lo)) / timedelta(hours=1)) for a, b in intervals)
 
 
+def _counted(policy: Policy, tz: ZoneInfo, every: list[Interval], rule: str) -> list[Interval]:
+    """The intervals a cap counts: all of them, or their parts outside the relaxed windows
+    when the policy relaxes that cap."""
+    if rule not in policy.relaxed_rules or not every:
+        return every
+    holes = relaxed_intervals(policy, tz, min(a for a, _ in every), max(b for _, b in every))
+    if not holes:
+        return every
+    return [piece for interval in every for piece in subtract([interval], holes)]
+
+
 def _touches(day: date, interval: Interval, tz: ZoneInfo) -> bool:
     lo = datetime.combine(day, datetime.min.time(), tzinfo=tz)
     hi = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=tz)
@@ -252,9 +299,10 @@ def limit_violations(
     out: list[Violation] = []
     every = [*load.intervals, (req.start, req.end)]
     days = local_days(req.start, req.end, tz)
-    if policy.max_hours_per_day is not None:
+    if policy.max_hours_per_day is not None and not is_relaxed(policy, tz, req, "daily_limit"):
         cap = float(policy.max_hours_per_day)
-        if any(_hours_on(d, every, tz) > cap + 1e-9 for d in days):
+        counted = _counted(policy, tz, every, "daily_limit")
+        if any(_hours_on(d, counted, tz) > cap + 1e-9 for d in days):
             out.append(
                 _v(
                     "daily_limit",
@@ -264,11 +312,12 @@ def limit_violations(
                     "(time already used or missed that day included).",
                 )
             )
-    if policy.max_hours_per_week is not None:
+    if policy.max_hours_per_week is not None and not is_relaxed(policy, tz, req, "weekly_limit"):
         cap = float(policy.max_hours_per_week)
+        counted = _counted(policy, tz, every, "weekly_limit")
         weeks = {d - timedelta(days=d.weekday()) for d in days}
         for monday in weeks:
-            total = sum(_hours_on(monday + timedelta(days=i), every, tz) for i in range(7))
+            total = sum(_hours_on(monday + timedelta(days=i), counted, tz) for i in range(7))
             if total > cap + 1e-9:
                 out.append(
                     _v(

@@ -25,6 +25,13 @@ SERVICE_WAYS = {
     "entrusted": N_("Samples run by staff"),
     "remote": N_("Remote use"),
 }
+#: The rules a policy's relaxed windows may switch off (`bookings.policy.RELAXABLE`).
+RELAXABLE_RULES = {
+    "max_duration": N_("Longest booking"),
+    "horizon": N_("How far ahead one may book"),
+    "daily_limit": N_("Hours per day"),
+    "weekly_limit": N_("Hours per week"),
+}
 BOOKING_STATUSES = {
     "held": N_("Held"),
     "pending": N_("Awaiting approval"),

@@ -381,3 +381,58 @@ async def test_new_policy_settings_are_in_the_policy_api(
     assert float(got["max_future_hours"]) == 20
     bad = await client.put(url, json={"max_future_hours": "-1"}, headers=w.manager.headers)
     assert bad.status_code == 422
+
+
+# 6. Hours when the rules are relaxed.
+
+
+async def test_relaxed_windows_lift_the_chosen_rules_for_bookings_wholly_inside_them(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    w = await make_world(db, approval="none")
+    policy = {
+        "min_notice_minutes": 0,
+        "max_minutes": 240,
+        "horizon_days": 30,
+        "max_hours_per_day": "4",
+        "relaxed_windows": [
+            {"weekday": 6, "start": "00:00", "end": "24:00"},
+            {"weekday": 7, "start": "00:00", "end": "24:00"},
+        ],
+        "relaxed_rules": ["max_duration", "daily_limit", "horizon"],
+    }
+    saved = await client.put(
+        f"/api/v1/instruments/{w.instrument}/policy", json=policy, headers=w.manager.headers
+    )
+    assert saved.status_code == 200, saved.text
+    assert saved.json()["relaxed_windows"][0] == {"weekday": 6, "start": "00:00", "end": "24:00"}
+    saturday = future_day(7, weekday=6)
+    whole_weekend = await book(
+        client, w.insider, w.instrument, local(saturday, 0), local(saturday + timedelta(days=1), 20)
+    )
+    assert whole_weekend.status_code == 201, whole_weekend.text
+    friday = saturday - timedelta(days=1)
+    spill = await book(client, w.insider, w.instrument, local(friday, 20), local(saturday, 4))
+    assert spill.status_code == 422 and rules_of(spill) == {"max_duration"}
+    far = future_day(45, weekday=6)
+    assert (
+        await book(client, w.insider, w.instrument, local(far, 9), local(far, 12))
+    ).status_code == 201
+    far_weekday = far - timedelta(days=1)
+    beyond = await book(
+        client, w.insider, w.instrument, local(far_weekday, 9), local(far_weekday, 12)
+    )
+    assert rules_of(beyond) == {"horizon"}
+
+
+async def test_relaxed_windows_are_validated(client: httpx.AsyncClient, db: Database) -> None:
+    w = await make_world(db)
+    url = f"/api/v1/instruments/{w.instrument}/policy"
+    backwards = {"relaxed_windows": [{"weekday": 1, "start": "22:00", "end": "08:00"}]}
+    refused = await client.put(url, json=backwards, headers=w.manager.headers)
+    assert refused.status_code == 422
+    assert {v["rule"] for v in refused.json()["violations"]} == {"relaxed_windows"}
+    unknown = await client.put(
+        url, json={"relaxed_rules": ["min_notice"]}, headers=w.manager.headers
+    )
+    assert unknown.status_code in (400, 422)

@@ -215,3 +215,41 @@ def test_future_hours_count_only_what_is_ahead_of_now() -> None:
     assert [
         v.rule for v in rules.limit_violations(policy, SHANGHAI, two, load, "en", at(1, 10))
     ] == ["future_hours_limit"]
+
+
+def test_relaxed_windows_switch_off_only_the_chosen_rules_and_only_wholly_inside_them() -> None:
+    # Weekends (Friday 20:00 to Monday 08:00) relax the duration and the daily cap.
+    weekend = (
+        (5, "20:00", "24:00"),
+        (6, "00:00", "24:00"),
+        (7, "00:00", "24:00"),
+        (1, "00:00", "08:00"),
+    )
+    policy = Policy(
+        max_minutes=240,
+        max_hours_per_day=Decimal("4"),
+        max_hours_per_week=Decimal("10"),
+        relaxed_windows=weekend,
+        relaxed_rules=("max_duration", "daily_limit"),
+    )
+    friday = 5  # 2027-03-05 is a Friday
+    long_weekend = Request(at(friday, 20), at(friday + 3, 8), "occupy")  # 60 h, Fri night to Mon
+    now = at(1, 0)
+    assert rules.time_violations(policy, SHANGHAI, long_weekend, now, "en") == []
+    # Not relaxed: the weekly cap.
+    found = rules.limit_violations(policy, SHANGHAI, long_weekend, Load(), "en", now)
+    assert [v.rule for v in found] == ["weekly_limit"]
+    # A booking reaching out of the window is held to every rule.
+    spill = Request(at(friday, 14), at(friday, 22), "occupy")
+    assert {v.rule for v in rules.time_violations(policy, SHANGHAI, spill, now, "en")} == {
+        "max_duration"
+    }
+    # Time inside the window does not count against the relaxed daily cap: 6 h on Friday
+    # evening-night plus 4 h of daytime fits a 4 h cap.
+    night = Load(intervals=((at(friday, 20), at(friday + 1, 2)),))
+    day = Request(at(friday, 9), at(friday, 13), "occupy")
+    assert rules.limit_violations(policy, SHANGHAI, day, night, "en", now) == []
+    unrelaxed = Policy(max_hours_per_day=Decimal("4"))
+    assert [v.rule for v in rules.limit_violations(unrelaxed, SHANGHAI, day, night, "en", now)] == [
+        "daily_limit"
+    ]
