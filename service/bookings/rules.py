@@ -27,6 +27,24 @@ from service.common.schemas import Violation
 from service.common.time import local_days
 
 NOT_RUNNING = frozenset({"awaiting_repair", "awaiting_scrap"})
+#: What a manager's override sets aside: the policy's duration, notice, horizon, opening hours
+#: and per-user limits. Never the past, the grid, who may book, the service ways, nor (in the
+#: database) overlaps, maintenance and buffers.
+OVERRIDABLE = frozenset(
+    {
+        "min_duration",
+        "max_duration",
+        "min_notice",
+        "horizon",
+        "outside_opening_hours",
+        "daily_limit",
+        "weekly_limit",
+        "bookings_per_day_limit",
+        "future_bookings_limit",
+        "future_hours_limit",
+        "min_gap",
+    }
+)
 CENT = Decimal("0.01")
 
 

@@ -33,7 +33,7 @@ COLUMNS = """b.id, b.kind, b.instrument_id, b.user_id, b.status, b.starts_at, b.
     b.occupied_until, b.purpose, b.service_way, b.series_id, b.booker_institution_id,
     b.booker_region_code, b.is_external, b.is_cross_region, b.fee_class, b.fee_per_hour,
     b.estimated_cost, b.approval_deadline, b.late_cancellation, b.version, b.created_at,
-    b.updated_at"""
+    b.updated_at, b.booked_by"""
 
 _INSTRUMENT = """
 SELECT n.id, n.institution_id, n.status, n.share_mode, n.retired_at IS NOT NULL AS retired,
@@ -99,6 +99,7 @@ def booking_out(row: Any) -> BookingOut:
         version=row["version"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+        booked_by=row["booked_by"],
     )
 
 

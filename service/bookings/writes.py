@@ -136,19 +136,24 @@ async def insert(
     columns: dict[str, Any],
     purpose: str,
     series_id: int | None = None,
+    booked_by: int | None = None,
+    event_data: dict[str, Any] | None = None,
 ) -> asyncpg.Record:
-    """The booking, its "created" history row and its notices (as an announcement needs), in one statement: one round trip on the hot path."""
+    """The booking, its "created" history row and its notices (as an announcement needs), in
+    one statement: one round trip on the hot path. `booked_by`: the manager booking for the
+    user (the history names them as the actor); `event_data` goes into that history row."""
     row = await conn.fetchrow(
         f"""WITH b AS (
                 INSERT INTO booking (instrument_id, user_id, series_id, starts_at, ends_at,
                     occupied_until, status, purpose, service_way, booker_institution_id,
                     booker_region_code, is_external, is_cross_region, fee_class, fee_per_hour,
-                    estimated_cost, approval_deadline)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+                    estimated_cost, approval_deadline, booked_by)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
+                        $18)
                 RETURNING *
             ), e AS (
-                INSERT INTO booking_event (booking_id, actor_user_id, action, to_status)
-                SELECT id, user_id, 'created', status FROM b
+                INSERT INTO booking_event (booking_id, actor_user_id, action, to_status, data)
+                SELECT id, coalesce(booked_by, user_id), 'created', status, $19::jsonb FROM b
             ), o AS ({_ANNOUNCE_SQL})
             SELECT {store.COLUMNS} FROM b""",
         inst.id,
@@ -168,6 +173,8 @@ async def insert(
         columns["fee_per_hour"],
         columns["estimated_cost"],
         columns["approval_deadline"],
+        booked_by,
+        event_data or {},
     )
     assert row is not None
     return row

@@ -130,6 +130,7 @@ async def booking_page(view: ViewDep, db: DB, booking_id: BookingId) -> Response
     instrument = await instruments.get_instrument(db, booking.instrument_id, True)
     manager = user.can_manage_instrument(instrument.id, instrument.institution_id)
     ids = {booking.user_id, *(e.actor_user_id for e in events if e.actor_user_id is not None)}
+    ids |= {booking.booked_by} if booking.booked_by is not None else set()
     people = await _people(db, ids) if manager else {}
     is_booker = booking.user_id == user.user_id and booking.kind == "booking"
     rateable = (
@@ -150,7 +151,19 @@ async def booking_page(view: ViewDep, db: DB, booking_id: BookingId) -> Response
         cancel_needs_reason=manager and (not is_booker or ended),
         no_show_from=no_show_from(booking, policy.no_show_grace_minutes) if manager else None,
         undo_until=undo_until(booking, events, now) if manager else None, now=now,
+        booked_by=booked_by_name(view, booking, manager, people),
     )  # fmt: skip
+
+
+def booked_by_name(
+    view: View, booking: BookingOut, manager: bool, people: dict[int, dict[str, Any]]
+) -> str:
+    """Who booked it for the user: named for managers, "a manager" for the booker (as in the
+    history, who at the owning institution acted is not the booker's to know)."""
+    if booking.booked_by is None:
+        return ""
+    person = people.get(booking.booked_by) if manager else None
+    return str(person["display_name"]) if person else view.t("A manager")
 
 
 def no_show_from(booking: BookingOut, grace_minutes: int) -> datetime | None:

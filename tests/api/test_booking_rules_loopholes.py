@@ -436,3 +436,131 @@ async def test_relaxed_windows_are_validated(client: httpx.AsyncClient, db: Data
         url, json={"relaxed_rules": ["min_notice"]}, headers=w.manager.headers
     )
     assert unknown.status_code in (400, 422)
+
+
+# 7. Managers override the policy for one booking.
+
+
+async def test_a_manager_overrides_duration_horizon_opening_hours_and_limits_with_a_reason(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    w = await make_world(db, approval="none", max_minutes=120, horizon_days=30)
+    for weekday in range(1, 8):
+        await db.execute(
+            "INSERT INTO opening_hours (instrument_id, weekday, opens, closes) "
+            "VALUES ($1, $2, '08:00', '18:00')",
+            w.instrument,
+            weekday,
+        )
+    far = future_day(40)
+    long_night = (local(far, 14), local(far, 20))  # 6 h, past closing, beyond the horizon
+    plain = await book(client, w.manager, w.instrument, *long_night)
+    assert rules_of(plain) == {"max_duration", "horizon", "outside_opening_hours"}
+    why = "overnight calibration run agreed with the lab"
+    forced = await book(client, w.manager, w.instrument, *long_night, override_reason=why)
+    assert forced.status_code == 201, forced.text
+    created = (await _history(client, forced.json()["id"], w.manager.headers))[0]
+    assert created["action"] == "created"
+    assert created["data"]["override"] == {
+        "reason": why,
+        "rules": ["max_duration", "horizon", "outside_opening_hours"],
+    }
+
+
+async def test_an_override_never_sets_aside_an_overlap_or_the_rules_it_does_not_cover(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    w = await make_world(db, approval="none", buffer_minutes=30)
+    day = future_day(6)
+    assert (
+        await book(client, w.insider, w.instrument, local(day, 9), local(day, 10))
+    ).status_code == 201
+    in_buffer = await book(
+        client, w.manager, w.instrument, local(day, 10), local(day, 11), override_reason="urgent"
+    )
+    assert in_buffer.status_code == 409
+    past = await book(
+        client,
+        w.manager,
+        w.instrument,
+        datetime.now(UTC) - timedelta(days=1),
+        datetime.now(UTC) - timedelta(hours=23),
+        override_reason="urgent",
+    )
+    assert past.status_code == 422 and "in_the_past" in rules_of(past)
+
+
+async def test_only_managers_may_override_or_book_for_someone_else(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    w = await make_world(db, approval="none")
+    day = future_day(6)
+    for extra in ({"override_reason": "please"}, {"on_behalf_of": w.outsider.id}):
+        refused = await book(
+            client, w.insider, w.instrument, local(day, 9), local(day, 10), **extra
+        )
+        assert refused.status_code == 403
+    assert (
+        await db.fetchval("SELECT count(*) FROM booking WHERE instrument_id = $1", w.instrument)
+        == 0
+    )
+
+
+# 8. Managers book on behalf of a user.
+
+
+async def test_a_manager_books_for_a_user_the_booking_is_the_users_with_booked_by_kept(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    w = await make_world(db, max_hours_per_day=1, fee_enterprise=300, fee_internal=10)
+    day = future_day(6)
+    made = await book(
+        client, w.manager, w.instrument, local(day, 9), local(day, 10), on_behalf_of=w.enterprise.id
+    )
+    assert made.status_code == 201, made.text
+    booking = made.json()
+    assert (booking["user_id"], booking["booked_by"]) == (w.enterprise.id, w.manager.id)
+    assert booking["fee_class"] == "enterprise" and booking["status"] == "confirmed"
+    assert float(booking["estimated_cost"]) == 300
+    # The user's own limits apply to what is booked for them.
+    over = await book(
+        client,
+        w.manager,
+        w.instrument,
+        local(day, 11),
+        local(day, 12),
+        on_behalf_of=w.enterprise.id,
+    )
+    assert over.status_code == 422 and rules_of(over) == {"daily_limit"}
+    mine = await client.get("/api/v1/bookings?scope=mine", headers=w.enterprise.headers)
+    assert [b["id"] for b in mine.json()["items"]] == [booking["id"]]
+    assert ("booking_confirmed", w.enterprise.id) in [
+        (r["kind"], r["user_id"])
+        for r in await db.fetch(
+            "SELECT kind, user_id FROM notification_outbox WHERE booking_id = $1", booking["id"]
+        )
+    ]
+    created = (await _history(client, booking["id"], w.manager.headers))[0]
+    assert created["actor_user_id"] == w.manager.id and created["data"]["booked_by"] == w.manager.id
+    # Overridden, the user's limit is set aside, with the reason kept.
+    forced = await book(
+        client,
+        w.manager,
+        w.instrument,
+        local(day, 11),
+        local(day, 12),
+        on_behalf_of=w.enterprise.id,
+        override_reason="second run of the same samples",
+    )
+    assert forced.status_code == 201 and forced.json()["user_id"] == w.enterprise.id
+
+
+async def test_booking_for_an_unknown_user_is_refused(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    w = await make_world(db)
+    day = future_day(6)
+    refused = await book(
+        client, w.manager, w.instrument, local(day, 9), local(day, 10), on_behalf_of=2**40
+    )
+    assert refused.status_code == 422 and rules_of(refused) == {"on_behalf_of"}

@@ -295,3 +295,20 @@ async def test_the_booking_page_asks_a_manager_for_a_reason_and_hides_cancel_aft
         assert "维修" in seen
         after = (await c.get(f"/bookings/{ended}")).text
         assert 'id="cancel-form"' not in after
+
+
+async def test_a_booking_made_for_a_user_shows_who_booked_it(
+    app, db: Database, world: World
+) -> None:  # type: ignore[no-untyped-def]
+    booking = await past_booking(
+        db, world.twin, world.researcher_jlu_id, tomorrow_at(9, days=21), 1, "confirmed"
+    )
+    await db.execute("UPDATE booking SET booked_by = $2 WHERE id = $1", booking, world.manager_id)
+    name = await db.fetchval("SELECT display_name FROM app_user WHERE id = $1", world.manager_id)
+    async with signed_in(app, world.manager) as (c, _):
+        page = (await c.get(f"/bookings/{booking}")).text
+        assert 'id="booked-by"' in page and name in page
+    async with signed_in(app, world.researcher_jlu) as (c, _):
+        page = (await c.get(f"/bookings/{booking}")).text
+        assert 'id="booked-by">仪器负责人<' in page
+        assert name not in page
