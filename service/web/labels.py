@@ -256,7 +256,9 @@ JOB_DESCRIPTIONS = [
         "hold the whole queue while the mail server is unreachable."
     ),
     N_("Expire pending bookings past their approval deadline."),
-    N_("Mark confirmed bookings that ended without a usage session as no-shows."),
+    N_(
+        "Mark confirmed bookings nobody checked in to within the instrument's no-show grace as no-shows."
+    ),
     N_("Complete bookings that ended with a usage session."),
     N_("Delete expired idempotency keys, sessions, old login failures and job history."),
     N_("Recompute the days changed late, then roll recent usage up into the statistics tables."),

@@ -12,6 +12,7 @@ import httpx
 from service.bookings.lifecycle import mark_no_shows
 from service.db import Database
 from tests.bookings_support import book, future_day, local, make_world, rules_of
+from tests.factories import UserHandle
 
 
 async def _into_the_past(db: Database, booking_id: int, hours_ago: float, length: float) -> None:
@@ -24,6 +25,23 @@ async def _into_the_past(db: Database, booking_id: int, hours_ago: float, length
         hours_ago * 3600,
         length * 3600,
     )
+
+
+async def _moved(
+    client: httpx.AsyncClient,
+    db: Database,
+    user: UserHandle,
+    instrument: int,
+    hours_ago: float,
+    length: float,
+) -> dict[str, Any]:
+    """A booking of `user` (made ahead, as the engine wants) that started `hours_ago`."""
+    day = future_day(5)
+    made = await book(client, user, instrument, local(day, 9), local(day, 10))
+    assert made.status_code == 201, made.text
+    booking: dict[str, Any] = made.json()
+    await _into_the_past(db, booking["id"], hours_ago, length)
+    return booking
 
 
 async def _history(client: httpx.AsyncClient, booking_id: int, headers: Any) -> list[Any]:
@@ -39,9 +57,7 @@ async def test_a_booker_cannot_cancel_a_booking_that_has_ended(
     client: httpx.AsyncClient, db: Database
 ) -> None:
     w = await make_world(db, approval="none")
-    day = future_day(5)
-    booking = (await book(client, w.outsider, w.instrument, local(day, 9), local(day, 10))).json()
-    await _into_the_past(db, booking["id"], 2, 1)
+    booking = await _moved(client, db, w.outsider, w.instrument, 2, 1)
     refused = await client.post(
         f"/api/v1/bookings/{booking['id']}/cancel",
         json={"reason": "forgot"},
@@ -58,9 +74,7 @@ async def test_a_booker_may_still_cancel_a_booking_that_has_not_ended(
     client: httpx.AsyncClient, db: Database
 ) -> None:
     w = await make_world(db, approval="none")
-    day = future_day(5)
-    booking = (await book(client, w.insider, w.instrument, local(day, 9), local(day, 10))).json()
-    await _into_the_past(db, booking["id"], 0.5, 1)
+    booking = await _moved(client, db, w.insider, w.instrument, 0.5, 1)
     cancelled = await client.post(
         f"/api/v1/bookings/{booking['id']}/cancel", headers=w.insider.headers
     )
@@ -309,9 +323,7 @@ async def test_a_no_show_can_be_undone_within_24_hours_and_the_job_leaves_it_alo
     client: httpx.AsyncClient, db: Database
 ) -> None:
     w = await make_world(db, approval="none", no_show_grace_minutes=0)
-    day = future_day(5)
-    booking = (await book(client, w.insider, w.instrument, local(day, 9), local(day, 12))).json()
-    await _into_the_past(db, booking["id"], 1, 3)
+    booking = await _moved(client, db, w.insider, w.instrument, 1, 3)
     await mark_no_shows(db, datetime.now(UTC))
     undo = f"/api/v1/bookings/{booking['id']}/undo-no-show"
     assert (
@@ -337,9 +349,7 @@ async def test_a_no_show_older_than_24_hours_cannot_be_undone(
     client: httpx.AsyncClient, db: Database
 ) -> None:
     w = await make_world(db, approval="none")
-    day = future_day(5)
-    booking = (await book(client, w.insider, w.instrument, local(day, 9), local(day, 10))).json()
-    await _into_the_past(db, booking["id"], 30, 1)
+    booking = await _moved(client, db, w.insider, w.instrument, 30, 1)
     marked = await client.post(
         f"/api/v1/bookings/{booking['id']}/no-show",
         json={"reason": "nobody came"},
