@@ -52,6 +52,10 @@ class BookingForm(msgspec.Struct):
     repeat: Literal["", "DAILY", "WEEKLY"] = ""
     count: Annotated[int, msgspec.Meta(ge=1, le=52)] = 1
     repeat_mode: Literal["all_or_nothing", "skip_conflicts"] = "all_or_nothing"
+    #: Managers only: the e-mail of the user booked for (empty: oneself), and a reason to book
+    #: outside the rules (empty: the rules apply).
+    for_email: Annotated[str, msgspec.Meta(max_length=254)] = ""
+    override_reason: Annotated[str, msgspec.Meta(max_length=1000)] = ""
     csrf_token: Token = ""
 
 

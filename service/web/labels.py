@@ -78,6 +78,7 @@ FLASHES = {
     "registered": N_("Your account is ready; log in to continue."),
     "logged-out": N_("You are logged out."),
     "booked": N_("Your booking is made."),
+    "booked-for": N_("The booking is made for the user; they are told by mail."),
     "requested": N_("Your request is sent; the instrument's manager will answer it."),
     "cancelled": N_("The booking is cancelled."),
     "rescheduled": N_("The booking is moved."),

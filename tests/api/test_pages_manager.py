@@ -312,3 +312,39 @@ async def test_a_booking_made_for_a_user_shows_who_booked_it(
         page = (await c.get(f"/bookings/{booking}")).text
         assert 'id="booked-by">仪器负责人<' in page
         assert name not in page
+
+
+async def test_a_manager_books_for_a_user_from_the_booking_form_with_an_override(
+    app, db: Database, world: World
+) -> None:  # type: ignore[no-untyped-def]
+    url = f"/instruments/{world.twin}/book"
+    start = tomorrow_at(10, days=200)  # far beyond the horizon
+    form = {"start": local_input(start), "end": local_input(start + timedelta(hours=1)),
+            "service_way": "occupy", "purpose": "代测", "for_email": world.researcher_yanbian.upper(),
+            "override_reason": "样品只能在那天送达"}  # fmt: skip
+    async with signed_in(app, world.manager) as (c, token):
+        assert 'id="manager-options"' in (await c.get(url)).text
+        unknown = await c.post(
+            url, data={**form, "for_email": "nobody@example.org", "csrf_token": token}
+        )
+        assert unknown.status_code == 422
+        made = await c.post(url, data={**form, "csrf_token": token})
+        assert made.status_code == 303, made.text
+        assert "ok=booked-for" in made.headers["location"]
+    row = await db.fetchrow(
+        "SELECT user_id, booked_by, status FROM booking WHERE instrument_id = $1 AND starts_at = $2",
+        world.twin,
+        start,
+    )
+    assert row is not None
+    assert (row["user_id"], row["booked_by"], row["status"]) == (
+        world.researcher_yanbian_id,
+        world.manager_id,
+        "confirmed",
+    )
+    async with signed_in(app, world.researcher_yanbian) as (c, token):
+        assert 'id="manager-options"' not in (await c.get(url)).text
+        refused = await c.post(
+            url, data={**form, "for_email": world.researcher_jlu, "csrf_token": token}
+        )
+        assert refused.status_code in (403, 422)
