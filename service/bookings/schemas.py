@@ -45,12 +45,12 @@ class BookingIn(msgspec.Struct, forbid_unknown_fields=True):
     recurrence: RecurrenceIn | None = None
     #: A manager of the instrument books for this user: the booking is the user's (their fee
     #: class, their limits, their calendar feed and notices) and confirmed at once; who made it
-    #: is kept in `booked_by`. Not with `recurrence`.
+    #: is kept in `booked_by`. With `recurrence`, the whole series is the user's.
     on_behalf_of: Id | None = None
     #: A manager of the instrument books outside the policy: the duration, notice, horizon,
     #: opening hours and per-user limits are not enforced, and the reason and the rules set
     #: aside go into the history. Overlaps, maintenance and buffers are never overridden.
-    #: Not with `recurrence`.
+    #: With `recurrence`, it applies to every occurrence.
     override_reason: Annotated[str, msgspec.Meta(min_length=1, max_length=1000)] | None = None
 
 

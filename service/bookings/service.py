@@ -16,11 +16,11 @@ import msgspec
 from service.accounts.principal import Principal, load_principal_by_id
 from service.availability.refusal import refusal_for
 from service.bookings import idempotency, series, store, writes
-from service.bookings.rules import OVERRIDABLE, Request
+from service.bookings.rules import Request
 from service.bookings.schemas import BookingIn, BookingOut, SeriesOut
 from service.common.i18n import pick
 from service.db import LOCK_INSTRUMENT, Database, advisory_xact_lock
-from service.errors import Conflict, Forbidden, Unprocessable
+from service.errors import Conflict, Unprocessable
 from service.ops import prometheus
 
 
@@ -58,7 +58,7 @@ async def _create(
             if replay is not None:
                 return Created(replay[0], revive(replay[1]), replayed=True)
         if data.recurrence is not None:
-            result = Created(201, await series.create_series(conn, user, data, now))
+            result = Created(201, await series.create_series(conn, user, data, now, target))
         else:
             result = Created(201, await create_one(conn, user, data, now, target))
         if key:
@@ -86,58 +86,32 @@ async def create_one(
     inst, policy = ctx.inst, ctx.policy
     # The rules are the booker's; the messages are for whoever asks.
     booker = msgspec.structs.replace(ctx.booker, language=user.language)
-    managed = data.on_behalf_of is not None or data.override_reason is not None
-    if managed and not user.can_manage_instrument(inst.id, inst.institution_id):
-        raise Forbidden(
-            pick(
-                user.language,
-                "只有仪器负责人可以代他人预约或越过预约规则。",
-                "Only the instrument's managers may book for someone else or override its rules.",
-            )
-        )
+    asked = writes.OnBehalf.of(user, data)
+    asked.check(user, inst)
     req = Request(start=data.start, end=data.end, service_way=data.service_way)
     violations = await writes.static_check(conn, policy, inst, booker, req, now, ctx)
-    overridable = data.override_reason is not None
-    if not violations or (overridable and all(v.rule in OVERRIDABLE for v in violations)):
+    if asked.may_lock(violations):
         # Refusals need no lock; limits are read under it only when the booking may go in.
         await advisory_xact_lock(conn, LOCK_INSTRUMENT, inst.id)
     violations += await writes.limit_check(conn, policy, inst, booker, req, now)
-    overridden = [v.rule for v in violations if overridable and v.rule in OVERRIDABLE]
-    violations = [v for v in violations if v.rule not in overridden]
+    violations, overridden = asked.sift(violations)
     if violations:
         raise writes.refuse(violations, user.language)
-    columns = writes.terms(policy, inst, booker, req, now)
-    event: dict[str, Any] = {}
-    if data.on_behalf_of is not None:
-        # The manager booking it is the one who would approve it.
-        columns |= {"status": "confirmed", "approval_deadline": None}
-        event["booked_by"] = user.user_id
-    if data.override_reason is not None:
-        event["override"] = {"reason": data.override_reason, "rules": overridden}
     row = await writes.insert(
         conn,
         inst,
         booker,
         req,
-        columns,
+        asked.columns(writes.terms(policy, inst, booker, req, now)),
         data.purpose,
-        booked_by=user.user_id if data.on_behalf_of is not None else None,
-        event_data=event,
+        booked_by=asked.booked_by,
+        event_data=asked.event(overridden),
     )
     return store.booking_out(row)
 
 
 async def _on_behalf_of(db: Database, data: BookingIn, lang: str) -> Principal | None:
     """The user a manager books for (an active account), or None for one's own booking."""
-    if data.on_behalf_of is None and data.override_reason is None:
-        return None
-    if data.recurrence is not None:
-        msg = pick(
-            lang,
-            "代他人预约和越过规则只适用于单次预约，不适用于重复预约。",
-            "Booking for someone else or overriding the rules is for single bookings, not series.",
-        )
-        raise Unprocessable(msg, extra={"violations": [{"rule": "recurrence", "message": msg}]})
     if data.on_behalf_of is None:
         return None
     target = await load_principal_by_id(db, data.on_behalf_of)

@@ -574,3 +574,44 @@ async def test_booking_for_an_unknown_user_is_refused(
         client, w.manager, w.instrument, local(day, 9), local(day, 10), on_behalf_of=2**40
     )
     assert refused.status_code == 422 and rules_of(refused) == {"on_behalf_of"}
+
+
+async def test_a_series_booked_for_a_user_with_an_override_is_theirs_in_every_occurrence(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    w = await make_world(db, max_hours_per_week=1, max_minutes=60)
+    monday = future_day(14, weekday=1)
+    made = await book(
+        client,
+        w.manager,
+        w.instrument,
+        local(monday, 9),
+        local(monday, 11),
+        on_behalf_of=w.outsider.id,
+        override_reason="a two-hour course every morning",
+        recurrence={"rrule": "FREQ=DAILY;COUNT=3"},
+    )
+    assert made.status_code == 201, made.text
+    booked = made.json()["booked"]
+    assert len(booked) == 3
+    assert {(b["user_id"], b["booked_by"], b["status"]) for b in booked} == {
+        (w.outsider.id, w.manager.id, "confirmed")
+    }
+    created = (await _history(client, booked[-1]["id"], w.manager.headers))[0]
+    assert created["data"]["override"]["rules"] == ["max_duration", "weekly_limit"]
+    owner = await db.fetchval(
+        "SELECT user_id FROM booking_series WHERE id = $1", made.json()["series_id"]
+    )
+    assert owner == w.outsider.id
+    # Without the override the user's own rules refuse the series.
+    plain = await book(
+        client,
+        w.manager,
+        w.instrument,
+        local(monday + timedelta(days=7), 9),
+        local(monday + timedelta(days=7), 11),
+        on_behalf_of=w.outsider.id,
+        recurrence={"rrule": "FREQ=DAILY;COUNT=2"},
+    )
+    assert plain.status_code == 422
+    assert {"max_duration"} <= rules_of(plain)
