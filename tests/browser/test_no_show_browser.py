@@ -76,3 +76,15 @@ async def test_no_show_is_offered_after_the_grace_confirmed_with_a_reason_and_un
         ("undo_no_show", "no_show", "confirmed"),
     ]
     await page.context.close()
+
+
+async def test_a_manager_sees_the_on_behalf_and_override_fields_on_the_booking_form(  # type: ignore[no-untyped-def]
+    chromium, server: LiveServer, world: World
+) -> None:
+    page = await new_page(chromium, server, "zh-CN")
+    await log_in(page, world.manager)
+    await page.goto(f"/instruments/{world.twin}/book")
+    assert await page.locator("#for_email").is_visible()
+    assert await page.locator("#override_reason").is_visible()
+    await shot(page, "book-manager-zh")
+    await page.context.close()
