@@ -33,6 +33,7 @@ _UPSERT_INSTITUTION = _upsert("institution_id")
 
 def _values(data: PolicyIn) -> list[Any]:
     values = msgspec.structs.asdict(data)
+    values["relaxed_windows"] = [msgspec.structs.asdict(w) for w in data.relaxed_windows]
     return [values[f] for f in POLICY_FIELDS]
 
 

@@ -11,7 +11,11 @@ from service.common.schemas import Violation
 #: Stored form of "24:00" (`time` cannot hold it in Python); `openings` reads it as midnight.
 END_OF_DAY = time.max
 _FEE_MAX = Decimal("99999999.99")
-_HOURS_MAX = {"max_hours_per_day": Decimal(24), "max_hours_per_week": Decimal(168)}
+_HOURS_MAX = {
+    "max_hours_per_day": Decimal(24),
+    "max_hours_per_week": Decimal(168),
+    "max_future_hours": Decimal(17520),
+}
 
 
 def parse_hhmm(text: str) -> time:
@@ -80,6 +84,13 @@ def policy_violations(p: PolicyIn) -> list[Violation]:
         fee: Decimal = getattr(p, name)
         if not fee.is_finite() or fee < 0 or fee > _FEE_MAX or fee != round(fee, 2):
             problems.append(Violation("fee", f"{name} must be 0 … {_FEE_MAX} with 2 decimals"))
+    for n, w in enumerate(p.relaxed_windows):
+        if parse_hhmm(w.start) >= parse_hhmm(w.end):
+            problems.append(
+                Violation("relaxed_windows", f"relaxed_windows[{n}]: start must be before end")
+            )
+    if len(set(p.relaxed_rules)) != len(p.relaxed_rules):
+        problems.append(Violation("relaxed_rules", "relaxed_rules lists a rule twice"))
     for name, top in _HOURS_MAX.items():
         value: Decimal | None = getattr(p, name)
         if value is not None and (not value.is_finite() or value <= 0 or value > top):

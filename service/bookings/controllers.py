@@ -50,6 +50,11 @@ ACTION_ERRORS = {
     403: ResponseSpec(Problem, description="Only managers may do this"),
     404: ResponseSpec(Problem, description="No such booking visible to the caller"),
     409: ResponseSpec(Problem, description="Not allowed in the booking's current state"),
+    422: ResponseSpec(
+        Problem,
+        description="Rules broken: `violations` (rule, message), e.g. `reason_required`, "
+        "`booking_ended`",
+    ),
 }
 
 
@@ -219,6 +224,23 @@ async def no_show(
     return await _move(db, user, booking_id, "no_show", (data or ReasonIn()).reason)
 
 
+@post(
+    "/api/v1/bookings/{booking_id:int}/undo-no-show",
+    operation_id="undoNoShow",
+    tags=TAGS,
+    status_code=200,
+    responses=ACTION_ERRORS,
+)
+async def undo_no_show(
+    booking_id: BookingId, user: User, db: DB, data: JSONBody[ReasonIn | None] = None
+) -> BookingOut:
+    """A manager takes back a no-show within 24 hours, with a reason: the booking gets its
+    previous status back and the no-show job leaves it alone."""
+    return await transitions.undo_no_show(
+        db, user, booking_id, (data or ReasonIn()).reason, utcnow()
+    )
+
+
 @get("/api/v1/approvals", operation_id="listApprovals", tags=TAGS)
 async def list_approvals(
     user: User, db: DB, page: PageNo = 1, page_size: PageSz = 20
@@ -239,6 +261,7 @@ ROUTES: list[Any] = [
     check_in,
     check_out,
     no_show,
+    undo_no_show,
     list_approvals,
     *BLOCK_ROUTES,
 ]

@@ -4,15 +4,12 @@ nothing left to do."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from service.bookings import lifecycle
 from service.common.jobs import JobResult
 from service.db import Database
 from service.settings import Settings
-
-#: How long after the start a confirmed booking without a usage session becomes a no-show.
-NO_SHOW_GRACE = timedelta(minutes=30)
 
 
 async def expire_pending(db: Database, settings: Settings, now: datetime) -> JobResult:
@@ -21,7 +18,8 @@ async def expire_pending(db: Database, settings: Settings, now: datetime) -> Job
 
 
 async def mark_no_shows(db: Database, settings: Settings, now: datetime) -> JobResult:
-    return JobResult({"no_shows": await lifecycle.mark_no_shows(db, now, NO_SHOW_GRACE)})
+    """Unused bookings become no-shows after each instrument's own grace (its policy)."""
+    return JobResult({"no_shows": await lifecycle.mark_no_shows(db, now)})
 
 
 async def complete_bookings(db: Database, settings: Settings, now: datetime) -> JobResult:

@@ -8,7 +8,7 @@ the work instead of doing it twice. Returns how many bookings it moved.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import asyncpg
@@ -79,8 +79,19 @@ async def expire_overdue_pending(db: Database, now: datetime) -> int:
     return await _drain(db, sql, (now,), after)
 
 
-async def mark_no_shows(db: Database, now: datetime, grace: timedelta) -> int:
-    """Confirmed bookings nobody checked in to within `grace` of the start, with no usage."""
+#: The no-show grace of the booking's instrument in minutes: its own policy, else its
+#: institution's default, else the built-in 30 minutes.
+GRACE_SQL = """coalesce(
+    (SELECT p.no_show_grace_minutes FROM booking_policy p WHERE p.instrument_id = b.instrument_id),
+    (SELECT p.no_show_grace_minutes FROM booking_policy p JOIN instrument n
+        ON p.institution_id = n.institution_id WHERE n.id = b.instrument_id),
+    30)"""
+
+
+async def mark_no_shows(db: Database, now: datetime) -> int:
+    """Confirmed bookings nobody checked in to within their instrument's no-show grace of the
+    start, with no usage. A booking whose no-show a manager undid is left alone: the manager
+    decided it was used."""
 
     async def after(conn: asyncpg.Connection, row: Any) -> None:
         await store.record_event(
@@ -94,10 +105,13 @@ async def mark_no_shows(db: Database, now: datetime, grace: timedelta) -> int:
         )
 
     where = (
-        "b.status = 'confirmed' AND b.kind = 'booking' AND b.starts_at + $2 <= $1 "
-        "AND NOT EXISTS (SELECT 1 FROM usage_session s WHERE s.booking_id = b.id)"
+        "b.status = 'confirmed' AND b.kind = 'booking' AND b.starts_at <= $1 "
+        f"AND b.starts_at + make_interval(mins => {GRACE_SQL}) <= $1 "
+        "AND NOT EXISTS (SELECT 1 FROM usage_session s WHERE s.booking_id = b.id) "
+        "AND NOT EXISTS (SELECT 1 FROM booking_event e "
+        "WHERE e.booking_id = b.id AND e.action = 'undo_no_show')"
     )
-    return await _drain(db, _claim(where, "no_show"), (now, grace), after)
+    return await _drain(db, _claim(where, "no_show"), (now,), after)
 
 
 async def complete_finished(db: Database, now: datetime) -> int:

@@ -24,8 +24,18 @@ class Policy(msgspec.Struct, frozen=True):
     max_hours_per_day: Decimal | None = None
     max_hours_per_week: Decimal | None = None
     max_future_bookings: int | None = None
+    max_bookings_per_day: int | None = None
+    max_future_hours: Decimal | None = None
+    #: Same person's bookings must be this far apart (others may book in between).
+    min_gap_minutes: int = 0
+    #: An unused booking becomes a no-show this long after its start.
+    no_show_grace_minutes: int = 30
     late_cancel_hours: int = 24
     service_ways: tuple[str, ...] = SERVICE_WAYS
+    #: Weekly local windows (ISO weekday, "HH:MM", "HH:MM" with "24:00" = midnight after)
+    #: in which `relaxed_rules` do not apply.
+    relaxed_windows: tuple[tuple[int, str, str], ...] = ()
+    relaxed_rules: tuple[str, ...] = ()
     fee_internal: Decimal = Decimal("0")
     fee_external_academic: Decimal = Decimal("0")
     fee_enterprise: Decimal = Decimal("0")
@@ -48,6 +58,10 @@ LIMIT 1
 def policy_from_row(row: Any) -> Policy:
     values: dict[str, Any] = {f: row[f] for f in POLICY_FIELDS}
     values["service_ways"] = tuple(values["service_ways"])
+    values["relaxed_windows"] = tuple(
+        (int(w["weekday"]), str(w["start"]), str(w["end"])) for w in values["relaxed_windows"]
+    )
+    values["relaxed_rules"] = tuple(values["relaxed_rules"])
     return Policy(**values, source=row["src"])
 
 

@@ -13,13 +13,38 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from service.availability.openings import Interval, covers
+from service.availability.openings import (
+    Interval,
+    WeeklyInterval,
+    covers,
+    open_intervals,
+    subtract,
+)
+from service.availability.rules import parse_hhmm
 from service.bookings.policy import Policy
 from service.common.i18n import pick
 from service.common.schemas import Violation
 from service.common.time import local_days
 
 NOT_RUNNING = frozenset({"awaiting_repair", "awaiting_scrap"})
+#: What a manager's override sets aside: the policy's duration, notice, horizon, opening hours
+#: and per-user limits. Never the past, the grid, who may book, the service ways, nor (in the
+#: database) overlaps, maintenance and buffers.
+OVERRIDABLE = frozenset(
+    {
+        "min_duration",
+        "max_duration",
+        "min_notice",
+        "horizon",
+        "outside_opening_hours",
+        "daily_limit",
+        "weekly_limit",
+        "bookings_per_day_limit",
+        "future_bookings_limit",
+        "future_hours_limit",
+        "min_gap",
+    }
+)
 CENT = Decimal("0.01")
 
 
@@ -53,10 +78,26 @@ class Request(msgspec.Struct, frozen=True):
 
 
 class Load(msgspec.Struct, frozen=True):
-    """The booker's other active bookings on the instrument (not counting the one changed)."""
+    """The booker's other bookings on the instrument (not counting the one changed).
+
+    `intervals` are the active ones near the request and also the time already used (a
+    completed booking up to its check-out) or missed (a no-show): a cap on a day or a week
+    counts what the person already had of it, not only what is still ahead.
+    """
 
     intervals: tuple[Interval, ...] = ()
     future_count: int = 0
+    #: Hours of active bookings after `now`.
+    future_hours: float = 0.0
+
+    def plus(self, start: datetime, end: datetime, now: datetime) -> Load:
+        """The load once a booking of `[start, end)` is made too (series book one by one)."""
+        ahead = max(timedelta(0), end - max(start, now)) / timedelta(hours=1)
+        return Load(
+            intervals=(*self.intervals, (start, end)),
+            future_count=self.future_count + (1 if start > now else 0),
+            future_hours=self.future_hours + ahead,
+        )
 
 
 def _v(rule: str, lang: str, zh: str, en: str) -> Violation:
@@ -67,6 +108,33 @@ def _aligned(at: datetime, tz: ZoneInfo, minutes: int) -> bool:
     local = at.astimezone(tz)
     since_midnight = local.hour * 60 + local.minute
     return local.second == 0 and local.microsecond == 0 and since_midnight % minutes == 0
+
+
+def relaxed_intervals(policy: Policy, tz: ZoneInfo, lo: datetime, hi: datetime) -> list[Interval]:
+    """The policy's relaxed windows as UTC intervals within `[lo, hi)` (touching windows merged,
+    so Friday 20:00–24:00 and Saturday 00:00–24:00 make one stretch). Empty when the policy
+    relaxes nothing.
+
+    What "relaxed" means, rule by rule:
+    - `max_duration`, `horizon`: not checked for a booking lying wholly inside the windows;
+    - `daily_limit`, `weekly_limit`: time inside the windows is not counted (neither the new
+      booking's nor the person's other bookings'), and a booking wholly inside them is not
+      checked against the cap at all.
+    Everything else (opening hours and closures, notice, grid, minimum duration, the other
+    limits, overlaps and buffers) applies as always.
+    """
+    if not policy.relaxed_windows or not policy.relaxed_rules:
+        return []
+    weekly = [WeeklyInterval(d, parse_hhmm(a), parse_hhmm(b)) for d, a, b in policy.relaxed_windows]
+    return open_intervals(lo, hi, weekly, [], tz, always_open_without_hours=False)
+
+
+def is_relaxed(policy: Policy, tz: ZoneInfo, req: Request, rule: str) -> bool:
+    """Whether `rule` is switched off for this booking: relaxed by the policy, and the booking
+    lies wholly inside the relaxed windows."""
+    if rule not in policy.relaxed_rules:
+        return False
+    return covers(relaxed_intervals(policy, tz, req.start, req.end), req.start, req.end)
 
 
 def time_violations(
@@ -84,7 +152,7 @@ def time_violations(
                 f"A booking must last at least {policy.min_minutes} minutes.",
             )
         )
-    if minutes > policy.max_minutes:
+    if minutes > policy.max_minutes and not is_relaxed(policy, tz, req, "max_duration"):
         out.append(
             _v(
                 "max_duration",
@@ -114,7 +182,9 @@ def time_violations(
                 f"Book at least {policy.min_notice_minutes} minutes in advance.",
             )
         )
-    if req.end > now + timedelta(days=policy.horizon_days):
+    if req.end > now + timedelta(days=policy.horizon_days) and not is_relaxed(
+        policy, tz, req, "horizon"
+    ):
         out.append(
             _v(
                 "horizon",
@@ -221,39 +291,74 @@ def _hours_on(day: date, intervals: list[Interval], tz: ZoneInfo) -> float:
     return sum(max(0.0, (min(b, hi) - max(a, lo)) / timedelta(hours=1)) for a, b in intervals)
 
 
+def _counted(policy: Policy, tz: ZoneInfo, every: list[Interval], rule: str) -> list[Interval]:
+    """The intervals a cap counts: all of them, or their parts outside the relaxed windows
+    when the policy relaxes that cap."""
+    if rule not in policy.relaxed_rules or not every:
+        return every
+    holes = relaxed_intervals(policy, tz, min(a for a, _ in every), max(b for _, b in every))
+    if not holes:
+        return every
+    return [piece for interval in every for piece in subtract([interval], holes)]
+
+
+def _touches(day: date, interval: Interval, tz: ZoneInfo) -> bool:
+    lo = datetime.combine(day, datetime.min.time(), tzinfo=tz)
+    hi = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=tz)
+    return interval[0] < hi and interval[1] > lo
+
+
 def limit_violations(
-    policy: Policy, tz: ZoneInfo, req: Request, load: Load, lang: str
+    policy: Policy, tz: ZoneInfo, req: Request, load: Load, lang: str, now: datetime
 ) -> list[Violation]:
-    """Per-user limits: hours per local day and ISO week, number of future bookings."""
+    """Per-user limits: hours and bookings per local day, hours per ISO week (time used or
+    missed earlier in the period included), future bookings and hours, the gap between two
+    bookings of the same person."""
     out: list[Violation] = []
     every = [*load.intervals, (req.start, req.end)]
     days = local_days(req.start, req.end, tz)
-    if policy.max_hours_per_day is not None:
+    if policy.max_hours_per_day is not None and not is_relaxed(policy, tz, req, "daily_limit"):
         cap = float(policy.max_hours_per_day)
-        if any(_hours_on(d, every, tz) > cap + 1e-9 for d in days):
+        counted = _counted(policy, tz, every, "daily_limit")
+        if any(_hours_on(d, counted, tz) > cap + 1e-9 for d in days):
             out.append(
                 _v(
                     "daily_limit",
                     lang,
-                    f"每人每天最多预约 {cap:g} 小时。",
-                    f"At most {cap:g} hours per person per day.",
+                    f"每人每天最多预约 {cap:g} 小时（含当天已用和爽约的时间）。",
+                    f"At most {cap:g} hours per person per day "
+                    "(time already used or missed that day included).",
                 )
             )
-    if policy.max_hours_per_week is not None:
+    if policy.max_hours_per_week is not None and not is_relaxed(policy, tz, req, "weekly_limit"):
         cap = float(policy.max_hours_per_week)
+        counted = _counted(policy, tz, every, "weekly_limit")
         weeks = {d - timedelta(days=d.weekday()) for d in days}
         for monday in weeks:
-            total = sum(_hours_on(monday + timedelta(days=i), every, tz) for i in range(7))
+            total = sum(_hours_on(monday + timedelta(days=i), counted, tz) for i in range(7))
             if total > cap + 1e-9:
                 out.append(
                     _v(
                         "weekly_limit",
                         lang,
-                        f"每人每周最多预约 {cap:g} 小时。",
-                        f"At most {cap:g} hours per person per week.",
+                        f"每人每周最多预约 {cap:g} 小时（含本周已用和爽约的时间）。",
+                        f"At most {cap:g} hours per person per week "
+                        "(time already used or missed that week included).",
                     )
                 )
                 break
+    if policy.max_bookings_per_day is not None:
+        n = policy.max_bookings_per_day
+        if any(sum(_touches(d, i, tz) for i in every) > n for d in days):
+            out.append(
+                _v(
+                    "bookings_per_day_limit",
+                    lang,
+                    f"每人每天最多 {n} 个预约（含当天已用和爽约的预约）。",
+                    f"At most {n} bookings per person per day "
+                    "(bookings already used or missed that day included).",
+                )
+            )
     if (
         policy.max_future_bookings is not None
         and load.future_count + 1 > policy.max_future_bookings
@@ -265,6 +370,28 @@ def limit_violations(
                 lang,
                 f"每人最多可持有 {n} 个未来的预约。",
                 f"At most {n} future bookings per person.",
+            )
+        )
+    if policy.max_future_hours is not None:
+        cap = float(policy.max_future_hours)
+        ahead = max(timedelta(0), req.end - max(req.start, now)) / timedelta(hours=1)
+        if load.future_hours + ahead > cap + 1e-9:
+            out.append(
+                _v(
+                    "future_hours_limit",
+                    lang,
+                    f"每人持有的未来预约合计不得超过 {cap:g} 小时。",
+                    f"At most {cap:g} hours of future bookings per person.",
+                )
+            )
+    gap = timedelta(minutes=policy.min_gap_minutes)
+    if gap and any(a < req.end + gap and req.start < b + gap for a, b in load.intervals):
+        out.append(
+            _v(
+                "min_gap",
+                lang,
+                f"同一人的两个预约之间须至少间隔 {policy.min_gap_minutes} 分钟。",
+                f"Your bookings must be at least {policy.min_gap_minutes} minutes apart.",
             )
         )
     return out

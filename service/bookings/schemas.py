@@ -43,6 +43,15 @@ class BookingIn(msgspec.Struct, forbid_unknown_fields=True):
     purpose: Purpose = ""
     service_way: ServiceWay = "occupy"
     recurrence: RecurrenceIn | None = None
+    #: A manager of the instrument books for this user: the booking is the user's (their fee
+    #: class, their limits, their calendar feed and notices) and confirmed at once; who made it
+    #: is kept in `booked_by`. With `recurrence`, the whole series is the user's.
+    on_behalf_of: Id | None = None
+    #: A manager of the instrument books outside the policy: the duration, notice, horizon,
+    #: opening hours and per-user limits are not enforced, and the reason and the rules set
+    #: aside go into the history. Overlaps, maintenance and buffers are never overridden.
+    #: With `recurrence`, it applies to every occurrence.
+    override_reason: Annotated[str, msgspec.Meta(min_length=1, max_length=1000)] | None = None
 
 
 class BookingPatchIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -89,6 +98,8 @@ class BookingOut(msgspec.Struct):
     version: int
     created_at: datetime
     updated_at: datetime
+    #: The manager who booked on the user's behalf; null when the user booked it.
+    booked_by: int | None = None
 
 
 class SkippedOut(msgspec.Struct):

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 import asyncpg
+import msgspec
 
 from service.accounts.principal import Principal
 from service.availability import service as availability
@@ -20,8 +21,14 @@ from service.errors import Conflict, Unprocessable
 
 
 async def create_series(
-    conn: asyncpg.Connection, user: Principal, data: BookingIn, now: datetime
+    conn: asyncpg.Connection,
+    user: Principal,
+    data: BookingIn,
+    now: datetime,
+    booker_principal: Principal | None = None,
 ) -> SeriesOut:
+    """A series by `user`, for `booker_principal` when a manager books for a user (as
+    `service.create_one`); an override applies to every occurrence."""
     assert data.recurrence is not None
     inst = await store.instrument_facts(conn, data.instrument_id)
     try:
@@ -30,28 +37,35 @@ async def create_series(
         raise Unprocessable(
             str(exc), extra={"violations": [{"rule": "recurrence", "message": str(exc)}]}
         ) from None
-    ctx = await store.context(conn, user, inst.id, (occurrences[0][0], occurrences[-1][1]), now=now)
+    ctx = await store.context(
+        conn, booker_principal or user, inst.id, (occurrences[0][0], occurrences[-1][1]), now=now
+    )
+    ctx = msgspec.structs.replace(
+        ctx, booker=msgspec.structs.replace(ctx.booker, language=user.language)
+    )
+    asked = writes.OnBehalf.of(user, data)
+    asked.check(user, inst)
     await advisory_xact_lock(conn, LOCK_INSTRUMENT, inst.id)
     series_id = await conn.fetchval(
         "INSERT INTO booking_series (instrument_id, user_id, rrule, mode) VALUES ($1, $2, $3, $4) RETURNING id",
         inst.id,
-        user.user_id,
+        ctx.booker.user_id,
         data.recurrence.rrule,
         data.recurrence.mode,
     )
     span = (occurrences[0][0], occurrences[-1][1])
-    load = await store.user_load(conn, inst.id, user.user_id, span, now)
+    load = await store.user_load(conn, inst.id, ctx.booker.user_id, span, now)
     booked: list[asyncpg.Record] = []
     skipped: list[SkippedOut] = []
     for start, end in occurrences:
         req = Request(start=start, end=end, service_way=data.service_way)
-        reasons = await _try_one(conn, ctx, req, load, data.purpose, series_id, now, booked)
+        reasons = await _try_one(
+            conn, ctx, asked, req, load, (data.purpose, series_id), now, booked
+        )
         if reasons:
             skipped.append(SkippedOut(start=start, end=end, reasons=reasons))
         else:
-            load = Load(
-                intervals=(*load.intervals, (start, end)), future_count=load.future_count + 1
-            )
+            load = load.plus(start, end, now)
     _refuse_if_needed(data.recurrence.mode, booked, skipped, user.language)
     return SeriesOut(
         series_id=series_id, booked=[store.booking_out(r) for r in booked], skipped=skipped
@@ -61,23 +75,38 @@ async def create_series(
 async def _try_one(
     conn: asyncpg.Connection,
     ctx: store.Context,
+    asked: writes.OnBehalf,
     req: Request,
     load: Load,
-    purpose: str,
-    series_id: int,
+    of: tuple[str, int],
     now: datetime,
     booked: list[asyncpg.Record],
 ) -> list[dict[str, Any]]:
-    """Book one occurrence; the reasons it was refused, or [] when booked."""
+    """Book one occurrence; the reasons it was refused, or [] when booked. `of`: the purpose
+    and the series."""
     policy, inst, booker = ctx.policy, ctx.inst, ctx.booker
+    (purpose, series_id) = of
     violations = await writes.static_check(conn, policy, inst, booker, req, now, ctx)
-    violations += writes.limit_check_with(policy, inst, booker, req, load)
+    violations += writes.limit_check_with(policy, inst, booker, req, load, now)
+    violations, overridden = asked.sift(violations)
     if violations:
         return [{"rule": v.rule, "message": v.message} for v in violations]
-    columns = writes.terms(policy, inst, booker, req, now)
+    columns = asked.columns(writes.terms(policy, inst, booker, req, now))
     try:
         async with conn.transaction():
-            booked.append(await writes.insert(conn, inst, booker, req, columns, purpose, series_id))
+            booked.append(
+                await writes.insert(
+                    conn,
+                    inst,
+                    booker,
+                    req,
+                    columns,
+                    purpose,
+                    series_id,
+                    booked_by=asked.booked_by,
+                    event_data=asked.event(overridden),
+                )
+            )
     except asyncpg.ExclusionViolationError:
         conflicts = await availability.conflicts_in(
             conn, inst.id, req.start, columns["occupied_until"]

@@ -13,14 +13,14 @@ from typing import Any
 import asyncpg
 import msgspec
 
-from service.accounts.principal import Principal
+from service.accounts.principal import Principal, load_principal_by_id
 from service.availability.refusal import refusal_for
 from service.bookings import idempotency, series, store, writes
 from service.bookings.rules import Request
 from service.bookings.schemas import BookingIn, BookingOut, SeriesOut
 from service.common.i18n import pick
 from service.db import LOCK_INSTRUMENT, Database, advisory_xact_lock
-from service.errors import Conflict
+from service.errors import Conflict, Unprocessable
 from service.ops import prometheus
 
 
@@ -49,6 +49,7 @@ async def _create(
     db: Database, user: Principal, data: BookingIn, key: str | None, now: datetime
 ) -> Created:
     writes.check_bounds(data.start, data.end, user.language)
+    target = await _on_behalf_of(db, data, user.language)
     digest = idempotency.request_digest(data) if key else b""
 
     async def work(conn: asyncpg.Connection) -> Created:
@@ -57,9 +58,9 @@ async def _create(
             if replay is not None:
                 return Created(replay[0], revive(replay[1]), replayed=True)
         if data.recurrence is not None:
-            result = Created(201, await series.create_series(conn, user, data, now))
+            result = Created(201, await series.create_series(conn, user, data, now, target))
         else:
-            result = Created(201, await create_one(conn, user, data, now))
+            result = Created(201, await create_one(conn, user, data, now, target))
         if key:
             await idempotency.store(conn, user.user_id, key, result.status, result.body)
         return result
@@ -71,22 +72,53 @@ async def _create(
 
 
 async def create_one(
-    conn: asyncpg.Connection, user: Principal, data: BookingIn, now: datetime
+    conn: asyncpg.Connection,
+    user: Principal,
+    data: BookingIn,
+    now: datetime,
+    booker_principal: Principal | None = None,
 ) -> Any:
-    ctx = await store.context(conn, user, data.instrument_id, (data.start, data.end), now=now)
-    inst, policy, booker = ctx.inst, ctx.policy, ctx.booker
+    """One booking by `user`, for `booker_principal` when a manager books on a user's behalf
+    (the rules are then the user's, the answers in the manager's language)."""
+    ctx = await store.context(
+        conn, booker_principal or user, data.instrument_id, (data.start, data.end), now=now
+    )
+    inst, policy = ctx.inst, ctx.policy
+    # The rules are the booker's; the messages are for whoever asks.
+    booker = msgspec.structs.replace(ctx.booker, language=user.language)
+    asked = writes.OnBehalf.of(user, data)
+    asked.check(user, inst)
     req = Request(start=data.start, end=data.end, service_way=data.service_way)
     violations = await writes.static_check(conn, policy, inst, booker, req, now, ctx)
-    if not violations:
+    if asked.may_lock(violations):
         # Refusals need no lock; limits are read under it only when the booking may go in.
         await advisory_xact_lock(conn, LOCK_INSTRUMENT, inst.id)
     violations += await writes.limit_check(conn, policy, inst, booker, req, now)
+    violations, overridden = asked.sift(violations)
     if violations:
         raise writes.refuse(violations, user.language)
     row = await writes.insert(
-        conn, inst, booker, req, writes.terms(policy, inst, booker, req, now), data.purpose
+        conn,
+        inst,
+        booker,
+        req,
+        asked.columns(writes.terms(policy, inst, booker, req, now)),
+        data.purpose,
+        booked_by=asked.booked_by,
+        event_data=asked.event(overridden),
     )
     return store.booking_out(row)
+
+
+async def _on_behalf_of(db: Database, data: BookingIn, lang: str) -> Principal | None:
+    """The user a manager books for (an active account), or None for one's own booking."""
+    if data.on_behalf_of is None:
+        return None
+    target = await load_principal_by_id(db, data.on_behalf_of)
+    if target is None:
+        msg = pick(lang, "找不到该用户。", "There is no such active user.")
+        raise Unprocessable(msg, extra={"violations": [{"rule": "on_behalf_of", "message": msg}]})
+    return target
 
 
 def revive(stored: Any) -> BookingOut | SeriesOut:

@@ -33,7 +33,7 @@ COLUMNS = """b.id, b.kind, b.instrument_id, b.user_id, b.status, b.starts_at, b.
     b.occupied_until, b.purpose, b.service_way, b.series_id, b.booker_institution_id,
     b.booker_region_code, b.is_external, b.is_cross_region, b.fee_class, b.fee_per_hour,
     b.estimated_cost, b.approval_deadline, b.late_cancellation, b.version, b.created_at,
-    b.updated_at"""
+    b.updated_at, b.booked_by"""
 
 _INSTRUMENT = """
 SELECT n.id, n.institution_id, n.status, n.share_mode, n.retired_at IS NOT NULL AS retired,
@@ -99,6 +99,7 @@ def booking_out(row: Any) -> BookingOut:
         version=row["version"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+        booked_by=row["booked_by"],
     )
 
 
@@ -174,6 +175,35 @@ async def context(
     )
 
 
+#: How far before the window a used or missed booking may have started and still reach into it
+#: (no booking is that long: a policy allows at most 7 days).
+LONGEST_PAST = timedelta(days=31)
+
+#: The booker's bookings that count against their limits, in two index-friendly parts.
+#: Active ones through the exclusion constraint's partial GiST index (this instrument): those
+#: near the window, and every one ending after `now`, for the future counts. Used (completed)
+#: and missed (no-show) ones near the window through `booking_user_idx` (this user, a bounded
+#: range of starts). A completed booking counts up to its check-out (the rest of the slot was
+#: given back); a no-show in full (nobody else could use the time).
+_USER_LOAD = f"""
+SELECT b.starts_at, b.ends_at, true AS active
+FROM booking b
+WHERE {SAME_INSTRUMENT} AND b.user_id = $2 AND b.kind = 'booking'
+  AND b.status IN {ACTIVE_SQL} AND b.id <> ALL($6::bigint[])
+  AND (b.ends_at > $5 OR (b.starts_at < $4 AND b.ends_at > $3))
+UNION ALL
+SELECT b.starts_at,
+       CASE WHEN b.status = 'completed' THEN greatest(b.starts_at, least(b.ends_at, coalesce(
+           (SELECT s.ended_at FROM usage_session s WHERE s.booking_id = b.id), b.ends_at)))
+            ELSE b.ends_at END,
+       false
+FROM booking b
+WHERE b.user_id = $2 AND b.starts_at >= $3 - $7::interval AND b.starts_at < $4
+  AND b.instrument_id = $1 AND b.kind = 'booking' AND b.status IN ('completed', 'no_show')
+  AND b.ends_at > $3 AND b.id <> ALL($6::bigint[])
+"""
+
+
 async def user_load(
     conn: asyncpg.Connection,
     instrument_id: int,
@@ -182,24 +212,25 @@ async def user_load(
     now: datetime,
     exclude: list[int] | None = None,
 ) -> Load:
-    """The booker's active bookings on the instrument within a fortnight of `around`."""
+    """The booker's bookings on the instrument within a fortnight of `around` (active, used
+    or missed), and the count and hours of their active bookings ahead."""
     lo, hi = around[0] - timedelta(days=8), around[1] + timedelta(days=8)
     rows = await conn.fetch(
-        f"""SELECT b.starts_at, b.ends_at, b.starts_at > $5 AS future FROM booking b
-            WHERE {SAME_INSTRUMENT} AND b.user_id = $2 AND b.kind = 'booking'
-              AND b.status IN {ACTIVE_SQL} AND b.id <> ALL($6::bigint[])
-              AND (b.starts_at > $5 OR (b.starts_at < $4 AND b.ends_at > $3))""",
-        instrument_id,
-        user_id,
-        lo,
-        hi,
-        now,
-        exclude or [],
+        _USER_LOAD, instrument_id, user_id, lo, hi, now, exclude or [], LONGEST_PAST
     )
     intervals = tuple(
-        (r["starts_at"], r["ends_at"]) for r in rows if r["ends_at"] > lo and r["starts_at"] < hi
+        (r["starts_at"], r["ends_at"])
+        for r in rows
+        if r["ends_at"] > lo and r["starts_at"] < hi and r["ends_at"] > r["starts_at"]
     )
-    return Load(intervals=intervals, future_count=sum(1 for r in rows if r["future"]))
+    ahead = [r for r in rows if r["active"] and r["ends_at"] > now]
+    return Load(
+        intervals=intervals,
+        future_count=sum(1 for r in ahead if r["starts_at"] > now),
+        future_hours=sum(
+            (r["ends_at"] - max(r["starts_at"], now)) / timedelta(hours=1) for r in ahead
+        ),
+    )
 
 
 async def record_event(

@@ -61,13 +61,15 @@ def authorize(user: Principal, row: Any, managers_only: bool) -> bool:
     return manager
 
 
-def _check_timing(action: str, row: Any, now: datetime, lang: str) -> None:
-    if action == "no_show" and now < row["starts_at"]:
+def _check_timing(action: str, row: Any, now: datetime, lang: str, grace: timedelta) -> None:
+    if action == "no_show" and now < row["starts_at"] + grace:
+        minutes = int(grace / timedelta(minutes=1))
         raise Conflict(
             pick(
                 lang,
-                "预约开始之前不能标记为爽约。",
-                "A no-show can only be marked after the start.",
+                f"预约开始 {minutes} 分钟后（爽约宽限期过后）才能标记为爽约。",
+                f"A no-show can only be marked {minutes} minutes after the start "
+                "(the no-show grace period).",
             )
         )
     if action == "check_in" and not (row["starts_at"] - CHECK_IN_EARLY <= now < row["ends_at"]):
@@ -77,6 +79,51 @@ def _check_timing(action: str, row: Any, now: datetime, lang: str) -> None:
                 "只能在预约时段内（或开始前 30 分钟起）签到。",
                 "Check-in is possible from 30 minutes before the start until the end.",
             )
+        )
+
+
+#: Moves that read the instrument's policy (late cancellation, no-show grace).
+_POLICED = frozenset({"cancel", "no_show"})
+
+
+def check_outcome_change(
+    action: str, row: Any, user: Principal, is_manager: bool, reason: str, now: datetime
+) -> None:
+    """Once a booking has ended its outcome (used, missed) is a record: its booker can no
+    longer cancel it away, and a manager who changes it must say why. Cancelling someone
+    else's booking, or declaring someone a no-show, also needs a reason, which the booker
+    sees in the history and in the notice."""
+    lang = user.language
+    if action == "cancel" and now >= row["ends_at"] and not is_manager:
+        msg = pick(
+            lang,
+            "预约已结束，不能再取消；只有仪器负责人可以（注明理由）更改其结果。",
+            "The booking has ended and can no longer be cancelled; only a manager may change "
+            "its outcome, with a reason.",
+        )
+        raise Unprocessable(msg, extra={"violations": [{"rule": "booking_ended", "message": msg}]})
+    if reason.strip():
+        return
+    if action == "cancel" and now >= row["ends_at"]:
+        require_reason(
+            reason,
+            lang,
+            "更改已结束预约的结果时必须填写理由。",
+            "A reason is required to change the outcome of a booking that has ended.",
+        )
+    if action == "cancel" and row["user_id"] != user.user_id:
+        require_reason(
+            reason,
+            lang,
+            "取消他人的预约时必须填写理由（预约人会看到）。",
+            "A reason is required to cancel someone else's booking (the booker will see it).",
+        )
+    if action == "no_show":
+        require_reason(
+            reason,
+            lang,
+            "标记爽约时必须填写理由。",
+            "A reason is required to mark a booking as a no-show.",
         )
 
 
@@ -97,12 +144,13 @@ async def apply(
             ),
             extra={"booking_status": row["status"]},
         )
-    _check_timing(action, row, now, user.language)
+    policy = await load_policy(conn, row["instrument_id"]) if action in _POLICED else None
+    grace = timedelta(minutes=policy.no_show_grace_minutes if policy else 0)
+    _check_timing(action, row, now, user.language, grace)
+    check_outcome_change(action, row, user, is_manager, reason, now)
     late = False
-    if action == "cancel" and not is_manager:
-        late = rules.is_late_cancellation(
-            await load_policy(conn, row["instrument_id"]), row["starts_at"], now
-        )
+    if action == "cancel" and not is_manager and policy is not None:
+        late = rules.is_late_cancellation(policy, row["starts_at"], now)
     new = await conn.fetchrow(
         f"""UPDATE booking b SET status = $2, version = version + 1, updated_at = $3,
                 late_cancellation = late_cancellation OR $4
@@ -195,6 +243,70 @@ async def cancel(
     return store.booking_out(new), others
 
 
+#: How long a manager may take back a no-show they (or the job) declared.
+UNDO_NO_SHOW_WITHIN = timedelta(hours=24)
+
+
+async def undo_no_show(
+    db: Database, user: Principal, booking_id: int, reason: str, now: datetime
+) -> BookingOut:
+    """Put a no-show back to the status it had (within `UNDO_NO_SHOW_WITHIN` of the no-show),
+    with the reason in the history. The no-show job never marks that booking again."""
+
+    async def work(conn: asyncpg.Connection) -> asyncpg.Record:
+        row = await store.lock_booking(conn, booking_id)
+        authorize(user, row, True)
+        lang = user.language
+        if row["kind"] != "booking":
+            raise NotFound(f"Booking {row['id']} does not exist.")
+        marked = await conn.fetchrow(
+            """SELECT at, from_status FROM booking_event
+               WHERE booking_id = $1 AND action = 'no_show' ORDER BY at DESC, id DESC LIMIT 1""",
+            booking_id,
+        )
+        if row["status"] != "no_show" or marked is None:
+            raise Conflict(
+                pick(lang, "该预约不是爽约状态。", "The booking is not a no-show."),
+                extra={"booking_status": row["status"]},
+            )
+        if now > marked["at"] + UNDO_NO_SHOW_WITHIN:
+            raise Conflict(
+                pick(
+                    lang,
+                    "爽约标记只能在 24 小时内撤销。",
+                    "A no-show can only be undone within 24 hours.",
+                )
+            )
+        require_reason(
+            reason, lang, "撤销爽约时必须填写理由。", "A reason is required to undo a no-show."
+        )
+        prior = marked["from_status"] or "confirmed"
+        try:
+            async with conn.transaction():
+                new = await conn.fetchrow(
+                    f"""UPDATE booking b SET status = $2, version = version + 1, updated_at = $3
+                        WHERE id = $1 RETURNING {store.COLUMNS}""",
+                    booking_id,
+                    prior,
+                    now,
+                )
+        except asyncpg.ExclusionViolationError:
+            raise Conflict(
+                pick(
+                    lang,
+                    "该时段已另有预约，不能撤销爽约。",
+                    "The time has been booked by someone else since; the no-show cannot be undone.",
+                )
+            ) from None
+        assert new is not None
+        await store.record_event(
+            conn, booking_id, user.user_id, "undo_no_show", "no_show", prior, reason
+        )
+        return new
+
+    return store.booking_out(await db.in_transaction(work))
+
+
 #: A check-in ends the sessions still open on the instrument: at their booked end, or now if
 #: that is earlier (the next user took over), so sessions of one instrument never overlap.
 _HAND_OVER = """
@@ -244,9 +356,14 @@ async def close_session(conn: asyncpg.Connection, booking_id: int, at: datetime)
     )
 
 
-def require_reason(reason: str, lang: str) -> None:
+def require_reason(
+    reason: str,
+    lang: str,
+    zh: str = "拒绝时必须填写理由。",
+    en: str = "A reason is required to reject a request.",
+) -> None:
     if not reason.strip():
-        msg = pick(lang, "拒绝时必须填写理由。", "A reason is required to reject a request.")
+        msg = pick(lang, zh, en)
         raise Unprocessable(
             msg, extra={"violations": [{"rule": "reason_required", "message": msg}]}
         )

@@ -10,14 +10,17 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
+import msgspec
 
+from service.accounts.principal import Principal
 from service.availability import service as availability
 from service.bookings import rules, store
 from service.bookings.policy import Policy
 from service.bookings.rules import BookerFacts, InstrumentFacts, Load, Request
+from service.bookings.schemas import BookingIn
 from service.common.i18n import pick
 from service.common.schemas import Violation
-from service.errors import Unprocessable
+from service.errors import Forbidden, Unprocessable
 from service.outbox.sql import snapshot_joins, snapshot_json
 
 #: Instants outside these bounds are refused before any arithmetic can overflow.
@@ -65,6 +68,9 @@ def has_limits(policy: Policy) -> bool:
         policy.max_hours_per_day is not None
         or policy.max_hours_per_week is not None
         or policy.max_future_bookings is not None
+        or policy.max_bookings_per_day is not None
+        or policy.max_future_hours is not None
+        or policy.min_gap_minutes > 0
     )
 
 
@@ -81,15 +87,79 @@ async def limit_check(
     if booker.is_manager or not has_limits(policy):
         return []
     load = await store.user_load(conn, inst.id, booker.user_id, (req.start, req.end), now, exclude)
-    return rules.limit_violations(policy, inst.zone, req, load, booker.language)
+    return rules.limit_violations(policy, inst.zone, req, load, booker.language, now)
 
 
 def limit_check_with(
-    policy: Policy, inst: InstrumentFacts, booker: BookerFacts, req: Request, load: Load
+    policy: Policy,
+    inst: InstrumentFacts,
+    booker: BookerFacts,
+    req: Request,
+    load: Load,
+    now: datetime,
 ) -> list[Violation]:
     if booker.is_manager:
         return []
-    return rules.limit_violations(policy, inst.zone, req, load, booker.language)
+    return rules.limit_violations(policy, inst.zone, req, load, booker.language, now)
+
+
+class OnBehalf(msgspec.Struct, frozen=True):
+    """What a manager asked of one booking request: to book for another user (`booked_by` is
+    then the manager) and/or to set the overridable rules aside, with a reason."""
+
+    booked_by: int | None = None
+    override_reason: str | None = None
+
+    @classmethod
+    def of(cls, user: Principal, data: BookingIn) -> OnBehalf:
+        return cls(
+            booked_by=user.user_id if data.on_behalf_of is not None else None,
+            override_reason=data.override_reason,
+        )
+
+    @property
+    def asked(self) -> bool:
+        return self.booked_by is not None or self.override_reason is not None
+
+    def check(self, user: Principal, inst: InstrumentFacts) -> None:
+        """Only the instrument's managers (and its institution's admins) may ask for either."""
+        if self.asked and not user.can_manage_instrument(inst.id, inst.institution_id):
+            raise Forbidden(
+                pick(
+                    user.language,
+                    "只有仪器负责人可以代他人预约或越过预约规则。",
+                    "Only the instrument's managers may book for someone else or override "
+                    "its rules.",
+                )
+            )
+
+    def may_lock(self, violations: list[Violation]) -> bool:
+        """Whether the booking can still go in (so the lock and the limits are worth it)."""
+        if self.override_reason is None:
+            return not violations
+        return all(v.rule in rules.OVERRIDABLE for v in violations)
+
+    def sift(self, violations: list[Violation]) -> tuple[list[Violation], list[str]]:
+        """The violations that still refuse the booking, and the rules set aside."""
+        if self.override_reason is None:
+            return violations, []
+        kept = [v for v in violations if v.rule not in rules.OVERRIDABLE]
+        return kept, [v.rule for v in violations if v.rule in rules.OVERRIDABLE]
+
+    def columns(self, columns: dict[str, Any]) -> dict[str, Any]:
+        """A booking made for a user by a manager is confirmed: the manager would approve it."""
+        if self.booked_by is None:
+            return columns
+        return columns | {"status": "confirmed", "approval_deadline": None}
+
+    def event(self, overridden: list[str]) -> dict[str, Any]:
+        """What the "created" history row records of it."""
+        out: dict[str, Any] = {}
+        if self.booked_by is not None:
+            out["booked_by"] = self.booked_by
+        if self.override_reason is not None:
+            out["override"] = {"reason": self.override_reason, "rules": overridden}
+        return out
 
 
 def refuse(violations: list[Violation], lang: str) -> Unprocessable:
@@ -128,19 +198,24 @@ async def insert(
     columns: dict[str, Any],
     purpose: str,
     series_id: int | None = None,
+    booked_by: int | None = None,
+    event_data: dict[str, Any] | None = None,
 ) -> asyncpg.Record:
-    """The booking, its "created" history row and its notices (as an announcement needs), in one statement: one round trip on the hot path."""
+    """The booking, its "created" history row and its notices (as an announcement needs), in
+    one statement: one round trip on the hot path. `booked_by`: the manager booking for the
+    user (the history names them as the actor); `event_data` goes into that history row."""
     row = await conn.fetchrow(
         f"""WITH b AS (
                 INSERT INTO booking (instrument_id, user_id, series_id, starts_at, ends_at,
                     occupied_until, status, purpose, service_way, booker_institution_id,
                     booker_region_code, is_external, is_cross_region, fee_class, fee_per_hour,
-                    estimated_cost, approval_deadline)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+                    estimated_cost, approval_deadline, booked_by)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
+                        $18)
                 RETURNING *
             ), e AS (
-                INSERT INTO booking_event (booking_id, actor_user_id, action, to_status)
-                SELECT id, user_id, 'created', status FROM b
+                INSERT INTO booking_event (booking_id, actor_user_id, action, to_status, data)
+                SELECT id, coalesce(booked_by, user_id), 'created', status, $19::jsonb FROM b
             ), o AS ({_ANNOUNCE_SQL})
             SELECT {store.COLUMNS} FROM b""",
         inst.id,
@@ -160,6 +235,8 @@ async def insert(
         columns["fee_per_hour"],
         columns["estimated_cost"],
         columns["approval_deadline"],
+        booked_by,
+        event_data or {},
     )
     assert row is not None
     return row

@@ -55,7 +55,7 @@ JOBS: dict[str, Job] = {
             "mark_no_shows",
             booking_jobs.mark_no_shows,
             timedelta(minutes=5),
-            "Mark confirmed bookings that ended without a usage session as no-shows.",
+            "Mark confirmed bookings nobody checked in to within the instrument's no-show grace as no-shows.",
         ),
         Job(
             "complete_bookings",

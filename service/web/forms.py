@@ -52,6 +52,10 @@ class BookingForm(msgspec.Struct):
     repeat: Literal["", "DAILY", "WEEKLY"] = ""
     count: Annotated[int, msgspec.Meta(ge=1, le=52)] = 1
     repeat_mode: Literal["all_or_nothing", "skip_conflicts"] = "all_or_nothing"
+    #: Managers only: the e-mail of the user booked for (empty: oneself), and a reason to book
+    #: outside the rules (empty: the rules apply).
+    for_email: Annotated[str, msgspec.Meta(max_length=254)] = ""
+    override_reason: Annotated[str, msgspec.Meta(max_length=1000)] = ""
     csrf_token: Token = ""
 
 
@@ -152,25 +156,61 @@ class PolicyForm(msgspec.Struct):
     max_hours_per_day: Num = ""
     max_hours_per_week: Num = ""
     max_future_bookings: Num = ""
+    max_bookings_per_day: Num = ""
+    max_future_hours: Num = ""
+    min_gap_minutes: Num = ""
+    no_show_grace_minutes: Num = ""
     late_cancel_hours: Num = ""
     fee_internal: Num = ""
     fee_external_academic: Num = ""
     fee_enterprise: Num = ""
+    #: One window a line: ISO weekday, then local "HH:MM-HH:MM" ("6 00:00-24:00").
+    relaxed_windows: Annotated[str, msgspec.Meta(max_length=2000)] = ""
     csrf_token: Token = ""
+
+
+RELAXED_LINE = re.compile(r"^\s*([1-7])\s+(\d{2}:\d{2})\s*[-–]\s*(\d{2}:\d{2})\s*$")
+
+
+def relaxed_windows(text: str) -> list[dict[str, Any]] | None:
+    """The windows typed one a line, or None if a line is not "weekday HH:MM-HH:MM"."""
+    out: list[dict[str, Any]] = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        match = RELAXED_LINE.match(line)
+        if match is None:
+            return None
+        out.append({"weekday": int(match[1]), "start": match[2], "end": match[3]})
+    return out
 
 
 POLICY_INTS = ("min_minutes", "max_minutes", "granularity_minutes", "min_notice_minutes",
                "horizon_days", "buffer_minutes", "approval_deadline_hours", "late_cancel_hours",
-               "max_future_bookings")  # fmt: skip
-POLICY_DECIMALS = ("max_hours_per_day", "max_hours_per_week", "fee_internal",
+               "max_future_bookings", "max_bookings_per_day", "min_gap_minutes",
+               "no_show_grace_minutes")  # fmt: skip
+POLICY_DECIMALS = ("max_hours_per_day", "max_hours_per_week", "max_future_hours", "fee_internal",
                    "fee_external_academic", "fee_enterprise")  # fmt: skip
-OPTIONAL = {"max_hours_per_day", "max_hours_per_week", "max_future_bookings"}
+OPTIONAL = {"max_hours_per_day", "max_hours_per_week", "max_future_bookings",
+            "max_bookings_per_day", "max_future_hours"}  # fmt: skip
 
 
-def policy_values(form: PolicyForm, ways: list[str]) -> tuple[dict[str, Any], list[str]]:
-    """The `PolicyIn` members (empty optional limits = no limit), and the fields not numbers."""
-    values: dict[str, Any] = {"approval": form.approval, "service_ways": ways}
+def policy_values(
+    form: PolicyForm, ways: list[str], relaxed: list[str] | None = None
+) -> tuple[dict[str, Any], list[str]]:
+    """The `PolicyIn` members (empty optional limits = no limit), and the fields not numbers
+    (or, for the relaxed windows, not lines of "weekday HH:MM-HH:MM")."""
+    values: dict[str, Any] = {
+        "approval": form.approval,
+        "service_ways": ways,
+        "relaxed_rules": relaxed or [],
+    }
     bad: list[str] = []
+    windows = relaxed_windows(form.relaxed_windows)
+    if windows is None:
+        bad.append("relaxed_windows")
+    else:
+        values["relaxed_windows"] = windows
     for name in POLICY_INTS + POLICY_DECIMALS:
         text = str(getattr(form, name)).strip()
         if not text:

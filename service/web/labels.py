@@ -25,6 +25,13 @@ SERVICE_WAYS = {
     "entrusted": N_("Samples run by staff"),
     "remote": N_("Remote use"),
 }
+#: The rules a policy's relaxed windows may switch off (`availability.schemas.RelaxedRule`).
+RELAXABLE_RULES = {
+    "max_duration": N_("Longest booking"),
+    "horizon": N_("How far ahead one may book"),
+    "daily_limit": N_("Hours per day"),
+    "weekly_limit": N_("Hours per week"),
+}
 BOOKING_STATUSES = {
     "held": N_("Held"),
     "pending": N_("Awaiting approval"),
@@ -71,6 +78,7 @@ FLASHES = {
     "registered": N_("Your account is ready; log in to continue."),
     "logged-out": N_("You are logged out."),
     "booked": N_("Your booking is made."),
+    "booked-for": N_("The booking is made for the user; they are told by mail."),
     "requested": N_("Your request is sent; the instrument's manager will answer it."),
     "cancelled": N_("The booking is cancelled."),
     "rescheduled": N_("The booking is moved."),
@@ -83,6 +91,7 @@ FLASHES = {
     "checked-in": N_("Checked in."),
     "checked-out": N_("Checked out."),
     "no-show": N_("Marked as a no-show."),
+    "no-show-undone": N_("The no-show is undone."),
     "imported": N_("The calendar is imported."),
     "hours-saved": N_("The opening hours are saved."),
     "closure-added": N_("The closure is added."),
@@ -248,7 +257,9 @@ JOB_DESCRIPTIONS = [
         "hold the whole queue while the mail server is unreachable."
     ),
     N_("Expire pending bookings past their approval deadline."),
-    N_("Mark confirmed bookings that ended without a usage session as no-shows."),
+    N_(
+        "Mark confirmed bookings nobody checked in to within the instrument's no-show grace as no-shows."
+    ),
     N_("Complete bookings that ended with a usage session."),
     N_("Delete expired idempotency keys, sessions, old login failures and job history."),
     N_("Recompute the days changed late, then roll recent usage up into the statistics tables."),

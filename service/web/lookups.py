@@ -50,3 +50,11 @@ async def managers_by_instrument(
     for row in rows:
         found.setdefault(int(row["instrument_id"]), []).append(dict(row))
     return found
+
+
+async def active_user_id_by_email(db: Database, email: str) -> int | None:
+    """The active account with this e-mail address (any case), for a manager booking for it."""
+    found = await db.fetchval(
+        "SELECT id FROM app_user WHERE lower(email) = lower($1) AND is_active", email.strip()
+    )
+    return int(found) if found is not None else None

@@ -8,6 +8,7 @@ at the owning institution decided is not theirs to know.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from litestar import Response, get, post
@@ -16,6 +17,7 @@ from litestar.params import Body, FromPath, Parameter
 
 from service.accounts.principal import Principal
 from service.bookings import queries, store, transitions
+from service.bookings.policy import load_policy
 from service.bookings.schemas import BookingOut, EventOut
 from service.catalog import instruments
 from service.common.codes import CANCELLABLE
@@ -29,7 +31,13 @@ from service.web.view import DB, View, ViewDep
 
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)
 BookingId = Annotated[int, Parameter(ge=1, le=2**62)]
-FLASH: dict[str, str] = {"cancel": "cancelled", "approve": "approved", "reject": "rejected"}
+FLASH: dict[str, str] = {
+    "cancel": "cancelled",
+    "approve": "approved",
+    "reject": "rejected",
+    "no_show": "no-show",
+    "undo_no_show": "no-show-undone",
+}
 #: States from which a booking can still be cancelled or moved (as `transitions.MOVES` says).
 
 FEE_CLASSES = {
@@ -52,6 +60,7 @@ ACTIONS = {
     "displaced": N_("Cancelled for maintenance"),
     "usage_recorded": N_("Usage recorded"),
     "block_removed": N_("Maintenance removed"),
+    "undo_no_show": N_("No-show undone"),
 }
 
 _BLOCK = f"""SELECT {store.COLUMNS}, n.institution_id AS instrument_institution_id
@@ -121,6 +130,7 @@ async def booking_page(view: ViewDep, db: DB, booking_id: BookingId) -> Response
     instrument = await instruments.get_instrument(db, booking.instrument_id, True)
     manager = user.can_manage_instrument(instrument.id, instrument.institution_id)
     ids = {booking.user_id, *(e.actor_user_id for e in events if e.actor_user_id is not None)}
+    ids |= {booking.booked_by} if booking.booked_by is not None else set()
     people = await _people(db, ids) if manager else {}
     is_booker = booking.user_id == user.user_id and booking.kind == "booking"
     rateable = (
@@ -128,13 +138,49 @@ async def booking_page(view: ViewDep, db: DB, booking_id: BookingId) -> Response
         and booking.status == "completed"
         and not await lookups.rated_booking_ids(db, user.user_id, [booking.id])
     )
+    now = utcnow()
+    async with db.connection() as conn:
+        policy = await load_policy(conn, instrument.id)
+    ended = now >= booking.end
     return view.render(
         "booking.html", booking=booking, instrument=instrument, manager=manager,
         is_booker=is_booker, booker=people.get(booking.user_id), rateable=rateable,
         history=history_rows(view, events, manager, people), fee_classes=FEE_CLASSES,
         minutes=int((booking.end - booking.start).total_seconds() // 60),
-        can_cancel=booking.kind == "booking" and booking.status in CANCELLABLE,
+        can_cancel=booking.kind == "booking" and booking.status in CANCELLABLE and (manager or not ended),
+        cancel_needs_reason=manager and (not is_booker or ended),
+        no_show_from=no_show_from(booking, policy.no_show_grace_minutes) if manager else None,
+        undo_until=undo_until(booking, events, now) if manager else None, now=now,
+        booked_by=booked_by_name(view, booking, manager, people),
     )  # fmt: skip
+
+
+def booked_by_name(
+    view: View, booking: BookingOut, manager: bool, people: dict[int, dict[str, Any]]
+) -> str:
+    """Who booked it for the user: named for managers, "a manager" for the booker (as in the
+    history, who at the owning institution acted is not the booker's to know)."""
+    if booking.booked_by is None:
+        return ""
+    person = people.get(booking.booked_by) if manager else None
+    return str(person["display_name"]) if person else view.t("A manager")
+
+
+def no_show_from(booking: BookingOut, grace_minutes: int) -> datetime | None:
+    """When a manager may declare the booking a no-show (the instrument's grace after the
+    start, as the no-show job waits), or None if it is not a confirmed booking."""
+    if booking.kind != "booking" or booking.status != "confirmed":
+        return None
+    return booking.start + timedelta(minutes=grace_minutes)
+
+
+def undo_until(booking: BookingOut, events: list[EventOut], now: datetime) -> datetime | None:
+    """Until when the booking's no-show can be undone, if it is one and still can be."""
+    if booking.status != "no_show":
+        return None
+    marked = [e.at for e in events if e.action == "no_show"]
+    until = max(marked) + transitions.UNDO_NO_SHOW_WITHIN if marked else None
+    return until if until is not None and now <= until else None
 
 
 @post(
@@ -143,13 +189,15 @@ async def booking_page(view: ViewDep, db: DB, booking_id: BookingId) -> Response
 async def booking_action(
     view: ViewDep, db: DB, booking_id: BookingId, action: FromPath[str], data: Annotated[ReasonForm, Form]
 ) -> Response[Any]:  # fmt: skip
-    """Cancel, approve or reject from this page, then come back to it to see the history grow;
+    """Cancel, approve, reject, mark a no-show or undo it from this page, then come back to it to see the history grow;
     the services decide who may (a booker approving gets 403, a stranger 404)."""
     if action not in FLASH:
         raise NotFound("Unknown action.")
     actor = view.actor()
     if action == "cancel":
         await transitions.cancel(db, actor, booking_id, data.reason, "one", utcnow())
+    elif action == "undo_no_show":
+        await transitions.undo_no_show(db, actor, booking_id, data.reason, utcnow())
     else:
         if action == "reject":
             transitions.require_reason(data.reason, actor.language)

@@ -38,9 +38,10 @@ async def _form_page(
         "alternatives": None,
         "violations": [],
     }
+    manager = view.actor().can_manage_instrument(instrument.id, instrument.institution_id)
     return view.render(
         "book.html", status=status, instrument=instrument, policy=instrument.policy, form=form,
-        **{**values, **extra},
+        manager=manager, **{**values, **extra},
     )  # fmt: skip
 
 
@@ -67,14 +68,17 @@ async def book_page(
     return await _form_page(view, db, instrument_id, form)
 
 
-def _booking_in(instrument_id: int, form: BookingForm, zone: ZoneInfo) -> BookingIn:
+def _booking_in(
+    instrument_id: int, form: BookingForm, zone: ZoneInfo, for_user: int | None = None
+) -> BookingIn:
     start, end = parse_local(form.start, zone), parse_local(form.end, zone)
     recurrence = None
     if form.repeat and form.count > 1:
         recurrence = {"rrule": f"FREQ={form.repeat};COUNT={form.count}", "mode": form.repeat_mode}
     return msgspec.convert(
         {"instrument_id": instrument_id, "start": start, "end": end, "purpose": form.purpose,
-         "service_way": form.service_way, "recurrence": recurrence},
+         "service_way": form.service_way, "recurrence": recurrence, "on_behalf_of": for_user,
+         "override_reason": form.override_reason.strip() or None},
         BookingIn,
         dec_hook=instant_dec_hook,
     )  # fmt: skip
@@ -86,8 +90,15 @@ async def book_submit(
 ) -> Response[Any]:
     actor = view.actor()
     instrument = await instruments.get_instrument(db, instrument_id, True)
+    for_user = None
+    if data.for_email.strip():
+        for_user = await lookups.active_user_id_by_email(db, data.for_email)
+        if for_user is None:
+            problem = {"status": 422, "title": "Unprocessable request",
+                       "detail": view.t("There is no active user with this e-mail address.")}  # fmt: skip
+            return await _form_page(view, db, instrument_id, data, 422, problem=problem)
     try:
-        booking = _booking_in(instrument_id, data, ZoneInfo(instrument.timezone))
+        booking = _booking_in(instrument_id, data, ZoneInfo(instrument.timezone), for_user)
     except msgspec.ValidationError:
         problem = {"status": 422, "title": "Unprocessable request",
                    "detail": view.t("Give a start and an end time.")}  # fmt: skip
@@ -105,6 +116,8 @@ async def book_submit(
             violations=exc.extra.get("violations", []),
         )  # fmt: skip
     body = created.body
+    if for_user is not None and isinstance(body, BookingOut):
+        return view.redirect(f"/bookings/{body.id}", ok="booked-for")
     pending = isinstance(body, BookingOut) and body.status == "pending"
     return view.redirect("/bookings", ok="requested" if pending else "booked")
 

@@ -156,7 +156,10 @@ async def read_policy(
 ) -> tuple[PolicyIn | None, dict[str, Any] | None]:
     """The submitted policy, or the problem to show beside the form."""
     ways = [w for w in await form_strings(request, "service_ways", 8) if w in WAYS]
-    values, bad = policy_values(form, ways)
+    relaxed = [
+        r for r in await form_strings(request, "relaxed_rules", 8) if r in labels.RELAXABLE_RULES
+    ]
+    values, bad = policy_values(form, ways, relaxed)
     if bad:
         return None, invalid(view, view.t("Some values are not numbers."), bad)
     try:

@@ -4,6 +4,7 @@ with the displaced-bookings preview, check-in/out and no-shows."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -13,6 +14,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, Parameter
 
 from service.bookings import blocks, queries, transitions
+from service.bookings.policy import load_policy
 from service.bookings.queries import BookingFilter
 from service.bookings.schemas import BlockIn, DisplacedOut
 from service.catalog import instruments
@@ -93,10 +95,12 @@ async def _instrument_page(
         100,
     )
     block_list = await blocks.list_blocks(db, instrument_id, now, None, False)
+    async with db.connection() as conn:
+        grace = timedelta(minutes=(await load_policy(conn, instrument_id)).no_show_grace_minutes)
     values: dict[str, Any] = {"problem": None, "displaced": None, "block_form": None}
     return view.render(
         "manage_instrument.html", status=status, instrument=instrument, bookings=upcoming.items,
-        blocks=block_list, now=now, tab="calendar",
+        blocks=block_list, now=now, tab="calendar", no_show_grace=grace,
         status_labels={k: view.t(v) for k, v in labels.BOOKING_STATUSES.items()} | {"maintenance": view.t("Maintenance")},
         **{**values, **extra},
     )  # fmt: skip

@@ -169,7 +169,9 @@ async def test_no_show_only_after_start(client: httpx.AsyncClient, db: Database)
         booking["id"],
     )
     marked = await client.post(
-        f"/api/v1/bookings/{booking['id']}/no-show", headers=w.manager.headers
+        f"/api/v1/bookings/{booking['id']}/no-show",
+        json={"reason": "nobody came"},
+        headers=w.manager.headers,
     )
     assert marked.status_code == 200 and marked.json()["status"] == "no_show"
 
@@ -232,8 +234,8 @@ async def test_lifecycle_jobs_are_idempotent(client: httpx.AsyncClient, db: Data
     later = datetime.now(UTC)
     assert await expire_overdue_pending(db, later) >= 1
     assert await expire_overdue_pending(db, later) == 0
-    assert await mark_no_shows(db, later, timedelta(minutes=15)) >= 1
-    assert await mark_no_shows(db, later, timedelta(minutes=15)) == 0
+    assert await mark_no_shows(db, later) >= 1
+    assert await mark_no_shows(db, later) == 0
     assert await complete_finished(db, later) >= 1
     assert await complete_finished(db, later) == 0
     statuses = dict(

@@ -169,6 +169,8 @@ async def test_cancel_this_and_following(client: httpx.AsyncClient, db: Database
         "cancelled",
     ]
     every = await client.post(
-        f"/api/v1/bookings/{ids[1]}/cancel", json={"scope": "all"}, headers=w.manager.headers
+        f"/api/v1/bookings/{ids[1]}/cancel",
+        json={"scope": "all", "reason": "the instrument moves to another building"},
+        headers=w.manager.headers,
     )
     assert every.status_code == 200 and every.json()["status"] == "cancelled"

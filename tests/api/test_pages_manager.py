@@ -126,6 +126,44 @@ async def test_rules_and_fees_are_saved_and_bad_rules_are_explained(
         assert words.status_code == 422 and "fee_internal" in words.text
 
 
+async def test_the_rules_page_edits_the_new_limits_grace_and_relaxed_hours(
+    app: Any, db: Database, world: World
+) -> None:
+    instrument = await make_instrument(db, world.jlu)
+    await db.execute(
+        "INSERT INTO instrument_manager (user_id, instrument_id) VALUES ($1, $2)",
+        world.manager_id,
+        instrument,
+    )
+    url = f"/manage/instruments/{instrument}/policy"
+    form = {"max_bookings_per_day": "2", "max_future_hours": "12.5", "min_gap_minutes": "30",
+            "no_show_grace_minutes": "15", "relaxed_windows": "6 00:00-24:00\n7 00:00-24:00\n",
+            "relaxed_rules": ["max_duration", "daily_limit"],
+            "service_ways": ["occupy"]}  # fmt: skip
+    async with signed_in(app, world.manager) as (c, token):
+        saved = await c.post(url, data={**form, "csrf_token": token})
+        assert saved.status_code == 303, saved.text
+        row = await db.fetchrow("SELECT * FROM booking_policy WHERE instrument_id = $1", instrument)
+        assert row is not None
+        assert (row["max_bookings_per_day"], str(row["max_future_hours"])) == (2, "12.50")
+        assert (row["min_gap_minutes"], row["no_show_grace_minutes"]) == (30, 15)
+        assert row["relaxed_windows"] == [
+            {"weekday": 6, "start": "00:00", "end": "24:00"},
+            {"weekday": 7, "start": "00:00", "end": "24:00"},
+        ]
+        assert list(row["relaxed_rules"]) == ["max_duration", "daily_limit"]
+        page = (await c.get(url)).text
+        assert "6 00:00-24:00" in page and 'value="daily_limit" checked' in page
+        assert (
+            'id="no_show_grace_minutes" name="no_show_grace_minutes" inputmode="numeric" value="15"'
+            in page
+        )
+        garbled = await c.post(
+            url, data={**form, "relaxed_windows": "weekends", "csrf_token": token}
+        )
+        assert garbled.status_code == 422 and "relaxed_windows" in garbled.text
+
+
 async def test_usage_is_recorded_with_or_without_a_booking(
     app: Any, db: Database, world: World
 ) -> None:
@@ -231,3 +269,85 @@ async def test_a_manager_cannot_open_the_editors_of_another_institutions_instrum
             data={"csrf_token": token, "min_minutes": "30"},
         )
         assert refused.status_code in (403, 404)
+
+
+async def test_the_booking_page_asks_a_manager_for_a_reason_and_hides_cancel_after_the_end(
+    app: Any, db: Database, world: World
+) -> None:
+    ahead = await past_booking(
+        db, world.twin, world.researcher_jlu_id, tomorrow_at(9, days=20), 1, "confirmed"
+    )
+    ended = await past_booking(
+        db, world.twin, world.researcher_jlu_id, utcnow() - timedelta(hours=30), 1, "confirmed"
+    )
+    async with signed_in(app, world.manager) as (c, token):
+        page = (await c.get(f"/bookings/{ahead}")).text
+        assert 'id="cancel-reason" required' in page
+        refused = await c.post(
+            f"/bookings/{ahead}/actions/cancel", data={"csrf_token": token, "reason": ""}
+        )
+        assert refused.status_code == 422
+        assert await db.fetchval("SELECT status FROM booking WHERE id = $1", ahead) == "confirmed"
+        done = await c.post(
+            f"/bookings/{ahead}/actions/cancel",
+            data={"csrf_token": token, "reason": "维修"},
+        )
+        assert done.status_code == 303
+    async with signed_in(app, world.researcher_jlu) as (c, token):
+        seen = (await c.get(f"/bookings/{ahead}")).text
+        assert "维修" in seen
+        after = (await c.get(f"/bookings/{ended}")).text
+        assert 'id="cancel-form"' not in after
+
+
+async def test_a_booking_made_for_a_user_shows_who_booked_it(
+    app: Any, db: Database, world: World
+) -> None:
+    booking = await past_booking(
+        db, world.twin, world.researcher_jlu_id, tomorrow_at(9, days=21), 1, "confirmed"
+    )
+    await db.execute("UPDATE booking SET booked_by = $2 WHERE id = $1", booking, world.manager_id)
+    name = await db.fetchval("SELECT display_name FROM app_user WHERE id = $1", world.manager_id)
+    async with signed_in(app, world.manager) as (c, _):
+        page = (await c.get(f"/bookings/{booking}")).text
+        assert 'id="booked-by"' in page and name in page
+    async with signed_in(app, world.researcher_jlu) as (c, _):
+        page = (await c.get(f"/bookings/{booking}")).text
+        assert 'id="booked-by">仪器负责人<' in page
+        assert name not in page
+
+
+async def test_a_manager_books_for_a_user_from_the_booking_form_with_an_override(
+    app: Any, db: Database, world: World
+) -> None:
+    url = f"/instruments/{world.twin}/book"
+    start = tomorrow_at(10, days=200)  # far beyond the horizon
+    form = {"start": local_input(start), "end": local_input(start + timedelta(hours=1)),
+            "service_way": "occupy", "purpose": "代测", "for_email": world.researcher_yanbian.upper(),
+            "override_reason": "样品只能在那天送达"}  # fmt: skip
+    async with signed_in(app, world.manager) as (c, token):
+        assert 'id="manager-options"' in (await c.get(url)).text
+        unknown = await c.post(
+            url, data={**form, "for_email": "nobody@example.org", "csrf_token": token}
+        )
+        assert unknown.status_code == 422
+        made = await c.post(url, data={**form, "csrf_token": token})
+        assert made.status_code == 303, made.text
+        assert "ok=booked-for" in made.headers["location"]
+    row = await db.fetchrow(
+        "SELECT user_id, booked_by, status FROM booking WHERE instrument_id = $1 AND starts_at = $2",
+        world.twin,
+        start,
+    )
+    assert row is not None
+    assert (row["user_id"], row["booked_by"], row["status"]) == (
+        world.researcher_yanbian_id,
+        world.manager_id,
+        "confirmed",
+    )
+    async with signed_in(app, world.researcher_yanbian) as (c, token):
+        assert 'id="manager-options"' not in (await c.get(url)).text
+        refused = await c.post(
+            url, data={**form, "for_email": world.researcher_jlu, "csrf_token": token}
+        )
+        assert refused.status_code in (403, 422)

@@ -110,7 +110,7 @@ def test_limits_count_local_days_and_weeks() -> None:
     found = {
         v.rule
         for v in rules.limit_violations(
-            policy, SHANGHAI, Request(at(1, 13), at(1, 15), "occupy"), load, "en"
+            policy, SHANGHAI, Request(at(1, 13), at(1, 15), "occupy"), load, "en", at(1, 0)
         )
     }
     assert found == {"daily_limit", "weekly_limit", "future_bookings_limit"}
@@ -118,7 +118,7 @@ def test_limits_count_local_days_and_weeks() -> None:
     light = Load(intervals=load.intervals, future_count=0)
     assert (
         rules.limit_violations(
-            policy, SHANGHAI, Request(at(8, 13), at(8, 15), "occupy"), light, "en"
+            policy, SHANGHAI, Request(at(8, 13), at(8, 15), "occupy"), light, "en", at(1, 0)
         )
         == []
     )
@@ -185,3 +185,71 @@ def test_an_unverified_claim_earns_neither_membership_nor_a_discount() -> None:
     assert not needs_approval(Policy(approval="external"), internal, booker(institution=10))
     # Managers are appointed by the institution's admins: they never wait for themselves.
     assert not needs_approval(Policy(), internal, booker(verified=False, manager=True))
+
+
+def test_bookings_per_day_count_local_days_and_a_gap_keeps_one_persons_bookings_apart() -> None:
+    policy = Policy(max_bookings_per_day=2, min_gap_minutes=30)
+    load = Load(intervals=((at(1, 9), at(1, 10)), (at(1, 23), at(2, 1))))
+    # 23:00-01:00 touches both days: the 1st already has two bookings, the 2nd one.
+    on_first = Request(at(1, 14), at(1, 15), "occupy")
+    on_second = Request(at(2, 14), at(2, 15), "occupy")
+    assert [
+        v.rule for v in rules.limit_violations(policy, SHANGHAI, on_first, load, "en", at(1, 0))
+    ] == ["bookings_per_day_limit"]
+    assert rules.limit_violations(policy, SHANGHAI, on_second, load, "en", at(1, 0)) == []
+    near = Request(at(2, 1, 15), at(2, 2), "occupy")
+    assert [
+        v.rule for v in rules.limit_violations(policy, SHANGHAI, near, load, "zh-CN", at(1, 0))
+    ] == ["min_gap"]
+    apart = Request(at(2, 1, 30), at(2, 2), "occupy")
+    assert rules.limit_violations(policy, SHANGHAI, apart, load, "en", at(1, 0)) == []
+
+
+def test_future_hours_count_only_what_is_ahead_of_now() -> None:
+    policy = Policy(max_future_hours=Decimal("3"))
+    load = Load().plus(at(1, 9), at(1, 12), at(1, 10))  # started an hour ago: 2 h ahead
+    assert load.future_hours == 2 and load.future_count == 0
+    one = Request(at(3, 9), at(3, 10), "occupy")
+    two = Request(at(3, 9), at(3, 11), "occupy")
+    assert rules.limit_violations(policy, SHANGHAI, one, load, "en", at(1, 10)) == []
+    assert [
+        v.rule for v in rules.limit_violations(policy, SHANGHAI, two, load, "en", at(1, 10))
+    ] == ["future_hours_limit"]
+
+
+def test_relaxed_windows_switch_off_only_the_chosen_rules_and_only_wholly_inside_them() -> None:
+    # Weekends (Friday 20:00 to Monday 08:00) relax the duration and the daily cap.
+    weekend = (
+        (5, "20:00", "24:00"),
+        (6, "00:00", "24:00"),
+        (7, "00:00", "24:00"),
+        (1, "00:00", "08:00"),
+    )
+    policy = Policy(
+        max_minutes=240,
+        max_hours_per_day=Decimal("4"),
+        max_hours_per_week=Decimal("10"),
+        relaxed_windows=weekend,
+        relaxed_rules=("max_duration", "daily_limit"),
+    )
+    friday = 5  # 2027-03-05 is a Friday
+    long_weekend = Request(at(friday, 20), at(friday + 3, 8), "occupy")  # 60 h, Fri night to Mon
+    now = at(1, 0)
+    assert rules.time_violations(policy, SHANGHAI, long_weekend, now, "en") == []
+    # Not relaxed: the weekly cap.
+    found = rules.limit_violations(policy, SHANGHAI, long_weekend, Load(), "en", now)
+    assert [v.rule for v in found] == ["weekly_limit"]
+    # A booking reaching out of the window is held to every rule.
+    spill = Request(at(friday, 14), at(friday, 22), "occupy")
+    assert {v.rule for v in rules.time_violations(policy, SHANGHAI, spill, now, "en")} == {
+        "max_duration"
+    }
+    # Time inside the window does not count against the relaxed daily cap: 6 h on Friday
+    # evening-night plus 4 h of daytime fits a 4 h cap.
+    night = Load(intervals=((at(friday, 20), at(friday + 1, 2)),))
+    day = Request(at(friday, 9), at(friday, 13), "occupy")
+    assert rules.limit_violations(policy, SHANGHAI, day, night, "en", now) == []
+    unrelaxed = Policy(max_hours_per_day=Decimal("4"))
+    assert [v.rule for v in rules.limit_violations(unrelaxed, SHANGHAI, day, night, "en", now)] == [
+        "daily_limit"
+    ]
