@@ -23,7 +23,7 @@ from service.notifications import admin as outbox_admin
 from service.notifications import circuit
 from service.notifications.schemas import OutboxRetryIn
 from service.scheduler.service import job_statuses
-from service.web import metrics_view
+from service.web import charts, metrics_view
 from service.web.forms import Token
 from service.web.pages_calendar import problem_of
 from service.web.view import DB, SettingsDep, ViewDep
@@ -64,7 +64,9 @@ async def metrics_page(
 ) -> Response[Any]:
     _require_admin(view)
     today = definitions(settings).today(utcnow())
-    period, problem = metrics_view.period_or_problem(date_from, date_to, today)
+    period, problem = metrics_view.period_or_problem(
+        date_from, date_to, today, charts.default_period(today)
+    )
     if problem:
         return view.render(
             "admin_metrics.html", status=422, problem=problem, period=period, data=None,
