@@ -75,7 +75,11 @@ def monthly_trend(
 
     def label(key: str) -> str:
         month = key[:7]
-        return f"{month} ({names['in_progress']})" if in_progress and key[:7] == in_progress[:7] else month
+        return (
+            f"{month} ({names['in_progress']})"
+            if in_progress and key[:7] == in_progress[:7]
+            else month
+        )
 
     return {
         "type": "line",
@@ -153,9 +157,7 @@ def ranked(
     """The best and the worst shared instruments among those used at least `min_hours`
     (sharing rate, then effective hours); one used less is in neither list. With few
     instruments the two lists split them, so none appears in both."""
-    used = [
-        r for r in rows if r.effective_hours >= min_hours and r.sharing_rate is not None
-    ]
+    used = [r for r in rows if r.effective_hours >= min_hours and r.sharing_rate is not None]
     order = sorted(used, key=lambda r: (-(r.sharing_rate or 0), -r.effective_hours, r.key))
     shown = min(count, (len(order) + 1) // 2)
     best = order[:shown]

@@ -18,7 +18,9 @@ from service.web.forms import (
     policy_values,
 )
 
-NAMES = {k: k for k in ("effective", "external", "cross", "rate", "hours", "rate_axis", "in_progress")}
+NAMES = {
+    k: k for k in ("effective", "external", "cross", "rate", "hours", "rate_axis", "in_progress")
+}
 
 
 def row(key: str, effective: float, external: float, rate: float | None) -> MetricsRowOut:
