@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from service.metrics.periods import next_month
 from service.metrics.schemas import FlowOut, FlowRegionOut, MetricsRowOut
 from service.web.formatting import heat_colour
 
