@@ -63,9 +63,11 @@ def decode_skipped(text: str) -> list[Skipped]:
 
 
 def series_summary(
-    statuses: list[str], skipped: list[Skipped], t: Callable[..., str], joiner: str
+    statuses: list[str], skipped: list[Skipped], t: Callable[..., str], chinese: bool
 ) -> str:
-    """One sentence on a series: what was booked, what awaits approval, what was skipped."""
+    """One sentence on a series: what was booked, what awaits approval, what was skipped
+    ("已预约 1/3：12-14、12-21 与维护冲突，已跳过。")."""
+    joiner = "、" if chinese else ", "
     pending = statuses.count("pending")
     booked = len(statuses)
     total = booked + len(skipped)
@@ -95,4 +97,7 @@ def series_summary(
             parts.append(
                 t("%(dates)s skipped: %(reason)s", dates=joiner.join(days), reason=t(reason))
             )
-    return " ".join([head, *parts])
+    if not chinese:
+        return " ".join([head, *parts])
+    # The Chinese sentences are written without their closing mark, to be joined as one.
+    return head + ("：" + "；".join(parts) if parts else "") + "。"

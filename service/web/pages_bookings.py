@@ -218,10 +218,10 @@ async def _series_outcome(
         return None
     user = view.require_user()
     occurrences = await lookups.series_occurrences(db, user.user_id, series)
-    joiner = "、" if view.language == "zh-CN" else ", "
     statuses = [status for status, _ in occurrences]
+    chinese = view.language == "zh-CN"
     return {
-        "text": outcomes.series_summary(statuses, outcomes.decode_skipped(skip), view.t, joiner),
+        "text": outcomes.series_summary(statuses, outcomes.decode_skipped(skip), view.t, chinese),
         "cost": sum((cost for _, cost in occurrences), Decimal(0)),
         "booked": len(occurrences),
     }
