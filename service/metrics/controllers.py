@@ -223,13 +223,13 @@ async def flow_matrix_csv(
 ) -> Response[bytes]:
     q = _query(user, date_from, date_to, "region", Filters(institution, region, category))
     out = await _flows(request, db, user, q) if not labels else await _flows_in(db, q, labels)
-    labels = {r.code: r.label for r in out.regions}
+    names = {r.code: r.label for r in out.regions}
     rows = [
         [
             m.from_region,
-            labels.get(m.from_region, ""),
+            names.get(m.from_region, ""),
             m.to_region,
-            labels.get(m.to_region, ""),
+            names.get(m.to_region, ""),
             m.hours,
         ]
         for m in out.matrix
