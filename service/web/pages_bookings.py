@@ -218,6 +218,8 @@ async def _series_outcome(
         return None
     user = view.require_user()
     occurrences = await lookups.series_occurrences(db, user.user_id, series)
+    if not occurrences:
+        return None  # not the caller's series (or an address edited by hand)
     statuses = [status for status, _ in occurrences]
     chinese = view.language == "zh-CN"
     return {
