@@ -82,6 +82,10 @@ TITLES: dict[str, tuple[str, str]] = {
     "to_region": ("仪器地区代码", "Instruments' region code"),
     "to_label": ("仪器地区", "Instruments' region"),
     "hours": ("机时", "Hours"),
+    "answers": ("回答数", "Answers"),
+    "average": ("平均分", "Average"),
+    "suppressed": ("因人数过少不显示", "Withheld (too few answers)"),
+    "comments": ("意见", "Comments"),
 }
 #: Fractions that people read as percentages.
 PERCENTS = frozenset(
