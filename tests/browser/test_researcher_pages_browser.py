@@ -237,7 +237,15 @@ async def test_free_time_search_starts_from_the_users_region_and_carries_the_win
     await page.wait_for_selector("#booking-form")
     assert await page.input_value("#start") == local_input(start)
     assert await page.input_value("#end") == local_input(start + timedelta(hours=2))
+    url = page.url
     await page.context.close()
+    phone = await new_page(chromium, server, viewport=PHONE)
+    await log_in(phone, world.researcher_yanbian)
+    await phone.goto(url)
+    assert "预计费用" in await phone.locator("#cost-estimate").inner_text()
+    await phone.screenshot(path=str(SCREENSHOTS / "book-window-zh-phone.png"), full_page=True)
+    assert await phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1
+    await phone.context.close()
 
 
 async def test_the_login_flash_is_shown_once_not_after_a_search(
