@@ -18,6 +18,7 @@ from service.errors import Unprocessable
 from service.search import suggest
 from service.web import labels
 from service.web.forms import parse_local
+from service.web.pages_bookings import may_book
 from service.web.view import DB, ViewDep
 
 PAGE_SIZE = 20
@@ -161,7 +162,7 @@ async def instrument_page(
         instrument=instrument,
         policy=instrument.policy,
         can_manage=can_manage,
-        bookable=view.principal is not None and (instrument.share_mode != "none" or can_manage),
+        bookable=view.principal is not None and may_book(view.principal, instrument),
         window=window,
         initial_date=window[0].astimezone(zone).date().isoformat() if window else "",
         book_query=book_query,
