@@ -116,9 +116,13 @@ async def search_available(
     page: int,
     page_size: int,
     q: str | None = None,
+    within: str | None = None,
 ) -> Page[AvailableInstrumentOut]:
+    """`region`: the reference region (its instruments first, then by distance from its
+    seat); `within`: only instruments of that region."""
     start, end = checked_window(start, end)
     await _check_codes(db, category, region)
+    await _check_codes(db, None, within)
     async with db.connection() as conn:
         plan = await plan_for(conn, q) if q and q.strip() else None
         if plan is not None and plan.empty:
@@ -132,6 +136,7 @@ async def search_available(
             limit=page_size,
             offset=offset(page, page_size),
             plan=plan,
+            within=within,
         )
     items = [
         AvailableInstrumentOut(

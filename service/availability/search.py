@@ -102,7 +102,7 @@ LEFT JOIN booking_policy ps ON ps.institution_id = i.institution_id
 WHERE {category}
   AND i.retired_at IS NULL AND i.share_mode = 'external'
   AND i.status NOT IN ('awaiting_repair', 'awaiting_scrap')
-  AND i.id IS DISTINCT FROM $7
+  AND i.id IS DISTINCT FROM $7{within}
 """
 
 _COLUMNS = f"""
@@ -180,7 +180,7 @@ JOIN region r ON r.code = s.region_code
 LEFT JOIN region ref ON ref.code = $5
 LEFT JOIN booking_policy pi ON pi.instrument_id = i.id
 LEFT JOIN booking_policy ps ON ps.institution_id = i.institution_id
-WHERE {{category}} AND i.id IS DISTINCT FROM $7
+WHERE {{category}} AND i.id IS DISTINCT FROM $7{{within}}
 """
 _MATCHING = f"""
 WITH hit AS MATERIALIZED (
@@ -207,13 +207,25 @@ ORDER BY p.tier, p.category_code IS DISTINCT FROM $4, p.region_code IS DISTINCT 
 """
 
 
-def _search_sql(by_category: bool, matching: bool) -> str:
+def _search_sql(by_category: bool, matching: bool, within: bool) -> str:
+    """One variant of the search: by class or not, with a search plan or not, inside one
+    region or not (its code is the parameter after the plan's, or after the offset)."""
     category = _CATEGORY if by_category else "($3::text IS NULL)"
-    return (_MATCHING if matching else _SEARCH).replace("{category}", category)
+    region = f"\n  AND r.code = ${14 if matching else 10}" if within else ""
+    return (
+        (_MATCHING if matching else _SEARCH)
+        .replace("{category}", category)
+        .replace("{within}", region)
+    )
 
 
-_SQL = {(c, m): _search_sql(c, m) for c in (False, True) for m in (False, True)}
-_ALTERNATIVES = _FIRST_FREE.replace("{category}", _CATEGORY)
+_SQL = {
+    (c, m, w): _search_sql(c, m, w)
+    for c in (False, True)
+    for m in (False, True)
+    for w in (False, True)
+}
+_ALTERNATIVES = _FIRST_FREE.replace("{category}", _CATEGORY).replace("{within}", "")
 
 _INSTRUMENT = """
 SELECT i.category_code, s.region_code FROM instrument i
@@ -234,11 +246,15 @@ async def search_free(
     second_region: str | None = None,
     exclude_id: int | None = None,
     plan: Plan | None = None,
+    within: str | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
     """One page of shared, running instruments free (open, unclaimed) for all of `[start, end)`;
-    with a search plan, only those it matches, the most relevant first."""
-    sql = _SQL[(bool(category), plan is not None)]
+    with a search plan, only those it matches, the most relevant first. `region` is where
+    the distances are measured from (its instruments first); `within` keeps one region only."""
+    sql = _SQL[(bool(category), plan is not None, within is not None)]
     extra = [plan.match, *plan.tiers] if plan is not None else []
+    if within is not None:
+        extra.append(within)
     rows = await conn.fetch(
         sql,
         start,

@@ -19,6 +19,7 @@ from service.bookings.schemas import (
     BookingIn,
     BookingOut,
     BookingPatchIn,
+    BookingRefusal,
     CancelIn,
     CancelledOut,
     CheckOutIn,
@@ -43,7 +44,11 @@ TAGS = ["bookings"]
 BookingId = Annotated[int, PathParameter(ge=1, le=2**62)]
 CREATE_ERRORS = {
     409: ResponseSpec(Problem, description="Taken: `conflicts` and `alternatives`"),
-    422: ResponseSpec(Problem, description="Rules broken: `violations` (rule, message)"),
+    422: ResponseSpec(
+        BookingRefusal,
+        description="Rules broken: `violations` (rule, message; for a series each rule once, "
+        "with the local dates of the `occurrences` that break it, and `skipped`)",
+    ),
     503: ResponseSpec(Problem, description="Busy; retry after `Retry-After` seconds"),
 }
 ACTION_ERRORS = {

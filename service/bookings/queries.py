@@ -31,6 +31,10 @@ class BookingFilter(msgspec.Struct, frozen=True):
     status: str | None = None
     start: datetime | None = None
     end: datetime | None = None
+    #: Only completed bookings the booker has not rated yet (a rating is final, one each).
+    unrated: bool = False
+    #: Latest start first (histories: what happened last is what people look for).
+    newest_first: bool = False
 
 
 def _where(user: Principal, f: BookingFilter) -> tuple[str, list[Any]]:
@@ -48,6 +52,11 @@ def _where(user: Principal, f: BookingFilter) -> tuple[str, list[Any]]:
         if value is not None:
             args.append(value)
             clauses.append(f"{column} {op} ${len(args)}")
+    if f.unrated:
+        clauses.append(
+            "b.status = 'completed' AND NOT EXISTS "
+            "(SELECT 1 FROM satisfaction s WHERE s.booking_id = b.id)"
+        )
     return " AND ".join(clauses), args
 
 
@@ -58,7 +67,8 @@ async def list_bookings(
     n = len(args)
     rows = await db.fetch(
         f"""SELECT {store.COLUMNS}, count(*) OVER () AS total FROM booking b WHERE {where}
-            ORDER BY b.starts_at, b.id LIMIT ${n + 1} OFFSET ${n + 2}""",
+            ORDER BY {"b.starts_at DESC, b.id DESC" if f.newest_first else "b.starts_at, b.id"}
+            LIMIT ${n + 1} OFFSET ${n + 2}""",
         *args,
         page_size,
         offset(page, page_size),

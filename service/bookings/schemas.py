@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -112,6 +112,29 @@ class SeriesOut(msgspec.Struct):
     series_id: int
     booked: list[BookingOut]
     skipped: list[SkippedOut]
+
+
+class RuleViolationOut(msgspec.Struct):
+    """One broken rule of a refused booking."""
+
+    rule: str
+    message: str
+    #: For a series: the local dates (instrument's zone) of the occurrences that break this
+    #: rule, each rule listed once.
+    occurrences: list[date] = []
+
+
+class BookingRefusal(msgspec.Struct):
+    """422 of a booking: problem details with the broken rules (RFC 9457)."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    violations: list[RuleViolationOut] = []
+    #: For an all-or-nothing series: every occurrence that could not be booked, with its reasons.
+    skipped: list[SkippedOut] = []
 
 
 class CancelledOut(BookingOut):

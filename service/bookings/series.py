@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import asyncpg
 import msgspec
@@ -66,7 +67,7 @@ async def create_series(
             skipped.append(SkippedOut(start=start, end=end, reasons=reasons))
         else:
             load = load.plus(start, end, now)
-    _refuse_if_needed(data.recurrence.mode, booked, skipped, user.language)
+    _refuse_if_needed(data.recurrence.mode, booked, skipped, user.language, inst.zone)
     return SeriesOut(
         series_id=series_id, booked=[store.booking_out(r) for r in booked], skipped=skipped
     )
@@ -128,7 +129,26 @@ async def _try_one(
     return []
 
 
-def _refuse_if_needed(mode: str, booked: list[Any], skipped: list[SkippedOut], lang: str) -> None:
+def merged_violations(skipped: list[SkippedOut], zone: ZoneInfo) -> list[dict[str, Any]]:
+    """The rules broken by a series, each once, naming the local dates of the occurrences that
+    break it (in the order of the series): three occurrences past the horizon are one rule with
+    three dates, not three identical lines."""
+    merged: dict[tuple[str, str], dict[str, Any]] = {}
+    for s in skipped:
+        day = s.start.astimezone(zone).date().isoformat()
+        for r in s.reasons:
+            entry = merged.setdefault(
+                (r["rule"], r["message"]),
+                {"rule": r["rule"], "message": r["message"], "occurrences": []},
+            )
+            if day not in entry["occurrences"]:
+                entry["occurrences"].append(day)
+    return list(merged.values())
+
+
+def _refuse_if_needed(
+    mode: str, booked: list[Any], skipped: list[SkippedOut], lang: str, zone: ZoneInfo
+) -> None:
     if not skipped or (mode == "skip_conflicts" and booked):
         return
     listing = [
@@ -151,5 +171,6 @@ def _refuse_if_needed(mode: str, booked: list[Any], skipped: list[SkippedOut], l
                 ],
             },
         )
-    violations = [r for s in skipped for r in s.reasons]
-    raise Unprocessable(detail, extra={"violations": violations, "skipped": listing})
+    raise Unprocessable(
+        detail, extra={"violations": merged_violations(skipped, zone), "skipped": listing}
+    )

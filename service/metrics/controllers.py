@@ -24,7 +24,7 @@ from service.common.params import PageNumber, PageSize, PathId, QueryId
 from service.common.time import utcnow
 from service.db import Database
 from service.errors import Unprocessable
-from service.metrics import csvout, figures, flows, mine, ratings, records
+from service.metrics import columns, csvout, figures, flows, mine, ratings, records
 from service.metrics.definitions import definitions
 from service.metrics.http import (
     DB,
@@ -157,18 +157,28 @@ async def sharing(
     media_type=csvout.MEDIA_TYPE,
 )
 async def sharing_csv(
-    request: AnyRequest, db: DB, user: User, settings: Conf, sharing_query: SharingQuery
+    request: AnyRequest,
+    db: DB,
+    user: User,
+    settings: Conf,
+    sharing_query: SharingQuery,
+    labels: columns.Labelled = None,
 ) -> Response[bytes]:
     """The same rows as CSV (all of them, no paging), UTF-8 with a byte-order mark."""
     q = sharing_query
-    rows, _ = await _table(db, settings, q, _language(request, user))
-    body = csvout.structs_to_csv(rows, list(MetricsRowOut.__struct_encode_fields__))
+    rows, _ = await _table(db, settings, q, labels or _language(request, user))
+    fields = list(MetricsRowOut.__struct_encode_fields__)
+    body = columns.structs(rows, fields, labels) if labels else csvout.structs_to_csv(rows, fields)
     name = f"sharing-{q.group_by}-{q.date_from}-{q.date_to}.csv"
     return Response(body, media_type=csvout.MEDIA_TYPE, headers=csvout.disposition(name))
 
 
 async def _flows(request: AnyRequest, db: Database, user: Principal, q: Query) -> FlowsOut:
-    regions, matrix = await flows.flow_matrix(db, q, _language(request, user))
+    return await _flows_in(db, q, _language(request, user))
+
+
+async def _flows_in(db: Database, q: Query, language: str) -> FlowsOut:
+    regions, matrix = await flows.flow_matrix(db, q, language)
     return FlowsOut(regions=regions, matrix=matrix, date_from=q.date_from, date_to=q.date_to)
 
 
@@ -205,22 +215,27 @@ async def flow_matrix_csv(
     institution: QueryId = None,
     region: RegionF = None,
     category: CategoryF = None,
+    labels: columns.Labelled = None,
 ) -> Response[bytes]:
     q = _query(user, date_from, date_to, "region", Filters(institution, region, category))
-    out = await _flows(request, db, user, q)
-    labels = {r.code: r.label for r in out.regions}
+    out = await _flows(request, db, user, q) if not labels else await _flows_in(db, q, labels)
+    names = {r.code: r.label for r in out.regions}
     rows = [
         [
             m.from_region,
-            labels.get(m.from_region, ""),
+            names.get(m.from_region, ""),
             m.to_region,
-            labels.get(m.to_region, ""),
+            names.get(m.to_region, ""),
             m.hours,
         ]
         for m in out.matrix
     ]
     header = ["from_region", "from_label", "to_region", "to_label", "hours"]
-    body = "".join(csvout.lines(header, rows)).encode("utf-8")
+    body = (
+        columns.table(header, rows, labels)
+        if labels
+        else "".join(csvout.lines(header, rows)).encode("utf-8")
+    )
     name = f"flows-{date_from}-{date_to}.csv"
     return Response(body, media_type=csvout.MEDIA_TYPE, headers=csvout.disposition(name))
 

@@ -12,7 +12,7 @@ from litestar import Response, get
 from service.common.openapi import problem_spec
 from service.common.params import PathId
 from service.common.time import utcnow
-from service.metrics import csvout, evaluation, monitoring
+from service.metrics import columns, csvout, evaluation, monitoring
 from service.metrics.definitions import definitions, last_complete_year
 from service.metrics.http import (
     DB,
@@ -92,11 +92,21 @@ async def monitoring_report(
     media_type=csvout.MEDIA_TYPE,
 )
 async def monitoring_report_csv(
-    db: DB, user: User, settings: Conf, date_from: OptFrom = None, date_to: OptTo = None
+    db: DB,
+    user: User,
+    settings: Conf,
+    date_from: OptFrom = None,
+    date_to: OptTo = None,
+    labels: columns.Labelled = None,
 ) -> Response[bytes]:
     """The same table as CSV (UTF-8 with a byte-order mark), one column per field."""
     report = await _report(db, user, settings, date_from, date_to)
-    body = csvout.structs_to_csv(report.rows, list(MonitoringRowOut.__struct_encode_fields__))
+    fields = list(MonitoringRowOut.__struct_encode_fields__)
+    body = (
+        columns.structs(report.rows, fields, labels)
+        if labels
+        else csvout.structs_to_csv(report.rows, fields)
+    )
     name = f"monitoring-{report.date_from}-{report.date_to}.csv"
     return Response(body, media_type=csvout.MEDIA_TYPE, headers=csvout.disposition(name))
 

@@ -13,7 +13,7 @@ from service.accounts.principal import Principal
 from service.common.i18n import pick
 from service.db import Database
 from service.errors import Forbidden
-from service.metrics import csvout
+from service.metrics import columns, csvout
 from service.metrics.ratings import LABELS
 from service.surveys import rules, sql, store
 from service.surveys.schemas import SurveyResultRowOut, SurveyResultsOut
@@ -75,8 +75,9 @@ HEADER = [
 ]
 
 
-def results_csv(results: SurveyResultsOut) -> bytes:
-    """One line per group: the count of each registry word (非常满意 … 极差) in its own column."""
+def results_csv(results: SurveyResultsOut, labels: str | None = None) -> bytes:
+    """One line per group: the count of each registry word (非常满意 … 极差) in its own column;
+    with `labels` (a language), the other column names in that language, for people."""
     rows: Sequence[Sequence[Any]] = [
         [
             r.key,
@@ -90,4 +91,5 @@ def results_csv(results: SurveyResultsOut) -> bytes:
         ]
         for r in results.rows
     ]
-    return "".join(csvout.lines(HEADER, rows)).encode("utf-8")
+    header = [columns.title(h, labels) for h in HEADER] if labels else HEADER
+    return "".join(csvout.lines(header, rows)).encode("utf-8")

@@ -13,7 +13,7 @@ from service.accounts.principal import Principal
 from service.common.openapi import problem_spec as problem
 from service.common.time import utcnow
 from service.db import Database
-from service.metrics import csvout
+from service.metrics import columns, csvout
 from service.metrics.http import language
 from service.settings import Settings
 from service.surveys import answer, opening, results, store
@@ -78,14 +78,16 @@ async def survey_results(
      responses=READERS, media_type=csvout.MEDIA_TYPE)  # fmt: skip
 async def survey_results_csv(
     request: Request[Any, Any, Any], survey_id: SurveyId, user: User, db: DB,
-    group_by: Group = "instrument",
+    group_by: Group = "instrument", labels: columns.Labelled = None,
 ) -> Response[bytes]:  # fmt: skip
     """The same as CSV (UTF-8 with a byte-order mark), for the evaluators' files."""
-    lang = language(request, user)
+    lang = labels or language(request, user)
     found = await results.survey_results(db, user, survey_id, group_by, lang, utcnow())
     name = f"survey-{survey_id}-{group_by}.csv"
     return Response(
-        results.results_csv(found), media_type=csvout.MEDIA_TYPE, headers=csvout.disposition(name)
+        results.results_csv(found, labels),
+        media_type=csvout.MEDIA_TYPE,
+        headers=csvout.disposition(name),
     )
 
 

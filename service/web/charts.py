@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from service.metrics.periods import next_month
 from service.metrics.schemas import FlowOut, FlowRegionOut, MetricsRowOut
 from service.web.formatting import heat_colour
 
@@ -22,11 +21,23 @@ MAX_BARS = 15
 DARK_SHARE = 0.55
 
 
+#: Instruments used less than this in a period are not ranked best or worst: a rate over two
+#: hours of use says nothing about how an instrument is shared.
+MIN_RANKED_HOURS = 10.0
+
+
 def default_period(today: date) -> tuple[date, date]:
-    """The last twelve whole-or-current months: `[first of the month 11 months ago, next month)`."""
-    end = next_month(today)
-    start = date(end.year - 1, end.month, 1)
-    return start, end
+    """The last twelve complete months: `[first of the month 12 months back, first of this
+    month)`. The month in progress is left out, so the trend does not end in a cliff and no
+    day that has not happened is counted."""
+    end = date(today.year, today.month, 1)
+    return date(end.year - 1, end.month, 1), end
+
+
+def month_in_progress(period_end: date, today: date) -> str | None:
+    """The key (`YYYY-MM-01`) of the current month when the period reaches into it."""
+    start = date(today.year, today.month, 1)
+    return start.isoformat() if period_end > start else None
 
 
 def _percent(value: float | None) -> float | None:
@@ -55,12 +66,24 @@ def hours_and_rate(rows: list[MetricsRowOut], names: dict[str, str]) -> dict[str
     }  # fmt: skip
 
 
-def monthly_trend(rows: list[MetricsRowOut], names: dict[str, str]) -> dict[str, Any]:
-    """Lines per month: effective, external and cross-region hours, and the sharing rate."""
+def monthly_trend(
+    rows: list[MetricsRowOut], names: dict[str, str], in_progress: str | None = None
+) -> dict[str, Any]:
+    """Lines per month: effective, external and cross-region hours, and the sharing rate; a
+    month still in progress is labelled so (its lower figures are not a fall)."""
+
+    def label(key: str) -> str:
+        month = key[:7]
+        return (
+            f"{month} ({names['in_progress']})"
+            if in_progress and key[:7] == in_progress[:7]
+            else month
+        )
+
     return {
         "type": "line",
         "data": {
-            "labels": [r.key for r in rows],
+            "labels": [label(r.key) for r in rows],
             "datasets": [
                 {"label": names["effective"], "borderColor": BLUE, "backgroundColor": BLUE,
                  "data": [r.effective_hours for r in rows], "yAxisID": "y"},
@@ -128,12 +151,12 @@ def heat_map(regions: list[FlowRegionOut], matrix: list[FlowOut]) -> HeatMap:
 
 
 def ranked(
-    rows: list[MetricsRowOut], count: int = 5
+    rows: list[MetricsRowOut], count: int = 5, min_hours: float = MIN_RANKED_HOURS
 ) -> tuple[list[MetricsRowOut], list[MetricsRowOut]]:
-    """The best and the worst shared instruments among those used at all (sharing rate, then
-    effective hours); an unused instrument has no rate and is in neither list. With few
+    """The best and the worst shared instruments among those used at least `min_hours`
+    (sharing rate, then effective hours); one used less is in neither list. With few
     instruments the two lists split them, so none appears in both."""
-    used = [r for r in rows if r.effective_hours > 0 and r.sharing_rate is not None]
+    used = [r for r in rows if r.effective_hours >= min_hours and r.sharing_rate is not None]
     order = sorted(used, key=lambda r: (-(r.sharing_rate or 0), -r.effective_hours, r.key))
     shown = min(count, (len(order) + 1) // 2)
     best = order[:shown]

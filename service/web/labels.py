@@ -43,6 +43,12 @@ BOOKING_STATUSES = {
     "expired": N_("Expired"),
     "no_show": N_("No-show"),
 }
+#: Who pays which hourly fee (`booking.fee_class`).
+FEE_CLASSES = {
+    "internal": N_("Internal users"),
+    "external_academic": N_("Other academic users"),
+    "enterprise": N_("Enterprises"),
+}
 BUSY_KINDS = {
     "booking": N_("Booked"),
     "maintenance": N_("Maintenance"),

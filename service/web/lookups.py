@@ -3,6 +3,7 @@ named by id in a list of bookings): read-only, one query per page."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from service.db import Database
@@ -21,6 +22,20 @@ async def instruments_by_id(db: Database, ids: set[int]) -> dict[int, dict[str, 
         return {}
     rows = await db.fetch(_INSTRUMENTS, list(ids))
     return {int(r["id"]): dict(r) for r in rows}
+
+
+async def series_occurrences(
+    db: Database, user_id: int, series_id: int
+) -> list[tuple[str, Decimal]]:
+    """Status and estimated cost of the user's occurrences of one series (none for someone
+    else's)."""
+    rows = await db.fetch(
+        """SELECT status, estimated_cost FROM booking WHERE series_id = $1 AND user_id = $2
+           ORDER BY starts_at""",
+        series_id,
+        user_id,
+    )
+    return [(str(r["status"]), r["estimated_cost"]) for r in rows]
 
 
 async def rated_booking_ids(db: Database, user_id: int, ids: list[int]) -> set[int]:

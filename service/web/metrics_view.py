@@ -36,7 +36,7 @@ from service.metrics.schemas import MetricsRowOut, ReferenceOut
 from service.metrics.scope import Filters
 from service.metrics.sharing import Query, sharing_table
 from service.settings import Settings
-from service.web import charts, formatting, labels
+from service.web import charts, formatting, labels, lookups
 from service.web.i18n import N_
 from service.web.view import View
 
@@ -86,6 +86,7 @@ def presets(today: date) -> list[tuple[str, date, date]]:
     month, year = last_complete_month(today), last_complete_year(today)
     this_month = current_month(today)
     return [
+        (N_("Last 12 complete months"), *charts.default_period(today)),
         (N_("Last complete month"), *month),
         (N_("Last complete year"), *year),
         (N_("This month so far"), this_month[0], today + timedelta(days=1)),
@@ -101,6 +102,7 @@ def chart_names(view: View) -> dict[str, str]:
         "rate": view.t("Sharing rate"),
         "hours": view.t("Hours"),
         "rate_axis": view.t("Sharing rate (%)"),
+        "in_progress": view.t("in progress"),
     }
 
 
@@ -177,6 +179,7 @@ async def context(db: Database, settings: Settings, view: View, period: Period) 
         "definitions": definition_texts(view, settings),
         "presets": presets(today),
         "today": today,
+        "min_ranked_hours": charts.MIN_RANKED_HOURS,
     }
 
 
@@ -193,7 +196,8 @@ async def dashboard(
     names = chart_names(view)
     totals = by["region"][1]
     best, worst = charts.ranked(by["instrument"][0])
-    year = Period(*last_complete_year(definitions(settings).today(utcnow())))
+    today = definitions(settings).today(utcnow())
+    year = Period(*last_complete_year(today))
     year_totals = (await table(db, settings, user, year, "region", filters, view.language))[1]
     return {
         "totals": totals,
@@ -209,13 +213,22 @@ async def dashboard(
             "region": charts.hours_and_rate(by["region"][0], names),
             "institution": charts.hours_and_rate(by["institution"][0], names),
             "category": charts.hours_and_rate(by["category"][0], names),
-            "month": charts.monthly_trend(by["month"][0], names),
+            "month": charts.monthly_trend(
+                by["month"][0], names, charts.month_in_progress(period.end, today)
+            ),
         },
         "heat": charts.heat_map(regions, matrix),
         "best": best,
         "worst": worst,
+        "ranked_instruments": await ranked_instruments(db, best + worst),
         **await context(db, settings, view, period),
     }
+
+
+async def ranked_instruments(db: Database, rows: list[MetricsRowOut]) -> dict[str, Any]:
+    """Institution names of the ranked instruments (rows are keyed by instrument id)."""
+    ids = {int(r.key) for r in rows if r.key.isdigit()}
+    return {str(k): v for k, v in (await lookups.instruments_by_id(db, ids)).items()}
 
 
 async def institution_figures(
@@ -226,13 +239,17 @@ async def institution_figures(
     rows, totals = await table(db, settings, user, period, "instrument", filters, view.language)
     months, _ = await table(db, settings, user, period, "month", filters, view.language)
     best, worst = charts.ranked(rows)
+    today = definitions(settings).today(utcnow())
     return {
         "totals": totals,
         "reference": reference(settings, user, totals, period),
         "split": await split_by_value(db, settings, view, period, filters),
         "instrument_rows": rows,
-        "trend": charts.monthly_trend(months, chart_names(view)),
+        "trend": charts.monthly_trend(
+            months, chart_names(view), charts.month_in_progress(period.end, today)
+        ),
         "best": best,
         "worst": worst,
+        "ranked_instruments": await ranked_instruments(db, best + worst),
         **await context(db, settings, view, period),
     }

@@ -23,7 +23,7 @@ from service.notifications import admin as outbox_admin
 from service.notifications import circuit
 from service.notifications.schemas import OutboxRetryIn
 from service.scheduler.service import job_statuses
-from service.web import metrics_view
+from service.web import charts, metrics_view
 from service.web.forms import Token
 from service.web.pages_calendar import problem_of
 from service.web.view import DB, SettingsDep, ViewDep
@@ -39,18 +39,22 @@ def _require_admin(view: ViewDep) -> None:
     view.require(view.require_user().is_platform_admin)
 
 
-def exports(period: metrics_view.Period, institution: int | None = None) -> dict[str, str]:
+def exports(
+    period: metrics_view.Period, language: str, institution: int | None = None
+) -> dict[str, str]:
     """Links to the API's CSV files (the same session cookie authorises them, and the API
-    applies the same scope as the pages)."""
+    applies the same scope as the pages). The files for people have their header row in the
+    page's language and ratios in percent; the registry file keeps its machine names."""
     span = {"from": period.start.isoformat(), "to": period.end.isoformat()}
+    people = {**span, "labels": language}
     scope = {} if institution is None else {"institution": str(institution)}
     links = {
-        g: "/api/v1/metrics/sharing.csv?" + urlencode({**span, **scope, "group_by": g})
+        g: "/api/v1/metrics/sharing.csv?" + urlencode({**people, **scope, "group_by": g})
         for g in EXPORT_GROUPS
     }
-    links["flows"] = "/api/v1/metrics/flows.csv?" + urlencode(span)
+    links["flows"] = "/api/v1/metrics/flows.csv?" + urlencode(people)
     links["registry"] = "/api/v1/metrics/service-records?" + urlencode({**span, "format": "csv"})
-    links["monitoring"] = "/api/v1/metrics/monitoring.csv?" + urlencode(span)
+    links["monitoring"] = "/api/v1/metrics/monitoring.csv?" + urlencode(people)
     return links
 
 
@@ -64,15 +68,17 @@ async def metrics_page(
 ) -> Response[Any]:
     _require_admin(view)
     today = definitions(settings).today(utcnow())
-    period, problem = metrics_view.period_or_problem(date_from, date_to, today)
+    period, problem = metrics_view.period_or_problem(
+        date_from, date_to, today, charts.default_period(today)
+    )
     if problem:
         return view.render(
             "admin_metrics.html", status=422, problem=problem, period=period, data=None,
-            exports=exports(period), presets=metrics_view.presets(today),
+            exports=exports(period, view.language), presets=metrics_view.presets(today),
         )  # fmt: skip
     data = await metrics_view.dashboard(db, settings, view, period, Filters())
     return view.render(
-        "admin_metrics.html", problem=None, period=period, data=data, exports=exports(period),
+        "admin_metrics.html", problem=None, period=period, data=data, exports=exports(period, view.language),
         presets=data["presets"],
     )  # fmt: skip
 

@@ -24,7 +24,7 @@ from service.common.codes import CANCELLABLE
 from service.common.time import utcnow
 from service.db import Database
 from service.errors import NotFound
-from service.web import lookups
+from service.web import labels, lookups
 from service.web.forms import ReasonForm
 from service.web.i18n import N_
 from service.web.view import DB, View, ViewDep
@@ -40,11 +40,7 @@ FLASH: dict[str, str] = {
 }
 #: States from which a booking can still be cancelled or moved (as `transitions.MOVES` says).
 
-FEE_CLASSES = {
-    "internal": N_("Internal users"),
-    "external_academic": N_("Other academic users"),
-    "enterprise": N_("Enterprises"),
-}
+FEE_CLASSES = labels.FEE_CLASSES
 #: The `booking_event.action` codes the services write.
 ACTIONS = {
     "created": N_("Booked"),

@@ -3,7 +3,8 @@ cancel and reschedule their bookings."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -12,13 +13,15 @@ from litestar import Response, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, Parameter
 
-from service.bookings import queries, reschedule, service, transitions
+from service.accounts.principal import Principal
+from service.bookings import fees, queries, reschedule, rules, service, transitions
 from service.bookings.queries import BookingFilter
-from service.bookings.schemas import BookingIn, BookingOut, BookingPatchIn
+from service.bookings.schemas import BookingIn, BookingOut, BookingPatchIn, SeriesOut
 from service.catalog import instruments
+from service.catalog.schemas import InstrumentOut
 from service.common.time import instant_dec_hook, parse_instant, utcnow
-from service.errors import Conflict, Unprocessable
-from service.web import lookups
+from service.errors import Conflict, NotFound, Unprocessable
+from service.web import labels, lookups, outcomes
 from service.web.forms import BookingForm, ReasonForm, parse_local
 from service.web.view import DB, ViewDep
 
@@ -32,6 +35,10 @@ async def _form_page(
     view: ViewDep, db: DB, instrument_id: int, form: BookingForm, status: int = 200, **extra: Any
 ) -> Response[Any]:
     instrument = await instruments.get_instrument(db, instrument_id, True)
+    user = view.require_user()
+    if not may_book(user, instrument):
+        return view.render("book_refused.html", status=403, instrument=instrument)
+    fee_class, rate = await fees.fee_terms(db, user, instrument_id, utcnow())
     values: dict[str, Any] = {
         "problem": None,
         "conflicts": [],
@@ -41,8 +48,27 @@ async def _form_page(
     manager = view.actor().can_manage_instrument(instrument.id, instrument.institution_id)
     return view.render(
         "book.html", status=status, instrument=instrument, policy=instrument.policy, form=form,
-        manager=manager, **{**values, **extra},
+        manager=manager, fee_class=fee_class, rate=rate,
+        estimate=_estimate(form, rate, ZoneInfo(instrument.timezone)), **{**values, **extra},
     )  # fmt: skip
+
+
+def may_book(user: Principal, instrument: InstrumentOut) -> bool:
+    """A non-shared instrument is booked by its own managers only (the engine's `share_mode`
+    rule); everyone else gets a page that says so instead of a form that cannot succeed."""
+    return instrument.share_mode != "none" or user.can_manage_instrument(
+        instrument.id, instrument.institution_id
+    )
+
+
+def _estimate(form: BookingForm, rate: Decimal, zone: ZoneInfo) -> tuple[str, Decimal] | None:
+    """Hours and cost of one occurrence as the form stands, before any script runs (the
+    script then keeps the figure up to date as the times change)."""
+    start, end = parse_local(form.start, zone), parse_local(form.end, zone)
+    if start is None or end is None or end <= start:
+        return None
+    hours = f"{round((end - start).total_seconds() / 3600, 2):g}"
+    return hours, rules.estimated_cost(rate, start, end)
 
 
 @get("/instruments/{instrument_id:int}/book", name="page-book")
@@ -90,6 +116,8 @@ async def book_submit(
 ) -> Response[Any]:
     actor = view.actor()
     instrument = await instruments.get_instrument(db, instrument_id, True)
+    if not may_book(actor, instrument):
+        return view.render("book_refused.html", status=403, instrument=instrument)
     for_user = None
     if data.for_email.strip():
         for_user = await lookups.active_user_id_by_email(db, data.for_email)
@@ -118,31 +146,100 @@ async def book_submit(
     body = created.body
     if for_user is not None and isinstance(body, BookingOut):
         return view.redirect(f"/bookings/{body.id}", ok="booked-for")
-    pending = isinstance(body, BookingOut) and body.status == "pending"
-    return view.redirect("/bookings", ok="requested" if pending else "booked")
+    if isinstance(body, SeriesOut):
+        skipped = outcomes.encode_skipped(body, ZoneInfo(instrument.timezone))
+        return view.redirect(f"/bookings?series={body.series_id}&skip={skipped}")
+    ok = "requested" if body.status == "pending" else "booked"
+    return view.redirect(f"/bookings?ok={ok}&booking={body.id}")
 
 
 def _problem(exc: Conflict | Unprocessable) -> dict[str, Any]:
     return {"status": exc.status, "title": exc.title, "detail": exc.detail}
 
 
+#: Past bookings per page, and the most recent unrated ones shown in the block on top.
+HISTORY_PAGE = 20
+TO_RATE_SHOWN = 5
+#: The history's filters: a booking status, or "to_rate" (completed, not rated yet).
+HistoryShow = Annotated[str, Parameter(max_length=20, pattern=r"^[a-z_]*$")]
+
+
+def history_filter(show: str, now: datetime) -> BookingFilter:
+    """The past bookings a filter value selects, newest first; an unknown value selects all."""
+    if show == "to_rate":
+        return BookingFilter(scope="mine", end=now, unrated=True, newest_first=True)
+    status = show if show in labels.BOOKING_STATUSES else None
+    return BookingFilter(scope="mine", end=now, status=status, newest_first=True)
+
+
 @get("/bookings", name="page-my-bookings")
-async def my_bookings(view: ViewDep, db: DB) -> Response[Any]:
+async def my_bookings(
+    view: ViewDep,
+    db: DB,
+    show: HistoryShow = "",
+    page: Annotated[int, Parameter(ge=1, le=10_000)] = 1,
+    series: Annotated[int | None, Parameter(ge=1, le=2**62)] = None,
+    booking: Annotated[int | None, Parameter(ge=1, le=2**62)] = None,
+    skip: Annotated[str, Parameter(max_length=1200)] = "",
+) -> Response[Any]:
+    """Upcoming bookings, the completed ones still to rate, and the history newest first (a
+    researcher with hundreds of bookings looks for last week's, not last year's)."""
     user = view.require_user()
     now = utcnow()
     upcoming = await queries.list_bookings(db, user, BookingFilter(scope="mine", start=now), 1, 100)
-    past = await queries.list_bookings(db, user, BookingFilter(scope="mine", end=now), 1, 100)
-    ids = {b.instrument_id for b in upcoming.items + past.items}
+    to_rate = await queries.list_bookings(
+        db, user, history_filter("to_rate", now), 1, TO_RATE_SHOWN
+    )
+    past = await queries.list_bookings(db, user, history_filter(show, now), page, HISTORY_PAGE)
+    just_booked = await _own_booking(db, user, booking)
+    shown = upcoming.items + past.items + to_rate.items + ([just_booked] if just_booked else [])
+    ids = {b.instrument_id for b in shown}
     completed = [b.id for b in past.items if b.status == "completed"]
     rated = await lookups.rated_booking_ids(db, user.user_id, completed)
     return view.render(
         "bookings.html",
         upcoming=upcoming.items,
-        past=list(reversed(past.items)),
+        to_rate=to_rate,
+        past=past,
+        page=past,
+        show=show if show == "to_rate" or show in labels.BOOKING_STATUSES else "",
         instruments=await lookups.instruments_by_id(db, ids),
-        rateable={i for i in completed if i not in rated},
+        rateable={i for i in completed if i not in rated} | {b.id for b in to_rate.items},
         rated=rated,
+        series_outcome=await _series_outcome(view, db, series, skip),
+        just_booked=just_booked,
     )
+
+
+async def _own_booking(db: DB, user: Principal, booking_id: int | None) -> BookingOut | None:
+    """The booking just made, for its confirmation (its cost); only the booker's own."""
+    if booking_id is None:
+        return None
+    try:
+        found = await queries.get_booking(db, user, booking_id)
+    except NotFound:
+        return None
+    return found if found.user_id == user.user_id else None
+
+
+async def _series_outcome(
+    view: ViewDep, db: DB, series: int | None, skip: str
+) -> dict[str, Any] | None:
+    """The sentence on a series just requested and its total estimated cost (only the
+    caller's own series is read)."""
+    if series is None:
+        return None
+    user = view.require_user()
+    occurrences = await lookups.series_occurrences(db, user.user_id, series)
+    if not occurrences:
+        return None  # not the caller's series (or an address edited by hand)
+    statuses = [status for status, _ in occurrences]
+    chinese = view.language == "zh-CN"
+    return {
+        "text": outcomes.series_summary(statuses, outcomes.decode_skipped(skip), view.t, chinese),
+        "cost": sum((cost for _, cost in occurrences), Decimal(0)),
+        "booked": len(occurrences),
+    }
 
 
 @post("/bookings/{booking_id:int}/cancel", name="page-cancel", status_code=303)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import msgspec
@@ -16,6 +18,7 @@ from service.errors import Unprocessable
 from service.search import suggest
 from service.web import labels
 from service.web.forms import parse_local
+from service.web.pages_bookings import may_book
 from service.web.view import DB, ViewDep
 
 PAGE_SIZE = 20
@@ -31,11 +34,19 @@ class CatalogueQuery(msgspec.Struct):
     free_from: str = ""
     free_to: str = ""
     page: int = 1
+    #: Where distances are measured from in the free-time search (a region's seat); the
+    #: viewer's own region when not chosen.
+    near: str = ""
 
 
 @get("/", name="page-home")
 async def home() -> Redirect:
     return Redirect("/instruments", status_code=303)
+
+
+def _reference(near: str) -> str | None:
+    """The reference region chosen, or none (`-`: the viewer asked for no ordering by place)."""
+    return None if near in ("", "-") else near
 
 
 async def _results(view: ViewDep, db: DB, query: CatalogueQuery) -> dict[str, Any]:
@@ -44,10 +55,10 @@ async def _results(view: ViewDep, db: DB, query: CatalogueQuery) -> dict[str, An
     start, end = parse_local(query.free_from, zone), parse_local(query.free_to, zone)
     if start and end:
         free = await availability.search_available(
-            db, query.category or None, query.region or None, start, end, query.page, PAGE_SIZE,
-            query.q or None,
+            db, query.category or None, _reference(query.near), start, end, query.page, PAGE_SIZE,
+            query.q or None, within=query.region or None,
         )  # fmt: skip
-        return {"free_page": free, "page": None}
+        return {"free_page": free, "page": None, "window": (start, end)}
     params: dict[str, Any] = {
         "q": query.q or None,
         "region": query.region or None,
@@ -71,10 +82,15 @@ async def catalogue(
     free_from: Opt = "",
     free_to: Opt = "",
     page: Annotated[int, Parameter(ge=1, le=10_000)] = 1,
+    near: Opt = "",
 ) -> Response[Any]:
+    """The region box filters in both modes (registry search and free-time search); the
+    free-time search orders the instruments nearest first from `near`, by default the
+    viewer's own region."""
+    own_region = view.principal.region_code if view.principal else ""
     query = CatalogueQuery(
         q, region or "", institution or "", category or "", share_mode or "",
-        free_from or "", free_to or "", page,
+        free_from or "", free_to or "", page, near or own_region,
     )  # fmt: skip
     try:
         results = await _results(view, db, query)
@@ -111,19 +127,45 @@ async def suggest_fragment(
     return view.render("_suggestions.html", suggestions=found)
 
 
+def searched_window(start: str, end: str, zone: ZoneInfo) -> tuple[datetime, datetime] | None:
+    """The window a free-time search asked for, carried to the instrument page (instants with
+    their offset, so a viewer in another zone than the instrument's keeps the same times)."""
+    begin, finish = parse_local(start, zone), parse_local(end, zone)
+    if begin is None or finish is None or finish <= begin:
+        return None
+    return begin, finish
+
+
 @get("/instruments/{instrument_id:int}", name="page-instrument")
 async def instrument_page(
-    view: ViewDep, db: DB, instrument_id: Annotated[int, Parameter(ge=1, le=2**62)]
+    view: ViewDep,
+    db: DB,
+    instrument_id: Annotated[int, Parameter(ge=1, le=2**62)],
+    start: Opt = "",
+    end: Opt = "",
 ) -> Response[Any]:
+    """The instrument, its rules and week calendar; coming from a free-time search, the
+    calendar opens on the searched week and the booking form is filled with its times."""
     instrument = await instruments.get_instrument(db, instrument_id, view.principal is not None)
     can_manage = view.principal is not None and view.principal.can_manage_instrument(
         instrument.id, instrument.institution_id
+    )
+    zone = ZoneInfo(instrument.timezone)
+    window = searched_window(start or "", end or "", zone)
+    book_query = (
+        "?" + urlencode({"start": window[0].isoformat(), "end": window[1].isoformat()})
+        if window
+        else ""
     )
     return view.render(
         "instrument.html",
         instrument=instrument,
         policy=instrument.policy,
         can_manage=can_manage,
+        bookable=view.principal is not None and may_book(view.principal, instrument),
+        window=window,
+        initial_date=window[0].astimezone(zone).date().isoformat() if window else "",
+        book_query=book_query,
         busy_labels={k: view.t(v) for k, v in labels.BUSY_KINDS.items()},
     )
 

@@ -17,9 +17,11 @@ from service.web import metrics_view
 from service.web.view import DB, SettingsDep, ViewDep
 
 
-def evaluation_exports(period: metrics_view.Period, institution_id: int) -> dict[str, str]:
+def evaluation_exports(
+    period: metrics_view.Period, institution_id: int, language: str
+) -> dict[str, str]:
     span = {"from": period.start.isoformat(), "to": period.end.isoformat()}
-    one = {**span, "institution": str(institution_id)}
+    one = {**span, "institution": str(institution_id), "labels": language}
     return {
         "figures": f"/institution/{institution_id}/figures?" + urlencode(span),
         "instruments": "/api/v1/metrics/sharing.csv?"
@@ -49,7 +51,7 @@ async def evaluation_page(
     return view.render(
         "evaluation.html", status=422 if problem else 200, problem=problem, period=period,
         institutions=institutions, presets=metrics_view.presets(today),
-        links={i["id"]: evaluation_exports(period, i["id"]) for i in institutions},
+        links={i["id"]: evaluation_exports(period, i["id"], view.language) for i in institutions},
         records="/api/v1/metrics/service-records?" + urlencode({**span, "format": "csv"}),
         monitoring="/api/v1/metrics/monitoring.csv?" + urlencode(span),
         surveys=surveys,

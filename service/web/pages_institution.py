@@ -153,7 +153,7 @@ async def figures_page(
     return view.render(
         "institution_figures.html", status=422 if problem else 200, institution=institution,
         ratios=ratios, period=period, data=data, problem=problem, section="figures",
-        ratio_names=labels.EVALUATION_RATIOS, exports=exports(period, institution_id),
+        ratio_names=labels.EVALUATION_RATIOS, exports=exports(period, view.language, institution_id),
         presets=data["presets"],
     )  # fmt: skip
 

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import httpx
 
 from service.db import Database
-from tests.bookings_support import NEW_YORK, book, ensure_ny_region, local, make_world
+from tests.bookings_support import NEW_YORK, SHANGHAI, book, ensure_ny_region, local, make_world
 
 
 def next_dst_change_week() -> date:
@@ -104,6 +104,27 @@ async def test_series_reports_rule_violations_per_occurrence(
     assert response.status_code == 201
     skipped = response.json()["skipped"]
     assert skipped and all(s["reasons"][0]["rule"] == "horizon" for s in skipped)
+
+
+async def test_an_all_or_nothing_series_names_each_broken_rule_once_with_its_occurrence_dates(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    w = await make_world(db, approval="none", horizon_days=20)
+    monday = datetime.now(UTC).date() + timedelta(days=7 - datetime.now(UTC).weekday())
+    response = await book(
+        client,
+        w.insider,
+        w.instrument,
+        local(monday, 9),
+        local(monday, 10),
+        recurrence={"rrule": "FREQ=WEEKLY;COUNT=5", "mode": "all_or_nothing"},
+    )
+    assert response.status_code == 422
+    body = response.json()
+    late = [datetime.fromisoformat(s["start"]).astimezone(SHANGHAI).date() for s in body["skipped"]]
+    assert len(late) >= 2, "the horizon should cut at least the last two weeks"
+    assert [v["rule"] for v in body["violations"]] == ["horizon"]
+    assert [date.fromisoformat(d) for d in body["violations"][0]["occurrences"]] == late
 
 
 async def test_bad_rules_refused(client: httpx.AsyncClient, db: Database) -> None:

@@ -212,6 +212,35 @@ async def test_csv_has_bom_and_chinese(client: httpx.AsyncClient, world: World) 
     assert first.startswith("220100,长春市,6.0,4.0,1.0")
 
 
+async def test_csv_for_people_has_a_header_row_in_their_language_and_percentages(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    r = await client.get(
+        "/api/v1/metrics/sharing.csv",
+        params={**MARCH, "group_by": "region", "labels": "zh-CN"},
+        headers=world.admin_a.headers,
+    )
+    assert r.status_code == 200 and r.content.startswith("\ufeff".encode())
+    header, first = r.content.decode("utf-8-sig").splitlines()[:2]
+    columns = header.split(",")
+    assert columns[:4] == ["代码", "名称", "有效工作机时", "对外服务机时"]
+    values = dict(zip(columns, first.split(","), strict=True))
+    assert values["名称"] == "长春市" and values["共享率"] == "66.7%", values
+    flows = await client.get(
+        "/api/v1/metrics/flows.csv", params={**MARCH, "labels": "en"}, headers=world.admin_a.headers
+    )
+    lines = flows.content.decode("utf-8-sig").splitlines()
+    assert lines[0].split(",") == [
+        "Users' region code", "Users' region", "Instruments' region code",
+        "Instruments' region", "Hours",
+    ]  # fmt: skip
+    assert any(line.startswith("222400,Yanbian") for line in lines[1:]), lines
+    machine = await client.get(
+        "/api/v1/metrics/flows.csv", params=MARCH, headers=world.admin_a.headers
+    )
+    assert machine.content.decode("utf-8-sig").startswith("from_region,from_label,to_region")
+
+
 async def test_flows_matrix(client: httpx.AsyncClient, world: World) -> None:
     r = await client.get("/api/v1/metrics/flows", params=MARCH, headers=world.admin_a.headers)
     assert r.status_code == 200, r.text

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -124,3 +125,30 @@ async def test_csv_columns_and_scopes(client: httpx.AsyncClient, db: Database) -
         assert (
             await client.get("/api/v1/metrics/monitoring", params=bad, headers=evaluator.headers)
         ).status_code in (400, 422)
+
+
+async def test_the_csv_for_people_has_a_chinese_header_row_and_percentages(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    a = await make_institution(db)
+    await make_instrument(db, a)
+    agency = await make_institution(db, kind="other")
+    evaluator = await make_user(db, agency, evaluates=[a])
+    r = await client.get(
+        "/api/v1/metrics/monitoring.csv",
+        params={**JUNE, "labels": "zh-CN"},
+        headers=evaluator.headers,
+    )
+    assert r.status_code == 200 and r.content.startswith("\ufeff".encode())
+    table = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+    assert table[0][:2] == ["层级", "地区代码"] and "共享率" in table[0] and "入网比例" in table[0]
+    assert len(table[0]) == len(COLUMNS)
+    registered = table[0].index("入网比例")
+    ratios = [row[registered] for row in table[1:] if row[registered]]
+    assert ratios and all(re.fullmatch(r"\d+\.\d%", v) for v in ratios), ratios
+    assert {row[0] for row in table[1:]} <= {"单位", "地区小计", "合计"}
+    english = await client.get(
+        "/api/v1/metrics/monitoring.csv", params={**JUNE, "labels": "en"}, headers=evaluator.headers
+    )
+    header = next(csv.reader(io.StringIO(english.content.decode("utf-8-sig"))))
+    assert header[:2] == ["Level", "Region code"] and "Sharing rate" in header

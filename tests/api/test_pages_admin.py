@@ -33,7 +33,7 @@ async def world(db: Database) -> World:
         start = now - timedelta(days=days)
         await add_session(db, w.instrument, user_institution, start, start + timedelta(hours=hours))
     start = now - timedelta(days=4)
-    await add_session(db, w.ciac_instrument, w.yanbian, start, start + timedelta(hours=7))
+    await add_session(db, w.ciac_instrument, w.yanbian, start, start + timedelta(hours=12))
     today = now.astimezone(SHANGHAI).date()
     await rebuild(db, today - timedelta(days=10), today + timedelta(days=1),
                   [w.instrument, w.ciac_instrument])  # fmt: skip
@@ -196,12 +196,17 @@ async def test_the_dashboard_shows_charts_the_heat_map_rankings_and_exports(
         assert 'id="reference-source"' in page.text and "2025" in page.text
         assert 'id="last-year"' in page.text and 'id="by-value"' in page.text
         assert 'title="' in page.text.split('id="headline"')[1].split("</div>")[0]
-        # opens on the last complete month; days that have not happened are cut off
+        # opens on the last twelve complete months (not the one in progress); days that have
+        # not happened are cut off
         default = await c.get("/admin/metrics")
         month_start = _TODAY.replace(day=1)
-        last = (month_start - timedelta(days=1)).replace(day=1)
-        assert f'value="{last.isoformat()}"' in default.text
-        assert f'value="{month_start.isoformat()}"' in default.text
+        year_before = month_start.replace(year=month_start.year - 1)
+        assert f'id="from" name="from" type="date" required value="{year_before}"' in default.text
+        assert f'id="to" name="to" type="date" required value="{month_start}"' in default.text
+        trend = json.loads(default.text.split('id="config-month">')[1].split("</script>")[0])
+        assert "进行中" not in json.dumps(trend["data"]["labels"], ensure_ascii=False)
+        recent = json.loads(page.text.split('id="config-month">')[1].split("</script>")[0])
+        assert recent["data"]["labels"][-1] == f"{_TODAY:%Y-%m} (进行中)"
         ahead = await c.get(
             "/admin/metrics", params={"from": str(_TODAY), "to": str(_TODAY + timedelta(days=60))}
         )

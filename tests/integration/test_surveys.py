@@ -140,6 +140,12 @@ async def test_a_survey_from_invitation_to_results(
     assert exported.status_code == 200 and exported.headers["content-type"].startswith("text/csv")
     table = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
     assert table[0][5:10] == ["非常满意", "基本满意", "一般", "不满意", "极差"]
+    assert table[0][:5] == ["key", "label", "institution_id", "answers", "average"]
+    # the file for people (the pages' links): its header row in the reader's language
+    people = await client.get(f"{url}.csv", params={"labels": "zh-CN"}, headers=evaluator.headers)
+    header = next(csv.reader(io.StringIO(people.content.decode("utf-8-sig"))))
+    assert header[:5] == ["代码", "名称", "单位编号", "回答数", "平均分"]
+    assert header[5:10] == table[0][5:10] and len(header) == len(table[0])
     # closed: the link no longer takes answers
     closed = await client.post(f"/api/v1/surveys/{survey['id']}/close", headers=platform.headers)
     assert closed.json()["open"] is False

@@ -18,7 +18,9 @@ from service.web.forms import (
     policy_values,
 )
 
-NAMES = {k: k for k in ("effective", "external", "cross", "rate", "hours", "rate_axis")}
+NAMES = {
+    k: k for k in ("effective", "external", "cross", "rate", "hours", "rate_axis", "in_progress")
+}
 
 
 def row(key: str, effective: float, external: float, rate: float | None) -> MetricsRowOut:
@@ -79,9 +81,20 @@ def test_navigation_offers_each_role_its_own_pages_only() -> None:
     assert not any(h.startswith("/institution/") for h in platform)
 
 
-def test_default_period_is_the_last_twelve_months_including_this_one() -> None:
-    assert charts.default_period(date(2026, 11, 26)) == (date(2025, 12, 1), date(2026, 12, 1))
-    assert charts.default_period(date(2026, 12, 31)) == (date(2026, 1, 1), date(2027, 1, 1))
+def test_default_period_is_the_last_twelve_complete_months_without_the_one_in_progress() -> None:
+    assert charts.default_period(date(2026, 11, 26)) == (date(2025, 11, 1), date(2026, 11, 1))
+    assert charts.default_period(date(2026, 12, 31)) == (date(2025, 12, 1), date(2026, 12, 1))
+    assert charts.default_period(date(2027, 1, 1)) == (date(2026, 1, 1), date(2027, 1, 1))
+
+
+def test_a_month_in_progress_is_labelled_so_in_the_trend() -> None:
+    today = date(2026, 12, 3)
+    assert charts.month_in_progress(date(2026, 12, 1), today) is None
+    key = charts.month_in_progress(date(2026, 12, 4), today)
+    trend = charts.monthly_trend(
+        [row("2026-11-01", 10, 0, None), row("2026-12-01", 2, 0, None)], NAMES, key
+    )
+    assert trend["data"]["labels"] == ["2026-11", f"2026-12 ({NAMES['in_progress']})"]
 
 
 def test_chart_configs_are_plain_json_with_rates_in_percent() -> None:
@@ -119,6 +132,13 @@ def test_best_and_worst_never_overlap_and_skip_unused_instruments() -> None:
     best, worst = charts.ranked(many, count=5)
     assert [r.key for r in best] == ["20", "19", "18", "17", "16"]
     assert [r.key for r in worst] == ["1", "2", "3", "4", "5"]
+
+
+def test_instruments_used_less_than_the_minimum_are_not_ranked() -> None:
+    rows = [row("busy", 50, 5, 0.1), row("two-hours", 2, 2, 1.0), row("other", 40, 30, 0.75)]
+    best, worst = charts.ranked(rows, count=5)
+    assert [r.key for r in best + worst] == ["other", "busy"]
+    assert all(r.effective_hours >= charts.MIN_RANKED_HOURS for r in best + worst)
 
 
 def test_local_input_outside_the_utc_range_is_unreadable_not_an_error() -> None:

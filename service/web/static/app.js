@@ -69,6 +69,7 @@
       headerToolbar: { left: "prev,next today", center: "title", right: "timeGridWeek,timeGridDay" },
       allDaySlot: false, nowIndicator: true, height: "auto", slotMinTime: "06:00:00",
       slotMaxTime: "23:00:00", firstDay: 1, selectable: !!el.dataset.bookUrl, selectMirror: true,
+      initialDate: el.dataset.initialDate || undefined,
       events: el.dataset.bookingsUrl ? bookingsSource(el.dataset.bookingsUrl, labels)
                                       : availabilitySource(el.dataset.availabilityUrl, labels)
     };
@@ -124,7 +125,38 @@
     });
   }
 
+  // The booking form's cost estimate: fee class x hours (x occurrences), redone as times change.
+  // The server renders the first figure and the sentences; this only fills in the numbers.
+  function initEstimate(node) {
+    var form = node.closest("form");
+    var rate = parseFloat(node.dataset.rate);
+    var money = function (v) { return v.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 }); };
+    function update() {
+      var start = form.querySelector("#start").value, end = form.querySelector("#end").value;
+      var repeat = form.querySelector("#repeat"), count = form.querySelector("#count");
+      var times = repeat && repeat.value && count ? Math.max(1, parseInt(count.value, 10) || 1) : 1;
+      // Wall times of one zone: their difference is read as UTC so no DST of the browser enters.
+      var ms = Date.parse(end + ":00Z") - Date.parse(start + ":00Z");
+      if (!start || !end || !(ms > 0)) { node.textContent = node.dataset.empty; return; }
+      var hours = Math.round(ms / 36000) / 100;
+      var one = Math.round(rate * ms / 36000) / 100;
+      var template = times > 1 ? node.dataset.series : node.dataset.one;
+      node.textContent = template.replace("{cost}", money(one)).replace("{hours}", String(hours))
+        .replace("{count}", String(times)).replace("{total}", money(Math.round(one * times * 100) / 100));
+    }
+    form.addEventListener("input", update);
+    form.addEventListener("change", update);
+    update();
+  }
+
+  // A flash ("You are logged in.") is said once: it goes when the page changes in place (an
+  // htmx search), and the addresses htmx pushes never carry its `ok`.
+  document.addEventListener("htmx:afterSwap", function () {
+    document.querySelectorAll("main > .flash").forEach(function (f) { f.remove(); });
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-estimate]").forEach(initEstimate);
     document.querySelectorAll("input[data-filter]").forEach(initFilter);
     document.querySelectorAll("[data-calendar]").forEach(initCalendar);
     document.querySelectorAll("canvas[data-config]").forEach(initChart);
