@@ -24,7 +24,9 @@ from service.availability.schemas import (
     PolicyIn,
     PolicyOut,
 )
+from service.bookings.schemas import BlockPreviewOut
 from service.common.schemas import Problem
+from service.common.time import utcnow
 from service.db import Database
 
 #: Database ids: positive bigint (larger values would not reach PostgreSQL intact).
@@ -75,11 +77,18 @@ async def list_closures(
     return await calendar.list_closures(db, user, instrument_id, from_day, to_day)
 
 
+_CLOSURE_409 = ResponseSpec(
+    Problem,
+    description="the date has an exception, or bookings are in the way (`displaced`) and "
+    "`on_conflict=fail`",
+)
+
+
 @post(
     _CLOSURES,
     operation_id="addClosure",
     tags=_TAGS,
-    responses={**_WRITE, 409: ResponseSpec(Problem, description="the date has an exception")},
+    responses={**_WRITE, 409: _CLOSURE_409},
 )
 async def add_closure(
     db: NamedDependency[Database],
@@ -87,8 +96,31 @@ async def add_closure(
     instrument_id: Id,
     data: JSONBody[ClosureIn],
 ) -> ClosureOut:
-    """Close a local date all day (no hours), or open it with special hours."""
-    return await calendar.add_closure(db, user, instrument_id, data)
+    """Close a local date all day (no hours), or open it with special hours. Bookings it
+    would leave outside the hours are refused (`on_conflict=fail`, 409 listing them) or
+    cancelled with notices and alternatives to their users (`on_conflict=cancel`)."""
+    result = await calendar.add_closure(db, user, instrument_id, data, utcnow())
+    assert isinstance(result, ClosureOut)
+    return result
+
+
+@post(
+    _CLOSURES + "/preview",
+    operation_id="previewClosure",
+    tags=_TAGS,
+    status_code=200,
+    responses={**_WRITE, 409: _CLOSURE_409},
+)
+async def preview_closure(
+    db: NamedDependency[Database],
+    user: NamedDependency[Principal],
+    instrument_id: Id,
+    data: JSONBody[ClosureIn],
+) -> BlockPreviewOut:
+    """The bookings the closure would displace; nothing is written."""
+    result = await calendar.add_closure(db, user, instrument_id, data, utcnow(), dry_run=True)
+    assert isinstance(result, list)
+    return BlockPreviewOut(displaced=result)
 
 
 @delete(_CLOSURES + "/{closure_id:int}", operation_id="deleteClosure", tags=_TAGS, responses=_READ)
@@ -117,7 +149,7 @@ async def put_policy(
     instrument_id: Id,
     data: JSONBody[PolicyIn],
 ) -> PolicyOut:
-    return await policies.put_instrument_policy(db, user, instrument_id, data)
+    return await policies.put_instrument_policy(db, user, instrument_id, data, utcnow())
 
 
 @get(_INSTITUTION_POLICY, operation_id="getInstitutionPolicy", tags=_TAGS, responses=_READ)
@@ -135,7 +167,7 @@ async def put_institution_policy(
     data: JSONBody[PolicyIn],
 ) -> PolicyOut:
     """The default for the institution's instruments that have no policy of their own."""
-    return await policies.put_institution_policy(db, user, institution_id, data)
+    return await policies.put_institution_policy(db, user, institution_id, data, utcnow())
 
 
 MANAGE_ROUTES: list[Any] = [
@@ -143,6 +175,7 @@ MANAGE_ROUTES: list[Any] = [
     put_opening_hours,
     list_closures,
     add_closure,
+    preview_closure,
     delete_closure,
     get_policy,
     put_policy,

@@ -65,7 +65,7 @@ async def _in_the_way(
     )
 
 
-def _displaced(rows: list[Any]) -> list[DisplacedOut]:
+def displaced_out(rows: list[Any]) -> list[DisplacedOut]:
     return [
         DisplacedOut(
             id=r["id"],
@@ -94,17 +94,10 @@ async def place_block(
         await advisory_xact_lock(conn, LOCK_INSTRUMENT, inst.id)
         rows = await _in_the_way(conn, inst.id, data.start, data.end)
         if dry_run:
-            return _displaced(rows)
+            return displaced_out(rows)
         if rows and data.on_conflict == "fail":
-            raise Conflict(
-                pick(
-                    user.language,
-                    "维护时段与已有预约冲突；如需取消这些预约，请使用 on_conflict=cancel。",
-                    "The block overlaps bookings; send on_conflict=cancel to cancel them.",
-                ),
-                extra={"displaced": msgspec.to_builtins(_displaced(rows))},
-            )
-        cancelled = [await _cancel_for_block(conn, user, row, data.reason, now) for row in rows]
+            raise refuse_displacing(user.language, rows, "维护时段", "block")
+        cancelled = [await cancel_displaced(conn, user, row, data.reason, now) for row in rows]
         block = await conn.fetchrow(
             f"""INSERT INTO booking AS b (kind, instrument_id, user_id, starts_at, ends_at,
                     occupied_until, status, purpose, booker_institution_id, booker_region_code)
@@ -119,8 +112,8 @@ async def place_block(
             user.region_code,
         )
         for new in cancelled:
-            await _tell_displaced(conn, new, data.reason, now)
-        return _block_out(block, _displaced(rows))
+            await tell_displaced(conn, new, data.reason, now)
+        return _block_out(block, displaced_out(rows))
 
     try:
         return await db.in_transaction(work)
@@ -134,7 +127,19 @@ async def place_block(
         ) from None
 
 
-async def _cancel_for_block(
+def refuse_displacing(lang: str, rows: list[Any], what_zh: str, what_en: str) -> Conflict:
+    """The 409 of a block or closure with bookings in the way and `on_conflict=fail`."""
+    return Conflict(
+        pick(
+            lang,
+            f"{what_zh}与已有预约冲突；如需取消这些预约，请使用 on_conflict=cancel。",
+            f"The {what_en} overlaps bookings; send on_conflict=cancel to cancel them.",
+        ),
+        extra={"displaced": msgspec.to_builtins(displaced_out(rows))},
+    )
+
+
+async def cancel_displaced(
     conn: asyncpg.Connection, user: Principal, row: Any, reason: str, now: datetime
 ) -> Any:
     new = await conn.fetchrow(
@@ -149,8 +154,15 @@ async def _cancel_for_block(
     return new
 
 
-async def _tell_displaced(conn: asyncpg.Connection, row: Any, reason: str, now: datetime) -> None:
-    """The user hears why, with the next free slots (the block already counted) and other instruments."""
+async def tell_displaced(
+    conn: asyncpg.Connection,
+    row: Any,
+    reason: str,
+    now: datetime,
+    kind: str = "booking_displaced",
+) -> None:
+    """The user hears why, with the next free slots (the block or closure already counted)
+    and other instruments."""
     policy = await load_policy(conn, row["instrument_id"])
     duration: timedelta = row["ends_at"] - row["starts_at"]
     slots = await availability.next_free_slots(
@@ -165,10 +177,10 @@ async def _tell_displaced(conn: asyncpg.Connection, row: Any, reason: str, now: 
     }
     await enqueue(
         conn,
-        kind="booking_displaced",
+        kind=kind,
         user_id=row["user_id"],
         booking_id=row["id"],
-        dedupe_key=f"booking_displaced:{row['id']}:v{row['version']}",
+        dedupe_key=f"{kind}:{row['id']}:v{row['version']}",
         payload=store.notice_payload(reason=reason, alternatives=alternatives),
     )
 

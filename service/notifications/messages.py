@@ -69,6 +69,17 @@ TEXTS: dict[str, dict[str, Wording]] = {
             "The alternatives below may suit you.",
         ),
     },
+    "booking_closed": {
+        "zh-CN": Wording(
+            "预约因仪器停开取消：{instrument} {start}",
+            "由于仪器在该日停开或调整开放时间，以下预约已被取消。您可以选择下列其他时段或仪器。",
+        ),
+        "en": Wording(
+            "Booking cancelled, the instrument is closed: {instrument} {start}",
+            "The following booking was cancelled because the instrument is closed (or keeps "
+            "other hours) that day. The alternatives below may suit you.",
+        ),
+    },
     "booking_expired": {
         "zh-CN": Wording(
             "预约申请已过期：{instrument}",

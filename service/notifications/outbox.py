@@ -19,6 +19,7 @@ KINDS = (
     "booking_rejected",
     "booking_cancelled",  # carries .ics CANCEL
     "booking_displaced",  # cancelled by a maintenance block; payload has alternatives
+    "booking_closed",  # cancelled by a closure of its day; payload has alternatives
     "booking_expired",
     "booking_rescheduled",  # carries .ics REQUEST with the new SEQUENCE
     "reminder",

@@ -13,6 +13,7 @@ from litestar.params import PathParameter, URLEncodedBody
 from service.availability import calendar, policies
 from service.availability.schemas import ClosureIn, OpeningHoursIn, PolicyIn
 from service.catalog import instruments
+from service.common.time import utcnow
 from service.errors import Conflict, Unprocessable
 from service.web import labels
 from service.web.forms import (
@@ -112,7 +113,7 @@ async def closure_submit(
         fields |= {"opens": data.opens or None, "closes": data.closes or None}
     try:
         closure = msgspec.convert(fields, ClosureIn)
-        await calendar.add_closure(db, view.actor(), instrument_id, closure)
+        await calendar.add_closure(db, view.actor(), instrument_id, closure, utcnow())
     except msgspec.ValidationError:
         problem = invalid(view, view.t("Give a date; special hours need both times."))
         return await _hours_page(view, db, instrument_id, 422, problem=problem, closure_form=data)
@@ -176,7 +177,7 @@ async def policy_submit(
     policy, problem = await read_policy(request, view, data)
     if policy is not None:
         try:
-            await policies.put_instrument_policy(db, view.actor(), instrument_id, policy)
+            await policies.put_instrument_policy(db, view.actor(), instrument_id, policy, utcnow())
         except Unprocessable as exc:
             problem = problem_of(exc, view)
     if problem is not None:
