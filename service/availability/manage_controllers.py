@@ -15,7 +15,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody, Parameter, QueryParameter
 
 from service.accounts.principal import Principal
-from service.availability import calendar, policies
+from service.availability import calendar, policies, sharing
 from service.availability.schemas import (
     ClosureIn,
     ClosureOut,
@@ -23,6 +23,8 @@ from service.availability.schemas import (
     OpeningHoursOut,
     PolicyIn,
     PolicyOut,
+    SharedCalendarIn,
+    SharedCalendarOut,
 )
 from service.bookings.schemas import BlockPreviewOut
 from service.common.schemas import Problem
@@ -35,6 +37,7 @@ Id = Annotated[int, Parameter(ge=1, le=2**63 - 1)]
 _HOURS = "/api/v1/instruments/{instrument_id:int}/opening-hours"
 _CLOSURES = "/api/v1/instruments/{instrument_id:int}/closures"
 _POLICY = "/api/v1/instruments/{instrument_id:int}/policy"
+_SHARED = "/api/v1/instruments/{instrument_id:int}/shared-calendar"
 _INSTITUTION_POLICY = "/api/v1/institutions/{institution_id:int}/policy"
 _TAGS = ["calendar management"]
 _READ: dict[int, ResponseSpec] = {
@@ -133,6 +136,34 @@ async def delete_closure(
     await calendar.delete_closure(db, user, instrument_id, closure_id)
 
 
+@get(_SHARED, operation_id="getSharedCalendar", tags=_TAGS, responses=_READ)
+async def get_shared_calendar(
+    db: NamedDependency[Database], user: NamedDependency[Principal], instrument_id: Id
+) -> SharedCalendarOut:
+    """The instruments booked on the same calendar as this one (one physical resource)."""
+    return await sharing.get_shared_calendar(db, user, instrument_id)
+
+
+@put(
+    _SHARED,
+    operation_id="setSharedCalendar",
+    tags=_TAGS,
+    responses={
+        **_WRITE,
+        409: ResponseSpec(Problem, description="active bookings of these instruments overlap"),
+    },
+)
+async def put_shared_calendar(
+    db: NamedDependency[Database],
+    user: NamedDependency[Principal],
+    instrument_id: Id,
+    data: JSONBody[SharedCalendarIn],
+) -> SharedCalendarOut:
+    """Book this instrument and `shared_with` on one calendar: a booking or block of any of
+    them blocks all. The caller must manage every instrument involved."""
+    return await sharing.set_shared_calendar(db, user, instrument_id, data)
+
+
 @get(_POLICY, operation_id="getInstrumentPolicy", tags=_TAGS, responses=_READ)
 async def get_policy(
     db: NamedDependency[Database], user: NamedDependency[Principal], instrument_id: Id
@@ -177,6 +208,8 @@ MANAGE_ROUTES: list[Any] = [
     add_closure,
     preview_closure,
     delete_closure,
+    get_shared_calendar,
+    put_shared_calendar,
     get_policy,
     put_policy,
     get_institution_policy,

@@ -170,3 +170,19 @@ class PolicyOut(msgspec.Struct):
         values = msgspec.structs.asdict(policy)
         values["service_ways"] = list(policy.service_ways)
         return cls(**values)
+
+
+class SharedCalendarIn(msgspec.Struct, forbid_unknown_fields=True):
+    """The other instruments that are the same physical resource (e.g. one microscope booked
+    as two configurations); an empty list gives the instrument its own calendar again."""
+
+    shared_with: Annotated[
+        list[Annotated[int, msgspec.Meta(ge=1, le=2**62)]], msgspec.Meta(max_length=20)
+    ]
+
+
+class SharedCalendarOut(msgspec.Struct):
+    """A booking of any of these instruments blocks all of them."""
+
+    instrument_id: int
+    shared_with: list[int]

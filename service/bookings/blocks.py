@@ -55,7 +55,7 @@ async def _in_the_way(
     return list(
         await conn.fetch(
             f"""SELECT {store.COLUMNS} FROM booking b
-            WHERE {store.SAME_INSTRUMENT} AND b.kind = 'booking' AND b.status IN {store.ACTIVE_SQL}
+            WHERE {store.SAME_CALENDAR} AND b.kind = 'booking' AND b.status IN {store.ACTIVE_SQL}
               AND tstzrange(b.starts_at, b.occupied_until, '[)') && tstzrange($2, $3, '[)')
             ORDER BY b.starts_at FOR UPDATE OF b""",
             instrument_id,
@@ -121,8 +121,9 @@ async def place_block(
         raise Conflict(
             pick(
                 user.language,
-                "该时段已有维护时段。",
-                "The time overlaps another maintenance block.",
+                "该时段已有维护时段或预约（含共用同一设备的仪器）。",
+                "The time overlaps another maintenance block or a booking (instruments sharing "
+                "the resource included).",
             )
         ) from None
 
@@ -194,7 +195,7 @@ async def list_blocks(
 ) -> list[BlockOut]:
     rows = await db.fetch(
         f"""SELECT {_BLOCK} FROM booking b
-            WHERE {store.SAME_INSTRUMENT} AND b.kind = 'maintenance'
+            WHERE b.instrument_id = $1 AND b.kind = 'maintenance'
               AND ($2::timestamptz IS NULL OR b.ends_at > $2) AND ($3::timestamptz IS NULL OR b.starts_at < $3)
               AND ($4 OR b.status = 'confirmed')
             ORDER BY b.starts_at""",
