@@ -20,6 +20,7 @@ from service.bookings.schemas import BookingOut
 from service.common.i18n import pick
 from service.db import Database
 from service.errors import Conflict, Forbidden, NotFound, Unprocessable
+from service.notifications.ahead import tell_next_user
 from service.notifications.outbox import enqueue
 
 #: Check-in opens this long before the booked start.
@@ -127,6 +128,7 @@ async def apply(
         await open_session(conn, new, user.user_id, now)
     elif action == "check_out":
         await close_session(conn, new["id"], now)
+        await tell_next_user(conn, new, now)
     if move.notice is not None:
         await enqueue(
             conn,

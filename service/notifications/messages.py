@@ -110,6 +110,28 @@ TEXTS: dict[str, dict[str, Wording]] = {
             "The calendar invitation (tentative) is attached.",
         ),
     },
+    "calendar_ahead": {
+        "zh-CN": Wording(
+            "仪器维护或停开提醒：{instrument} {start}",
+            "您预约当天仪器安排了维护或调整了开放时间（详见下方）。您的预约仍然有效，请确认时间是否仍然合适。",
+        ),
+        "en": Wording(
+            "Maintenance or closure on the day of your booking: {instrument} {start}",
+            "The instrument is serviced or keeps other hours on the day of your booking (see "
+            "below). Your booking stands; please check that it still suits you.",
+        ),
+    },
+    "instrument_free_early": {
+        "zh-CN": Wording(
+            "仪器已提前空闲：{instrument}",
+            "上一位用户已提前结束使用，仪器现已空闲。如需提前开始，请先与仪器管理员确认。",
+        ),
+        "en": Wording(
+            "The instrument is free early: {instrument}",
+            "The previous session ended early and the instrument is free now. If you would "
+            "like to start earlier, please check with the instrument's staff first.",
+        ),
+    },
     "reminder": {
         "zh-CN": Wording(
             "预约提醒：{instrument} {start}", "提醒您：您预约的仪器将在{lead}后开始使用。"
