@@ -11,6 +11,13 @@ import pytest
 
 from service.availability.sharing import regroup
 from service.db import Database
+from tests.availability_support import (
+    add_booking,
+    ensure_test_category,
+    make_place,
+    new_instrument,
+    utc,
+)
 from tests.bookings_support import book, future_day, local, make_world, set_policy
 from tests.factories import make_instrument, make_user
 
@@ -148,3 +155,29 @@ async def test_a_block_on_one_configuration_displaces_bookings_of_the_other(
     )
     assert placed.status_code == 201, placed.text
     assert [d["id"] for d in placed.json()["displaced"]] == [victim["id"]]
+
+
+async def test_the_free_time_search_leaves_out_a_configuration_whose_twin_is_booked(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    cc = await make_place(db, "220100")
+    category = await ensure_test_category(db, "9806")
+    booked = await new_instrument(db, cc, category=category)
+    twin = await new_instrument(db, cc, category=category)
+    alone = await new_instrument(db, cc, category=category)
+    await db.execute(
+        "UPDATE instrument SET calendar_key = $1 WHERE id = ANY($2::bigint[])",
+        min(booked, twin),
+        [booked, twin],
+    )
+    await add_booking(db, cc, booked, utc(2032, 6, 7, 2), utc(2032, 6, 7, 4))
+    response = await client.get(
+        "/api/v1/availability/search",
+        params={
+            "start": "2032-06-07T02:00:00Z",
+            "end": "2032-06-07T03:00:00Z",
+            "category": category,
+        },
+    )
+    assert response.status_code == 200, response.text
+    assert [item["id"] for item in response.json()["items"]] == [alone]
