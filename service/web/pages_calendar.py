@@ -54,7 +54,12 @@ async def _hours_page(
     for h in hours.intervals:
         by_day[h.weekday].append((h.opens, h.closes))
     texts = {d: hours_text(v) for d, v in by_day.items()}
-    values: dict[str, Any] = {"problem": None, "texts": texts, "closure_form": ClosureForm()}
+    values: dict[str, Any] = {
+        "problem": None,
+        "texts": texts,
+        "closure_form": ClosureForm(),
+        "closure_displaced": None,
+    }
     return view.render(
         "manage_hours.html", status=status, instrument=instrument, hours=hours,
         closures=closures, tab="hours", **{**values, **extra},
@@ -108,11 +113,22 @@ async def hours_submit(
 async def closure_submit(
     view: ViewDep, db: DB, instrument_id: Id, data: URLEncodedBody[ClosureForm]
 ) -> Response[Any]:
+    """First the preview (bookings it would leave outside the hours), then an explicit
+    confirmation to cancel them, as for a maintenance block."""
     fields: dict[str, Any] = {"day": data.day, "reason": data.reason}
     if data.opens or data.closes:
         fields |= {"opens": data.opens or None, "closes": data.closes or None}
+    fields["on_conflict"] = "cancel" if data.confirm == "cancel" else "fail"
     try:
         closure = msgspec.convert(fields, ClosureIn)
+        if data.confirm != "cancel":
+            displaced = await calendar.add_closure(
+                db, view.actor(), instrument_id, closure, utcnow(), dry_run=True
+            )
+            if displaced:
+                return await _hours_page(
+                    view, db, instrument_id, 200, closure_displaced=displaced, closure_form=data
+                )
         await calendar.add_closure(db, view.actor(), instrument_id, closure, utcnow())
     except msgspec.ValidationError:
         problem = invalid(view, view.t("Give a date; special hours need both times."))
