@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import asyncpg
+import msgspec
 
 from service.accounts.principal import Principal
 from service.availability.schemas import SharedCalendarIn, SharedCalendarOut
@@ -118,3 +119,30 @@ async def set_shared_calendar(
                 "calendar; move or cancel them first.",
             )
         ) from None
+
+
+class Candidate(msgspec.Struct, frozen=True):
+    """An instrument the manager could put on one calendar with another, and whether it is."""
+
+    id: int
+    name_zh: str
+    name_en: str
+    shared: bool
+
+
+async def sharing_candidates(db: Database, user: Principal, instrument_id: int) -> list[Candidate]:
+    """The other instruments of the same institution `user` manages (not retired), for the
+    manager's page: one physical resource belongs to one institution."""
+    rows = await db.fetch(
+        """SELECT o.id, o.name_zh, o.name_en, o.institution_id,
+                  coalesce(o.calendar_key, o.id) = coalesce(n.calendar_key, n.id) AS shared
+           FROM instrument n JOIN instrument o
+             ON o.institution_id = n.institution_id AND o.id <> n.id AND o.retired_at IS NULL
+           WHERE n.id = $1 ORDER BY o.name_zh, o.id LIMIT 200""",
+        instrument_id,
+    )
+    return [
+        Candidate(r["id"], r["name_zh"], r["name_en"] or "", r["shared"])
+        for r in rows
+        if user.can_manage_instrument(r["id"], r["institution_id"])
+    ]

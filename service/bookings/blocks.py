@@ -204,8 +204,9 @@ def occurrences(data: BlockSeriesIn, tz: ZoneInfo, lang: str) -> list[tuple[date
     try:
         starts = recurrence.expand(repeat_rule(repeat), data.start, data.end, tz)
     except recurrence.RecurrenceError as exc:
+        msg = pick(lang, f"重复规则无效：{exc}", f"The repetition is invalid: {exc}")
         raise Unprocessable(
-            str(exc), extra={"violations": [{"rule": "repeat", "message": str(exc)}]}
+            msg, extra={"violations": [{"rule": "repeat", "message": msg}]}
         ) from None
     first, last = data.start.astimezone(tz), data.end.astimezone(tz)
     days, wall = last.date() - first.date(), last.timetz().replace(tzinfo=None)

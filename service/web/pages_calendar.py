@@ -10,8 +10,8 @@ import msgspec
 from litestar import Request, Response, get, post
 from litestar.params import PathParameter, URLEncodedBody
 
-from service.availability import calendar, policies
-from service.availability.schemas import ClosureIn, OpeningHoursIn, PolicyIn
+from service.availability import calendar, policies, sharing
+from service.availability.schemas import ClosureIn, OpeningHoursIn, PolicyIn, SharedCalendarIn
 from service.catalog import instruments
 from service.common.time import utcnow
 from service.errors import Conflict, Unprocessable
@@ -19,6 +19,7 @@ from service.web import labels
 from service.web.forms import (
     ClosureForm,
     PolicyForm,
+    form_ints,
     form_strings,
     hours_text,
     parse_hours_text,
@@ -59,6 +60,7 @@ async def _hours_page(
         "texts": texts,
         "closure_form": ClosureForm(),
         "closure_displaced": None,
+        "sharing": await sharing.sharing_candidates(db, actor, instrument_id),
     }
     return view.render(
         "manage_hours.html", status=status, instrument=instrument, hours=hours,
@@ -141,6 +143,23 @@ async def closure_submit(
 
 
 @post(
+    "/manage/instruments/{instrument_id:int}/shared-calendar",
+    name="page-shared-calendar-post",
+    status_code=303,
+)
+async def shared_calendar_submit(
+    request: Request[Any, Any, Any], view: ViewDep, db: DB, instrument_id: Id
+) -> Response[Any]:
+    """The ticked instruments are the same physical resource: one calendar for all."""
+    data = SharedCalendarIn(shared_with=await form_ints(request, "shared_with", 20))
+    try:
+        await sharing.set_shared_calendar(db, view.actor(), instrument_id, data)
+    except Conflict as exc:
+        return await _hours_page(view, db, instrument_id, exc.status, problem=problem_of(exc, view))
+    return view.redirect(f"/manage/instruments/{instrument_id}/hours", ok="calendar-shared")
+
+
+@post(
     "/manage/instruments/{instrument_id:int}/closures/{closure_id:int}/delete",
     name="page-closure-delete",
     status_code=303,
@@ -201,4 +220,12 @@ async def policy_submit(
     return view.redirect(f"/manage/instruments/{instrument_id}/policy", ok="policy-saved")
 
 
-ROUTES = [hours_page, hours_submit, closure_submit, closure_delete, policy_page, policy_submit]
+ROUTES = [
+    hours_page,
+    hours_submit,
+    closure_submit,
+    shared_calendar_submit,
+    closure_delete,
+    policy_page,
+    policy_submit,
+]

@@ -196,3 +196,22 @@ async def test_a_weekday_block_series_skips_weekends_and_is_refused_whole_over_b
         headers=w.manager.headers,
     )
     assert bad.status_code == 422
+
+
+async def test_a_block_series_of_more_than_52_occurrences_is_refused_in_the_users_language(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    w = await make_world(db)
+    day = future_day(5)
+    body = _block(
+        local(day, 7),
+        local(day, 8),
+        repeat={"every": "daily", "until": str(day.replace(year=day.year + 1))},
+    )
+    url = f"/api/v1/instruments/{w.instrument}/blocks/series"
+    zh = await client.post(url, json=body, headers=w.manager.headers)
+    assert zh.status_code == 422
+    assert [v["rule"] for v in zh.json()["violations"]] == ["repeat"]
+    assert zh.json()["violations"][0]["message"].startswith("重复规则无效")
+    outsider_manager = await client.post(url, json=body, headers=w.insider.headers)
+    assert outsider_manager.status_code == 403

@@ -55,3 +55,24 @@ async def test_closing_a_day_lists_its_bookings_and_cancels_them_only_when_confi
         == 1
     )
     await page.context.close()
+
+
+async def test_a_manager_puts_two_configurations_on_one_calendar_from_the_hours_page(
+    chromium, server: LiveServer, world: World, db: Database
+) -> None:  # type: ignore[no-untyped-def]
+    page = await new_page(chromium, server)
+    await log_in(page, world.manager)
+    await page.goto(f"/manage/instruments/{world.instrument}/hours")
+    box = page.locator(f"#shared-calendar-form input[value='{world.twin}']")
+    assert not await box.is_checked()
+    await box.check()
+    await page.click("#save-shared-calendar")
+    await page.wait_for_url(re.compile(r"ok=calendar-shared"))
+    assert await page.locator(f"#shared-calendar-form input[value='{world.twin}']").is_checked()
+    await shot(page, "manage-hours-shared-calendar-zh-desktop")
+    keys = await db.fetch(
+        "SELECT coalesce(calendar_key, id) AS key FROM instrument WHERE id = ANY($1::bigint[])",
+        [world.instrument, world.twin],
+    )
+    assert len({k["key"] for k in keys}) == 1
+    await page.context.close()
