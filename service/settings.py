@@ -68,6 +68,9 @@ class Settings:
     #: On SIGTERM/SIGINT: how long in-flight requests and running jobs may take to finish
     #: before they are cancelled. Keep it below the supervisor's kill timeout (docker: 10 s).
     shutdown_grace_seconds: int = 8
+    #: Users hear this many days ahead of a maintenance block or closure on the day of a
+    #: booking of theirs (`notifications.ahead`).
+    notice_days_before_closure: int = 3
 
     @property
     def is_development(self) -> bool:
@@ -128,4 +131,5 @@ class Settings:
             mail_retry_horizon_seconds=float(get("MAIL_RETRY_HORIZON_SECONDS", "172800")),
             password_hash_concurrency=int(get("PASSWORD_HASH_CONCURRENCY", "2")),
             shutdown_grace_seconds=int(get("SHUTDOWN_GRACE_SECONDS", "8")),
+            notice_days_before_closure=int(get("NOTICE_DAYS_BEFORE_CLOSURE", "3")),
         )

@@ -7,12 +7,13 @@ the hours is serialised with the change (the booking engine takes the same lock)
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import asyncpg
 
 from service.accounts.principal import Principal
+from service.availability.openings import DayException, WeeklyInterval, open_intervals, subtract
 from service.availability.rules import closure_hours, format_hhmm, weekly_hours
 from service.availability.schemas import (
     ClosureIn,
@@ -21,6 +22,9 @@ from service.availability.schemas import (
     OpeningHoursOut,
     WeeklyHoursOut,
 )
+from service.bookings import blocks, store
+from service.bookings.schemas import DisplacedOut
+from service.common.time import local_to_utc, zone
 from service.db import LOCK_INSTRUMENT, Database, advisory_xact_lock
 from service.errors import Conflict, Forbidden, NotFound, Unprocessable
 
@@ -83,7 +87,7 @@ async def replace_opening_hours(
     return await db.in_transaction(work)
 
 
-def _closure_out(r: Any) -> ClosureOut:
+def _closure_out(r: Any, displaced: list[DisplacedOut] | None = None) -> ClosureOut:
     closed = r["opens"] is None
     return ClosureOut(
         id=r["id"],
@@ -93,6 +97,7 @@ def _closure_out(r: Any) -> ClosureOut:
         opens=None if closed else format_hhmm(r["opens"]),
         closes=None if closed else format_hhmm(r["closes"]),
         reason=r["reason"],
+        displaced=displaced or [],
     )
 
 
@@ -112,16 +117,72 @@ async def list_closures(
     return [_closure_out(r) for r in rows]
 
 
+async def _left_outside(
+    conn: asyncpg.Connection, instrument: asyncpg.Record, new: DayException
+) -> list[Any]:
+    """Active bookings touching the closure's local day that the hours, with the closure,
+    would no longer contain (locked FOR UPDATE): the bookings a closure displaces."""
+    tz = zone(instrument["timezone"])
+    lo = local_to_utc(new.day, time(0), tz)
+    hi = local_to_utc(new.day + timedelta(days=1), time(0), tz)
+    rows = await conn.fetch(
+        f"""SELECT {store.COLUMNS} FROM booking b
+            WHERE b.instrument_id = $1 AND b.kind = 'booking' AND b.status IN {store.ACTIVE_SQL}
+              AND b.starts_at < $3 AND b.ends_at > $2
+            ORDER BY b.starts_at FOR UPDATE OF b""",
+        instrument["id"],
+        lo,
+        hi,
+    )
+    if not rows:
+        return []
+    weekly = [
+        WeeklyInterval(r["weekday"], r["opens"], r["closes"])
+        for r in await conn.fetch(
+            "SELECT weekday, opens, closes FROM opening_hours WHERE instrument_id = $1",
+            instrument["id"],
+        )
+    ]
+    first = min(r["starts_at"] for r in rows).astimezone(tz).date() - timedelta(days=1)
+    last = max(r["ends_at"] for r in rows).astimezone(tz).date() + timedelta(days=1)
+    exceptions = [
+        DayException(r["day"], r["opens"], r["closes"], r["reason"])
+        for r in await conn.fetch(
+            "SELECT day, opens, closes, reason FROM calendar_exception "
+            "WHERE instrument_id = $1 AND day BETWEEN $2 AND $3 ORDER BY id",
+            instrument["id"],
+            first,
+            last,
+        )
+    ]
+    exceptions.append(new)
+    return [
+        r
+        for r in rows
+        if subtract(
+            [(r["starts_at"], r["ends_at"])],
+            open_intervals(r["starts_at"], r["ends_at"], weekly, exceptions, tz),
+        )
+    ]
+
+
 async def add_closure(
-    db: Database, user: Principal, instrument_id: int, data: ClosureIn
-) -> ClosureOut:
+    db: Database,
+    user: Principal,
+    instrument_id: int,
+    data: ClosureIn,
+    now: datetime,
+    dry_run: bool = False,
+) -> ClosureOut | list[DisplacedOut]:
+    """The closure; bookings it leaves outside the hours are refused or cancelled as
+    `on_conflict` says. With `dry_run` only the bookings it would displace, nothing written."""
     hours, problems = closure_hours(data)
     if problems:
         raise Unprocessable("The closure is invalid.", extra={"violations": problems})
     opens, closes = hours if hours else (None, None)
 
-    async def work(conn: asyncpg.Connection) -> ClosureOut:
-        await managed_instrument(conn, user, instrument_id)
+    async def work(conn: asyncpg.Connection) -> ClosureOut | list[DisplacedOut]:
+        instrument = await managed_instrument(conn, user, instrument_id)
         await advisory_xact_lock(conn, LOCK_INSTRUMENT, instrument_id)
         taken = await conn.fetchval(
             "SELECT id FROM calendar_exception WHERE instrument_id = $1 AND day = $2",
@@ -133,6 +194,16 @@ async def add_closure(
                 f"{data.day} already has an exception; delete it first.",
                 extra={"closure_id": taken},
             )
+        rows = await _left_outside(
+            conn, instrument, DayException(data.day, opens, closes, data.reason)
+        )
+        if dry_run:
+            return blocks.displaced_out(rows)
+        if rows and data.on_conflict == "fail":
+            raise blocks.refuse_displacing(user.language, rows, "停开日", "closure")
+        cancelled = [
+            await blocks.cancel_displaced(conn, user, row, data.reason, now) for row in rows
+        ]
         row = await conn.fetchrow(
             "INSERT INTO calendar_exception (instrument_id, day, opens, closes, reason) "
             "VALUES ($1, $2, $3, $4, $5) RETURNING *",
@@ -142,7 +213,9 @@ async def add_closure(
             closes,
             data.reason,
         )
-        return _closure_out(row)
+        for new in cancelled:
+            await blocks.tell_displaced(conn, new, data.reason, now, kind="booking_closed")
+        return _closure_out(row, blocks.displaced_out(rows))
 
     return await db.in_transaction(work)
 

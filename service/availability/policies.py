@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import asyncpg
@@ -44,6 +45,27 @@ def _checked(data: PolicyIn) -> list[Any]:
     return _values(data)
 
 
+#: The changeover a future booking holds follows the policy when the buffer is lowered: time
+#: held under the old, longer buffer is freed at once. A raised buffer applies to bookings
+#: made from now on; existing bookings keep the changeover they were accepted with, so
+#: raising it never creates an overlap (nor silently cancels anyone). Only bookings whose
+#: held time is not yet over are touched; the caller holds each instrument's lock.
+_SHRINK_CHANGEOVERS = """
+UPDATE booking SET occupied_until = ends_at + make_interval(mins => $2)
+WHERE instrument_id = ANY($1::bigint[]) AND kind = 'booking'
+  AND status IN ('held', 'pending', 'confirmed', 'in_use')
+  AND occupied_until > $3 AND occupied_until > ends_at + make_interval(mins => $2)
+"""
+
+
+async def shrink_changeovers(
+    conn: asyncpg.Connection, instrument_ids: list[int], buffer_minutes: int, now: datetime
+) -> int:
+    """Recompute held changeovers after a policy change; returns how many bookings changed."""
+    status = await conn.execute(_SHRINK_CHANGEOVERS, instrument_ids, buffer_minutes, now)
+    return int(status.rsplit(" ", 1)[-1])
+
+
 async def get_instrument_policy(db: Database, user: Principal, instrument_id: int) -> PolicyOut:
     async with db.connection() as conn:
         await managed_instrument(conn, user, instrument_id)
@@ -51,7 +73,7 @@ async def get_instrument_policy(db: Database, user: Principal, instrument_id: in
 
 
 async def put_instrument_policy(
-    db: Database, user: Principal, instrument_id: int, data: PolicyIn
+    db: Database, user: Principal, instrument_id: int, data: PolicyIn, now: datetime
 ) -> PolicyOut:
     values = _checked(data)
 
@@ -59,6 +81,7 @@ async def put_instrument_policy(
         await managed_instrument(conn, user, instrument_id)
         await advisory_xact_lock(conn, LOCK_INSTRUMENT, instrument_id)
         await conn.execute(_UPSERT_INSTRUMENT, instrument_id, *values)
+        await shrink_changeovers(conn, [instrument_id], data.buffer_minutes, now)
         return PolicyOut.of(await load_policy(conn, instrument_id))
 
     return await db.in_transaction(work)
@@ -87,13 +110,26 @@ async def get_institution_policy(db: Database, user: Principal, institution_id: 
 
 
 async def put_institution_policy(
-    db: Database, user: Principal, institution_id: int, data: PolicyIn
+    db: Database, user: Principal, institution_id: int, data: PolicyIn, now: datetime
 ) -> PolicyOut:
     values = _checked(data)
 
     async def work(conn: asyncpg.Connection) -> PolicyOut:
         await _administered(conn, user, institution_id)
+        # The instruments that follow this default, each locked (in id order: no deadlock).
+        heirs = [
+            r["id"]
+            for r in await conn.fetch(
+                """SELECT n.id FROM instrument n WHERE n.institution_id = $1 AND NOT EXISTS (
+                       SELECT 1 FROM booking_policy p WHERE p.instrument_id = n.id)
+                   ORDER BY n.id""",
+                institution_id,
+            )
+        ]
+        for heir in heirs:
+            await advisory_xact_lock(conn, LOCK_INSTRUMENT, heir)
         await conn.execute(_UPSERT_INSTITUTION, institution_id, *values)
+        await shrink_changeovers(conn, heirs, data.buffer_minutes, now)
         return PolicyOut.of(await _institution_policy(conn, institution_id))
 
     return await db.in_transaction(work)

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 import msgspec
 
 from service.bookings.policy import Policy
+from service.bookings.schemas import DisplacedOut
 
 #: "HH:MM" local wall-clock time; "24:00" (closing only) is the following midnight.
 HHMM = Annotated[
@@ -104,6 +105,9 @@ class ClosureIn(msgspec.Struct, forbid_unknown_fields=True):
     reason: Annotated[str, msgspec.Meta(max_length=500)] = ""
     opens: HHMM | None = None
     closes: HHMM | None = None
+    #: Bookings the closure would leave outside the hours: refuse (409 listing them) or
+    #: cancel them and tell their users, with alternatives, as a maintenance block does.
+    on_conflict: Literal["fail", "cancel"] = "fail"
 
 
 class ClosureOut(msgspec.Struct):
@@ -114,6 +118,8 @@ class ClosureOut(msgspec.Struct):
     opens: str | None
     closes: str | None
     reason: str
+    #: Bookings cancelled because the closure left them outside the hours.
+    displaced: list[DisplacedOut] = []
 
 
 RelaxedRule = Literal["max_duration", "horizon", "daily_limit", "weekly_limit"]
@@ -203,3 +209,19 @@ class PolicyOut(msgspec.Struct):
         values["relaxed_windows"] = [RelaxedWindow(*w) for w in policy.relaxed_windows]
         values["relaxed_rules"] = list(policy.relaxed_rules)
         return cls(**values)
+
+
+class SharedCalendarIn(msgspec.Struct, forbid_unknown_fields=True):
+    """The other instruments that are the same physical resource (e.g. one microscope booked
+    as two configurations); an empty list gives the instrument its own calendar again."""
+
+    shared_with: Annotated[
+        list[Annotated[int, msgspec.Meta(ge=1, le=2**62)]], msgspec.Meta(max_length=20)
+    ]
+
+
+class SharedCalendarOut(msgspec.Struct):
+    """A booking of any of these instruments blocks all of them."""
+
+    instrument_id: int
+    shared_with: list[int]

@@ -69,14 +69,15 @@ _ALWAYS_OPEN = """
                                  AND ($2::timestamptz AT TIME ZONE r.timezone)::date))
 """
 
-# Active claims of one instrument never overlap, so the last one starting before the window's
-# end (widened by the instrument's effective buffer, as a booking would claim it) is the only
-# one that can reach into the window: one descent of `booking_active_claim_idx` per candidate.
+# Active claims of one calendar (an instrument, or all sharing one resource) never overlap, so
+# the last one starting before the window's end (widened by the instrument's effective
+# buffer, as a booking would claim it) is the only one that can reach into the window: one
+# descent of `booking_active_claim_idx` per candidate (and one of the instrument's key).
 _BUFFER = "coalesce(pi.buffer_minutes, ps.buffer_minutes, 0)"
 _NO_CONFLICT = f"""
 coalesce((
     SELECT b.occupied_until FROM booking b
-    WHERE b.instrument_id = i.id
+    WHERE b.calendar_key = (SELECT coalesce(c.calendar_key, c.id) FROM instrument c WHERE c.id = i.id)
       AND b.status IN ('held', 'pending', 'confirmed', 'in_use')
       AND b.starts_at < $2::timestamptz + make_interval(mins => {_BUFFER})
     ORDER BY b.starts_at DESC LIMIT 1

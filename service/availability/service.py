@@ -24,6 +24,7 @@ from service.availability.openings import (
 from service.availability.search import alternative_instruments
 from service.availability.slots import bookable_starts, earliest_start, latest_end
 from service.bookings.policy import Policy
+from service.bookings.store import same_calendar
 from service.common.time import zone
 from service.errors import NotFound
 
@@ -46,9 +47,10 @@ WHERE i.id = $1
 
 # The range expressions repeat those of the exclusion constraint `booking_no_overlap` and its
 # partial-index predicate, so the planner uses its gist index instead of scanning the table.
-_CONFLICTS = """
+# They read the instrument's calendar: claims of instruments sharing its resource count.
+_CONFLICTS = f"""
 SELECT kind, starts_at, occupied_until FROM booking
-WHERE int8range(instrument_id, instrument_id, '[]') && int8range($1, $1, '[]')
+WHERE {same_calendar("")}
   AND tstzrange(starts_at, occupied_until, '[)') && tstzrange($2, $3, '[)')
   AND status IN ('held', 'pending', 'confirmed', 'in_use')
 ORDER BY starts_at
@@ -114,13 +116,13 @@ class Window(NamedTuple):
 
 # Exceptions from two days either side of the window's UTC dates: every local date the window
 # touches (any zone), plus the day on each side `open_intervals` looks at.
-WINDOW_ARRAYS = """
+WINDOW_ARRAYS = f"""
 ARRAY(SELECT row(day, opens, closes, reason) FROM calendar_exception
       WHERE instrument_id = $1 AND day BETWEEN ($2::timestamptz AT TIME ZONE 'UTC')::date - 2
                                            AND ($3::timestamptz AT TIME ZONE 'UTC')::date + 2
       ORDER BY id) AS exceptions,
 ARRAY(SELECT row(kind, starts_at, occupied_until) FROM booking
-      WHERE int8range(instrument_id, instrument_id, '[]') && int8range($1, $1, '[]')
+      WHERE {same_calendar("")}
         AND tstzrange(starts_at, occupied_until, '[)') && tstzrange($2, $3, '[)')
         AND status IN ('held', 'pending', 'confirmed', 'in_use')
       ORDER BY starts_at) AS claims

@@ -4,14 +4,23 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Response, delete, get, post
+from litestar import Response, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.openapi import ResponseSpec
-from litestar.params import JSONBody, PathParameter, QueryParameter
+from litestar.params import HeaderParameter, JSONBody, PathParameter, QueryParameter
 
 from service.accounts.principal import Principal
-from service.bookings import blocks, usage
-from service.bookings.schemas import BlockIn, BlockOut, BlockPreviewOut, UsageIn, UsageOut
+from service.bookings import blocks, reschedule, usage
+from service.bookings.schemas import (
+    BlockIn,
+    BlockOut,
+    BlockPatchIn,
+    BlockPreviewOut,
+    BlockSeriesIn,
+    BlockSeriesOut,
+    UsageIn,
+    UsageOut,
+)
 from service.bookings.window import aware
 from service.common.pagination import MAX_PAGE_SIZE
 from service.common.schemas import Page, Problem
@@ -53,7 +62,9 @@ async def create_block(
     result = await blocks.place_block(db, user, instrument_id, data, utcnow(), dry_run)
     if isinstance(result, list):
         return Response(BlockPreviewOut(displaced=result), status_code=200)
-    return Response(result, status_code=201)
+    return Response(
+        result, status_code=201, headers={"ETag": reschedule.etag(result.id, result.version)}
+    )
 
 
 @post(
@@ -69,6 +80,59 @@ async def preview_block(
     result = await blocks.place_block(db, user, instrument_id, data, utcnow(), dry_run=True)
     assert isinstance(result, list)
     return BlockPreviewOut(displaced=result)
+
+
+@post(
+    "/api/v1/instruments/{instrument_id:int}/blocks/series",
+    operation_id="createBlockSeries",
+    tags=["maintenance"],
+    status_code=201,
+    responses={
+        **BLOCK_ERRORS,
+        200: ResponseSpec(BlockPreviewOut, description="`dry_run=true`: what it would displace"),
+        201: ResponseSpec(BlockSeriesOut, description="Every occurrence placed"),
+        422: ResponseSpec(Problem, description="Times out of range or a bad repetition"),
+    },
+)
+async def create_block_series(
+    instrument_id: InstrumentId,
+    data: JSONBody[BlockSeriesIn],
+    user: User,
+    db: DB,
+    dry_run: Annotated[bool, QueryParameter()] = False,
+) -> Response[BlockSeriesOut | BlockPreviewOut]:
+    """A block repeated daily, weekly or on weekdays, at the same local wall-clock times on
+    every date (DST included); all occurrences or none."""
+    result = await blocks.place_block_series(db, user, instrument_id, data, utcnow(), dry_run)
+    if isinstance(result, list):
+        return Response(BlockPreviewOut(displaced=result), status_code=200)
+    return Response(result, status_code=201)
+
+
+@patch(
+    "/api/v1/instruments/{instrument_id:int}/blocks/{block_id:int}",
+    operation_id="moveBlock",
+    tags=["maintenance"],
+    responses={
+        **BLOCK_ERRORS,
+        404: ResponseSpec(Problem, description="No such block"),
+        412: ResponseSpec(Problem, description="If-Match names an older version"),
+        428: ResponseSpec(Problem, description="If-Match missing"),
+    },
+)
+async def move_block(
+    instrument_id: InstrumentId,
+    block_id: Annotated[int, PathParameter(ge=1, le=2**62)],
+    data: JSONBody[BlockPatchIn],
+    user: User,
+    db: DB,
+    if_match: Annotated[str | None, HeaderParameter(name="If-Match", max_length=200)] = None,
+) -> Response[BlockOut]:
+    """Move or resize a block; `If-Match` carries the ETag (`"<id>-<version>"`) it was read
+    with. Bookings the new time overlaps: `on_conflict` as for a new block."""
+    expected = reschedule.parse_if_match(if_match, block_id, user.language)
+    block = await blocks.move_block(db, user, instrument_id, block_id, expected, data, utcnow())
+    return Response(block, headers={"ETag": reschedule.etag(block.id, block.version)})
 
 
 @get(
@@ -136,6 +200,8 @@ async def list_usage(
 ROUTES: list[Any] = [
     create_block,
     preview_block,
+    create_block_series,
+    move_block,
     list_blocks,
     delete_block,
     record_usage,

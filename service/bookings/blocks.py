@@ -6,21 +6,32 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import asyncpg
 import msgspec
 
 from service.accounts.principal import Principal
 from service.availability import service as availability
-from service.bookings import store, writes
+from service.bookings import recurrence, store, writes
 from service.bookings.policy import load_policy
-from service.bookings.schemas import BlockIn, BlockOut, DisplacedOut
+from service.bookings.schemas import (
+    BlockIn,
+    BlockOut,
+    BlockPatchIn,
+    BlockRepeatIn,
+    BlockSeriesIn,
+    BlockSeriesOut,
+    DisplacedOut,
+)
 from service.common.i18n import pick
+from service.common.time import local_to_utc
 from service.db import LOCK_INSTRUMENT, Database, advisory_xact_lock
-from service.errors import Conflict, Forbidden, NotFound
+from service.errors import Conflict, Forbidden, NotFound, PreconditionFailed, Unprocessable
 from service.outbox.store import enqueue
 
-_BLOCK = "b.id, b.instrument_id, b.starts_at, b.ends_at, b.purpose, b.status, b.created_at"
+_BLOCK = """b.id, b.instrument_id, b.starts_at, b.ends_at, b.purpose, b.status, b.created_at,
+    b.version, b.series_id"""
 
 
 def _block_out(row: Any, displaced: list[DisplacedOut] | None = None) -> BlockOut:
@@ -32,6 +43,8 @@ def _block_out(row: Any, displaced: list[DisplacedOut] | None = None) -> BlockOu
         reason=row["purpose"],
         status=row["status"],
         created_at=row["created_at"],
+        version=row["version"],
+        series_id=row["series_id"],
         displaced=displaced or [],
     )
 
@@ -55,7 +68,7 @@ async def _in_the_way(
     return list(
         await conn.fetch(
             f"""SELECT {store.COLUMNS} FROM booking b
-            WHERE {store.SAME_INSTRUMENT} AND b.kind = 'booking' AND b.status IN {store.ACTIVE_SQL}
+            WHERE {store.SAME_CALENDAR} AND b.kind = 'booking' AND b.status IN {store.ACTIVE_SQL}
               AND tstzrange(b.starts_at, b.occupied_until, '[)') && tstzrange($2, $3, '[)')
             ORDER BY b.starts_at FOR UPDATE OF b""",
             instrument_id,
@@ -65,7 +78,7 @@ async def _in_the_way(
     )
 
 
-def _displaced(rows: list[Any]) -> list[DisplacedOut]:
+def displaced_out(rows: list[Any]) -> list[DisplacedOut]:
     return [
         DisplacedOut(
             id=r["id"],
@@ -76,6 +89,67 @@ def _displaced(rows: list[Any]) -> list[DisplacedOut]:
         )
         for r in rows
     ]
+
+
+_OVERLAPS_BLOCK = {
+    "zh": "该时段已有维护时段或预约（含共用同一设备的仪器）。",
+    "en": "The time overlaps another maintenance block or a booking (instruments sharing "
+    "the resource included).",
+}
+
+
+async def _insert_block(
+    conn: asyncpg.Connection,
+    user: Principal,
+    instrument_id: int,
+    span: tuple[datetime, datetime],
+    reason: str,
+    series_id: int | None = None,
+) -> Any:
+    return await conn.fetchrow(
+        f"""INSERT INTO booking AS b (kind, instrument_id, user_id, starts_at, ends_at,
+                occupied_until, status, purpose, booker_institution_id, booker_region_code,
+                series_id)
+            VALUES ('maintenance', $1, $2, $3, $4, $4, 'confirmed', $5, $6, $7, $8)
+            RETURNING {_BLOCK}""",
+        instrument_id,
+        user.user_id,
+        span[0],
+        span[1],
+        reason,
+        user.institution_id,
+        user.region_code,
+        series_id,
+    )
+
+
+async def _placed(db: Database, user: Principal, work: Any) -> Any:
+    """Run `work` in a transaction; another block or booking racing in ends as a 409."""
+    try:
+        return await db.in_transaction(work)
+    except asyncpg.ExclusionViolationError:
+        raise Conflict(pick(user.language, _OVERLAPS_BLOCK["zh"], _OVERLAPS_BLOCK["en"])) from None
+
+
+async def _clear(
+    conn: asyncpg.Connection,
+    user: Principal,
+    instrument_id: int,
+    spans: list[tuple[datetime, datetime]],
+    on_conflict: str,
+    reason: str,
+    now: datetime,
+) -> tuple[list[Any], list[Any]]:
+    """The bookings in the way of `spans` (refused with 409 under `fail`) and, under
+    `cancel`, the same bookings cancelled. Call under the instrument lock."""
+    seen: dict[int, Any] = {}
+    for start, end in spans:
+        for row in await _in_the_way(conn, instrument_id, start, end):
+            seen.setdefault(row["id"], row)
+    rows = sorted(seen.values(), key=lambda r: r["starts_at"])
+    if rows and on_conflict == "fail":
+        raise refuse_displacing(user.language, rows, "维护时段", "block")
+    return rows, [await cancel_displaced(conn, user, row, reason, now) for row in rows]
 
 
 async def place_block(
@@ -92,49 +166,179 @@ async def place_block(
     async def work(conn: asyncpg.Connection) -> BlockOut | list[DisplacedOut]:
         inst = await _managed_instrument(conn, user, instrument_id)
         await advisory_xact_lock(conn, LOCK_INSTRUMENT, inst.id)
-        rows = await _in_the_way(conn, inst.id, data.start, data.end)
         if dry_run:
-            return _displaced(rows)
-        if rows and data.on_conflict == "fail":
-            raise Conflict(
-                pick(
-                    user.language,
-                    "维护时段与已有预约冲突；如需取消这些预约，请使用 on_conflict=cancel。",
-                    "The block overlaps bookings; send on_conflict=cancel to cancel them.",
-                ),
-                extra={"displaced": msgspec.to_builtins(_displaced(rows))},
-            )
-        cancelled = [await _cancel_for_block(conn, user, row, data.reason, now) for row in rows]
-        block = await conn.fetchrow(
-            f"""INSERT INTO booking AS b (kind, instrument_id, user_id, starts_at, ends_at,
-                    occupied_until, status, purpose, booker_institution_id, booker_region_code)
-                VALUES ('maintenance', $1, $2, $3, $4, $4, 'confirmed', $5, $6, $7)
-                RETURNING {_BLOCK}""",
+            return displaced_out(await _in_the_way(conn, inst.id, data.start, data.end))
+        span = (data.start, data.end)
+        rows, cancelled = await _clear(
+            conn, user, inst.id, [span], data.on_conflict, data.reason, now
+        )
+        block = await _insert_block(conn, user, inst.id, span, data.reason)
+        for new in cancelled:
+            await tell_displaced(conn, new, data.reason, now)
+        return _block_out(block, displaced_out(rows))
+
+    result: BlockOut | list[DisplacedOut] = await _placed(db, user, work)
+    return result
+
+
+def repeat_rule(repeat: BlockRepeatIn) -> str:
+    """The RRULE of a block's repetition (expanded by `recurrence.expand`, in local time)."""
+    freq = {
+        "daily": "FREQ=DAILY",
+        "weekly": "FREQ=WEEKLY",
+        "weekdays": "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR",
+    }[repeat.every]
+    if repeat.until is not None:
+        return f"{freq};UNTIL={repeat.until:%Y%m%d}T235959"
+    return f"{freq};COUNT={repeat.count}"
+
+
+def occurrences(data: BlockSeriesIn, tz: ZoneInfo, lang: str) -> list[tuple[datetime, datetime]]:
+    """UTC spans of every occurrence. Start and end keep their local wall-clock times (and the
+    number of dates between them) on each date, so a 08:00-12:00 block stays 08:00-12:00 local
+    on both sides of a DST change, even when that makes it an hour longer or shorter."""
+    repeat = data.repeat
+    if (repeat.count is None) == (repeat.until is None):
+        msg = pick(lang, "count 与 until 须且仅须给出一个。", "Give exactly one of count or until.")
+        raise Unprocessable(msg, extra={"violations": [{"rule": "repeat", "message": msg}]})
+    try:
+        starts = recurrence.expand(repeat_rule(repeat), data.start, data.end, tz)
+    except recurrence.RecurrenceError as exc:
+        msg = pick(lang, f"重复规则无效：{exc}", f"The repetition is invalid: {exc}")
+        raise Unprocessable(
+            msg, extra={"violations": [{"rule": "repeat", "message": msg}]}
+        ) from None
+    first, last = data.start.astimezone(tz), data.end.astimezone(tz)
+    days, wall = last.date() - first.date(), last.timetz().replace(tzinfo=None)
+    out = []
+    for begin, _ in starts:
+        day = begin.astimezone(tz).date()
+        out.append((begin, local_to_utc(day + days, wall, tz)))
+    return out
+
+
+async def place_block_series(
+    db: Database,
+    user: Principal,
+    instrument_id: int,
+    data: BlockSeriesIn,
+    now: datetime,
+    dry_run: bool = False,
+) -> BlockSeriesOut | list[DisplacedOut]:
+    """All occurrences or none: bookings in the way of any of them are refused together
+    (`fail`) or cancelled and told (`cancel`); another block in the way refuses the series."""
+    writes.check_bounds(data.start, data.end, user.language)
+
+    async def work(conn: asyncpg.Connection) -> BlockSeriesOut | list[DisplacedOut]:
+        inst = await _managed_instrument(conn, user, instrument_id)
+        spans = occurrences(data, inst.zone, user.language)
+        writes.check_bounds(spans[0][0], spans[-1][1], user.language)
+        await advisory_xact_lock(conn, LOCK_INSTRUMENT, inst.id)
+        if dry_run:
+            found = {r["id"]: r for a, b in spans for r in await _in_the_way(conn, inst.id, a, b)}
+            return displaced_out(sorted(found.values(), key=lambda r: r["starts_at"]))
+        rows, cancelled = await _clear(
+            conn, user, inst.id, spans, data.on_conflict, data.reason, now
+        )
+        series_id = await conn.fetchval(
+            "INSERT INTO booking_series (instrument_id, user_id, rrule, mode) "
+            "VALUES ($1, $2, $3, 'all_or_nothing') RETURNING id",
             inst.id,
             user.user_id,
-            data.start,
-            data.end,
-            data.reason,
-            user.institution_id,
-            user.region_code,
+            repeat_rule(data.repeat),
+        )
+        placed = [
+            _block_out(await _insert_block(conn, user, inst.id, span, data.reason, series_id))
+            for span in spans
+        ]
+        for new in cancelled:
+            await tell_displaced(conn, new, data.reason, now)
+        return BlockSeriesOut(series_id=series_id, blocks=placed, displaced=displaced_out(rows))
+
+    result: BlockSeriesOut | list[DisplacedOut] = await _placed(db, user, work)
+    return result
+
+
+async def move_block(
+    db: Database,
+    user: Principal,
+    instrument_id: int,
+    block_id: int,
+    expected: int,
+    data: BlockPatchIn,
+    now: datetime,
+) -> BlockOut:
+    """Move or resize a block under `If-Match`; bookings the new time overlaps are refused
+    or cancelled (and told) as `on_conflict` says. Bookings it no longer covers stay as
+    they are (they were cancelled when the block was placed)."""
+
+    async def work(conn: asyncpg.Connection) -> BlockOut:
+        inst = await _managed_instrument(conn, user, instrument_id)
+        await advisory_xact_lock(conn, LOCK_INSTRUMENT, inst.id)
+        row = await conn.fetchrow(
+            f"""SELECT {_BLOCK} FROM booking b
+                WHERE b.id = $1 AND b.instrument_id = $2 AND b.kind = 'maintenance' FOR UPDATE""",
+            block_id,
+            inst.id,
+        )
+        if row is None or row["status"] != "confirmed":
+            raise NotFound(f"Block {block_id} does not exist on instrument {instrument_id}.")
+        if row["version"] != expected:
+            raise PreconditionFailed(
+                pick(
+                    user.language,
+                    "维护时段已被他人修改，请重新读取。",
+                    "The block changed since you read it; reload it.",
+                ),
+                extra={"current_version": row["version"]},
+            )
+        start, end = data.start or row["starts_at"], data.end or row["ends_at"]
+        writes.check_bounds(start, end, user.language)
+        reason = data.reason or row["purpose"]
+        rows, cancelled = await _clear(
+            conn, user, inst.id, [(start, end)], data.on_conflict, reason, now
+        )
+        moved = await conn.fetchrow(
+            f"""UPDATE booking b SET starts_at = $2, ends_at = $3, occupied_until = $3,
+                    purpose = $4, version = version + 1, updated_at = $5
+                WHERE id = $1 RETURNING {_BLOCK}""",
+            block_id,
+            start,
+            end,
+            reason,
+            now,
+        )
+        await store.record_event(
+            conn,
+            block_id,
+            user.user_id,
+            "block_moved",
+            "confirmed",
+            "confirmed",
+            reason,
+            {"from": [row["starts_at"].isoformat(), row["ends_at"].isoformat()]},
         )
         for new in cancelled:
-            await _tell_displaced(conn, new, data.reason, now)
-        return _block_out(block, _displaced(rows))
+            await tell_displaced(conn, new, reason, now)
+        return _block_out(moved, displaced_out(rows))
 
-    try:
-        return await db.in_transaction(work)
-    except asyncpg.ExclusionViolationError:
-        raise Conflict(
-            pick(
-                user.language,
-                "该时段已有维护时段。",
-                "The time overlaps another maintenance block.",
-            )
-        ) from None
+    result: BlockOut = await _placed(db, user, work)
+    return result
 
 
-async def _cancel_for_block(
+def refuse_displacing(lang: str, rows: list[Any], what_zh: str, what_en: str) -> Conflict:
+    """The 409 of a block or closure with bookings in the way and `on_conflict=fail`."""
+    return Conflict(
+        pick(
+            lang,
+            f"{what_zh}与已有预约冲突；如需取消这些预约，请使用 on_conflict=cancel。",
+            f"The {what_en} overlaps bookings; send on_conflict=cancel to cancel them.",
+        ),
+        extra={"displaced": msgspec.to_builtins(displaced_out(rows))},
+    )
+
+
+async def cancel_displaced(
     conn: asyncpg.Connection, user: Principal, row: Any, reason: str, now: datetime
 ) -> Any:
     new = await conn.fetchrow(
@@ -149,8 +353,15 @@ async def _cancel_for_block(
     return new
 
 
-async def _tell_displaced(conn: asyncpg.Connection, row: Any, reason: str, now: datetime) -> None:
-    """The user hears why, with the next free slots (the block already counted) and other instruments."""
+async def tell_displaced(
+    conn: asyncpg.Connection,
+    row: Any,
+    reason: str,
+    now: datetime,
+    kind: str = "booking_displaced",
+) -> None:
+    """The user hears why, with the next free slots (the block or closure already counted)
+    and other instruments."""
     policy = await load_policy(conn, row["instrument_id"])
     duration: timedelta = row["ends_at"] - row["starts_at"]
     slots = await availability.next_free_slots(
@@ -165,10 +376,10 @@ async def _tell_displaced(conn: asyncpg.Connection, row: Any, reason: str, now: 
     }
     await enqueue(
         conn,
-        kind="booking_displaced",
+        kind=kind,
         user_id=row["user_id"],
         booking_id=row["id"],
-        dedupe_key=f"booking_displaced:{row['id']}:v{row['version']}",
+        dedupe_key=f"{kind}:{row['id']}:v{row['version']}",
         payload=store.notice_payload(reason=reason, alternatives=alternatives),
     )
 
@@ -182,7 +393,7 @@ async def list_blocks(
 ) -> list[BlockOut]:
     rows = await db.fetch(
         f"""SELECT {_BLOCK} FROM booking b
-            WHERE {store.SAME_INSTRUMENT} AND b.kind = 'maintenance'
+            WHERE b.instrument_id = $1 AND b.kind = 'maintenance'
               AND ($2::timestamptz IS NULL OR b.ends_at > $2) AND ($3::timestamptz IS NULL OR b.starts_at < $3)
               AND ($4 OR b.status = 'confirmed')
             ORDER BY b.starts_at""",

@@ -175,6 +175,36 @@ class BlockIn(msgspec.Struct, forbid_unknown_fields=True):
     on_conflict: Literal["fail", "cancel"] = "fail"
 
 
+class BlockPatchIn(msgspec.Struct, forbid_unknown_fields=True):
+    """Move or resize a block (omitted fields stay); bookings the new time would overlap are
+    refused or cancelled as for a new block."""
+
+    start: AwareDatetime | None = None
+    end: AwareDatetime | None = None
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=1000)] | None = None
+    on_conflict: Literal["fail", "cancel"] = "fail"
+
+
+class BlockRepeatIn(msgspec.Struct, forbid_unknown_fields=True):
+    """How a block repeats: every day, every week, or Monday to Friday; `count` occurrences
+    or up to and including the local date `until` (one of them). The local wall-clock times
+    of the first occurrence are kept on every date, across DST changes."""
+
+    every: Literal["daily", "weekly", "weekdays"]
+    count: Annotated[int, msgspec.Meta(ge=1, le=52)] | None = None
+    until: date | None = None
+
+
+class BlockSeriesIn(msgspec.Struct, forbid_unknown_fields=True):
+    """The first occurrence (`start`, `end`) and how it repeats."""
+
+    start: AwareDatetime
+    end: AwareDatetime
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
+    repeat: BlockRepeatIn
+    on_conflict: Literal["fail", "cancel"] = "fail"
+
+
 class DisplacedOut(msgspec.Struct):
     id: int
     start: datetime
@@ -191,7 +221,17 @@ class BlockOut(msgspec.Struct):
     reason: str
     status: str
     created_at: datetime
+    #: Send it back as `If-Match: "<id>-<version>"` to move or resize the block.
+    version: int
+    series_id: int | None = None
     displaced: list[DisplacedOut] = []
+
+
+class BlockSeriesOut(msgspec.Struct):
+    series_id: int
+    blocks: list[BlockOut]
+    #: Bookings cancelled by any occurrence (`on_conflict=cancel`).
+    displaced: list[DisplacedOut]
 
 
 class BlockPreviewOut(msgspec.Struct):

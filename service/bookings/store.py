@@ -1,7 +1,9 @@
 """SQL shared by the booking services: loading facts, writing bookings and their history.
 
-Queries on `booking` by instrument use `int8range(instrument_id, instrument_id, '[]')`, the
-expression of the exclusion constraint, so they are answered from its GiST index.
+Queries for the claims on an instrument's calendar use `same_calendar`, the expression of the
+exclusion constraint, so they are answered from its GiST index. An instrument's calendar is
+its own unless it shares one physical resource with others (`instrument.calendar_key`); the
+database copies the key onto every booking row.
 """
 
 from __future__ import annotations
@@ -27,7 +29,18 @@ from service.errors import NotFound
 
 ACTIVE = ("held", "pending", "confirmed", "in_use")
 ACTIVE_SQL = "('held', 'pending', 'confirmed', 'in_use')"
-SAME_INSTRUMENT = "int8range(b.instrument_id, b.instrument_id, '[]') && int8range($1, $1, '[]')"
+#: The calendar of instrument `$1`: its own id, or the key it shares with other instruments.
+CALENDAR_OF = "(SELECT coalesce(c.calendar_key, c.id) FROM instrument c WHERE c.id = $1)"
+
+
+def same_calendar(alias: str = "b") -> str:
+    """Rows of `booking` (as `alias`) on the calendar of instrument `$1`: those of every
+    instrument sharing its resource."""
+    col = f"{alias}.calendar_key" if alias else "calendar_key"
+    return f"int8range({col}, {col}, '[]') && int8range({CALENDAR_OF}, {CALENDAR_OF}, '[]')"
+
+
+SAME_CALENDAR = same_calendar()
 
 COLUMNS = """b.id, b.kind, b.instrument_id, b.user_id, b.status, b.starts_at, b.ends_at,
     b.occupied_until, b.purpose, b.service_way, b.series_id, b.booker_institution_id,
@@ -180,7 +193,8 @@ async def context(
 LONGEST_PAST = timedelta(days=31)
 
 #: The booker's bookings that count against their limits, in two index-friendly parts.
-#: Active ones through the exclusion constraint's partial GiST index (this instrument): those
+#: Active ones through the exclusion constraint's partial GiST index (this instrument's
+#: calendar, then the instrument itself, as limits are per instrument): those
 #: near the window, and every one ending after `now`, for the future counts. Used (completed)
 #: and missed (no-show) ones near the window through `booking_user_idx` (this user, a bounded
 #: range of starts). A completed booking counts up to its check-out (the rest of the slot was
@@ -188,7 +202,7 @@ LONGEST_PAST = timedelta(days=31)
 _USER_LOAD = f"""
 SELECT b.starts_at, b.ends_at, true AS active
 FROM booking b
-WHERE {SAME_INSTRUMENT} AND b.user_id = $2 AND b.kind = 'booking'
+WHERE {SAME_CALENDAR} AND b.instrument_id = $1 AND b.user_id = $2 AND b.kind = 'booking'
   AND b.status IN {ACTIVE_SQL} AND b.id <> ALL($6::bigint[])
   AND (b.ends_at > $5 OR (b.starts_at < $4 AND b.ends_at > $3))
 UNION ALL

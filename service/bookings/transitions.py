@@ -15,6 +15,7 @@ import msgspec
 from service.accounts.membership import in_force_of
 from service.accounts.principal import Principal
 from service.bookings import rules, store
+from service.bookings.freed import tell_next_user
 from service.bookings.policy import load_policy
 from service.bookings.schemas import BookingOut
 from service.common.i18n import pick
@@ -175,6 +176,7 @@ async def apply(
         await open_session(conn, new, user.user_id, now)
     elif action == "check_out":
         await close_session(conn, new["id"], now)
+        await tell_next_user(conn, new, now)
     if move.notice is not None:
         await enqueue(
             conn,

@@ -14,6 +14,7 @@ from typing import Any
 import asyncpg
 
 from service.accounts.principal import Principal
+from service.bookings.store import same_calendar
 from service.calendars.ics_import import IcsError, LimitExceeded, Limits, Occurrence
 from service.calendars.import_sandbox import read_upload
 from service.calendars.schemas import ConflictOut, ImportedEventOut, ImportReportOut
@@ -22,9 +23,9 @@ from service.db import LOCK_INSTRUMENT, Database, advisory_xact_lock
 from service.errors import Forbidden, NotFound, Unprocessable
 from service.settings import Settings
 
-_ACTIVE_IN_RANGE = """
+_ACTIVE_IN_RANGE = f"""
 SELECT id, kind, starts_at, occupied_until FROM booking
-WHERE int8range(instrument_id, instrument_id, '[]') && int8range($1, $1, '[]')
+WHERE {same_calendar("")}
   AND tstzrange(starts_at, occupied_until, '[)') && tstzrange($2, $3, '[)')
   AND status IN ('held', 'pending', 'confirmed', 'in_use')
 ORDER BY starts_at

@@ -15,6 +15,7 @@ ICS_METHODS: dict[str, Literal["REQUEST", "CANCEL"]] = {
     "booking_rescheduled": "REQUEST",
     "booking_cancelled": "CANCEL",
     "booking_displaced": "CANCEL",
+    "booking_closed": "CANCEL",
 }
 
 

@@ -69,6 +69,17 @@ TEXTS: dict[str, dict[str, Wording]] = {
             "The alternatives below may suit you.",
         ),
     },
+    "booking_closed": {
+        "zh-CN": Wording(
+            "预约因仪器停开取消：{instrument} {start}",
+            "由于仪器在该日停开或调整开放时间，以下预约已被取消。您可以选择下列其他时段或仪器。",
+        ),
+        "en": Wording(
+            "Booking cancelled, the instrument is closed: {instrument} {start}",
+            "The following booking was cancelled because the instrument is closed (or keeps "
+            "other hours) that day. The alternatives below may suit you.",
+        ),
+    },
     "booking_expired": {
         "zh-CN": Wording(
             "预约申请已过期：{instrument}",
@@ -97,6 +108,28 @@ TEXTS: dict[str, dict[str, Wording]] = {
             "Booking change awaiting approval: {instrument} {start}",
             "Your change was received; the new time awaits approval by the instrument's staff. "
             "The calendar invitation (tentative) is attached.",
+        ),
+    },
+    "calendar_ahead": {
+        "zh-CN": Wording(
+            "仪器维护或停开提醒：{instrument} {start}",
+            "您预约当天仪器安排了维护或调整了开放时间（详见下方）。您的预约仍然有效，请确认时间是否仍然合适。",
+        ),
+        "en": Wording(
+            "Maintenance or closure on the day of your booking: {instrument} {start}",
+            "The instrument is serviced or keeps other hours on the day of your booking (see "
+            "below). Your booking stands; please check that it still suits you.",
+        ),
+    },
+    "instrument_free_early": {
+        "zh-CN": Wording(
+            "仪器已提前空闲：{instrument}",
+            "上一位用户已提前结束使用，仪器现已空闲。如需提前开始，请先与仪器管理员确认。",
+        ),
+        "en": Wording(
+            "The instrument is free early: {instrument}",
+            "The previous session ended early and the instrument is free now. If you would "
+            "like to start earlier, please check with the instrument's staff first.",
         ),
     },
     "reminder": {

@@ -19,9 +19,12 @@ KINDS = (
     "booking_rejected",
     "booking_cancelled",  # carries .ics CANCEL
     "booking_displaced",  # cancelled by a maintenance block; payload has alternatives
+    "booking_closed",  # cancelled by a closure of its day; payload has alternatives
     "booking_expired",
     "booking_rescheduled",  # carries .ics REQUEST with the new SEQUENCE
     "reminder",
+    "calendar_ahead",  # maintenance or a closure on the day of a booking, some days before
+    "instrument_free_early",  # to the next user: a session ended early, the time is free
     # Account mails: rendered from the payload alone (see `account_mail`).
     "password_reset",
     "affiliation_confirm",

@@ -18,6 +18,7 @@ from service.common.jobs import JobResult
 from service.common.time import utcnow
 from service.db import Database
 from service.notifications import circuit
+from service.notifications.ahead import queue_calendar_notices
 from service.notifications.delivery import deliver_outbox
 from service.notifications.reminders import queue_reminders
 from service.ops.prometheus import JOB_ITEMS, JOB_RUNS
@@ -36,6 +37,12 @@ JOBS: dict[str, Job] = {
             queue_reminders,
             timedelta(seconds=30),
             "Queue reminder mails for bookings whose reminder lead time has come.",
+        ),
+        Job(
+            "queue_calendar_notices",
+            queue_calendar_notices,
+            timedelta(minutes=10),
+            "Tell users, some days ahead, of maintenance or a closure on the day of their booking.",
         ),
         Job(
             "deliver_outbox",

@@ -240,6 +240,9 @@ class ClosureForm(msgspec.Struct):
     reason: Annotated[str, msgspec.Meta(max_length=500)] = ""
     opens: Annotated[str, msgspec.Meta(max_length=5)] = ""
     closes: Annotated[str, msgspec.Meta(max_length=5)] = ""
+    #: "" or "preview": add it unless bookings are in the way (then list them); "cancel": add
+    #: it and cancel them, telling their users.
+    confirm: Literal["", "preview", "cancel"] = ""
     csrf_token: Token = ""
 
 

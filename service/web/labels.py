@@ -102,6 +102,7 @@ FLASHES = {
     "hours-saved": N_("The opening hours are saved."),
     "closure-added": N_("The closure is added."),
     "closure-deleted": N_("The closure is removed."),
+    "calendar-shared": N_("The shared calendar is saved."),
     "policy-saved": N_("The booking rules are saved."),
     "usage-saved": N_("The usage is recorded."),
     "survey-opened": N_("The survey is open; its invitations are on their way."),

@@ -10,14 +10,16 @@ import msgspec
 from litestar import Request, Response, get, post
 from litestar.params import PathParameter, URLEncodedBody
 
-from service.availability import calendar, policies
-from service.availability.schemas import ClosureIn, OpeningHoursIn, PolicyIn
+from service.availability import calendar, policies, sharing
+from service.availability.schemas import ClosureIn, OpeningHoursIn, PolicyIn, SharedCalendarIn
 from service.catalog import instruments
+from service.common.time import utcnow
 from service.errors import Conflict, Unprocessable
 from service.web import labels
 from service.web.forms import (
     ClosureForm,
     PolicyForm,
+    form_ints,
     form_strings,
     hours_text,
     parse_hours_text,
@@ -53,7 +55,13 @@ async def _hours_page(
     for h in hours.intervals:
         by_day[h.weekday].append((h.opens, h.closes))
     texts = {d: hours_text(v) for d, v in by_day.items()}
-    values: dict[str, Any] = {"problem": None, "texts": texts, "closure_form": ClosureForm()}
+    values: dict[str, Any] = {
+        "problem": None,
+        "texts": texts,
+        "closure_form": ClosureForm(),
+        "closure_displaced": None,
+        "sharing": await sharing.sharing_candidates(db, actor, instrument_id),
+    }
     return view.render(
         "manage_hours.html", status=status, instrument=instrument, hours=hours,
         closures=closures, tab="hours", **{**values, **extra},
@@ -107,12 +115,23 @@ async def hours_submit(
 async def closure_submit(
     view: ViewDep, db: DB, instrument_id: Id, data: URLEncodedBody[ClosureForm]
 ) -> Response[Any]:
+    """First the preview (bookings it would leave outside the hours), then an explicit
+    confirmation to cancel them, as for a maintenance block."""
     fields: dict[str, Any] = {"day": data.day, "reason": data.reason}
     if data.opens or data.closes:
         fields |= {"opens": data.opens or None, "closes": data.closes or None}
+    fields["on_conflict"] = "cancel" if data.confirm == "cancel" else "fail"
     try:
         closure = msgspec.convert(fields, ClosureIn)
-        await calendar.add_closure(db, view.actor(), instrument_id, closure)
+        if data.confirm != "cancel":
+            displaced = await calendar.add_closure(
+                db, view.actor(), instrument_id, closure, utcnow(), dry_run=True
+            )
+            if displaced:
+                return await _hours_page(
+                    view, db, instrument_id, 200, closure_displaced=displaced, closure_form=data
+                )
+        await calendar.add_closure(db, view.actor(), instrument_id, closure, utcnow())
     except msgspec.ValidationError:
         problem = invalid(view, view.t("Give a date; special hours need both times."))
         return await _hours_page(view, db, instrument_id, 422, problem=problem, closure_form=data)
@@ -121,6 +140,23 @@ async def closure_submit(
             view, db, instrument_id, exc.status, problem=problem_of(exc, view), closure_form=data
         )
     return view.redirect(f"/manage/instruments/{instrument_id}/hours", ok="closure-added")
+
+
+@post(
+    "/manage/instruments/{instrument_id:int}/shared-calendar",
+    name="page-shared-calendar-post",
+    status_code=303,
+)
+async def shared_calendar_submit(
+    request: Request[Any, Any, Any], view: ViewDep, db: DB, instrument_id: Id
+) -> Response[Any]:
+    """The ticked instruments are the same physical resource: one calendar for all."""
+    data = SharedCalendarIn(shared_with=await form_ints(request, "shared_with", 20))
+    try:
+        await sharing.set_shared_calendar(db, view.actor(), instrument_id, data)
+    except Conflict as exc:
+        return await _hours_page(view, db, instrument_id, exc.status, problem=problem_of(exc, view))
+    return view.redirect(f"/manage/instruments/{instrument_id}/hours", ok="calendar-shared")
 
 
 @post(
@@ -179,7 +215,7 @@ async def policy_submit(
     policy, problem = await read_policy(request, view, data)
     if policy is not None:
         try:
-            await policies.put_instrument_policy(db, view.actor(), instrument_id, policy)
+            await policies.put_instrument_policy(db, view.actor(), instrument_id, policy, utcnow())
         except Unprocessable as exc:
             problem = problem_of(exc, view)
     if problem is not None:
@@ -187,4 +223,12 @@ async def policy_submit(
     return view.redirect(f"/manage/instruments/{instrument_id}/policy", ok="policy-saved")
 
 
-ROUTES = [hours_page, hours_submit, closure_submit, closure_delete, policy_page, policy_submit]
+ROUTES = [
+    hours_page,
+    hours_submit,
+    closure_submit,
+    shared_calendar_submit,
+    closure_delete,
+    policy_page,
+    policy_submit,
+]

@@ -122,7 +122,9 @@ async def policy_submit(
     policy, problem = await read_policy(request, view, data)
     if policy is not None:
         try:
-            await policies.put_institution_policy(db, view.actor(), institution_id, policy)
+            await policies.put_institution_policy(
+                db, view.actor(), institution_id, policy, utcnow()
+            )
         except Unprocessable as exc:
             problem = problem_of(exc, view)
     if problem is not None:

@@ -1,0 +1,80 @@
+"""Notices ahead of a closure or maintenance that touches a booking, and to the next user when
+a session ends early.
+
+A booking is touched by a maintenance block on its calendar (instruments sharing the resource
+included) or by a closure or special hours of its instrument on the local date it starts:
+bookings a block or closure actually overlaps were refused or cancelled when it was placed,
+so what is left is the user who should know the instrument is serviced, or keeps other hours,
+that day. The notice is queued once the booking starts within the configured number of days
+(`Settings.notice_days_before_closure`), exactly once per booking and block or closure (the
+outbox's unique dedupe key).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from service.bookings import store
+from service.common.jobs import JobResult
+from service.db import Database
+from service.outbox.store import enqueue
+from service.settings import Settings
+
+# The local day of each booking starting within the window, and what touches it.
+_TOUCHED = """
+WITH soon AS (
+    SELECT b.id, b.user_id, b.instrument_id, b.calendar_key, r.timezone,
+           (b.starts_at AT TIME ZONE r.timezone)::date AS day
+    FROM booking b
+    JOIN instrument i ON i.id = b.instrument_id
+    JOIN institution s ON s.id = i.institution_id
+    JOIN region r ON r.code = s.region_code
+    WHERE b.kind = 'booking' AND b.status IN ('pending', 'confirmed')
+      AND b.starts_at > $1 AND b.starts_at <= $1 + make_interval(days => $2)
+)
+SELECT soon.id AS booking_id, soon.user_id, soon.timezone, 'block' AS what, m.id AS ref,
+       m.starts_at, m.ends_at, m.purpose AS reason, NULL::time AS opens, NULL::time AS closes
+FROM soon JOIN booking m
+  ON m.calendar_key = soon.calendar_key AND m.kind = 'maintenance' AND m.status = 'confirmed'
+ AND m.starts_at < (soon.day + 1)::timestamp AT TIME ZONE soon.timezone
+ AND m.ends_at > soon.day::timestamp AT TIME ZONE soon.timezone
+UNION ALL
+SELECT soon.id, soon.user_id, soon.timezone, 'closure', c.id, NULL, NULL, c.reason, c.opens,
+       c.closes
+FROM soon JOIN calendar_exception c ON c.instrument_id = soon.instrument_id AND c.day = soon.day
+ORDER BY 1, 4, 5
+"""
+
+
+def _when(row: Any) -> dict[str, list[list[str]]]:
+    """The mail's detail row: the block's local time, or the day's hours."""
+    if row["what"] == "block":
+        tz = ZoneInfo(row["timezone"])
+        a, b = row["starts_at"].astimezone(tz), row["ends_at"].astimezone(tz)
+        span = f"{a:%Y-%m-%d %H:%M}–{b:%Y-%m-%d %H:%M} ({row['timezone']})"
+        return {"zh-CN": [["维护时间", span]], "en": [["Maintenance", span]]}
+    if row["opens"] is None:
+        return {"zh-CN": [["当日开放", "全天停开"]], "en": [["Hours that day", "closed"]]}
+    hours = f"{row['opens']:%H:%M}–{row['closes']:%H:%M}"
+    return {"zh-CN": [["当日开放", hours]], "en": [["Hours that day", hours]]}
+
+
+async def queue_calendar_notices(db: Database, settings: Settings, now: datetime) -> JobResult:
+    """Safe to run concurrently and after downtime: the dedupe key makes a repeat a no-op."""
+    result = JobResult()
+    queued = 0
+    async with db.transaction() as conn:
+        for row in await conn.fetch(_TOUCHED, now, settings.notice_days_before_closure):
+            made = await enqueue(
+                conn,
+                kind="calendar_ahead",
+                user_id=row["user_id"],
+                booking_id=row["booking_id"],
+                dedupe_key=f"calendar_ahead:{row['booking_id']}:{row['what']}:{row['ref']}",
+                payload=store.notice_payload(reason=row["reason"], details=_when(row)),
+            )
+            queued += made is not None
+    result.add("queued", queued)
+    return result
