@@ -78,6 +78,10 @@
           "&end=" + encodeURIComponent(info.endStr);
       };
     }
+    // FullCalendar's toolbar icons are role="img" without a name; the buttons carry the name.
+    options.datesSet = function () {
+      el.querySelectorAll(".fc-icon").forEach(function (icon) { icon.setAttribute("aria-hidden", "true"); });
+    };
     var calendar = new FullCalendar.Calendar(el, options);
     calendar.render();
     el.fullCalendar = calendar;
