@@ -7,6 +7,7 @@ instrument's zone (where the booking rules apply), never in the server's.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
@@ -116,6 +117,18 @@ def hours_text(intervals: list[tuple[str, str]]) -> str:
     return ", ".join(f"{opens}-{closes}" for opens, closes in intervals)
 
 
+#: Range words a Chinese input method leaves between two times (`09:00至12:00`).
+RANGE_WORDS = re.compile(r"\s*(?:至|到)\s*")
+
+
+def normalise_hours_text(text: str) -> str:
+    """What a Chinese input method types (`０９：００－１２：００`, `09：00～12：00`, `9:00至12:00`) as
+    plain `09:00-12:00`: full-width digits, colons and dashes folded (NFKC), range words and
+    wave dashes made hyphens."""
+    folded = unicodedata.normalize("NFKC", text).replace("〜", "~")
+    return DASHES.sub("-", RANGE_WORDS.sub("-", folded.strip()))
+
+
 def parse_hours_text(weekday: int, text: str) -> tuple[list[dict[str, Any]], list[str]]:
     """One weekday's `08:30-12:00, 13:30-17:30` → interval dicts, and the parts not understood.
 
@@ -123,7 +136,7 @@ def parse_hours_text(weekday: int, text: str) -> tuple[list[dict[str, Any]], lis
     """
     intervals: list[dict[str, Any]] = []
     bad: list[str] = []
-    for part in HOURS_SPLIT.split(DASHES.sub("-", text.strip())):
+    for part in HOURS_SPLIT.split(normalise_hours_text(text)):
         if not part:
             continue
         opens, sep, closes = part.partition("-")

@@ -68,6 +68,56 @@ async def test_opening_hours_are_written_as_text_per_weekday(
         ), "a refused edit changes nothing"
 
 
+async def test_hours_typed_with_a_chinese_input_method_are_accepted(
+    app, db: Database, world: World
+) -> None:  # type: ignore[no-untyped-def]
+    instrument = await make_instrument(db, world.jlu)
+    await db.execute(
+        "INSERT INTO instrument_manager (user_id, instrument_id) VALUES ($1, $2)",
+        world.manager_id,
+        instrument,
+    )
+    async with signed_in(app, world.manager) as (c, token):
+        form = {"csrf_token": token, "mode": "hours", "day1": "09：00－12：00",
+                "day2": "０８：３０～１１：００，13:00至17:00", "day3": "9:00到10:00"}  # fmt: skip
+        saved = await c.post(f"/manage/instruments/{instrument}/hours", data=form)
+        assert saved.status_code == 303, saved.text
+        rows = await db.fetch(
+            "SELECT weekday, opens::text, closes::text FROM opening_hours WHERE instrument_id = $1 "
+            "ORDER BY weekday, opens",
+            instrument,
+        )
+        assert [tuple(r) for r in rows] == [
+            (1, "09:00:00", "12:00:00"), (2, "08:30:00", "11:00:00"), (2, "13:00:00", "17:00:00"),
+            (3, "09:00:00", "10:00:00"),
+        ]  # fmt: skip
+
+
+async def test_open_around_the_clock_is_an_explicit_choice_not_seven_empty_fields(
+    app, db: Database, world: World
+) -> None:  # type: ignore[no-untyped-def]
+    instrument = await make_instrument(db, world.jlu)
+    await db.execute(
+        "INSERT INTO instrument_manager (user_id, instrument_id) VALUES ($1, $2)",
+        world.manager_id,
+        instrument,
+    )
+    url = f"/manage/instruments/{instrument}/hours"
+    count = "SELECT count(*) FROM opening_hours WHERE instrument_id = $1"
+    async with signed_in(app, world.manager) as (c, token):
+        await c.post(url, data={"csrf_token": token, "mode": "hours", "day1": "09:00-12:00"})
+        emptied = await c.post(url, data={"csrf_token": token, "mode": "hours"})
+        assert emptied.status_code == 422 and "请至少填写一天的开放时间" in emptied.text
+        assert await db.fetchval(count, instrument) == 1, "the hours are kept"
+        always = await c.post(
+            url, data={"csrf_token": token, "mode": "always", "day1": "09:00-12:00"}
+        )
+        assert always.status_code == 303
+        assert await db.fetchval(count, instrument) == 0
+        page = await c.get(url)
+        assert 'value="always" id="mode-always" checked' in page.text
+
+
 async def test_closures_are_added_refused_twice_and_removed(
     app, db: Database, world: World
 ) -> None:  # type: ignore[no-untyped-def]
