@@ -195,6 +195,29 @@ async def cancel(
     return store.booking_out(new), others
 
 
+async def decide_series(
+    db: Database, user: Principal, series_id: int, action: str, reason: str, now: datetime
+) -> list[BookingOut]:
+    """Approve or reject every pending occurrence of a series at once, in one transaction:
+    a manager answers a weekly request once, and either all of it is answered or none."""
+    if action not in {"approve", "reject"}:
+        raise NotFound("Unknown action.")
+
+    async def work(conn: asyncpg.Connection) -> list[asyncpg.Record]:
+        rows = await conn.fetch(
+            f"""SELECT {store.COLUMNS}, n.institution_id AS instrument_institution_id
+                FROM booking b JOIN instrument n ON n.id = b.instrument_id
+                WHERE b.series_id = $1 AND b.status = 'pending'
+                ORDER BY b.starts_at FOR UPDATE OF b""",
+            series_id,
+        )
+        if not rows:
+            raise NotFound(f"Series {series_id} has no request waiting for an answer.")
+        return [await apply(conn, user, row, action, reason, now) for row in rows]
+
+    return [store.booking_out(r) for r in await db.in_transaction(work)]
+
+
 #: A check-in ends the sessions still open on the instrument: at their booked end, or now if
 #: that is earlier (the next user took over), so sessions of one instrument never overlap.
 _HAND_OVER = """

@@ -93,6 +93,7 @@ class PreferencesForm(msgspec.Struct):
     display_name: Annotated[str, msgspec.Meta(max_length=100)] = ""
     language: Literal["zh-CN", "en"] = "zh-CN"
     reminders: Literal["on", "off"] = "on"
+    phone: Annotated[str, msgspec.Meta(max_length=60)] = ""
     csrf_token: Token = ""
 
 

@@ -119,7 +119,10 @@ async def my_bookings(view: ViewDep, db: DB) -> Response[Any]:
     now = utcnow()
     upcoming = await queries.list_bookings(db, user, BookingFilter(scope="mine", start=now), 1, 100)
     past = await queries.list_bookings(db, user, BookingFilter(scope="mine", end=now), 1, 100)
+    displaced = await lookups.displaced_bookings(db, user.user_id, now)
     ids = {b.instrument_id for b in upcoming.items + past.items}
+    ids |= {d["instrument_id"] for d in displaced}
+    ids |= {i["id"] for d in displaced for i in d["instruments"]}
     completed = [b.id for b in past.items if b.status == "completed"]
     rated = await lookups.rated_booking_ids(db, user.user_id, completed)
     return view.render(
@@ -129,6 +132,7 @@ async def my_bookings(view: ViewDep, db: DB) -> Response[Any]:
         instruments=await lookups.instruments_by_id(db, ids),
         rateable={i for i in completed if i not in rated},
         rated=rated,
+        displaced=displaced,
     )
 
 

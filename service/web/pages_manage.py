@@ -4,6 +4,7 @@ with the displaced-bookings preview, check-in/out and no-shows."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -14,11 +15,11 @@ from litestar.params import Body, FromPath, Parameter
 
 from service.bookings import blocks, queries, transitions
 from service.bookings.queries import BookingFilter
-from service.bookings.schemas import BlockIn, DisplacedOut
+from service.bookings.schemas import ApprovalOut, BlockIn, DisplacedOut
 from service.catalog import instruments
 from service.common.time import instant_dec_hook, utcnow
 from service.errors import Conflict, NotFound, Unprocessable
-from service.web import labels
+from service.web import labels, lookups
 from service.web.forms import ReasonForm, parse_local
 from service.web.view import DB, ViewDep
 
@@ -49,13 +50,73 @@ async def _managed_instruments(view: ViewDep, db: DB) -> list[Any]:
     return found
 
 
+@dataclass
+class QueueRow:
+    """One row of the approval queue: a single request, or every pending occurrence of a
+    series (answered together)."""
+
+    first: ApprovalOut
+    occurrences: list[ApprovalOut]
+
+    @property
+    def series_id(self) -> int | None:
+        return self.first.booking.series_id if len(self.occurrences) > 1 else None
+
+    @property
+    def row_id(self) -> str:
+        sid = self.series_id
+        return f"series-{sid}" if sid else str(self.first.booking.id)
+
+    @property
+    def action_base(self) -> str:
+        sid = self.series_id
+        return f"/manage/series/{sid}" if sid else f"/manage/bookings/{self.first.booking.id}"
+
+
+def group_requests(items: list[ApprovalOut]) -> list[QueueRow]:
+    """Occurrences of one series become one row, placed where its first occurrence is."""
+    rows: list[QueueRow] = []
+    by_series: dict[int, QueueRow] = {}
+    for item in items:
+        sid = item.booking.series_id
+        if sid is not None and sid in by_series:
+            by_series[sid].occurrences.append(item)
+            continue
+        row = QueueRow(item, [item])
+        rows.append(row)
+        if sid is not None:
+            by_series[sid] = row
+    return rows
+
+
 @get("/manage", name="page-manage")
 async def manage_home(view: ViewDep, db: DB) -> Response[Any]:
     view.require(_can_manage_any(view))
-    pending = await queries.approvals(db, view.actor(), 1, 100)
+    pending = await queries.approvals(db, view.actor(), 1, 200)
+    people = await lookups.people_by_id(db, {a.booking.user_id for a in pending.items})
     return view.render(
-        "manage.html", pending=pending.items, instruments=await _managed_instruments(view, db)
-    )
+        "manage.html", requests=group_requests(pending.items), people=people,
+        instruments=await _managed_instruments(view, db),
+    )  # fmt: skip
+
+
+@post("/manage/series/{series_id:int}/{action:str}", name="page-manage-series", status_code=303)
+async def series_action(
+    view: ViewDep, db: DB, series_id: Id, action: FromPath[str], data: Annotated[ReasonForm, Form]
+) -> Response[Any]:
+    """Approve or reject every pending occurrence of a series: htmx gets the updated row."""
+    if action not in {"approve", "reject"}:
+        raise NotFound("Unknown action.")
+    actor = view.actor()
+    if action == "reject":
+        transitions.require_reason(data.reason, actor.language)
+    done = await transitions.decide_series(db, actor, series_id, action, data.reason, utcnow())
+    if view.is_htmx:
+        return view.render(
+            "_approval_done.html", booking=done[0], action=action, row_id=f"series-{series_id}",
+            count=len(done),
+        )  # fmt: skip
+    return view.redirect("/manage", ok=FLASH[action])
 
 
 @post("/manage/bookings/{booking_id:int}/{action:str}", name="page-manage-action", status_code=303)
@@ -70,7 +131,9 @@ async def booking_action(
         transitions.require_reason(data.reason, actor.language)
     booking = await transitions.transition(db, actor, booking_id, action, data.reason, utcnow())
     if view.is_htmx and action in {"approve", "reject"}:
-        return view.render("_approval_done.html", booking=booking, action=action)
+        return view.render(
+            "_approval_done.html", booking=booking, action=action, row_id=str(booking.id), count=1
+        )
     referer = view.request.headers.get("referer", "")
     back = (
         f"/manage/instruments/{booking.instrument_id}"
@@ -94,7 +157,12 @@ async def _instrument_page(
         100,
     )
     block_list = await blocks.list_blocks(db, instrument_id, now, None, False)
-    values: dict[str, Any] = {"problem": None, "displaced": None, "block_form": None}
+    displaced = extra.get("displaced") or []
+    people = await lookups.people_by_id(
+        db, {b.user_id for b in upcoming.items} | {d.user_id for d in displaced}
+    )
+    values: dict[str, Any] = {"problem": None, "displaced": None, "block_form": None,
+                              "people": people}  # fmt: skip
     return view.render(
         "manage_instrument.html", status=status, instrument=instrument, bookings=upcoming.items,
         blocks=block_list, now=now, tab="calendar",
@@ -160,4 +228,4 @@ def _displaced(items: list[DisplacedOut]) -> list[DisplacedOut]:
     return sorted(items, key=lambda d: d.start)
 
 
-ROUTES = [manage_home, booking_action, manage_instrument, block_submit]
+ROUTES = [manage_home, booking_action, series_action, manage_instrument, block_submit]
