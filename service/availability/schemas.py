@@ -131,6 +131,8 @@ class PolicyIn(msgspec.Struct, forbid_unknown_fields=True):
     max_hours_per_week: Decimal | None = None
     max_future_bookings: Annotated[int, msgspec.Meta(ge=1, le=10000)] | None = None
     late_cancel_hours: Annotated[int, msgspec.Meta(ge=0, le=8760)] = 24
+    #: How many minutes before the start check-in opens (until the end).
+    check_in_lead_minutes: Annotated[int, msgspec.Meta(ge=0, le=1440)] = 30
     service_ways: Annotated[list[ServiceWay], msgspec.Meta(min_length=1, max_length=4)] = (
         msgspec.field(default_factory=lambda: ["occupy", "technical", "entrusted", "remote"])
     )
@@ -152,6 +154,7 @@ class PolicyOut(msgspec.Struct):
     max_hours_per_week: Decimal | None
     max_future_bookings: int | None
     late_cancel_hours: int
+    check_in_lead_minutes: int
     service_ways: list[str]
     fee_internal: Decimal
     fee_external_academic: Decimal

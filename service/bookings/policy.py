@@ -26,6 +26,8 @@ class Policy(msgspec.Struct, frozen=True):
     max_hours_per_week: Decimal | None = None
     max_future_bookings: int | None = None
     late_cancel_hours: int = 24
+    #: Check-in opens this many minutes before the booked start.
+    check_in_lead_minutes: int = 30
     service_ways: tuple[str, ...] = SERVICE_WAYS
     fee_internal: Decimal = Decimal("0")
     fee_external_academic: Decimal = Decimal("0")

@@ -167,6 +167,7 @@ class PolicyForm(msgspec.Struct):
     max_hours_per_week: Num = ""
     max_future_bookings: Num = ""
     late_cancel_hours: Num = ""
+    check_in_lead_minutes: Num = ""
     fee_internal: Num = ""
     fee_external_academic: Num = ""
     fee_enterprise: Num = ""
@@ -175,6 +176,7 @@ class PolicyForm(msgspec.Struct):
 
 POLICY_INTS = ("min_minutes", "max_minutes", "granularity_minutes", "min_notice_minutes",
                "horizon_days", "buffer_minutes", "approval_deadline_hours", "late_cancel_hours",
+               "check_in_lead_minutes",
                "max_future_bookings")  # fmt: skip
 POLICY_DECIMALS = ("max_hours_per_day", "max_hours_per_week", "fee_internal",
                    "fee_external_academic", "fee_enterprise")  # fmt: skip

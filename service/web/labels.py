@@ -284,6 +284,7 @@ POLICY_FIELDS = {
     "horizon_days": N_("Bookable ahead (days)"),
     "buffer_minutes": N_("Buffer after each booking (minutes)"),
     "late_cancel_hours": N_("Late cancellation window (hours)"),
+    "check_in_lead_minutes": N_("Check-in opens before the start (minutes)"),
     "approval": N_("Approval"),
     "approval_deadline_hours": N_("Answer requests within (hours)"),
     "max_hours_per_day": N_("Hours per day"),

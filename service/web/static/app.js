@@ -8,6 +8,17 @@
     event.detail.headers["X-CSRF-Token"] = body.dataset.csrf || "";
   });
 
+  // Forms marked data-inline-errors show a refusal (4xx, an HTML fragment) in their target,
+  // next to the button, instead of htmx dropping it.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var status = event.detail.xhr.status;
+    var source = event.detail.requestConfig && event.detail.requestConfig.elt;
+    if (status >= 400 && status < 500 && source && source.closest("[data-inline-errors]")) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
   function text(id) {
     var node = document.getElementById(id);
     return node ? JSON.parse(node.textContent) : null;
