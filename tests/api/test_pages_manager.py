@@ -26,27 +26,37 @@ async def world(db: Database) -> World:
     return await build_world(db)
 
 
-async def test_opening_hours_are_written_as_text_per_weekday(
-    app, db: Database, world: World
-) -> None:  # type: ignore[no-untyped-def]
+async def managed_instrument(db: Database, world: World) -> int:
+    """A fresh instrument of the world's university, run by the world's manager."""
     instrument = await make_instrument(db, world.jlu)
     await db.execute(
         "INSERT INTO instrument_manager (user_id, instrument_id) VALUES ($1, $2)",
         world.manager_id,
         instrument,
     )
+    return instrument
+
+
+async def weekly_hours(db: Database, instrument: int) -> list[tuple[int, str, str]]:
+    rows = await db.fetch(
+        "SELECT weekday, opens::text, closes::text FROM opening_hours WHERE instrument_id = $1 "
+        "ORDER BY weekday, opens",
+        instrument,
+    )
+    return [(r["weekday"], r["opens"], r["closes"]) for r in rows]
+
+
+async def test_opening_hours_are_written_as_text_per_weekday(
+    app, db: Database, world: World
+) -> None:  # type: ignore[no-untyped-def]
+    instrument = await managed_instrument(db, world)
     async with signed_in(app, world.manager) as (c, token):
         page = await c.get(f"/manage/instruments/{instrument}/hours")
         assert page.status_code == 200 and 'id="hours-form"' in page.text
         form = {"csrf_token": token, "day1": "08:30-12:00, 13:30-17:30", "day3": "9:00 - 18:00"}
         saved = await c.post(f"/manage/instruments/{instrument}/hours", data=form)
         assert saved.status_code == 303, saved.text
-        rows = await db.fetch(
-            "SELECT weekday, opens::text, closes::text FROM opening_hours WHERE instrument_id = $1 "
-            "ORDER BY weekday, opens",
-            instrument,
-        )
-        assert [tuple(r) for r in rows] == [
+        assert await weekly_hours(db, instrument) == [
             (1, "08:30:00", "12:00:00"), (1, "13:30:00", "17:30:00"), (3, "09:00:00", "18:00:00"),
         ]  # fmt: skip
         again = await c.get(f"/manage/instruments/{instrument}/hours")
@@ -71,23 +81,13 @@ async def test_opening_hours_are_written_as_text_per_weekday(
 async def test_hours_typed_with_a_chinese_input_method_are_accepted(
     app, db: Database, world: World
 ) -> None:  # type: ignore[no-untyped-def]
-    instrument = await make_instrument(db, world.jlu)
-    await db.execute(
-        "INSERT INTO instrument_manager (user_id, instrument_id) VALUES ($1, $2)",
-        world.manager_id,
-        instrument,
-    )
+    instrument = await managed_instrument(db, world)
     async with signed_in(app, world.manager) as (c, token):
         form = {"csrf_token": token, "mode": "hours", "day1": "09：00－12：00",
                 "day2": "０８：３０～１１：００，13:00至17:00", "day3": "9:00到10:00"}  # fmt: skip
         saved = await c.post(f"/manage/instruments/{instrument}/hours", data=form)
         assert saved.status_code == 303, saved.text
-        rows = await db.fetch(
-            "SELECT weekday, opens::text, closes::text FROM opening_hours WHERE instrument_id = $1 "
-            "ORDER BY weekday, opens",
-            instrument,
-        )
-        assert [tuple(r) for r in rows] == [
+        assert await weekly_hours(db, instrument) == [
             (1, "09:00:00", "12:00:00"), (2, "08:30:00", "11:00:00"), (2, "13:00:00", "17:00:00"),
             (3, "09:00:00", "10:00:00"),
         ]  # fmt: skip
@@ -96,12 +96,7 @@ async def test_hours_typed_with_a_chinese_input_method_are_accepted(
 async def test_open_around_the_clock_is_an_explicit_choice_not_seven_empty_fields(
     app, db: Database, world: World
 ) -> None:  # type: ignore[no-untyped-def]
-    instrument = await make_instrument(db, world.jlu)
-    await db.execute(
-        "INSERT INTO instrument_manager (user_id, instrument_id) VALUES ($1, $2)",
-        world.manager_id,
-        instrument,
-    )
+    instrument = await managed_instrument(db, world)
     url = f"/manage/instruments/{instrument}/hours"
     count = "SELECT count(*) FROM opening_hours WHERE instrument_id = $1"
     async with signed_in(app, world.manager) as (c, token):
@@ -223,12 +218,7 @@ END:VCALENDAR
 async def test_ical_import_previews_first_and_then_creates_the_blocks(
     app, db: Database, world: World
 ) -> None:  # type: ignore[no-untyped-def]
-    instrument = await make_instrument(db, world.jlu)
-    await db.execute(
-        "INSERT INTO instrument_manager (user_id, instrument_id) VALUES ($1, $2)",
-        world.manager_id,
-        instrument,
-    )
+    instrument = await managed_instrument(db, world)
     start = tomorrow_at(9, days=12)
     stamp = "%Y%m%dT%H%M%SZ"
     body = ICS % {b"start": start.strftime(stamp).encode(),
