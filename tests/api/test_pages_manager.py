@@ -268,3 +268,40 @@ async def test_a_manager_cannot_open_the_editors_of_another_institutions_instrum
             data={"csrf_token": token, "min_minutes": "30"},
         )
         assert refused.status_code in (403, 404)
+
+
+async def test_a_check_out_with_a_bad_sample_count_or_fee_is_refused_in_place_and_changes_nothing(
+    app, db: Database, world: World
+) -> None:  # type: ignore[no-untyped-def]
+    instrument = await managed_instrument(db, world)
+    booking = await past_booking(
+        db, instrument, world.researcher_jlu_id, utcnow() - timedelta(minutes=30),
+        status="confirmed",
+    )  # fmt: skip
+    async with signed_in(app, world.manager) as (c, token):
+        base = f"/manage/bookings/{booking}"
+        checked_in = await c.post(f"{base}/check_in", data={"csrf_token": token})
+        assert checked_in.status_code == 303
+        bad = await c.post(
+            f"{base}/check_out",
+            data={"csrf_token": token, "samples": "三个", "amount": "-5"},
+            headers={"HX-Request": "true"},
+        )
+        assert bad.status_code == 422 and "<html" not in bad.text
+        assert "样品数应为非负整数" in bad.text and "费用应为不小于 0 的金额" in bad.text
+        assert await db.fetchval("SELECT status FROM booking WHERE id = $1", booking) == "in_use"
+        good = await c.post(
+            f"{base}/check_out",
+            data={
+                "csrf_token": token,
+                "samples": "１２",
+                "amount": "88.5",
+                "service_way": "entrusted",
+            },
+        )
+        assert good.status_code == 303
+        row = await db.fetchrow(
+            "SELECT samples, amount::text, service_way FROM usage_session WHERE booking_id = $1",
+            booking,
+        )
+        assert tuple(row) == (12, "88.50", "entrusted")
