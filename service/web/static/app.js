@@ -139,7 +139,19 @@
     });
   }
 
+  // A table wider than the screen scrolls inside its wrapper: make the wrapper reachable by
+  // keyboard (Tab, then the arrow keys scroll it), as WCAG asks of scrollable regions.
+  function focusableScrollers() {
+    document.querySelectorAll(".table-wrap").forEach(function (wrap) {
+      if (wrap.scrollWidth > wrap.clientWidth + 1) { wrap.setAttribute("tabindex", "0"); }
+      else { wrap.removeAttribute("tabindex"); }
+    });
+  }
+  window.addEventListener("resize", focusableScrollers);
+  document.addEventListener("htmx:afterSettle", focusableScrollers);
+
   document.addEventListener("DOMContentLoaded", function () {
+    focusableScrollers();
     document.querySelectorAll("input[data-filter]").forEach(initFilter);
     document.querySelectorAll("[data-calendar]").forEach(initCalendar);
     document.querySelectorAll("canvas[data-config]").forEach(initChart);
