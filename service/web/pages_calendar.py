@@ -86,9 +86,15 @@ async def hours_submit(
         found, wrong = parse_hours_text(day, text)
         intervals += found
         bad += wrong
-    if always:
-        intervals, bad = [], []
-    elif not intervals and not bad:
+    if always and any(t.strip() for t in texts.values()):
+        message = view.t(
+            "Choose either the weekly hours or around the clock: empty the days to be open "
+            "around the clock."
+        )
+        return await _hours_page(
+            view, db, instrument_id, 422, problem=invalid(view, message), texts=texts
+        )
+    if not always and not intervals and not bad:
         message = view.t(
             "Give the hours of at least one day, or choose to be open around the clock."
         )

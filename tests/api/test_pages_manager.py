@@ -104,9 +104,12 @@ async def test_open_around_the_clock_is_an_explicit_choice_not_seven_empty_field
         emptied = await c.post(url, data={"csrf_token": token, "mode": "hours"})
         assert emptied.status_code == 422 and "请至少填写一天的开放时间" in emptied.text
         assert await db.fetchval(count, instrument) == 1, "the hours are kept"
-        always = await c.post(
+        both = await c.post(
             url, data={"csrf_token": token, "mode": "always", "day1": "09:00-12:00"}
         )
+        assert both.status_code == 422 and "请选择按每周开放时间或全天开放" in both.text
+        assert await db.fetchval(count, instrument) == 1, "an unclear choice changes nothing"
+        always = await c.post(url, data={"csrf_token": token, "mode": "always"})
         assert always.status_code == 303
         assert await db.fetchval(count, instrument) == 0
         page = await c.get(url)

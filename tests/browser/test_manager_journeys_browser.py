@@ -298,6 +298,9 @@ async def test_hours_typed_with_a_chinese_input_method_are_saved_and_around_the_
     assert await page.locator("#mode-always").is_checked()
     count = "SELECT count(*) FROM opening_hours WHERE instrument_id = $1"
     assert await db.fetchval(count, instrument) == 0
+    # Typing a day's hours means the weekly hours again.
+    await page.fill("#day2", "8:00-9:00")
+    assert await page.locator("#mode-hours").is_checked()
     await page.context.close()
 
 

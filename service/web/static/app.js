@@ -150,8 +150,18 @@
   window.addEventListener("resize", focusableScrollers);
   document.addEventListener("htmx:afterSettle", focusableScrollers);
 
+  // Typing the hours of a day means the weekly hours, not around the clock.
+  function initHoursMode(form) {
+    var weekly = form.querySelector("#mode-hours");
+    form.querySelectorAll(".hours-grid input").forEach(function (input) {
+      input.addEventListener("input", function () { if (input.value.trim()) { weekly.checked = true; } });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     focusableScrollers();
+    var hoursForm = document.getElementById("hours-form");
+    if (hoursForm && hoursForm.querySelector("#mode-hours")) { initHoursMode(hoursForm); }
     document.querySelectorAll("input[data-filter]").forEach(initFilter);
     document.querySelectorAll("[data-calendar]").forEach(initCalendar);
     document.querySelectorAll("canvas[data-config]").forEach(initChart);
