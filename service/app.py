@@ -25,12 +25,12 @@ from service.common.openapi import InstantSchemaPlugin, WallTimeSchemaPlugin, do
 from service.common.request import ServiceRequest
 from service.common.time import is_instant, parse_instant
 from service.db import Database
-from service.errors import EXCEPTION_HANDLERS
 from service.evaluators.audit import audit_evaluator_reads, refuse_evaluator_writes
 from service.metrics.definitions import definitions
 from service.ops.prometheus import ResponseMetrics
 from service.ops.shutdown import AnswerCancelledRequests
 from service.settings import Settings
+from service.web.errors import APP_EXCEPTION_HANDLERS
 
 #: Domains whose `controllers.ROUTES` (or, in newer packages, `routes.ROUTES`) make up the
 #: app, in the order their docs appear.
@@ -130,7 +130,7 @@ def create_app(
             "principal": Provide(provide_principal),
             "user": Provide(provide_user),
         },
-        exception_handlers=EXCEPTION_HANDLERS,
+        exception_handlers=APP_EXCEPTION_HANDLERS,
         before_request=refuse_evaluator_writes,
         middleware=[audit_evaluator_reads],
         request_class=ServiceRequest,

@@ -32,6 +32,10 @@ class RegisterIn(msgspec.Struct, forbid_unknown_fields=True):
     language: Language | None = None
 
 
+#: Digits, spaces, `+`, `-` and parentheses (`0431-85168888`, `+86 138 0000 0000`).
+Phone = Annotated[str, msgspec.Meta(max_length=30, pattern=r"^[0-9+() -]*$")]
+
+
 class MePatchIn(msgspec.Struct, forbid_unknown_fields=True):
     """Only the members sent are changed; `password` needs `current_password`."""
 
@@ -42,6 +46,8 @@ class MePatchIn(msgspec.Struct, forbid_unknown_fields=True):
     reminder_lead_minutes: (
         Annotated[list[LeadMinutes], msgspec.Meta(max_length=5)] | msgspec.UnsetType
     ) = msgspec.UNSET
+    #: A contact number the managers of booked instruments see; empty removes it.
+    phone: Phone | msgspec.UnsetType = msgspec.UNSET
 
 
 class InstitutionRef(msgspec.Struct):
@@ -93,6 +99,7 @@ class MeOut(msgspec.Struct):
     reminder_lead_minutes: list[int]
     created_at: datetime
     affiliation: AffiliationOut
+    phone: str = ""
 
 
 class RevokedOut(msgspec.Struct):

@@ -108,7 +108,7 @@ async def register(db: Database, data: RegisterIn, accept_language: str | None) 
 
 _ME = """
 SELECT u.id, u.email, u.display_name, u.language, u.is_platform_admin, u.reminder_lead_minutes,
-       u.created_at, i.id AS inst_id, i.code AS inst_code, i.name_zh AS inst_name_zh,
+       u.created_at, u.phone, i.id AS inst_id, i.code AS inst_code, i.name_zh AS inst_name_zh,
        i.name_en AS inst_name_en, r.code AS region_code, r.name_zh AS region_name_zh,
        r.name_en AS region_name_en, r.timezone, m.state AS m_state, m.method AS m_method,
        m.claimed_at AS m_claimed_at, m.decided_at AS m_decided_at, m.ends_at AS m_ends_at,
@@ -172,6 +172,7 @@ async def load_me(db: Database | asyncpg.Connection, user_id: int) -> MeOut:
         reminder_lead_minutes=list(row["reminder_lead_minutes"]),
         created_at=row["created_at"],
         affiliation=_affiliation(row),
+        phone=row["phone"],
     )
 
 
@@ -224,12 +225,14 @@ async def update_me(
             """UPDATE app_user SET display_name = coalesce($2, display_name),
                    language = coalesce($3, language),
                    reminder_lead_minutes = coalesce($4::int[], reminder_lead_minutes),
+                   phone = coalesce($5, phone),
                    updated_at = now()
                WHERE id = $1""",
             user.user_id,
             None if isinstance(data.display_name, msgspec.UnsetType) else data.display_name.strip(),
             None if isinstance(data.language, msgspec.UnsetType) else data.language,
             None if isinstance(leads, msgspec.UnsetType) else rules.normalise_reminder_leads(leads),
+            None if isinstance(data.phone, msgspec.UnsetType) else data.phone.strip(),
         )
         revoked = None
         if new_hash is not None:

@@ -158,6 +158,8 @@ class PolicyIn(msgspec.Struct, forbid_unknown_fields=True):
     #: which a manager cannot mark it so.
     no_show_grace_minutes: Annotated[int, msgspec.Meta(ge=0, le=1440)] = 30
     late_cancel_hours: Annotated[int, msgspec.Meta(ge=0, le=8760)] = 24
+    #: How many minutes before the start check-in opens (until the end).
+    check_in_lead_minutes: Annotated[int, msgspec.Meta(ge=0, le=1440)] = 30
     service_ways: Annotated[list[ServiceWay], msgspec.Meta(min_length=1, max_length=4)] = (
         msgspec.field(default_factory=lambda: ["occupy", "technical", "entrusted", "remote"])
     )
@@ -193,6 +195,7 @@ class PolicyOut(msgspec.Struct):
     min_gap_minutes: int
     no_show_grace_minutes: int
     late_cancel_hours: int
+    check_in_lead_minutes: int
     service_ways: list[str]
     fee_internal: Decimal
     fee_external_academic: Decimal

@@ -212,8 +212,9 @@ async def check_out(
 ) -> BookingOut:
     body = data or CheckOutIn()
     return await transitions.transition(
-        db, user, booking_id, "check_out", "", utcnow(), (body.samples, body.note)
-    )
+        db, user, booking_id, "check_out", "", utcnow(), (body.samples, body.note),
+        amount=body.amount, service_way=body.service_way,
+    )  # fmt: skip
 
 
 @post(

@@ -31,6 +31,8 @@ class Policy(msgspec.Struct, frozen=True):
     #: An unused booking becomes a no-show this long after its start.
     no_show_grace_minutes: int = 30
     late_cancel_hours: int = 24
+    #: Check-in opens this many minutes before the booked start.
+    check_in_lead_minutes: int = 30
     service_ways: tuple[str, ...] = SERVICE_WAYS
     #: Weekly local windows (ISO weekday, "HH:MM", "HH:MM" with "24:00" = midnight after)
     #: in which `relaxed_rules` do not apply.

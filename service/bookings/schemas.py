@@ -260,6 +260,11 @@ class UsageIn(msgspec.Struct, forbid_unknown_fields=True):
 class CheckOutIn(msgspec.Struct, forbid_unknown_fields=True):
     samples: Annotated[int, msgspec.Meta(ge=0, le=1_000_000)] = 0
     note: Annotated[str, msgspec.Meta(max_length=2000)] = ""
+    #: The fee charged (yuan, not negative: the database refuses others with 422); omitted,
+    #: the session keeps no fee.
+    amount: Decimal | None = None
+    #: How the instrument was actually served; omitted, the booking's service way.
+    service_way: ServiceWay | None = None
 
 
 class UsageOut(msgspec.Struct):

@@ -7,6 +7,7 @@ writes its history row and notice in the same transaction.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import asyncpg
@@ -16,15 +17,12 @@ from service.accounts.membership import in_force_of
 from service.accounts.principal import Principal
 from service.bookings import rules, store
 from service.bookings.freed import tell_next_user
-from service.bookings.policy import load_policy
+from service.bookings.policy import Policy, load_policy
 from service.bookings.schemas import BookingOut
 from service.common.i18n import pick
 from service.db import Database
 from service.errors import Conflict, Forbidden, NotFound, Unprocessable
 from service.outbox.store import enqueue
-
-#: Check-in opens this long before the booked start.
-CHECK_IN_EARLY = timedelta(minutes=30)
 
 
 class Move(msgspec.Struct, frozen=True):
@@ -46,6 +44,14 @@ MOVES = {
 }
 
 
+#: Plain words for the refusal of a move from the wrong state (never the status code words).
+STATUS_ZH = {"held": "正在保留中", "pending": "正在等待审批", "confirmed": "已确认",
+             "in_use": "正在使用中", "completed": "已完成", "cancelled": "已取消",
+             "rejected": "已被拒绝", "expired": "已过期", "no_show": "已记为爽约"}  # fmt: skip
+ACTION_ZH = {"cancel": "取消", "approve": "批准", "reject": "拒绝", "check_in": "签到",
+             "check_out": "签退", "no_show": "记为爽约"}  # fmt: skip
+
+
 def authorize(user: Principal, row: Any, managers_only: bool) -> bool:
     """Raise 404 for strangers, 403 for a booker doing a manager's move; True for managers."""
     manager = user.can_manage_instrument(row["instrument_id"], row["instrument_institution_id"])
@@ -62,7 +68,13 @@ def authorize(user: Principal, row: Any, managers_only: bool) -> bool:
     return manager
 
 
-def _check_timing(action: str, row: Any, now: datetime, lang: str, grace: timedelta) -> None:
+def check_in_opens(starts_at: datetime, policy: Policy) -> datetime:
+    """When check-in becomes possible: the policy's lead time before the booked start."""
+    return starts_at - timedelta(minutes=policy.check_in_lead_minutes)
+
+
+def _check_timing(action: str, row: Any, now: datetime, lang: str, policy: Policy) -> None:
+    grace = timedelta(minutes=policy.no_show_grace_minutes)
     if action == "no_show" and now < row["starts_at"] + grace:
         minutes = int(grace / timedelta(minutes=1))
         raise Conflict(
@@ -73,18 +85,21 @@ def _check_timing(action: str, row: Any, now: datetime, lang: str, grace: timede
                 "(the no-show grace period).",
             )
         )
-    if action == "check_in" and not (row["starts_at"] - CHECK_IN_EARLY <= now < row["ends_at"]):
+    lead = policy.check_in_lead_minutes
+    if action == "check_in" and not (
+        check_in_opens(row["starts_at"], policy) <= now < row["ends_at"]
+    ):
         raise Conflict(
             pick(
                 lang,
-                "只能在预约时段内（或开始前 30 分钟起）签到。",
-                "Check-in is possible from 30 minutes before the start until the end.",
+                f"签到时间为预约开始前 {lead} 分钟至预约结束。",
+                f"Check-in is possible from {lead} minutes before the start until the end.",
             )
         )
 
 
-#: Moves that read the instrument's policy (late cancellation, no-show grace).
-_POLICED = frozenset({"cancel", "no_show"})
+#: Moves that read the instrument's policy (late cancellation, no-show grace, check-in lead).
+_POLICED = frozenset({"cancel", "no_show", "check_in"})
 
 
 def check_outcome_change(
@@ -140,14 +155,13 @@ async def apply(
         raise Conflict(
             pick(
                 user.language,
-                f"预约当前状态为 {row['status']}，不能执行 {action}。",
+                f"该预约{STATUS_ZH.get(row['status'], row['status'])}，不能{ACTION_ZH.get(action, action)}。",
                 f"A booking in status '{row['status']}' cannot be {action.replace('_', '-')}ed.",
             ),
             extra={"booking_status": row["status"]},
         )
     policy = await load_policy(conn, row["instrument_id"]) if action in _POLICED else None
-    grace = timedelta(minutes=policy.no_show_grace_minutes if policy else 0)
-    _check_timing(action, row, now, user.language, grace)
+    _check_timing(action, row, now, user.language, policy or Policy())
     check_outcome_change(action, row, user, is_manager, reason, now)
     late = False
     if action == "cancel" and not is_manager and policy is not None:
@@ -197,18 +211,27 @@ async def transition(
     reason: str,
     now: datetime,
     usage: tuple[int, str] = (0, ""),
+    *,
+    amount: Decimal | None = None,
+    service_way: str | None = None,
 ) -> BookingOut:
-    """`usage` (samples, note) is recorded on the session at check-out."""
+    """`usage` (samples, note) is recorded on the session at check-out, with the fee charged
+    (`amount`) and the way the instrument was served when given (else they stay as the
+    session began: the booking's service way, no fee)."""
 
     async def work(conn: asyncpg.Connection) -> asyncpg.Record:
         row = await store.lock_booking(conn, booking_id)
         new = await apply(conn, user, row, action, reason, now)
         if action == "check_out":
             await conn.execute(
-                "UPDATE usage_session SET samples = $2, note = $3 WHERE booking_id = $1",
+                """UPDATE usage_session SET samples = $2, note = $3,
+                       amount = coalesce($4, amount), service_way = coalesce($5, service_way)
+                   WHERE booking_id = $1""",
                 booking_id,
                 usage[0],
                 usage[1],
+                amount,
+                service_way,
             )
         return new
 
@@ -307,6 +330,29 @@ async def undo_no_show(
         return new
 
     return store.booking_out(await db.in_transaction(work))
+
+
+async def decide_series(
+    db: Database, user: Principal, series_id: int, action: str, reason: str, now: datetime
+) -> list[BookingOut]:
+    """Approve or reject every pending occurrence of a series at once, in one transaction:
+    a manager answers a weekly request once, and either all of it is answered or none."""
+    if action not in {"approve", "reject"}:
+        raise NotFound("Unknown action.")
+
+    async def work(conn: asyncpg.Connection) -> list[asyncpg.Record]:
+        rows = await conn.fetch(
+            f"""SELECT {store.COLUMNS}, n.institution_id AS instrument_institution_id
+                FROM booking b JOIN instrument n ON n.id = b.instrument_id
+                WHERE b.series_id = $1 AND b.status = 'pending'
+                ORDER BY b.starts_at FOR UPDATE OF b""",
+            series_id,
+        )
+        if not rows:
+            raise NotFound(f"Series {series_id} has no request waiting for an answer.")
+        return [await apply(conn, user, row, action, reason, now) for row in rows]
+
+    return [store.booking_out(r) for r in await db.in_transaction(work)]
 
 
 #: A check-in ends the sessions still open on the instrument: at their booked end, or now if

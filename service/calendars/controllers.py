@@ -221,8 +221,13 @@ async def import_calendar(
     settings: NamedDependency[Settings],
     dry_run: FromQuery[bool] = False,
     days: ImportDays = 180,
+    kind: FromQuery[importer.ImportKind] = "maintenance",
 ) -> ImportReportOut:
-    """Import an `.ics` file (body `text/calendar`, or a multipart file) as maintenance blocks.
+    """Import an `.ics` file (body `text/calendar`, or a multipart file) as maintenance blocks
+    (`kind=maintenance`, the default: downtime, out of the available hours in the figures),
+    internal use (`kind=internal`: confirmed bookings of the importer's own group, time that
+    stays available) or closures (`kind=closed`: whole local days only; other events are
+    reported `invalid`).
 
     Recurring events are expanded over the next `days`; events that overlap active bookings
     or blocks are reported with their conflicts and skipped. `dry_run=true` writes nothing.
@@ -232,7 +237,7 @@ async def import_calendar(
     body = await _ics_body(request)
     return await importer.import_calendar(
         db, user, instrument_id, body, dry_run=dry_run, days=days, now=utcnow(),
-        limits=importer.limits_for(settings),
+        limits=importer.limits_for(settings), kind=kind,
     )  # fmt: skip
 
 

@@ -1,4 +1,7 @@
-"""Importing a manager's `.ics` file as maintenance blocks on one instrument.
+"""Importing a manager's `.ics` file on one instrument, as the manager says the events are:
+maintenance blocks (downtime: the sharing figures take them out of the available hours),
+internal use (bookings of the manager's own group: the time stays available and counts as
+booked), or closures (whole days the instrument is closed, like the closures the hours page adds).
 
 Runs under the instrument's advisory lock (namespace 1, the booking engine's), so no booking
 can slip in between the conflict check and the insert; the exclusion constraint
@@ -9,7 +12,8 @@ can slip in between the conflict check and the insert; the exclusion constraint
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 import asyncpg
 
@@ -33,15 +37,33 @@ ORDER BY starts_at
 
 _INSERT = """
 INSERT INTO booking (kind, instrument_id, user_id, starts_at, ends_at, occupied_until, status,
-                     purpose, booker_institution_id, booker_region_code)
-VALUES ('maintenance', $1, $2, $3, $4, $4, 'confirmed', $5, $6, $7)
+                     purpose, booker_institution_id, booker_region_code, is_external,
+                     is_cross_region)
+SELECT $8, i.id, $2, $3, $4, $4, 'confirmed', $5, $6, $7,
+       $8 = 'booking' AND n.id <> $6, $8 = 'booking' AND n.region_code <> $7
+FROM instrument i JOIN institution n ON n.id = i.institution_id WHERE i.id = $1
 RETURNING id
 """
 
 _HISTORY = """
 INSERT INTO booking_event (booking_id, actor_user_id, action, to_status, reason, data)
-VALUES ($1, $2, 'maintenance_imported', 'confirmed', $3, $4)
+VALUES ($1, $2, $5, 'confirmed', $3, $4)
 """
+
+_CLOSURE = """
+INSERT INTO calendar_exception (instrument_id, day, reason)
+SELECT $1, d::date, $4 FROM generate_series($2::date, $3::date - 1, interval '1 day') AS d
+"""
+
+#: What an imported event becomes.
+ImportKind = Literal["maintenance", "internal", "closed"]
+_BOOKING_KIND = {"maintenance": "maintenance", "internal": "booking"}
+
+
+#: Shown translated by the pages (listed in `service.web.import_reasons`).
+CLOSURE_NOT_WHOLE_DAYS = (
+    "A closure covers whole days; import this event as maintenance or internal use instead."
+)
 
 
 def limits_for(settings: Settings) -> Limits:
@@ -50,7 +72,7 @@ def limits_for(settings: Settings) -> Limits:
 
 async def load_managed_instrument(db: Database, user: Principal, instrument_id: int) -> Any:
     row = await db.fetchrow(
-        """SELECT i.id, i.institution_id, r.timezone FROM instrument i
+        """SELECT i.id, i.institution_id, r.timezone, n.region_code FROM instrument i
            JOIN institution n ON n.id = i.institution_id JOIN region r ON r.code = n.region_code
            WHERE i.id = $1""",
         instrument_id,
@@ -68,9 +90,11 @@ def _conflicts(occ: Occurrence, taken: list[ConflictOut]) -> list[ConflictOut]:
 
 
 async def _insert(
-    conn: asyncpg.Connection, user: Principal, instrument_id: int, occ: Occurrence
+    conn: asyncpg.Connection, user: Principal, instrument_id: int, occ: Occurrence, kind: str
 ) -> int | None:
-    """The new block's id, or None when the exclusion constraint refused it."""
+    """The new block's (or internal booking's) id, or None when the exclusion constraint
+    refused it."""
+    booking_kind = _BOOKING_KIND[kind]
     try:
         async with conn.transaction():
             block_id = int(
@@ -83,12 +107,31 @@ async def _insert(
                     occ.summary,
                     user.institution_id,
                     user.region_code,
+                    booking_kind,
                 )
             )
-            await conn.execute(_HISTORY, block_id, user.user_id, occ.summary, {"uid": occ.uid})
+            action = "maintenance_imported" if kind == "maintenance" else "internal_use_imported"
+            await conn.execute(
+                _HISTORY, block_id, user.user_id, occ.summary, {"uid": occ.uid}, action
+            )
     except asyncpg.ExclusionViolationError:
         return None
     return block_id
+
+
+def whole_days(occ: Occurrence, zone: ZoneInfo) -> bool:
+    """A closure is a set of whole local days (midnight to midnight in the instrument's zone)."""
+    assert occ.start is not None and occ.end is not None
+    first, last = occ.start.astimezone(zone), occ.end.astimezone(zone)
+    return first.time() == last.time() == first.time().min and first.date() < last.date()
+
+
+async def _close_days(
+    conn: asyncpg.Connection, instrument_id: int, occ: Occurrence, zone: ZoneInfo
+) -> None:
+    assert occ.start is not None and occ.end is not None
+    first, last = occ.start.astimezone(zone).date(), occ.end.astimezone(zone).date()
+    await conn.execute(_CLOSURE, instrument_id, first, last, occ.summary)
 
 
 async def _apply(
@@ -98,6 +141,8 @@ async def _apply(
     occurrences: list[Occurrence],
     dry_run: bool,
     window: tuple[datetime, datetime],
+    kind: ImportKind,
+    zone: ZoneInfo,
 ) -> list[ImportedEventOut]:
     await advisory_xact_lock(conn, LOCK_INSTRUMENT, instrument_id)
     rows = await conn.fetch(_ACTIVE_IN_RANGE, instrument_id, window[0], window[1])
@@ -107,14 +152,19 @@ async def _apply(
         result = ImportedEventOut(
             occ.uid, occ.summary, occ.start, occ.end, "invalid", message=occ.problem
         )
-        if occ.problem is None:
+        if occ.problem is None and kind == "closed" and not whole_days(occ, zone):
+            result.message = CLOSURE_NOT_WHOLE_DAYS
+        elif occ.problem is None:
             result.conflicts = _conflicts(occ, taken)
             if result.conflicts:
                 result.outcome = "conflict"
             elif dry_run:
                 result.outcome = "would_create"
+            elif kind == "closed":
+                await _close_days(conn, instrument_id, occ, zone)
+                result.outcome = "created"
             else:
-                result.booking_id = await _insert(conn, user, instrument_id, occ)
+                result.booking_id = await _insert(conn, user, instrument_id, occ, kind)
                 result.outcome = "created" if result.booking_id else "conflict"
             if result.outcome != "conflict":
                 assert occ.start is not None and occ.end is not None
@@ -133,6 +183,7 @@ async def import_calendar(
     days: int,
     now: datetime,
     limits: Limits = Limits(),  # noqa: B008 - immutable
+    kind: ImportKind = "maintenance",
 ) -> ImportReportOut:
     instrument = await load_managed_instrument(db, user, instrument_id)
     window = (now, now + timedelta(days=days))
@@ -143,7 +194,10 @@ async def import_calendar(
     span = _span(occurrences, window)
 
     async def work(conn: asyncpg.Connection) -> list[ImportedEventOut]:
-        return await _apply(conn, user, instrument_id, occurrences, dry_run, span)
+        return await _apply(
+            conn, user, instrument_id, occurrences, dry_run, span, kind,
+            ZoneInfo(instrument["timezone"]),
+        )  # fmt: skip
 
     events = await db.in_transaction(work)
     return ImportReportOut(

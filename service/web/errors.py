@@ -11,10 +11,13 @@ from typing import Any
 
 from litestar import Request, Response
 from litestar.enums import MediaType
+from litestar.exceptions import HTTPException
+from litestar.exceptions import NotFoundException as LitestarNotFound
 
 from service.errors import (
     EXCEPTION_HANDLERS,
     ProblemError,
+    handle_http,
     handle_problem,
 )
 from service.web import nav
@@ -82,4 +85,27 @@ def _as_page(api_handler: Any) -> Any:
 PAGE_EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
     **{key: _as_page(api_handler) for key, api_handler in EXCEPTION_HANDLERS.items()},
     ProblemError: page_problem,
+}
+
+
+def wants_html(request: Request[Any, Any, Any]) -> bool:
+    """A browser asking for a page (not the API, whose clients keep problem JSON)."""
+    path = request.url.path
+    if path.startswith(("/api/", "/static/", "/health/")):
+        return False
+    return "text/html" in request.headers.get("accept", "")
+
+
+def browser_aware_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    """Unknown addresses and wrong methods outside the page router: an HTML page for a browser
+    (a mistyped link in Chinese, not raw JSON), problem JSON for everyone else."""
+    problem = handle_http(request, exc)
+    return _html(request, problem) if wants_html(request) else problem
+
+
+#: The application-wide mapping: the API's, with 404/405 rendered as pages for browsers.
+APP_EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
+    **EXCEPTION_HANDLERS,
+    LitestarNotFound: browser_aware_http,
+    HTTPException: browser_aware_http,
 }

@@ -8,28 +8,103 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
+
+from babel.dates import get_timezone, get_timezone_location
 
 DEFAULT_ZONE = "Asia/Shanghai"
 
 
-def zone_suffix(zone: str, viewer_zone: str) -> str:
-    return "" if zone == viewer_zone else f" ({zone})"
+#: The zone most users live in, named the way they say it rather than by its location.
+_COMMON_NAMES = {"Asia/Shanghai": {"zh-CN": "北京时间", "en": "Beijing time"}}
 
 
-def local_datetime(moment: datetime, zone: str, viewer_zone: str) -> str:
+def zone_name(zone: str, language: str = "zh-CN") -> str:
+    """A zone as people read it (Babel's localised name, e.g. `俄罗斯（海参崴）时间`), never the
+    IANA id; the location form, because it stays right in summer and winter."""
+    common = _COMMON_NAMES.get(zone, {}).get(language)
+    if common:
+        return common
+    try:
+        return str(get_timezone_location(get_timezone(zone), locale=_babel_locale(language)))
+    except (LookupError, ValueError):
+        return zone
+
+
+def _babel_locale(language: str) -> str:
+    return "en" if language == "en" else "zh_Hans_CN"
+
+
+def zone_suffix(zone: str, viewer_zone: str, language: str = "zh-CN") -> str:
+    return "" if zone == viewer_zone else f" {zone_name(zone, language)}"
+
+
+def _viewer_part(
+    start: datetime, end: datetime | None, zone: str, viewer_zone: str, language: str
+) -> str:
+    """`（北京时间 07:00–08:00）`: the same moment on the viewer's clock, with the date when it
+    falls on another day there."""
+    if zone == viewer_zone:
+        return ""
+    tz, mine = ZoneInfo(zone), ZoneInfo(viewer_zone)
+    first = start.astimezone(mine)
+    text = first.strftime("%H:%M")
+    if first.date() != start.astimezone(tz).date():
+        text = first.strftime("%Y-%m-%d %H:%M")
+    if end is not None:
+        last = end.astimezone(mine)
+        text += "–" + (
+            last.strftime("%H:%M")
+            if last.date() == first.date()
+            else last.strftime("%Y-%m-%d %H:%M")
+        )
+    name = zone_name(viewer_zone, language)
+    return f" ({name} {text})" if language == "en" else f"（{name} {text}）"
+
+
+def local_datetime(moment: datetime, zone: str, viewer_zone: str, language: str = "zh-CN") -> str:
     local = moment.astimezone(ZoneInfo(zone))
-    return local.strftime("%Y-%m-%d %H:%M") + zone_suffix(zone, viewer_zone)
+    return (
+        local.strftime("%Y-%m-%d %H:%M")
+        + zone_suffix(zone, viewer_zone, language)
+        + _viewer_part(moment, None, zone, viewer_zone, language)
+    )
 
 
-def local_range(start: datetime, end: datetime, zone: str, viewer_zone: str) -> str:
-    """`2026-12-01 09:00–11:00`, or both dates when the range crosses midnight."""
+def local_range(
+    start: datetime, end: datetime, zone: str, viewer_zone: str, language: str = "zh-CN"
+) -> str:
+    """`2026-12-01 09:00–11:00`, or both dates when the range crosses midnight; in another zone
+    than the viewer's, `2026-12-01 09:00–10:00 俄罗斯（海参崴）时间（北京时间 07:00–08:00）`."""
     tz = ZoneInfo(zone)
     first, last = start.astimezone(tz), end.astimezone(tz)
     tail = (
         last.strftime("%H:%M") if first.date() == last.date() else last.strftime("%Y-%m-%d %H:%M")
     )
-    return f"{first.strftime('%Y-%m-%d %H:%M')}–{tail}{zone_suffix(zone, viewer_zone)}"
+    return (
+        f"{first.strftime('%Y-%m-%d %H:%M')}–{tail}{zone_suffix(zone, viewer_zone, language)}"
+        + _viewer_part(start, end, zone, viewer_zone, language)
+    )
+
+
+class Formatter:
+    """The formatting functions with the page's language filled in, as templates see `fmt`."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+
+    def zone_name(self, zone: str) -> str:
+        return zone_name(zone, self.language)
+
+    def local_datetime(self, moment: datetime, zone: str, viewer_zone: str) -> str:
+        return local_datetime(moment, zone, viewer_zone, self.language)
+
+    def local_range(self, start: datetime, end: datetime, zone: str, viewer_zone: str) -> str:
+        return local_range(start, end, zone, viewer_zone, self.language)
+
+    def __getattr__(self, name: str) -> Any:
+        return globals()[name]
 
 
 def input_value(moment: datetime, zone: str) -> str:

@@ -7,6 +7,7 @@ instrument's zone (where the booking rules apply), never in the server's.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
@@ -96,6 +97,7 @@ class PreferencesForm(msgspec.Struct):
     display_name: Annotated[str, msgspec.Meta(max_length=100)] = ""
     language: Literal["zh-CN", "en"] = "zh-CN"
     reminders: Literal["on", "off"] = "on"
+    phone: Annotated[str, msgspec.Meta(max_length=60)] = ""
     csrf_token: Token = ""
 
 
@@ -120,6 +122,18 @@ def hours_text(intervals: list[tuple[str, str]]) -> str:
     return ", ".join(f"{opens}-{closes}" for opens, closes in intervals)
 
 
+#: Range words a Chinese input method leaves between two times (`09:00至12:00`).
+RANGE_WORDS = re.compile(r"\s*(?:至|到)\s*")
+
+
+def normalise_hours_text(text: str) -> str:
+    """What a Chinese input method types (`０９：００－１２：００`, `09：00～12：00`, `9:00至12:00`) as
+    plain `09:00-12:00`: full-width digits, colons and dashes folded (NFKC), range words and
+    wave dashes made hyphens."""
+    folded = unicodedata.normalize("NFKC", text).replace("〜", "~")
+    return DASHES.sub("-", RANGE_WORDS.sub("-", folded.strip()))
+
+
 def parse_hours_text(weekday: int, text: str) -> tuple[list[dict[str, Any]], list[str]]:
     """One weekday's `08:30-12:00, 13:30-17:30` → interval dicts, and the parts not understood.
 
@@ -127,7 +141,7 @@ def parse_hours_text(weekday: int, text: str) -> tuple[list[dict[str, Any]], lis
     """
     intervals: list[dict[str, Any]] = []
     bad: list[str] = []
-    for part in HOURS_SPLIT.split(DASHES.sub("-", text.strip())):
+    for part in HOURS_SPLIT.split(normalise_hours_text(text)):
         if not part:
             continue
         opens, sep, closes = part.partition("-")
@@ -161,6 +175,7 @@ class PolicyForm(msgspec.Struct):
     min_gap_minutes: Num = ""
     no_show_grace_minutes: Num = ""
     late_cancel_hours: Num = ""
+    check_in_lead_minutes: Num = ""
     fee_internal: Num = ""
     fee_external_academic: Num = ""
     fee_enterprise: Num = ""
@@ -188,7 +203,7 @@ def relaxed_windows(text: str) -> list[dict[str, Any]] | None:
 POLICY_INTS = ("min_minutes", "max_minutes", "granularity_minutes", "min_notice_minutes",
                "horizon_days", "buffer_minutes", "approval_deadline_hours", "late_cancel_hours",
                "max_future_bookings", "max_bookings_per_day", "min_gap_minutes",
-               "no_show_grace_minutes")  # fmt: skip
+               "no_show_grace_minutes", "check_in_lead_minutes")  # fmt: skip
 POLICY_DECIMALS = ("max_hours_per_day", "max_hours_per_week", "max_future_hours", "fee_internal",
                    "fee_external_academic", "fee_enterprise")  # fmt: skip
 OPTIONAL = {"max_hours_per_day", "max_hours_per_week", "max_future_bookings",

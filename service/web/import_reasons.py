@@ -31,4 +31,6 @@ REASONS = [
     N_("missing (required from 50万元)"),
     N_("classified above the 小类 level"),
     N_("one to four GB/T 13745 disciplines"),
+    # The calendar import (`service.calendars.importer.CLOSURE_NOT_WHOLE_DAYS`).
+    N_("A closure covers whole days; import this event as maintenance or internal use instead."),
 ]

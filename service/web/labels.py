@@ -292,3 +292,30 @@ SERVICE_MESSAGES = [
     N_("The date range is empty."),
     N_("created_to must be after created_from"),
 ]
+
+#: The policy editor's fields by name, as their labels read (a refusal names the field).
+POLICY_FIELDS = {
+    "min_minutes": N_("Shortest booking (minutes)"),
+    "max_minutes": N_("Longest booking (minutes)"),
+    "granularity_minutes": N_("Time grid (minutes)"),
+    "min_notice_minutes": N_("Notice (minutes)"),
+    "horizon_days": N_("Bookable ahead (days)"),
+    "buffer_minutes": N_("Buffer after each booking (minutes)"),
+    "late_cancel_hours": N_("Late cancellation window (hours)"),
+    "check_in_lead_minutes": N_("Check-in opens before the start (minutes)"),
+    "approval": N_("Approval"),
+    "approval_deadline_hours": N_("Answer requests within (hours)"),
+    "max_hours_per_day": N_("Hours per day"),
+    "max_hours_per_week": N_("Hours per week"),
+    "max_future_bookings": N_("Future bookings"),
+    "fee_internal": N_("Internal users (yuan per hour)"),
+    "fee_external_academic": N_("Other academic users (yuan per hour)"),
+    "fee_enterprise": N_("Enterprises (yuan per hour)"),
+}
+
+#: What the events of an imported `.ics` file become.
+IMPORT_KINDS = {
+    "maintenance": N_("Maintenance"),
+    "internal": N_("Internal use"),
+    "closed": N_("Closed"),
+}

@@ -3,6 +3,8 @@ named by id in a list of bookings): read-only, one query per page."""
 
 from __future__ import annotations
 
+import json
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -73,3 +75,46 @@ async def active_user_id_by_email(db: Database, email: str) -> int | None:
         "SELECT id FROM app_user WHERE lower(email) = lower($1) AND is_active", email.strip()
     )
     return int(found) if found is not None else None
+
+
+_PEOPLE = """
+SELECT u.id, u.display_name, u.email, u.phone, n.name_zh AS institution_zh,
+       n.name_en AS institution_en
+FROM app_user u JOIN institution n ON n.id = u.institution_id
+WHERE u.id = ANY($1::bigint[])
+"""
+
+
+async def people_by_id(db: Database, ids: set[int]) -> dict[int, dict[str, Any]]:
+    """Who booked (name, institution, e-mail, telephone), for the managers' lists: a manager
+    must be able to reach the person behind a request or a displaced booking."""
+    if not ids:
+        return {}
+    rows = await db.fetch(_PEOPLE, list(ids))
+    return {int(r["id"]): dict(r) for r in rows}
+
+
+_DISPLACED = """
+SELECT b.id, b.instrument_id, b.starts_at, b.ends_at, o.payload
+FROM notification_outbox o JOIN booking b ON b.id = o.booking_id
+WHERE o.user_id = $1 AND o.kind = 'booking_displaced' AND b.status = 'cancelled'
+  AND b.starts_at > $2
+ORDER BY b.starts_at LIMIT 10
+"""
+
+
+async def displaced_bookings(db: Database, user_id: int, now: datetime) -> list[dict[str, Any]]:
+    """The user's bookings that maintenance cancelled and whose time is still to come, with the
+    reason and the alternatives computed when they were displaced (the same the mail offered),
+    so My bookings can say what happened and offer a way on."""
+    rows = await db.fetch(_DISPLACED, user_id, now)
+    found = []
+    for r in rows:
+        payload = r["payload"] if isinstance(r["payload"], dict) else json.loads(r["payload"])
+        alternatives = payload.get("alternatives") or {}
+        found.append(
+            {"id": int(r["id"]), "instrument_id": int(r["instrument_id"]),
+             "start": r["starts_at"], "end": r["ends_at"], "reason": payload.get("reason", ""),
+             "slots": alternatives.get("slots", []), "instruments": alternatives.get("instruments", [])}
+        )  # fmt: skip
+    return found

@@ -3,6 +3,7 @@ lead times, language and name; and rating a completed booking on the national sc
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Annotated, Any
 
 import msgspec
@@ -75,14 +76,18 @@ async def preferences_submit(
     try:
         patch = msgspec.convert(
             {"display_name": data.display_name, "language": data.language,
-             "reminder_lead_minutes": leads},
+             "reminder_lead_minutes": leads,
+             "phone": unicodedata.normalize("NFKC", data.phone).strip()},
             MePatchIn,
         )  # fmt: skip
         await users.update_me(
             db, actor, patch, None, settings=settings, address=client_address(request)
         )
     except msgspec.ValidationError as exc:
-        return await _account_page(view, db, 422, errors=[str(exc)])
+        wrong = str(exc)
+        if "phone" in wrong:
+            wrong = view.t("A telephone number has digits, spaces, +, - and parentheses only.")
+        return await _account_page(view, db, 422, errors=[wrong])
     except Unprocessable as exc:
         found = [v["message"] for v in exc.extra.get("violations", [])] or [exc.detail]
         return await _account_page(view, db, 422, errors=found)

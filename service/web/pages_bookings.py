@@ -194,6 +194,9 @@ async def my_bookings(
     just_booked = await _own_booking(db, user, booking)
     shown = upcoming.items + past.items + to_rate.items + ([just_booked] if just_booked else [])
     ids = {b.instrument_id for b in shown}
+    displaced = await lookups.displaced_bookings(db, user.user_id, now)
+    ids |= {d["instrument_id"] for d in displaced}
+    ids |= {i["id"] for d in displaced for i in d["instruments"]}
     completed = [b.id for b in past.items if b.status == "completed"]
     rated = await lookups.rated_booking_ids(db, user.user_id, completed)
     return view.render(
@@ -208,6 +211,7 @@ async def my_bookings(
         rated=rated,
         series_outcome=await _series_outcome(view, db, series, skip),
         just_booked=just_booked,
+        displaced=displaced,
     )
 
 

@@ -39,7 +39,11 @@ def problem_of(exc: Conflict | Unprocessable, view: View) -> dict[str, Any]:
 
 
 def invalid(view: View, message: str, fields: list[str] | None = None) -> dict[str, Any]:
-    violations = [{"rule": f, "message": view.t("Not a number.")} for f in fields or []]
+    violations = [
+        {"rule": f, "message": view.t("%(field)s: not a number.",
+                                     field=view.t(labels.POLICY_FIELDS.get(f, f)))}
+        for f in fields or []
+    ]  # fmt: skip
     return {"status": 422, "title": "Unprocessable request", "detail": message,
             "violations": violations}  # fmt: skip
 
@@ -77,16 +81,34 @@ async def hours_page(view: ViewDep, db: DB, instrument_id: Id) -> Response[Any]:
 async def hours_submit(
     request: Request[Any, Any, Any], view: ViewDep, db: DB, instrument_id: Id
 ) -> Response[Any]:
-    """Seven text fields, one per weekday; all empty means open around the clock."""
+    """Seven text fields, one per weekday, or the explicit choice of being open around the
+    clock: seven empty fields alone are refused, since a manager who cleared them by mistake
+    would otherwise open the instrument day and night without knowing it."""
     texts = {
         d: (await form_strings(request, f"day{d}", 1) or [""])[0][:200] for d in labels.WEEKDAYS
     }
+    always = (await form_strings(request, "mode", 1) or [""])[0] == "always"
     intervals: list[dict[str, Any]] = []
     bad: list[str] = []
     for day, text in texts.items():
         found, wrong = parse_hours_text(day, text)
         intervals += found
         bad += wrong
+    if always and any(t.strip() for t in texts.values()):
+        message = view.t(
+            "Choose either the weekly hours or around the clock: empty the days to be open "
+            "around the clock."
+        )
+        return await _hours_page(
+            view, db, instrument_id, 422, problem=invalid(view, message), texts=texts
+        )
+    if not always and not intervals and not bad:
+        message = view.t(
+            "Give the hours of at least one day, or choose to be open around the clock."
+        )
+        return await _hours_page(
+            view, db, instrument_id, 422, problem=invalid(view, message), texts=texts
+        )
     if bad:
         message = view.t("Write hours like 08:30-12:00, 13:30-17:30. Not understood: %(parts)s",
                          parts=", ".join(bad))  # fmt: skip

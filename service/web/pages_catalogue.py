@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -13,7 +14,10 @@ from litestar.params import Parameter
 from litestar.response import Redirect
 
 from service.availability import public as availability
+from service.availability.schemas import FreeOut
 from service.catalog import directory, instruments
+from service.catalog.schemas import PolicySummaryOut
+from service.common.time import utcnow
 from service.errors import Unprocessable
 from service.search import suggest
 from service.web import labels
@@ -157,6 +161,8 @@ async def instrument_page(
         if window
         else ""
     )
+    now = utcnow()
+    week = await availability.get_availability(db, instrument.id, now, now + timedelta(days=7))
     return view.render(
         "instrument.html",
         instrument=instrument,
@@ -167,7 +173,44 @@ async def instrument_page(
         initial_date=window[0].astimezone(zone).date().isoformat() if window else "",
         book_query=book_query,
         busy_labels={k: view.t(v) for k, v in labels.BUSY_KINDS.items()},
+        free_times=free_times(week.free, instrument.policy, ZoneInfo(instrument.timezone)),
     )
+
+
+@dataclass(frozen=True)
+class FreeTime:
+    start: datetime
+    end: datetime
+    #: The booking form's prefilled start and end (instrument-local `datetime-local` values).
+    book_start: str
+    book_end: str
+
+
+def free_times(
+    free: list[FreeOut], policy: PolicySummaryOut, zone: ZoneInfo, limit: int = 40
+) -> list[FreeTime]:
+    """The week's free periods as a list of links to the booking form: the keyboard's and the
+    screen reader's way to pick a time, beside the calendar that needs a pointer. Each starts on
+    the policy's time grid and is offered with the shortest allowed booking."""
+    step = timedelta(minutes=max(1, policy.granularity_minutes))
+    shortest = timedelta(minutes=policy.min_minutes)
+    out: list[FreeTime] = []
+    for period in free:
+        local = period.start.astimezone(zone)
+        midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+        start = midnight + -((midnight - local) // step) * step
+        if start + shortest > period.end:
+            continue
+        end = start + shortest
+        out.append(
+            FreeTime(
+                start, period.end, start.strftime("%Y-%m-%dT%H:%M"),
+                end.astimezone(zone).strftime("%Y-%m-%dT%H:%M"),
+            )
+        )  # fmt: skip
+        if len(out) == limit:
+            break
+    return out
 
 
 ROUTES = [home, catalogue, suggest_fragment, instrument_page]

@@ -4,7 +4,10 @@ with the displaced-bookings preview, check-in/out and no-shows."""
 
 from __future__ import annotations
 
+import unicodedata
+from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -16,12 +19,13 @@ from litestar.params import Body, FromPath, Parameter
 from service.bookings import blocks, queries, transitions
 from service.bookings.policy import load_policy
 from service.bookings.queries import BookingFilter
-from service.bookings.schemas import BlockIn, DisplacedOut
+from service.bookings.schemas import ApprovalOut, BlockIn, DisplacedOut
 from service.catalog import instruments
+from service.common.i18n import pick
 from service.common.time import instant_dec_hook, utcnow
 from service.errors import Conflict, NotFound, Unprocessable
-from service.web import labels
-from service.web.forms import ReasonForm, parse_local
+from service.web import labels, lookups
+from service.web.forms import parse_local
 from service.web.view import DB, ViewDep
 
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)
@@ -50,28 +54,138 @@ async def _managed_instruments(view: ViewDep, db: DB) -> list[Any]:
     return found
 
 
+@dataclass
+class QueueRow:
+    """One row of the approval queue: a single request, or every pending occurrence of a
+    series (answered together)."""
+
+    first: ApprovalOut
+    occurrences: list[ApprovalOut]
+
+    @property
+    def series_id(self) -> int | None:
+        return self.first.booking.series_id if len(self.occurrences) > 1 else None
+
+    @property
+    def row_id(self) -> str:
+        sid = self.series_id
+        return f"series-{sid}" if sid else str(self.first.booking.id)
+
+    @property
+    def action_base(self) -> str:
+        sid = self.series_id
+        return f"/manage/series/{sid}" if sid else f"/manage/bookings/{self.first.booking.id}"
+
+
+def group_requests(items: list[ApprovalOut]) -> list[QueueRow]:
+    """Occurrences of one series become one row, placed where its first occurrence is."""
+    rows: list[QueueRow] = []
+    by_series: dict[int, QueueRow] = {}
+    for item in items:
+        sid = item.booking.series_id
+        if sid is not None and sid in by_series:
+            by_series[sid].occurrences.append(item)
+            continue
+        row = QueueRow(item, [item])
+        rows.append(row)
+        if sid is not None:
+            by_series[sid] = row
+    return rows
+
+
 @get("/manage", name="page-manage")
 async def manage_home(view: ViewDep, db: DB) -> Response[Any]:
     view.require(_can_manage_any(view))
-    pending = await queries.approvals(db, view.actor(), 1, 100)
+    pending = await queries.approvals(db, view.actor(), 1, 200)
+    people = await lookups.people_by_id(db, {a.booking.user_id for a in pending.items})
     return view.render(
-        "manage.html", pending=pending.items, instruments=await _managed_instruments(view, db)
-    )
+        "manage.html", requests=group_requests(pending.items), people=people,
+        instruments=await _managed_instruments(view, db),
+    )  # fmt: skip
+
+
+@post("/manage/series/{series_id:int}/{action:str}", name="page-manage-series", status_code=303)
+async def series_action(
+    view: ViewDep, db: DB, series_id: Id, action: FromPath[str], data: Annotated[ActionForm, Form]
+) -> Response[Any]:
+    """Approve or reject every pending occurrence of a series: htmx gets the updated row."""
+    if action not in {"approve", "reject"}:
+        raise NotFound("Unknown action.")
+    actor = view.actor()
+    if action == "reject":
+        transitions.require_reason(data.reason, actor.language)
+    done = await transitions.decide_series(db, actor, series_id, action, data.reason, utcnow())
+    if view.is_htmx:
+        return view.render(
+            "_approval_done.html", booking=done[0], action=action, row_id=f"series-{series_id}",
+            count=len(done),
+        )  # fmt: skip
+    return view.redirect("/manage", ok=FLASH[action])
+
+
+class ActionForm(msgspec.Struct):
+    """A manager's move on a booking; check-out also says what happened (samples, the fee
+    charged, the way the instrument was served, a note)."""
+
+    reason: Annotated[str, msgspec.Meta(max_length=1000)] = ""
+    samples: Annotated[str, msgspec.Meta(max_length=10)] = ""
+    amount: Annotated[str, msgspec.Meta(max_length=20)] = ""
+    service_way: Annotated[str, msgspec.Meta(max_length=20)] = ""
+    note: Annotated[str, msgspec.Meta(max_length=2000)] = ""
+    csrf_token: Annotated[str, msgspec.Meta(max_length=200)] = ""
+
+
+def checkout_values(data: ActionForm, language: str) -> tuple[int, Decimal | None, str | None]:
+    """Samples, fee and service way as typed at check-out; a 422 naming the field otherwise."""
+    samples_text = unicodedata.normalize("NFKC", data.samples).strip() or "0"
+    amount_text = unicodedata.normalize("NFKC", data.amount).strip()
+    problems = []
+    if not samples_text.isdigit() or int(samples_text) > 1_000_000:
+        problems.append(
+            ("samples", pick(language, "样品数应为非负整数。", "Samples: a whole number."))
+        )
+    amount: Decimal | None = None
+    if amount_text:
+        try:
+            amount = Decimal(amount_text)
+        except InvalidOperation:
+            amount = None
+        if amount is None or not amount.is_finite() or amount < 0 or amount >= Decimal("1e10"):
+            problems.append(("amount", pick(language, "费用应为不小于 0 的金额。",
+                                            "Fee: an amount of at least 0.")))  # fmt: skip
+    way = data.service_way if data.service_way in labels.SERVICE_WAYS else None
+    if problems:
+        detail = pick(language, "请检查签退信息。", "Check the check-out details.")
+        raise Unprocessable(
+            detail, extra={"violations": [{"rule": f, "message": m} for f, m in problems]}
+        )
+    return int(samples_text), amount, way
 
 
 @post("/manage/bookings/{booking_id:int}/{action:str}", name="page-manage-action", status_code=303)
 async def booking_action(
-    view: ViewDep, db: DB, booking_id: Id, action: FromPath[str], data: Annotated[ReasonForm, Form]
+    view: ViewDep, db: DB, booking_id: Id, action: FromPath[str], data: Annotated[ActionForm, Form]
 ) -> Response[Any]:
-    """Approve/reject answer htmx with the updated row; other moves redirect back."""
+    """Approve/reject answer htmx with the updated row; other moves redirect back (a refusal
+    shown in place by htmx, next to the button, not on a page away from the instrument)."""
     if action not in FLASH:
         raise NotFound("Unknown action.")
     actor = view.actor()
     if action == "reject":
         transitions.require_reason(data.reason, actor.language)
-    booking = await transitions.transition(db, actor, booking_id, action, data.reason, utcnow())
+    amount: Decimal | None = None
+    way: str | None = None
+    usage = (0, "")
+    if action == "check_out":
+        samples, amount, way = checkout_values(data, actor.language)
+        usage = (samples, data.note.strip())
+    booking = await transitions.transition(
+        db, actor, booking_id, action, data.reason, utcnow(), usage, amount=amount, service_way=way
+    )
     if view.is_htmx and action in {"approve", "reject"}:
-        return view.render("_approval_done.html", booking=booking, action=action)
+        return view.render(
+            "_approval_done.html", booking=booking, action=action, row_id=str(booking.id), count=1
+        )
     referer = view.request.headers.get("referer", "")
     back = (
         f"/manage/instruments/{booking.instrument_id}"
@@ -95,9 +209,17 @@ async def _instrument_page(
         100,
     )
     block_list = await blocks.list_blocks(db, instrument_id, now, None, False)
+    displaced = extra.get("displaced") or []
+    people = await lookups.people_by_id(
+        db, {b.user_id for b in upcoming.items} | {d.user_id for d in displaced}
+    )
     async with db.connection() as conn:
-        grace = timedelta(minutes=(await load_policy(conn, instrument_id)).no_show_grace_minutes)
-    values: dict[str, Any] = {"problem": None, "displaced": None, "block_form": None}
+        policy = await load_policy(conn, instrument_id)
+    values: dict[str, Any] = {"problem": None, "displaced": None, "block_form": None,
+                              "people": people,
+                              "check_in_from": {b.id: transitions.check_in_opens(b.start, policy)
+                                                for b in upcoming.items}}  # fmt: skip
+    grace = timedelta(minutes=policy.no_show_grace_minutes)
     return view.render(
         "manage_instrument.html", status=status, instrument=instrument, bookings=upcoming.items,
         blocks=block_list, now=now, tab="calendar", no_show_grace=grace,
@@ -163,4 +285,4 @@ def _displaced(items: list[DisplacedOut]) -> list[DisplacedOut]:
     return sorted(items, key=lambda d: d.start)
 
 
-ROUTES = [manage_home, booking_action, manage_instrument, block_submit]
+ROUTES = [manage_home, booking_action, series_action, manage_instrument, block_submit]

@@ -103,7 +103,8 @@ async def _import_page(
 ) -> Response[Any]:
     await importer.load_managed_instrument(db, view.actor(), instrument_id)
     instrument = await instruments.get_instrument(db, instrument_id, True)
-    values: dict[str, Any] = {"problem": None, "report": None, "ics_b64": "", "days": 180}
+    values: dict[str, Any] = {"problem": None, "report": None, "ics_b64": "", "days": 180,
+                              "kind": "maintenance"}  # fmt: skip
     return view.render(
         "manage_import.html", status=status, instrument=instrument, tab="import",
         **{**values, **extra},
@@ -138,6 +139,10 @@ async def import_submit(
 ) -> Response[Any]:
     form = await request.form()
     confirm = form.get("mode") == "import"
+    kind_text = str(form.get("kind") or "")
+    kind: importer.ImportKind = (
+        kind_text if kind_text in ("maintenance", "internal", "closed") else "maintenance"  # type: ignore[assignment]
+    )
     days_text = str(form.get("days") or "180")
     days = int(days_text) if days_text.isdigit() and 1 <= int(days_text) <= 366 else 180
     body = await _uploaded(request)
@@ -147,12 +152,12 @@ async def import_submit(
     try:
         report = await importer.import_calendar(
             db, view.actor(), instrument_id, body, dry_run=not confirm, days=days, now=utcnow(),
-            limits=importer.limits_for(settings),
+            limits=importer.limits_for(settings), kind=kind,
         )  # fmt: skip
     except Unprocessable as exc:
         return await _import_page(view, db, instrument_id, 422, problem=problem_of(exc, view))
     return await _import_page(
-        view, db, instrument_id, report=report, days=days,
+        view, db, instrument_id, report=report, days=days, kind=kind,
         ics_b64="" if confirm else base64.b64encode(body).decode(),
         flash=labels.flash("imported") if confirm else None,
     )  # fmt: skip

@@ -77,7 +77,7 @@ class View:
             "lang": self.language,
             "csrf_token": self.csrf_token,
             "viewer_zone": self.viewer_zone,
-            "fmt": formatting,
+            "fmt": formatting.Formatter(self.language),
             "labels": labels,
             "pick": self.pick,
             "path": self.request.url.path,

@@ -35,7 +35,8 @@ async def test_approval_flow(client: httpx.AsyncClient, db: Database) -> None:
     assert approved.status_code == 200 and approved.json()["status"] == "confirmed"
     assert approved.json()["version"] == 2
     again = await client.post(f"/api/v1/bookings/{booking['id']}/approve", headers=w.admin.headers)
-    assert again.status_code == 409 and "confirmed" in again.json()["detail"]
+    assert again.status_code == 409 and again.json()["booking_status"] == "confirmed"
+    assert again.json()["detail"] == "该预约已确认，不能批准。", "the state in words, not its code"
     assert ("booking_confirmed", w.outsider.id) in await outbox(db, booking["id"])
     queue = await client.get("/api/v1/approvals", headers=w.manager.headers)
     assert booking["id"] not in [i["booking"]["id"] for i in queue.json()["items"]]
@@ -149,6 +150,54 @@ async def test_check_in_out_makes_usage_session(client: httpx.AsyncClient, db: D
     assert (
         await client.get(f"/api/v1/instruments/{w.instrument}/usage", headers=w.outsider.headers)
     ).status_code == 403
+
+
+async def test_check_in_opens_the_policys_lead_time_before_the_start(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    w = await make_world(db, approval="none", check_in_lead_minutes=120)
+    policy = await client.get(
+        f"/api/v1/instruments/{w.instrument}/policy", headers=w.manager.headers
+    )
+    assert policy.json()["check_in_lead_minutes"] == 120
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    ids = []
+    for minutes in (150, 90):
+        start = now + timedelta(minutes=minutes)
+        ids.append(
+            await db.fetchval(
+                """INSERT INTO booking (instrument_id, user_id, starts_at, ends_at, occupied_until,
+                       status, booker_institution_id, booker_region_code)
+                   VALUES ($1, $2, $3, $4, $4, 'confirmed', $5, '220100') RETURNING id""",
+                w.instrument,
+                w.insider.id,
+                start,
+                start + timedelta(minutes=30),
+                w.insider.institution_id,
+            )  # fmt: skip
+        )
+    early = await client.post(f"/api/v1/bookings/{ids[0]}/check-in", headers=w.manager.headers)
+    assert early.status_code == 409
+    assert early.json()["detail"] == "签到时间为预约开始前 120 分钟至预约结束。"
+    within = await client.post(f"/api/v1/bookings/{ids[1]}/check-in", headers=w.manager.headers)
+    assert within.status_code == 200 and within.json()["status"] == "in_use"
+    out = await client.post(
+        f"/api/v1/bookings/{ids[1]}/check-out",
+        json={"samples": 2, "amount": "150.50", "service_way": "technical", "note": "离心"},
+        headers=w.manager.headers,
+    )
+    assert out.status_code == 200
+    session = await db.fetchrow("SELECT * FROM usage_session WHERE booking_id = $1", ids[1])
+    assert session is not None
+    assert (session["samples"], str(session["amount"]), session["service_way"], session["note"]) == (
+        2, "150.50", "technical", "离心"
+    )  # fmt: skip
+    changed = await client.put(
+        f"/api/v1/instruments/{w.instrument}/policy",
+        json={"check_in_lead_minutes": 15},
+        headers=w.manager.headers,
+    )
+    assert changed.status_code == 200 and changed.json()["check_in_lead_minutes"] == 15
 
 
 async def test_no_show_only_after_start(client: httpx.AsyncClient, db: Database) -> None:

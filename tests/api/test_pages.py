@@ -89,15 +89,35 @@ async def test_htmx_filtering_returns_only_the_results(
     assert "<html" not in response.text and world.instrument_name in response.text
 
 
-async def test_error_pages_carry_the_problem_status_title_and_detail(
+async def test_error_pages_carry_the_status_in_markup_and_say_what_happened_in_words(
     browser: httpx.AsyncClient,
 ) -> None:
     response = await browser.get("/instruments/999999999", headers={"Accept-Language": "en"})
     assert response.status_code == 404
     assert "text/html" in response.headers["content-type"]
-    assert "404 · Not found" in response.text and "does not exist" in response.text
+    assert 'data-status="404"' in response.text and "404 · " not in response.text
+    assert "This page or item does not exist" in response.text
+    chinese = await browser.get("/instruments/999999999", headers={"Accept-Language": "zh-CN"})
+    assert "找不到该页面或内容" in chinese.text and "Not found" not in chinese.text
     bad = await browser.get("/instruments", params={"region": "XX-NOPE"})
     assert bad.status_code == 200 and 'data-status="422"' in bad.text
+
+
+async def test_an_unknown_address_is_an_html_page_for_a_browser_and_problem_json_for_api_clients(
+    browser: httpx.AsyncClient,
+) -> None:
+    page = await browser.get(
+        "/no-such-page",
+        headers={"Accept": "text/html,application/xhtml+xml", "Accept-Language": "zh-CN"},
+    )
+    assert page.status_code == 404 and "text/html" in page.headers["content-type"]
+    assert "找不到该页面或内容" in page.text and "网址可能有误" in page.text
+    assert "Not Found" not in page.text
+    api = await browser.get("/no-such-page", headers={"Accept": "application/json"})
+    assert api.status_code == 404
+    assert api.headers["content-type"].startswith("application/problem+json")
+    unknown_api = await browser.get("/api/v1/nothing-here", headers={"Accept": "text/html"})
+    assert unknown_api.headers["content-type"].startswith("application/problem+json")
 
 
 async def test_pages_that_need_a_user_send_visitors_to_the_login_form(

@@ -27,27 +27,37 @@ async def world(db: Database) -> World:
     return await build_world(db)
 
 
-async def test_opening_hours_are_written_as_text_per_weekday(
-    app: Any, db: Database, world: World
-) -> None:
+async def managed_instrument(db: Database, world: World) -> int:
+    """A fresh instrument of the world's university, run by the world's manager."""
     instrument = await make_instrument(db, world.jlu)
     await db.execute(
         "INSERT INTO instrument_manager (user_id, instrument_id) VALUES ($1, $2)",
         world.manager_id,
         instrument,
     )
+    return instrument
+
+
+async def weekly_hours(db: Database, instrument: int) -> list[tuple[int, str, str]]:
+    rows = await db.fetch(
+        "SELECT weekday, opens::text, closes::text FROM opening_hours WHERE instrument_id = $1 "
+        "ORDER BY weekday, opens",
+        instrument,
+    )
+    return [(r["weekday"], r["opens"], r["closes"]) for r in rows]
+
+
+async def test_opening_hours_are_written_as_text_per_weekday(
+    app: Any, db: Database, world: World
+) -> None:
+    instrument = await managed_instrument(db, world)
     async with signed_in(app, world.manager) as (c, token):
         page = await c.get(f"/manage/instruments/{instrument}/hours")
         assert page.status_code == 200 and 'id="hours-form"' in page.text
         form = {"csrf_token": token, "day1": "08:30-12:00, 13:30-17:30", "day3": "9:00 - 18:00"}
         saved = await c.post(f"/manage/instruments/{instrument}/hours", data=form)
         assert saved.status_code == 303, saved.text
-        rows = await db.fetch(
-            "SELECT weekday, opens::text, closes::text FROM opening_hours WHERE instrument_id = $1 "
-            "ORDER BY weekday, opens",
-            instrument,
-        )
-        assert [tuple(r) for r in rows] == [
+        assert await weekly_hours(db, instrument) == [
             (1, "08:30:00", "12:00:00"), (1, "13:30:00", "17:30:00"), (3, "09:00:00", "18:00:00"),
         ]  # fmt: skip
         again = await c.get(f"/manage/instruments/{instrument}/hours")
@@ -67,6 +77,44 @@ async def test_opening_hours_are_written_as_text_per_weekday(
             )
             == 3
         ), "a refused edit changes nothing"
+
+
+async def test_hours_typed_with_a_chinese_input_method_are_accepted(
+    app: Any, db: Database, world: World
+) -> None:
+    instrument = await managed_instrument(db, world)
+    async with signed_in(app, world.manager) as (c, token):
+        form = {"csrf_token": token, "mode": "hours", "day1": "09：00－12：00",
+                "day2": "０８：３０～１１：００，13:00至17:00", "day3": "9:00到10:00"}  # fmt: skip
+        saved = await c.post(f"/manage/instruments/{instrument}/hours", data=form)
+        assert saved.status_code == 303, saved.text
+        assert await weekly_hours(db, instrument) == [
+            (1, "09:00:00", "12:00:00"), (2, "08:30:00", "11:00:00"), (2, "13:00:00", "17:00:00"),
+            (3, "09:00:00", "10:00:00"),
+        ]  # fmt: skip
+
+
+async def test_open_around_the_clock_is_an_explicit_choice_not_seven_empty_fields(
+    app: Any, db: Database, world: World
+) -> None:
+    instrument = await managed_instrument(db, world)
+    url = f"/manage/instruments/{instrument}/hours"
+    count = "SELECT count(*) FROM opening_hours WHERE instrument_id = $1"
+    async with signed_in(app, world.manager) as (c, token):
+        await c.post(url, data={"csrf_token": token, "mode": "hours", "day1": "09:00-12:00"})
+        emptied = await c.post(url, data={"csrf_token": token, "mode": "hours"})
+        assert emptied.status_code == 422 and "请至少填写一天的开放时间" in emptied.text
+        assert await db.fetchval(count, instrument) == 1, "the hours are kept"
+        both = await c.post(
+            url, data={"csrf_token": token, "mode": "always", "day1": "09:00-12:00"}
+        )
+        assert both.status_code == 422 and "请选择按每周开放时间或全天开放" in both.text
+        assert await db.fetchval(count, instrument) == 1, "an unclear choice changes nothing"
+        always = await c.post(url, data={"csrf_token": token, "mode": "always"})
+        assert always.status_code == 303
+        assert await db.fetchval(count, instrument) == 0
+        page = await c.get(url)
+        assert 'value="always" id="mode-always" checked' in page.text
 
 
 async def test_closures_are_added_refused_twice_and_removed(
@@ -214,12 +262,7 @@ END:VCALENDAR
 async def test_ical_import_previews_first_and_then_creates_the_blocks(
     app: Any, db: Database, world: World
 ) -> None:
-    instrument = await make_instrument(db, world.jlu)
-    await db.execute(
-        "INSERT INTO instrument_manager (user_id, instrument_id) VALUES ($1, $2)",
-        world.manager_id,
-        instrument,
-    )
+    instrument = await managed_instrument(db, world)
     start = tomorrow_at(9, days=12)
     stamp = "%Y%m%dT%H%M%SZ"
     body = ICS % {b"start": start.strftime(stamp).encode(),
@@ -351,3 +394,41 @@ async def test_a_manager_books_for_a_user_from_the_booking_form_with_an_override
             url, data={**form, "for_email": world.researcher_jlu, "csrf_token": token}
         )
         assert refused.status_code in (403, 422)
+
+
+async def test_a_check_out_with_a_bad_sample_count_or_fee_is_refused_in_place_and_changes_nothing(
+    app: Any, db: Database, world: World
+) -> None:
+    instrument = await managed_instrument(db, world)
+    booking = await past_booking(
+        db, instrument, world.researcher_jlu_id, utcnow() - timedelta(minutes=30),
+        status="confirmed",
+    )  # fmt: skip
+    async with signed_in(app, world.manager) as (c, token):
+        base = f"/manage/bookings/{booking}"
+        checked_in = await c.post(f"{base}/check_in", data={"csrf_token": token})
+        assert checked_in.status_code == 303
+        bad = await c.post(
+            f"{base}/check_out",
+            data={"csrf_token": token, "samples": "三个", "amount": "-5"},
+            headers={"HX-Request": "true"},
+        )
+        assert bad.status_code == 422 and "<html" not in bad.text
+        assert "样品数应为非负整数" in bad.text and "费用应为不小于 0 的金额" in bad.text
+        assert await db.fetchval("SELECT status FROM booking WHERE id = $1", booking) == "in_use"
+        good = await c.post(
+            f"{base}/check_out",
+            data={
+                "csrf_token": token,
+                "samples": "１２",
+                "amount": "88.5",
+                "service_way": "entrusted",
+            },
+        )
+        assert good.status_code == 303
+        row = await db.fetchrow(
+            "SELECT samples, amount::text, service_way FROM usage_session WHERE booking_id = $1",
+            booking,
+        )
+        assert row is not None
+        assert tuple(row) == (12, "88.50", "entrusted")

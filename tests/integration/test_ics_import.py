@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 
 from service.common.time import utcnow
 from service.db import Database
+from service.metrics.rollup import rebuild
 from tests.calendars_support import insert_booking
 from tests.factories import make_institution, make_instrument, make_user
 
@@ -178,3 +180,75 @@ async def test_import_refusals(client: httpx.AsyncClient, db: Database) -> None:
     )
     assert too_big.status_code == 413
     assert await _blocks(db, instrument) == []
+
+
+async def _import(
+    client: httpx.AsyncClient, instrument: int, headers: dict[str, str], kind: str, ics: bytes
+) -> dict[str, Any]:
+    response = await client.post(
+        f"/api/v1/instruments/{instrument}/calendar/import?kind={kind}",
+        content=ics,
+        headers={**headers, "Content-Type": ICS},
+    )
+    assert response.status_code == 200, response.text
+    report: dict[str, Any] = response.json()
+    return report
+
+
+async def _day(db: Database, instrument: int, day: date) -> tuple[int, int]:
+    await rebuild(db, day, day + timedelta(days=1), [instrument])
+    row = await db.fetchrow(
+        "SELECT available_s, booked_s FROM usage_daily WHERE instrument_id = $1 AND day = $2",
+        instrument,
+        day,
+    )
+    return (int(row["available_s"]), int(row["booked_s"])) if row else (0, 0)
+
+
+async def test_the_manager_chooses_whether_imported_events_are_maintenance_internal_use_or_closed(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    """Maintenance is downtime (out of the available hours), internal use keeps the time
+    available and counts as booked, a closure closes whole days."""
+    zone = ZoneInfo("Asia/Shanghai")
+    day = (utcnow().astimezone(zone) + timedelta(days=10)).date()
+    nine = datetime.combine(day, time(9), tzinfo=zone)
+    one_hour = f"DTSTART:{_stamp(nine)}\r\nDTEND:{_stamp(nine + timedelta(hours=1))}\r\n"
+    kinds: dict[str, tuple[int, int]] = {}
+    for kind in ("maintenance", "internal"):
+        instrument, manager, _, _ = await _setup(db)
+        report = await _import(
+            client, instrument, manager.headers, kind, _calendar(f"UID:{kind}\r\n{one_hour}")
+        )
+        assert report["created"] == 1
+        kinds[kind] = await _day(db, instrument, day)
+        stored = await db.fetchrow(
+            "SELECT kind, user_id, status FROM booking WHERE instrument_id = $1", instrument
+        )
+        assert stored is not None
+        assert stored["status"] == "confirmed"
+        assert stored["kind"] == ("maintenance" if kind == "maintenance" else "booking")
+    assert kinds["maintenance"] == (23 * 3600, 0), "maintenance is downtime"
+    assert kinds["internal"] == (24 * 3600, 3600), "internal use is available and booked"
+
+    instrument, manager, _, _ = await _setup(db)
+    whole = (
+        f"UID:closed\r\nDTSTART;VALUE=DATE:{day.strftime('%Y%m%d')}\r\n"
+        f"DTEND;VALUE=DATE:{(day + timedelta(days=2)).strftime('%Y%m%d')}\r\n"
+    )
+    report = await _import(
+        client, instrument, manager.headers, "closed",
+        _calendar(whole, f"UID:partial\r\n{one_hour}"),
+    )  # fmt: skip
+    outcomes = {e["uid"]: e["outcome"] for e in report["events"]}
+    assert outcomes == {"closed": "created", "partial": "invalid"}
+    days = await db.fetch(
+        "SELECT day FROM calendar_exception WHERE instrument_id = $1 AND opens IS NULL "
+        "ORDER BY day",
+        instrument,
+    )
+    assert [r["day"] for r in days] == [day, day + timedelta(days=1)]
+    assert await _day(db, instrument, day) == (0, 0), "a closed day has no available hours"
+    assert (
+        await db.fetchval("SELECT count(*) FROM booking WHERE instrument_id = $1", instrument) == 0
+    )

@@ -35,12 +35,30 @@ def test_times_name_the_zone_only_when_it_differs_from_the_viewers() -> None:
     assert formatting.local_datetime(moment, "Asia/Shanghai", "Asia/Shanghai") == "2026-12-01 09:00"
     assert (
         formatting.local_datetime(moment, "Asia/Vladivostok", "Asia/Shanghai")
-        == "2026-12-01 11:00 (Asia/Vladivostok)"
+        == "2026-12-01 11:00 俄罗斯（海参崴）时间（北京时间 09:00）"
     )
     end = datetime(2026, 12, 1, 17, 0, tzinfo=UTC)
     assert formatting.local_range(moment, end, "Asia/Shanghai", "Asia/Shanghai") == (
         "2026-12-01 09:00–2026-12-02 01:00"
     )
+
+
+def test_a_cross_zone_range_shows_the_instruments_time_and_the_viewers_in_localised_zone_names() -> (
+    None
+):
+    start = datetime(2026, 12, 1, 23, 0, tzinfo=UTC)
+    end = datetime(2026, 12, 2, 0, 0, tzinfo=UTC)
+    assert formatting.local_range(start, end, "Asia/Vladivostok", "Asia/Shanghai") == (
+        "2026-12-02 09:00–10:00 俄罗斯（海参崴）时间（北京时间 07:00–08:00）"
+    )
+    assert formatting.local_range(start, end, "Asia/Vladivostok", "Asia/Shanghai", "en") == (
+        "2026-12-02 09:00–10:00 Russia (Vladivostok) Time (Beijing time 07:00–08:00)"
+    )
+    # The viewer's clock shows its own date when it falls on another day there.
+    assert formatting.local_datetime(start, "America/New_York", "Asia/Shanghai") == (
+        "2026-12-01 18:00 美国（纽约）时间（北京时间 2026-12-02 07:00）"
+    )
+    assert "/" not in formatting.zone_name("Europe/Minsk")
 
 
 def test_form_times_are_read_in_the_instruments_zone() -> None:

@@ -8,6 +8,17 @@
     event.detail.headers["X-CSRF-Token"] = body.dataset.csrf || "";
   });
 
+  // Forms marked data-inline-errors show a refusal (4xx, an HTML fragment) in their target,
+  // next to the button, instead of htmx dropping it.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var status = event.detail.xhr.status;
+    var source = event.detail.requestConfig && event.detail.requestConfig.elt;
+    if (status >= 400 && status < 500 && source && source.closest("[data-inline-errors]")) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
   function text(id) {
     var node = document.getElementById(id);
     return node ? JSON.parse(node.textContent) : null;
@@ -79,6 +90,10 @@
           "&end=" + encodeURIComponent(info.endStr);
       };
     }
+    // FullCalendar's toolbar icons are role="img" without a name; the buttons carry the name.
+    options.datesSet = function () {
+      el.querySelectorAll(".fc-icon").forEach(function (icon) { icon.setAttribute("aria-hidden", "true"); });
+    };
     var calendar = new FullCalendar.Calendar(el, options);
     calendar.render();
     el.fullCalendar = calendar;
@@ -155,8 +170,30 @@
     document.querySelectorAll("main > .flash").forEach(function (f) { f.remove(); });
   });
 
+  // A table wider than the screen scrolls inside its wrapper: make the wrapper reachable by
+  // keyboard (Tab, then the arrow keys scroll it), as WCAG asks of scrollable regions.
+  function focusableScrollers() {
+    document.querySelectorAll(".table-wrap").forEach(function (wrap) {
+      if (wrap.scrollWidth > wrap.clientWidth + 1) { wrap.setAttribute("tabindex", "0"); }
+      else { wrap.removeAttribute("tabindex"); }
+    });
+  }
+  window.addEventListener("resize", focusableScrollers);
+  document.addEventListener("htmx:afterSettle", focusableScrollers);
+
+  // Typing the hours of a day means the weekly hours, not around the clock.
+  function initHoursMode(form) {
+    var weekly = form.querySelector("#mode-hours");
+    form.querySelectorAll(".hours-grid input").forEach(function (input) {
+      input.addEventListener("input", function () { if (input.value.trim()) { weekly.checked = true; } });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-estimate]").forEach(initEstimate);
+    focusableScrollers();
+    var hoursForm = document.getElementById("hours-form");
+    if (hoursForm && hoursForm.querySelector("#mode-hours")) { initHoursMode(hoursForm); }
     document.querySelectorAll("input[data-filter]").forEach(initFilter);
     document.querySelectorAll("[data-calendar]").forEach(initCalendar);
     document.querySelectorAll("canvas[data-config]").forEach(initChart);
