@@ -16,13 +16,15 @@ import asyncpg
 
 from service.availability.openings import Interval, WeeklyInterval
 from service.availability.search import alternatives_for
-from service.availability.service import (
+from service.availability.store import (
     WINDOW_ARRAYS,
     free_slots_from,
     window_from_row,
 )
-from service.bookings.policy import POLICY_FIELDS, Policy, policy_from_row
 from service.common.time import zone
+from service.policies import sql as policies_sql
+from service.policies.rules import policy_from_row
+from service.policies.schemas import Policy
 
 #: How far past the request the first read reaches: a chunk of the slot search (14 days), the
 #: request's own length and the longest buffer a policy allows (one day).
@@ -30,19 +32,13 @@ _AHEAD = timedelta(days=15)
 
 _FACTS = f"""
 SELECT r.timezone, i.category_code, s.region_code,
-       {", ".join("p." + f for f in POLICY_FIELDS)},
-       CASE WHEN p.instrument_id IS NOT NULL THEN 'instrument'
-            WHEN p.institution_id IS NOT NULL THEN 'institution' END AS src,
+       {policies_sql.POLICY_COLUMNS},
        ARRAY(SELECT row(weekday, opens, closes) FROM opening_hours
              WHERE instrument_id = i.id) AS weekly,
        {WINDOW_ARRAYS}
 FROM instrument i JOIN institution s ON s.id = i.institution_id
 JOIN region r ON r.code = s.region_code
-LEFT JOIN LATERAL (
-    SELECT * FROM booking_policy bp
-    WHERE bp.instrument_id = i.id OR bp.institution_id = i.institution_id
-    ORDER BY bp.instrument_id IS NULL LIMIT 1
-) p ON true
+{policies_sql.effective_policy("i")}
 WHERE i.id = $1
 """
 

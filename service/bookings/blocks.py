@@ -12,9 +12,8 @@ import asyncpg
 import msgspec
 
 from service.accounts.principal import Principal
-from service.availability import service as availability
+from service.availability import store as availability
 from service.bookings import recurrence, store, writes
-from service.bookings.policy import load_policy
 from service.bookings.schemas import (
     BlockIn,
     BlockOut,
@@ -29,6 +28,7 @@ from service.common.time import local_to_utc
 from service.db import LOCK_INSTRUMENT, Database, advisory_xact_lock
 from service.errors import Conflict, Forbidden, NotFound, PreconditionFailed, Unprocessable
 from service.outbox.store import enqueue
+from service.policies.store import load_policy
 
 _BLOCK = """b.id, b.instrument_id, b.starts_at, b.ends_at, b.purpose, b.status, b.created_at,
     b.version, b.series_id"""
@@ -149,7 +149,7 @@ async def _clear(
     rows = sorted(seen.values(), key=lambda r: r["starts_at"])
     if rows and on_conflict == "fail":
         raise refuse_displacing(user.language, rows, "维护时段", "block")
-    return rows, [await cancel_displaced(conn, user, row, reason, now) for row in rows]
+    return rows, [await cancel_displaced(conn, user, row, reason, now=now) for row in rows]
 
 
 async def place_block(
@@ -339,7 +339,7 @@ def refuse_displacing(lang: str, rows: list[Any], what_zh: str, what_en: str) ->
 
 
 async def cancel_displaced(
-    conn: asyncpg.Connection, user: Principal, row: Any, reason: str, now: datetime
+    conn: asyncpg.Connection, user: Principal, row: Any, reason: str, *, now: datetime
 ) -> Any:
     new = await conn.fetchrow(
         f"""UPDATE booking b SET status = 'cancelled', version = version + 1, updated_at = $2
@@ -358,6 +358,7 @@ async def tell_displaced(
     row: Any,
     reason: str,
     now: datetime,
+    *,
     kind: str = "booking_displaced",
 ) -> None:
     """The user hears why, with the next free slots (the block or closure already counted)

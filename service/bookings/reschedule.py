@@ -13,7 +13,6 @@ import asyncpg
 
 from service.accounts.principal import Principal
 from service.bookings import store, writes
-from service.bookings.policy import load_policy
 from service.bookings.rules import BookerFacts, InstrumentFacts, Request
 from service.bookings.schemas import BookingOut, BookingPatchIn
 from service.bookings.service import taken
@@ -22,6 +21,7 @@ from service.common.i18n import pick
 from service.db import LOCK_INSTRUMENT, Database, advisory_xact_lock
 from service.errors import Conflict, NotFound, PreconditionFailed, PreconditionRequired
 from service.outbox.store import enqueue
+from service.policies.store import load_policy
 
 EDITABLE = frozenset({"pending", "confirmed"})
 

@@ -20,11 +20,11 @@ from service.availability.openings import (
     open_intervals,
     subtract,
 )
-from service.availability.rules import parse_hhmm
-from service.bookings.policy import Policy
 from service.common.i18n import pick
 from service.common.schemas import Violation
 from service.common.time import local_days
+from service.policies.rules import parse_hhmm
+from service.policies.schemas import Policy
 
 NOT_RUNNING = frozenset({"awaiting_repair", "awaiting_scrap"})
 #: What a manager's override sets aside: the policy's duration, notice, horizon, opening hours

@@ -11,7 +11,7 @@ import asyncpg
 import msgspec
 
 from service.accounts.principal import Principal
-from service.availability import service as availability
+from service.availability import store as availability
 from service.bookings import store, writes
 from service.bookings.recurrence import RecurrenceError, expand
 from service.bookings.rules import Load, Request

@@ -22,10 +22,12 @@ from service.availability.openings import (
     WeeklyInterval,
     open_intervals,
 )
-from service.bookings.policy import POLICY_FIELDS, Policy, policy_from_row
 from service.bookings.rules import BookerFacts, InstrumentFacts, Load
 from service.bookings.schemas import BookingOut
 from service.errors import NotFound
+from service.policies import sql as policies_sql
+from service.policies.rules import policy_from_row
+from service.policies.schemas import Policy
 
 ACTIVE = ("held", "pending", "confirmed", "in_use")
 ACTIVE_SQL = "('held', 'pending', 'confirmed', 'in_use')"
@@ -68,20 +70,14 @@ MEMBERSHIP_FOR_SHARE = """
 # institution kind in one round trip: this runs on every booking request.
 _CONTEXT = f"""
 SELECT n.id, n.institution_id, n.status, n.share_mode, n.retired_at IS NOT NULL AS retired,
-       r.code AS region_code, r.timezone, {", ".join("p." + f for f in POLICY_FIELDS)},
-       CASE WHEN p.instrument_id IS NOT NULL THEN 'instrument'
-            WHEN p.institution_id IS NOT NULL THEN 'institution' END AS src,
+       r.code AS region_code, r.timezone, {policies_sql.POLICY_COLUMNS},
        (SELECT kind FROM institution WHERE id = $2) AS booker_kind,
        coalesce(ms.ok, false) AS booker_verified,
        ARRAY(SELECT row(weekday, opens, closes) FROM opening_hours WHERE instrument_id = n.id) AS weekly,
        ARRAY(SELECT row(day, opens, closes) FROM calendar_exception
              WHERE instrument_id = n.id AND day BETWEEN $3 AND $4 ORDER BY id) AS exceptions
 FROM instrument n JOIN institution i ON i.id = n.institution_id JOIN region r ON r.code = i.region_code
-LEFT JOIN LATERAL (
-    SELECT * FROM booking_policy bp
-    WHERE bp.instrument_id = n.id OR bp.institution_id = n.institution_id
-    ORDER BY bp.instrument_id IS NULL LIMIT 1
-) p ON true
+{policies_sql.effective_policy("n")}
 LEFT JOIN LATERAL ({MEMBERSHIP_FOR_SHARE.format(user="$5", institution="$2", now="$6")}) ms ON true
 WHERE n.id = $1
 """

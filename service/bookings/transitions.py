@@ -17,12 +17,13 @@ from service.accounts.membership import in_force_of
 from service.accounts.principal import Principal
 from service.bookings import rules, store
 from service.bookings.freed import tell_next_user
-from service.bookings.policy import Policy, load_policy
 from service.bookings.schemas import BookingOut
 from service.common.i18n import pick
 from service.db import Database
 from service.errors import Conflict, Forbidden, NotFound, Unprocessable
 from service.outbox.store import enqueue
+from service.policies.schemas import Policy
+from service.policies.store import load_policy
 
 
 class Move(msgspec.Struct, frozen=True):

@@ -13,15 +13,15 @@ import asyncpg
 import msgspec
 
 from service.accounts.principal import Principal
-from service.availability import service as availability
+from service.availability import store as availability
 from service.bookings import rules, store
-from service.bookings.policy import Policy
 from service.bookings.rules import BookerFacts, InstrumentFacts, Load, Request
 from service.bookings.schemas import BookingIn
 from service.common.i18n import pick
 from service.common.schemas import Violation
 from service.errors import Forbidden, Unprocessable
 from service.outbox.sql import snapshot_joins, snapshot_json
+from service.policies.schemas import Policy
 
 #: Instants outside these bounds are refused before any arithmetic can overflow.
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)

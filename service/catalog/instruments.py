@@ -13,8 +13,7 @@ from typing import Any
 import asyncpg
 
 from service.accounts.principal import Principal
-from service.bookings.policy import load_policy
-from service.catalog import codes, rules
+from service.catalog import codes, rules, sql
 from service.catalog.rules import InstrumentFilters
 from service.catalog.schemas import (
     InstrumentIn,
@@ -31,6 +30,7 @@ from service.common.pagination import offset
 from service.common.schemas import Page, Violation
 from service.db import Database
 from service.errors import Conflict, Forbidden, NotFound, PreconditionFailed, Unprocessable
+from service.policies.store import load_policy
 from service.search.index import index_instruments
 from service.search.query import plan_for
 
@@ -258,3 +258,16 @@ async def retire_instrument(db: Database, user: Principal, instrument_id: int) -
         return await _detail(conn, instrument_id, True)
 
     return await db.in_transaction(work)
+
+
+async def managed_instrument(
+    conn: asyncpg.Connection, user: Principal, instrument_id: int
+) -> asyncpg.Record:
+    """The instrument row (id, institution, zone) if `user` may manage it; 404 if it does not
+    exist, 403 if `user` is not one of its managers or its institution's admins."""
+    row = await conn.fetchrow(sql.MANAGED_INSTRUMENT, instrument_id)
+    if row is None:
+        raise NotFound(f"Instrument {instrument_id} does not exist.")
+    if not user.can_manage_instrument(instrument_id, row["institution_id"]):
+        raise Forbidden("Only the instrument's managers and its institution's admins may do this.")
+    return row

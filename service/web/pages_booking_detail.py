@@ -17,13 +17,13 @@ from litestar.params import Body, FromPath, Parameter
 
 from service.accounts.principal import Principal
 from service.bookings import queries, store, transitions
-from service.bookings.policy import load_policy
 from service.bookings.schemas import BookingOut, EventOut
 from service.catalog import instruments
 from service.common.codes import CANCELLABLE
 from service.common.time import utcnow
 from service.db import Database
 from service.errors import NotFound
+from service.policies.read import effective_policy
 from service.web import labels, lookups
 from service.web.forms import ReasonForm
 from service.web.i18n import N_
@@ -135,8 +135,7 @@ async def booking_page(view: ViewDep, db: DB, booking_id: BookingId) -> Response
         and not await lookups.rated_booking_ids(db, user.user_id, [booking.id])
     )
     now = utcnow()
-    async with db.connection() as conn:
-        policy = await load_policy(conn, instrument.id)
+    policy = await effective_policy(db, instrument.id)
     ended = now >= booking.end
     return view.render(
         "booking.html", booking=booking, instrument=instrument, manager=manager,

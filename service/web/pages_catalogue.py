@@ -13,7 +13,7 @@ from litestar import Response, get
 from litestar.params import Parameter
 from litestar.response import Redirect
 
-from service.availability import public as availability
+from service.availability import read as availability
 from service.availability.schemas import FreeOut
 from service.catalog import directory, instruments
 from service.catalog.schemas import PolicySummaryOut

@@ -17,13 +17,13 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, Parameter
 
 from service.bookings import blocks, queries, transitions
-from service.bookings.policy import load_policy
 from service.bookings.queries import BookingFilter
 from service.bookings.schemas import ApprovalOut, BlockIn, DisplacedOut
 from service.catalog import instruments
 from service.common.i18n import pick
 from service.common.time import instant_dec_hook, utcnow
 from service.errors import Conflict, NotFound, Unprocessable
+from service.policies.read import effective_policy
 from service.web import labels, lookups
 from service.web.forms import parse_local
 from service.web.view import DB, ViewDep
@@ -213,8 +213,7 @@ async def _instrument_page(
     people = await lookups.people_by_id(
         db, {b.user_id for b in upcoming.items} | {d.user_id for d in displaced}
     )
-    async with db.connection() as conn:
-        policy = await load_policy(conn, instrument_id)
+    policy = await effective_policy(db, instrument_id)
     values: dict[str, Any] = {"problem": None, "displaced": None, "block_form": None,
                               "people": people,
                               "check_in_from": {b.id: transitions.check_in_opens(b.start, policy)

@@ -8,9 +8,9 @@ from datetime import date, datetime, time, timedelta
 
 from service.availability.refusal import refusal_for
 from service.availability.search import alternatives_for, search_free
-from service.availability.service import conflicts_in, next_free_slots
-from service.bookings.policy import load_policy
+from service.availability.store import conflicts_in, next_free_slots
 from service.db import Database
+from service.policies.store import load_policy
 from tests.availability_support import (
     Place,
     add_booking,

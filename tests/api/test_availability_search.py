@@ -8,14 +8,14 @@ from typing import Any
 import httpx
 
 from service.availability.search import search_free
-from service.availability.service import (
+from service.availability.store import (
     alternative_instruments,
     conflicts_in,
     next_free_slots,
     open_intervals_for,
 )
-from service.bookings.policy import Policy
 from service.db import Database
+from service.policies.schemas import Policy
 from tests.availability_support import (
     add_booking,
     ensure_berlin_region,

@@ -17,7 +17,11 @@ DEBTS = {
     Violation(*row)
     for row in [
         ("cycle", "accounts <-> affiliation <-> audit", "packages import each other"),
-        ("cycle", "availability <-> bookings <-> calendars <-> notifications <-> ops", "packages import each other"),
+        (
+            "cycle",
+            "availability <-> bookings <-> calendars <-> notifications <-> ops",
+            "packages import each other",
+        ),
         ("layering", "service.accounts.auth_service", "imports audit"),
         ("layering", "service.accounts.controllers", "imports affiliation"),
         ("layering", "service.accounts.credentials", "imports audit"),

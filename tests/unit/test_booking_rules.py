@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from service.bookings import rules
-from service.bookings.policy import Policy
 from service.bookings.recurrence import RecurrenceError, expand
 from service.bookings.rules import BookerFacts, InstrumentFacts, Load, Request
+from service.policies.schemas import Policy
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NEW_YORK = ZoneInfo("America/New_York")

@@ -23,10 +23,10 @@ from service.availability.openings import (
 )
 from service.availability.search import alternative_instruments
 from service.availability.slots import bookable_starts, earliest_start, latest_end
-from service.bookings.policy import Policy
 from service.bookings.store import same_calendar
 from service.common.time import zone
 from service.errors import NotFound
+from service.policies.schemas import Policy
 
 __all__ = [
     "ACTIVE_STATUSES",

@@ -10,8 +10,8 @@ from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromQuery, Parameter, QueryParameter
 
-from service.availability import public
-from service.availability.manage_controllers import MANAGE_ROUTES, Id
+from service.availability import read
+from service.availability.routes_manage import MANAGE_ROUTES, Id
 from service.availability.schemas import AvailabilityOut, AvailableInstrumentOut, SlotsOut
 from service.common.pagination import MAX_PAGE_SIZE
 from service.common.schemas import Page, Problem

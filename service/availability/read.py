@@ -16,13 +16,13 @@ from service.availability.schemas import (
     SlotsOut,
 )
 from service.availability.search import search_free
-from service.availability.service import bookable_slots, free_busy, instrument_zone
+from service.availability.store import bookable_slots, free_busy, instrument_zone
 from service.availability.slots import duration_violations
-from service.bookings.policy import load_policy
 from service.common.pagination import offset
 from service.common.schemas import Page, Violation
 from service.db import Database
 from service.errors import Unprocessable
+from service.policies.store import load_policy
 from service.search.query import plan_for
 
 MAX_WINDOW = timedelta(days=62)
