@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncpg
 
 from service.accounts.principal import Principal
+from service.availability import sql
 from service.availability.rules import weekly_hours
 from service.availability.schemas import (
     OpeningHoursIn,
@@ -24,11 +25,7 @@ from service.policies.rules import format_hhmm
 
 
 async def _hours_out(conn: asyncpg.Connection, row: asyncpg.Record) -> OpeningHoursOut:
-    rows = await conn.fetch(
-        "SELECT weekday, opens, closes FROM opening_hours WHERE instrument_id = $1 "
-        "ORDER BY weekday, opens",
-        row["id"],
-    )
+    rows = await conn.fetch(sql.WEEKLY_HOURS_ORDERED, row["id"])
     intervals = [
         WeeklyHoursOut(r["weekday"], format_hhmm(r["opens"]), format_hhmm(r["closes"]))
         for r in rows
@@ -52,10 +49,9 @@ async def replace_opening_hours(
     async def work(conn: asyncpg.Connection) -> OpeningHoursOut:
         row = await managed_instrument(conn, user, instrument_id)
         await advisory_xact_lock(conn, LOCK_INSTRUMENT, instrument_id)
-        await conn.execute("DELETE FROM opening_hours WHERE instrument_id = $1", instrument_id)
+        await conn.execute(sql.DELETE_WEEKLY_HOURS, instrument_id)
         await conn.executemany(
-            "INSERT INTO opening_hours (instrument_id, weekday, opens, closes) "
-            "VALUES ($1, $2, $3, $4)",
+            sql.INSERT_WEEKLY_HOURS,
             [(instrument_id, *interval) for interval in intervals],
         )
         return await _hours_out(conn, row)

@@ -12,6 +12,7 @@ import asyncpg
 import msgspec
 
 from service.accounts.principal import Principal
+from service.availability import search
 from service.availability import store as availability
 from service.bookings import recurrence, store, writes
 from service.bookings.schemas import (
@@ -366,10 +367,14 @@ async def tell_displaced(
     policy = await load_policy(conn, row["instrument_id"])
     duration: timedelta = row["ends_at"] - row["starts_at"]
     slots = await availability.next_free_slots(
-        conn, row["instrument_id"], duration, row["starts_at"], policy, now
+        conn, row["instrument_id"], duration, row["starts_at"], policy=policy, now=now
     )
-    others = await availability.alternative_instruments(
-        conn, row["instrument_id"], row["starts_at"], row["ends_at"], row["booker_region_code"]
+    others = await search.alternative_instruments(
+        conn,
+        row["instrument_id"],
+        row["starts_at"],
+        row["ends_at"],
+        user_region=row["booker_region_code"],
     )
     alternatives = {
         "slots": [{"start": a.isoformat(), "end": b.isoformat()} for a, b in slots],

@@ -96,7 +96,7 @@ async def _left_outside(
         for r in rows
         if subtract(
             [(r["starts_at"], r["ends_at"])],
-            open_intervals(r["starts_at"], r["ends_at"], weekly, exceptions, tz),
+            open_intervals(r["starts_at"], r["ends_at"], weekly, exceptions, tz=tz),
         )
     ]
 

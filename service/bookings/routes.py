@@ -11,10 +11,10 @@ from litestar.params import HeaderParameter, JSONBody, PathParameter, QueryParam
 
 from service.accounts.principal import Principal
 from service.bookings import queries, reschedule, service, transitions
-from service.bookings.routes_blocks import ROUTES as BLOCK_ROUTES
-from service.bookings.routes_closures import ROUTES as CLOSURE_ROUTES
 from service.bookings.idempotency import check_key
 from service.bookings.queries import BookingFilter
+from service.bookings.routes_blocks import ROUTES as BLOCK_ROUTES
+from service.bookings.routes_closures import ROUTES as CLOSURE_ROUTES
 from service.bookings.schemas import (
     ApprovalOut,
     BookingIn,

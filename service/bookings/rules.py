@@ -126,7 +126,7 @@ def relaxed_intervals(policy: Policy, tz: ZoneInfo, lo: datetime, hi: datetime) 
     if not policy.relaxed_windows or not policy.relaxed_rules:
         return []
     weekly = [WeeklyInterval(d, parse_hhmm(a), parse_hhmm(b)) for d, a, b in policy.relaxed_windows]
-    return open_intervals(lo, hi, weekly, [], tz, always_open_without_hours=False)
+    return open_intervals(lo, hi, weekly, [], tz=tz, always_open_without_hours=False)
 
 
 def is_relaxed(policy: Policy, tz: ZoneInfo, req: Request, rule: str) -> bool:

@@ -138,7 +138,7 @@ async def taken(
     """The 409 for a slot already taken: what is in the way (never whose) and where else to go."""
     async with db.connection() as conn:
         conflicts, slots, others = await refusal_for(
-            conn, instrument_id, start, end, user.region_code, now
+            conn, instrument_id, start, end, user_region=user.region_code, now=now
         )
     detail = pick(user.language, "所选时段已被占用。", "The requested time is already taken.")
     return Conflict(

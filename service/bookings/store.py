@@ -154,7 +154,7 @@ class Context(msgspec.Struct, frozen=True):
 
     def open_intervals(self, start: datetime, end: datetime) -> list[Interval]:
         """Valid for `[start, end)` inside the window the context was loaded for."""
-        return open_intervals(start, end, self.weekly, self.exceptions, self.inst.zone)
+        return open_intervals(start, end, self.weekly, self.exceptions, tz=self.inst.zone)
 
 
 async def context(

@@ -81,7 +81,7 @@ async def region_exists(conn: asyncpg.Connection | Database, code: str) -> bool:
 
 
 async def list_institutions(
-    db: Database, region: str | None, kind: str | None, q: str | None, page: int, page_size: int
+    db: Database, region: str | None, kind: str | None, q: str | None, *, page: int, page_size: int
 ) -> Page[InstitutionOut]:
     if kind is not None and kind not in INSTITUTION_KINDS:
         raise _unprocessable(

@@ -213,6 +213,7 @@ async def update_instrument(
     user: Principal,
     instrument_id: int,
     data: InstrumentPatchIn,
+    *,
     if_match: int | None,
     today: date,
 ) -> InstrumentOut:

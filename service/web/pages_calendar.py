@@ -12,7 +12,7 @@ from litestar.params import PathParameter, URLEncodedBody
 
 from service.availability import opening_hours, sharing
 from service.availability.schemas import ClosureIn, OpeningHoursIn, SharedCalendarIn
-from service.bookings import closures
+from service.bookings import closures as closure_days
 from service.catalog import instruments
 from service.common.time import utcnow
 from service.errors import Conflict, Unprocessable
@@ -56,7 +56,7 @@ async def _hours_page(
 ) -> Response[Any]:
     actor = view.actor()
     hours = await opening_hours.get_opening_hours(db, actor, instrument_id)
-    closures = await closures.list_closures(db, actor, instrument_id)
+    closures = await closure_days.list_closures(db, actor, instrument_id)
     instrument = await instruments.get_instrument(db, instrument_id, True)
     by_day: dict[int, list[tuple[str, str]]] = {d: [] for d in labels.WEEKDAYS}
     for h in hours.intervals:
@@ -149,14 +149,14 @@ async def closure_submit(
     try:
         closure = msgspec.convert(fields, ClosureIn)
         if data.confirm != "cancel":
-            displaced = await closures.add_closure(
+            displaced = await closure_days.add_closure(
                 db, view.actor(), instrument_id, closure, now=utcnow(), dry_run=True
             )
             if displaced:
                 return await _hours_page(
                     view, db, instrument_id, 200, closure_displaced=displaced, closure_form=data
                 )
-        await closures.add_closure(db, view.actor(), instrument_id, closure, now=utcnow())
+        await closure_days.add_closure(db, view.actor(), instrument_id, closure, now=utcnow())
     except msgspec.ValidationError:
         problem = invalid(view, view.t("Give a date; special hours need both times."))
         return await _hours_page(view, db, instrument_id, 422, problem=problem, closure_form=data)
@@ -190,7 +190,7 @@ async def shared_calendar_submit(
     status_code=303,
 )
 async def closure_delete(view: ViewDep, db: DB, instrument_id: Id, closure_id: Id) -> Response[Any]:
-    await closures.delete_closure(db, view.actor(), instrument_id, closure_id)
+    await closure_days.delete_closure(db, view.actor(), instrument_id, closure_id)
     return view.redirect(f"/manage/instruments/{instrument_id}/hours", ok="closure-deleted")
 
 

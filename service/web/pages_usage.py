@@ -49,7 +49,7 @@ async def _usage_page(
     )
     used = {s.booking_id for s in sessions.items}
     open_bookings = [b for b in recent.items if b.status in RECORDABLE and b.id not in used]
-    found = await directory.list_institutions(db, None, None, None, 1, 200)
+    found = await directory.list_institutions(db, None, None, None, page=1, page_size=200)
     values: dict[str, Any] = {"problem": None, "form": UsageForm()}
     return view.render(
         "manage_usage.html", status=status, instrument=instrument, sessions=sessions,
