@@ -14,7 +14,7 @@ import msgspec
 from service.accounts.principal import Principal
 from service.availability import search
 from service.availability import store as availability
-from service.bookings import recurrence, store, writes
+from service.bookings import recurrence, sql, store, writes
 from service.bookings.schemas import (
     BlockIn,
     BlockOut,
@@ -30,9 +30,6 @@ from service.db import LOCK_INSTRUMENT, Database, advisory_xact_lock
 from service.errors import Conflict, Forbidden, NotFound, PreconditionFailed, Unprocessable
 from service.outbox.store import enqueue
 from service.policies.store import load_policy
-
-_BLOCK = """b.id, b.instrument_id, b.starts_at, b.ends_at, b.purpose, b.status, b.created_at,
-    b.version, b.series_id"""
 
 
 def _block_out(row: Any, displaced: list[DisplacedOut] | None = None) -> BlockOut:
@@ -68,10 +65,7 @@ async def _in_the_way(
 ) -> list[Any]:
     return list(
         await conn.fetch(
-            f"""SELECT {store.COLUMNS} FROM booking b
-            WHERE {store.SAME_CALENDAR} AND b.kind = 'booking' AND b.status IN {store.ACTIVE_SQL}
-              AND tstzrange(b.starts_at, b.occupied_until, '[)') && tstzrange($2, $3, '[)')
-            ORDER BY b.starts_at FOR UPDATE OF b""",
+            sql.BOOKINGS_IN_THE_WAY_FOR_UPDATE,
             instrument_id,
             start,
             end,
@@ -108,11 +102,7 @@ async def _insert_block(
     series_id: int | None = None,
 ) -> Any:
     return await conn.fetchrow(
-        f"""INSERT INTO booking AS b (kind, instrument_id, user_id, starts_at, ends_at,
-                occupied_until, status, purpose, booker_institution_id, booker_region_code,
-                series_id)
-            VALUES ('maintenance', $1, $2, $3, $4, $4, 'confirmed', $5, $6, $7, $8)
-            RETURNING {_BLOCK}""",
+        sql.INSERT_BLOCK,
         instrument_id,
         user.user_id,
         span[0],
@@ -242,8 +232,7 @@ async def place_block_series(
             conn, user, inst.id, spans, data.on_conflict, data.reason, now
         )
         series_id = await conn.fetchval(
-            "INSERT INTO booking_series (instrument_id, user_id, rrule, mode) "
-            "VALUES ($1, $2, $3, 'all_or_nothing') RETURNING id",
+            sql.INSERT_BLOCK_SERIES,
             inst.id,
             user.user_id,
             repeat_rule(data.repeat),
@@ -277,8 +266,7 @@ async def move_block(
         inst = await _managed_instrument(conn, user, instrument_id)
         await advisory_xact_lock(conn, LOCK_INSTRUMENT, inst.id)
         row = await conn.fetchrow(
-            f"""SELECT {_BLOCK} FROM booking b
-                WHERE b.id = $1 AND b.instrument_id = $2 AND b.kind = 'maintenance' FOR UPDATE""",
+            sql.LOCK_BLOCK,
             block_id,
             inst.id,
         )
@@ -300,9 +288,7 @@ async def move_block(
             conn, user, inst.id, [(start, end)], data.on_conflict, reason, now
         )
         moved = await conn.fetchrow(
-            f"""UPDATE booking b SET starts_at = $2, ends_at = $3, occupied_until = $3,
-                    purpose = $4, version = version + 1, updated_at = $5
-                WHERE id = $1 RETURNING {_BLOCK}""",
+            sql.MOVE_BLOCK_TO,
             block_id,
             start,
             end,
@@ -343,8 +329,7 @@ async def cancel_displaced(
     conn: asyncpg.Connection, user: Principal, row: Any, reason: str, *, now: datetime
 ) -> Any:
     new = await conn.fetchrow(
-        f"""UPDATE booking b SET status = 'cancelled', version = version + 1, updated_at = $2
-            WHERE id = $1 RETURNING {store.COLUMNS}""",
+        sql.CANCEL_DISPLACED,
         row["id"],
         now,
     )
@@ -398,11 +383,7 @@ async def list_blocks(
     include_cancelled: bool,
 ) -> list[BlockOut]:
     rows = await db.fetch(
-        f"""SELECT {_BLOCK} FROM booking b
-            WHERE b.instrument_id = $1 AND b.kind = 'maintenance'
-              AND ($2::timestamptz IS NULL OR b.ends_at > $2) AND ($3::timestamptz IS NULL OR b.starts_at < $3)
-              AND ($4 OR b.status = 'confirmed')
-            ORDER BY b.starts_at""",
+        sql.BLOCKS_BETWEEN,
         instrument_id,
         start,
         end,
@@ -417,7 +398,7 @@ async def remove_block(
     async def work(conn: asyncpg.Connection) -> None:
         inst = await _managed_instrument(conn, user, instrument_id)
         row = await conn.fetchrow(
-            "SELECT id, status FROM booking WHERE id = $1 AND instrument_id = $2 AND kind = 'maintenance' FOR UPDATE",
+            sql.LOCK_BLOCK_STATUS,
             block_id,
             inst.id,
         )
@@ -425,7 +406,7 @@ async def remove_block(
             raise NotFound(f"Block {block_id} does not exist on instrument {instrument_id}.")
         if row["status"] != "cancelled":
             await conn.execute(
-                "UPDATE booking SET status = 'cancelled', version = version + 1, updated_at = $2 WHERE id = $1",
+                sql.CANCEL_BOOKING_ROW,
                 block_id,
                 now,
             )

@@ -12,7 +12,7 @@ from typing import Any
 import asyncpg
 
 from service.accounts.principal import Principal
-from service.bookings import store, writes
+from service.bookings import sql, store, writes
 from service.bookings.rules import BookerFacts, InstrumentFacts, Request
 from service.bookings.schemas import BookingOut, BookingPatchIn
 from service.bookings.service import taken
@@ -56,7 +56,7 @@ async def reschedule(
     data: BookingPatchIn,
     now: datetime,
 ) -> BookingOut:
-    instrument_id = await db.fetchval("SELECT instrument_id FROM booking WHERE id = $1", booking_id)
+    instrument_id = await db.fetchval(sql.INSTRUMENT_OF_BOOKING, booking_id)
     if instrument_id is None:
         raise NotFound(f"Booking {booking_id} does not exist.")
 
@@ -121,7 +121,7 @@ async def _apply(
         f"""UPDATE booking b SET starts_at = $2, ends_at = $3, occupied_until = $4, purpose = $5,
                 service_way = $6, status = $7, approval_deadline = $8, estimated_cost = $9,
                 version = version + 1, updated_at = $10
-            WHERE id = $1 RETURNING {store.COLUMNS}""",
+            WHERE id = $1 RETURNING {sql.COLUMNS}""",
         row["id"],
         start,
         end,
@@ -150,13 +150,7 @@ async def _booker_of(
 ) -> BookerFacts:
     """The rules apply to the booker, also when a manager edits the booking for them."""
     principal_row = await conn.fetchrow(
-        f"""SELECT u.language, i.kind,
-                  EXISTS (SELECT 1 FROM instrument_manager m WHERE m.user_id = u.id AND m.instrument_id = $2)
-                  OR EXISTS (SELECT 1 FROM institution_admin a WHERE a.user_id = u.id AND a.institution_id = $3)
-                  OR u.is_platform_admin AS is_manager,
-                  EXISTS ({store.MEMBERSHIP_FOR_SHARE.format(user="$1", institution="$4", now="$5")})
-                  AS verified
-           FROM app_user u, institution i WHERE u.id = $1 AND i.id = $4""",
+        sql.BOOKER_FACTS,
         row["user_id"],
         inst.id,
         inst.institution_id,

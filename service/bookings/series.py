@@ -12,7 +12,7 @@ import msgspec
 
 from service.accounts.principal import Principal
 from service.availability import store as availability
-from service.bookings import store, writes
+from service.bookings import sql, store, writes
 from service.bookings.recurrence import RecurrenceError, expand
 from service.bookings.rules import Load, Request
 from service.bookings.schemas import BookingIn, SeriesOut, SkippedOut
@@ -48,7 +48,7 @@ async def create_series(
     asked.check(user, inst)
     await advisory_xact_lock(conn, LOCK_INSTRUMENT, inst.id)
     series_id = await conn.fetchval(
-        "INSERT INTO booking_series (instrument_id, user_id, rrule, mode) VALUES ($1, $2, $3, $4) RETURNING id",
+        sql.INSERT_SERIES,
         inst.id,
         ctx.booker.user_id,
         data.recurrence.rrule,

@@ -13,9 +13,8 @@ from typing import Any
 import asyncpg
 import msgspec
 
-from service.accounts.membership import in_force_of
 from service.accounts.principal import Principal
-from service.bookings import rules, store
+from service.bookings import rules, sql, store
 from service.bookings.freed import tell_next_user
 from service.bookings.schemas import BookingOut
 from service.common.i18n import pick
@@ -170,7 +169,7 @@ async def apply(
     new = await conn.fetchrow(
         f"""UPDATE booking b SET status = $2, version = version + 1, updated_at = $3,
                 late_cancellation = late_cancellation OR $4
-            WHERE id = $1 RETURNING {store.COLUMNS}""",
+            WHERE id = $1 RETURNING {sql.COLUMNS}""",
         row["id"],
         move.to,
         now,
@@ -225,9 +224,7 @@ async def transition(
         new = await apply(conn, user, row, action, reason, now)
         if action == "check_out":
             await conn.execute(
-                """UPDATE usage_session SET samples = $2, note = $3,
-                       amount = coalesce($4, amount), service_way = coalesce($5, service_way)
-                   WHERE booking_id = $1""",
+                sql.SET_SESSION_DETAILS,
                 booking_id,
                 usage[0],
                 usage[1],
@@ -251,11 +248,7 @@ async def cancel(
         if scope == "one" or row["series_id"] is None:
             return new, []
         others = await conn.fetch(
-            f"""SELECT {store.COLUMNS}, n.institution_id AS instrument_institution_id
-                FROM booking b JOIN instrument n ON n.id = b.instrument_id
-                WHERE b.series_id = $1 AND b.id <> $2 AND b.status IN ('held', 'pending', 'confirmed')
-                  AND b.starts_at > CASE WHEN $3 THEN $5::timestamptz ELSE $4::timestamptz END
-                ORDER BY b.id FOR UPDATE OF b""",
+            sql.LOCK_LATER_SERIES_BOOKINGS,
             row["series_id"],
             row["id"],
             scope == "all",
@@ -286,8 +279,7 @@ async def undo_no_show(
         if row["kind"] != "booking":
             raise NotFound(f"Booking {row['id']} does not exist.")
         marked = await conn.fetchrow(
-            """SELECT at, from_status FROM booking_event
-               WHERE booking_id = $1 AND action = 'no_show' ORDER BY at DESC, id DESC LIMIT 1""",
+            sql.LAST_NO_SHOW_EVENT,
             booking_id,
         )
         if row["status"] != "no_show" or marked is None:
@@ -311,7 +303,7 @@ async def undo_no_show(
             async with conn.transaction():
                 new = await conn.fetchrow(
                     f"""UPDATE booking b SET status = $2, version = version + 1, updated_at = $3
-                        WHERE id = $1 RETURNING {store.COLUMNS}""",
+                        WHERE id = $1 RETURNING {sql.COLUMNS}""",
                     booking_id,
                     prior,
                     now,
@@ -343,10 +335,7 @@ async def decide_series(
 
     async def work(conn: asyncpg.Connection) -> list[asyncpg.Record]:
         rows = await conn.fetch(
-            f"""SELECT {store.COLUMNS}, n.institution_id AS instrument_institution_id
-                FROM booking b JOIN instrument n ON n.id = b.instrument_id
-                WHERE b.series_id = $1 AND b.status = 'pending'
-                ORDER BY b.starts_at FOR UPDATE OF b""",
+            sql.LOCK_PENDING_OF_SERIES,
             series_id,
         )
         if not rows:
@@ -373,13 +362,7 @@ async def open_session(conn: asyncpg.Connection, row: Any, actor: int, now: date
     await conn.execute(_HAND_OVER, row["instrument_id"], now, row["id"])
     try:
         await conn.execute(
-            f"""INSERT INTO usage_session (instrument_id, booking_id, user_id, user_institution_id,
-                   user_region_code, is_external, is_cross_region, affiliation_verified,
-                   started_at, service_way, recorded_by)
-               SELECT $1, $2, $3, $4, $5, NOT v.ok OR n.institution_id <> $4, $6, v.ok, $7, $8, $9
-               FROM instrument n CROSS JOIN LATERAL (SELECT {in_force_of("$3", "$4", "$7")} AS ok) v
-               WHERE n.id = $1
-               ON CONFLICT (booking_id) DO NOTHING""",
+            sql.OPEN_SESSION,
             row["instrument_id"],
             row["id"],
             row["user_id"],
@@ -398,8 +381,7 @@ async def open_session(conn: asyncpg.Connection, row: Any, actor: int, now: date
 
 async def close_session(conn: asyncpg.Connection, booking_id: int, at: datetime) -> None:
     await conn.execute(
-        """UPDATE usage_session SET ended_at = greatest($2, started_at + interval '1 second')
-           WHERE booking_id = $1 AND ended_at IS NULL""",
+        sql.CLOSE_SESSION,
         booking_id,
         at,
     )

@@ -16,7 +16,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, Parameter
 
 from service.accounts.principal import Principal
-from service.bookings import queries, store, transitions
+from service.bookings import queries, transitions
 from service.bookings.schemas import BookingOut, EventOut
 from service.catalog import instruments
 from service.common.codes import CANCELLABLE
@@ -59,33 +59,15 @@ ACTIONS = {
     "undo_no_show": N_("No-show undone"),
 }
 
-_BLOCK = f"""SELECT {store.COLUMNS}, n.institution_id AS instrument_institution_id
-FROM booking b JOIN instrument n ON n.id = b.instrument_id
-WHERE b.id = $1 AND b.kind = 'maintenance'"""
-_EVENTS = """SELECT id, at, actor_user_id, action, from_status, to_status, reason, data
-FROM booking_event WHERE booking_id = $1 ORDER BY at, id"""
 _PEOPLE = """SELECT u.id, u.display_name, i.name_zh, i.name_en
 FROM app_user u JOIN institution i ON i.id = u.institution_id WHERE u.id = ANY($1::bigint[])"""
-
-
-async def _managed_block(
-    db: Database, user: Principal, booking_id: int
-) -> tuple[BookingOut, list[EventOut]]:
-    """A maintenance block, for the instrument's managers; 404 for everyone else."""
-    row = await db.fetchrow(_BLOCK, booking_id)
-    if row is None or not user.can_manage_instrument(
-        row["instrument_id"], row["instrument_institution_id"]
-    ):
-        raise NotFound(f"Booking {booking_id} does not exist.")
-    events = await db.fetch(_EVENTS, booking_id)
-    return store.booking_out(row), [EventOut(**dict(e)) for e in events]
 
 
 async def load(db: Database, user: Principal, booking_id: int) -> tuple[BookingOut, list[EventOut]]:
     try:
         booking = await queries.get_booking(db, user, booking_id)
     except NotFound:
-        return await _managed_block(db, user, booking_id)
+        return await queries.managed_block(db, user, booking_id)
     return booking, await queries.history(db, user, booking_id)
 
 
