@@ -14,7 +14,7 @@ import msgspec
 from service.accounts.principal import Principal
 from service.availability import search
 from service.availability import store as availability
-from service.bookings import recurrence, sql, store, writes
+from service.bookings import admission, recurrence, sql, store
 from service.bookings.schemas import (
     BlockIn,
     BlockOut,
@@ -152,7 +152,7 @@ async def place_block(
     dry_run: bool = False,
 ) -> BlockOut | list[DisplacedOut]:
     """The new block; with `dry_run` only the bookings it would displace, nothing written."""
-    writes.check_bounds(data.start, data.end, user.language)
+    admission.check_bounds(data.start, data.end, user.language)
 
     async def work(conn: asyncpg.Connection) -> BlockOut | list[DisplacedOut]:
         inst = await _managed_instrument(conn, user, instrument_id)
@@ -218,12 +218,12 @@ async def place_block_series(
 ) -> BlockSeriesOut | list[DisplacedOut]:
     """All occurrences or none: bookings in the way of any of them are refused together
     (`fail`) or cancelled and told (`cancel`); another block in the way refuses the series."""
-    writes.check_bounds(data.start, data.end, user.language)
+    admission.check_bounds(data.start, data.end, user.language)
 
     async def work(conn: asyncpg.Connection) -> BlockSeriesOut | list[DisplacedOut]:
         inst = await _managed_instrument(conn, user, instrument_id)
         spans = occurrences(data, inst.zone, user.language)
-        writes.check_bounds(spans[0][0], spans[-1][1], user.language)
+        admission.check_bounds(spans[0][0], spans[-1][1], user.language)
         await advisory_xact_lock(conn, LOCK_INSTRUMENT, inst.id)
         if dry_run:
             found = {r["id"]: r for a, b in spans for r in await _in_the_way(conn, inst.id, a, b)}
@@ -282,7 +282,7 @@ async def move_block(
                 extra={"current_version": row["version"]},
             )
         start, end = data.start or row["starts_at"], data.end or row["ends_at"]
-        writes.check_bounds(start, end, user.language)
+        admission.check_bounds(start, end, user.language)
         reason = data.reason or row["purpose"]
         rows, cancelled = await _clear(
             conn, user, inst.id, [(start, end)], data.on_conflict, reason, now

@@ -12,10 +12,10 @@ from typing import Any
 import asyncpg
 
 from service.accounts.principal import Principal
-from service.bookings import sql, store, writes
+from service.bookings import admission, sql, store
+from service.bookings.create import taken
 from service.bookings.rules import BookerFacts, InstrumentFacts, Request
 from service.bookings.schemas import BookingOut, BookingPatchIn
-from service.bookings.service import taken
 from service.bookings.transitions import authorize
 from service.common.i18n import pick
 from service.db import LOCK_INSTRUMENT, Database, advisory_xact_lock
@@ -98,24 +98,24 @@ async def _apply(
     conn: asyncpg.Connection, user: Principal, row: Any, data: BookingPatchIn, now: datetime
 ) -> asyncpg.Record:
     start, end = data.start or row["starts_at"], data.end or row["ends_at"]
-    writes.check_bounds(start, end, user.language)
+    admission.check_bounds(start, end, user.language)
     inst = await store.instrument_facts(conn, row["instrument_id"])
     policy = await load_policy(conn, inst.id)
     booker = await _booker_of(conn, row, inst, now)
     req = Request(start=start, end=end, service_way=data.service_way or row["service_way"])
     moved = (start, end) != (row["starts_at"], row["ends_at"])
     violations = (
-        await writes.static_check(conn, policy, inst, booker, req, now)
+        await admission.static_check(conn, policy, inst, booker, req, now)
         if moved or data.service_way
         else []
     )
     if moved:
-        violations += await writes.limit_check(
+        violations += await admission.limit_check(
             conn, policy, inst, booker, req, now, exclude=[row["id"]]
         )
     if violations:
-        raise writes.refuse(violations, user.language)
-    cols = writes.terms(policy, inst, booker, req, now)
+        raise admission.refuse(violations, user.language)
+    cols = admission.terms(policy, inst, booker, req, now)
     status = cols["status"] if moved else row["status"]
     new = await conn.fetchrow(
         f"""UPDATE booking b SET starts_at = $2, ends_at = $3, occupied_until = $4, purpose = $5,

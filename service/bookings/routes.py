@@ -10,9 +10,9 @@ from litestar.openapi import ResponseSpec
 from litestar.params import HeaderParameter, JSONBody, PathParameter, QueryParameter
 
 from service.accounts.principal import Principal
-from service.bookings import queries, reschedule, service, transitions
+from service.bookings import create, read, reschedule, transitions
 from service.bookings.idempotency import check_key
-from service.bookings.queries import BookingFilter
+from service.bookings.read import BookingFilter
 from service.bookings.routes_blocks import ROUTES as BLOCK_ROUTES
 from service.bookings.routes_closures import ROUTES as CLOSURE_ROUTES
 from service.bookings.schemas import (
@@ -80,7 +80,7 @@ async def create_booking(
     ] = None,
 ) -> Response[BookingOut | SeriesOut]:
     """A single booking, or a series when `recurrence` is given (the answer is then a `SeriesOut`)."""
-    result = await service.create(db, user, data, check_key(idempotency_key), utcnow())
+    result = await create.create(db, user, data, check_key(idempotency_key), utcnow())
     return Response(result.body, status_code=result.status)
 
 
@@ -103,18 +103,18 @@ async def list_bookings(
         start=aware(start, "from"),
         end=aware(end, "to"),
     )
-    return await queries.list_bookings(db, user, filters, page, page_size)
+    return await read.list_bookings(db, user, filters, page, page_size)
 
 
 @get("/api/v1/bookings/{booking_id:int}", operation_id="getBooking", tags=TAGS)
 async def get_booking(booking_id: BookingId, user: User, db: DB) -> Response[BookingOut]:
-    booking = await queries.get_booking(db, user, booking_id)
+    booking = await read.get_booking(db, user, booking_id)
     return Response(booking, headers={"ETag": reschedule.etag(booking.id, booking.version)})
 
 
 @get("/api/v1/bookings/{booking_id:int}/history", operation_id="getBookingHistory", tags=TAGS)
 async def booking_history(booking_id: BookingId, user: User, db: DB) -> list[EventOut]:
-    return await queries.history(db, user, booking_id)
+    return await read.history(db, user, booking_id)
 
 
 @patch(
@@ -253,7 +253,7 @@ async def list_approvals(
     user: User, db: DB, page: PageNo = 1, page_size: PageSz = 20
 ) -> Page[ApprovalOut]:
     """Pending requests on the instruments the caller manages or whose institution they administer."""
-    return await queries.approvals(db, user, page, page_size)
+    return await read.approvals(db, user, page, page_size)
 
 
 ROUTES: list[Any] = [

@@ -20,13 +20,14 @@ from service.availability.openings import (
     open_intervals,
     subtract,
 )
+from service.common.codes import UNBOOKABLE_INSTRUMENT_STATUSES
 from service.common.i18n import pick
 from service.common.schemas import Violation
 from service.common.time import local_days
 from service.policies.rules import parse_hhmm
 from service.policies.schemas import Policy
 
-NOT_RUNNING = frozenset({"awaiting_repair", "awaiting_scrap"})
+NOT_RUNNING = frozenset(UNBOOKABLE_INSTRUMENT_STATUSES)
 #: What a manager's override sets aside: the policy's duration, notice, horizon, opening hours
 #: and per-user limits. Never the past, the grid, who may book, the service ways, nor (in the
 #: database) overlaps, maintenance and buffers.

@@ -12,7 +12,7 @@ import msgspec
 
 from service.accounts.principal import Principal
 from service.availability import store as availability
-from service.bookings import sql, store, writes
+from service.bookings import admission, sql, store
 from service.bookings.recurrence import RecurrenceError, expand
 from service.bookings.rules import Load, Request
 from service.bookings.schemas import BookingIn, SeriesOut, SkippedOut
@@ -44,7 +44,7 @@ async def create_series(
     ctx = msgspec.structs.replace(
         ctx, booker=msgspec.structs.replace(ctx.booker, language=user.language)
     )
-    asked = writes.OnBehalf.of(user, data)
+    asked = admission.OnBehalf.of(user, data)
     asked.check(user, inst)
     await advisory_xact_lock(conn, LOCK_INSTRUMENT, inst.id)
     series_id = await conn.fetchval(
@@ -76,7 +76,7 @@ async def create_series(
 async def _try_one(
     conn: asyncpg.Connection,
     ctx: store.Context,
-    asked: writes.OnBehalf,
+    asked: admission.OnBehalf,
     req: Request,
     load: Load,
     of: tuple[str, int],
@@ -87,16 +87,16 @@ async def _try_one(
     and the series."""
     policy, inst, booker = ctx.policy, ctx.inst, ctx.booker
     (purpose, series_id) = of
-    violations = await writes.static_check(conn, policy, inst, booker, req, now, ctx)
-    violations += writes.limit_check_with(policy, inst, booker, req, load, now)
+    violations = await admission.static_check(conn, policy, inst, booker, req, now, ctx)
+    violations += admission.limit_check_with(policy, inst, booker, req, load, now)
     violations, overridden = asked.sift(violations)
     if violations:
         return [{"rule": v.rule, "message": v.message} for v in violations]
-    columns = asked.columns(writes.terms(policy, inst, booker, req, now))
+    columns = asked.columns(admission.terms(policy, inst, booker, req, now))
     try:
         async with conn.transaction():
             booked.append(
-                await writes.insert(
+                await store.insert_booking(
                     conn,
                     inst,
                     booker,

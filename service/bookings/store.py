@@ -19,7 +19,7 @@ from service.availability.openings import (
     open_intervals,
 )
 from service.bookings import sql
-from service.bookings.rules import BookerFacts, InstrumentFacts, Load
+from service.bookings.rules import BookerFacts, InstrumentFacts, Load, Request
 from service.bookings.schemas import BookingOut
 from service.errors import NotFound
 from service.policies.rules import policy_from_row
@@ -200,3 +200,43 @@ def notice_payload(**extra: Any) -> dict[str, Any]:
     """What a notification needs beyond its booking (a reason, alternatives, the change); the
     booking itself is snapshotted by `outbox.store.enqueue` in the same statement."""
     return {key: value for key, value in extra.items() if value not in (None, "")}
+
+
+async def insert_booking(
+    conn: asyncpg.Connection,
+    inst: InstrumentFacts,
+    booker: BookerFacts,
+    req: Request,
+    columns: dict[str, Any],
+    purpose: str,
+    series_id: int | None = None,
+    booked_by: int | None = None,
+    event_data: dict[str, Any] | None = None,
+) -> asyncpg.Record:
+    """The booking, its "created" history row and its notices (as an announcement needs), in
+    one statement: one round trip on the hot path. `booked_by`: the manager booking for the
+    user (the history names them as the actor); `event_data` goes into that history row."""
+    row = await conn.fetchrow(
+        sql.INSERT_BOOKING,
+        inst.id,
+        booker.user_id,
+        series_id,
+        req.start,
+        req.end,
+        columns["occupied_until"],
+        columns["status"],
+        purpose,
+        req.service_way,
+        booker.institution_id,
+        booker.region_code,
+        columns["is_external"],
+        columns["is_cross_region"],
+        columns["fee_class"],
+        columns["fee_per_hour"],
+        columns["estimated_cost"],
+        columns["approval_deadline"],
+        booked_by,
+        event_data or {},
+    )
+    assert row is not None
+    return row

@@ -17,6 +17,7 @@ from service.accounts.principal import Principal
 from service.bookings import rules, sql, store
 from service.bookings.freed import tell_next_user
 from service.bookings.schemas import BookingOut
+from service.common.codes import CANCELLABLE
 from service.common.i18n import pick
 from service.db import Database
 from service.errors import Conflict, Forbidden, NotFound, Unprocessable
@@ -33,9 +34,7 @@ class Move(msgspec.Struct, frozen=True):
 
 
 MOVES = {
-    "cancel": Move(
-        "cancelled", frozenset({"held", "pending", "confirmed"}), False, "booking_cancelled"
-    ),
+    "cancel": Move("cancelled", frozenset(CANCELLABLE), False, "booking_cancelled"),
     "approve": Move("confirmed", frozenset({"pending"}), True, "booking_confirmed"),
     "reject": Move("rejected", frozenset({"pending"}), True, "booking_rejected"),
     "check_in": Move("in_use", frozenset({"confirmed"}), False, None),

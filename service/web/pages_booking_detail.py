@@ -16,7 +16,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, Parameter
 
 from service.accounts.principal import Principal
-from service.bookings import queries, transitions
+from service.bookings import read, transitions
 from service.bookings.schemas import BookingOut, EventOut
 from service.catalog import instruments
 from service.common.codes import CANCELLABLE
@@ -65,10 +65,10 @@ FROM app_user u JOIN institution i ON i.id = u.institution_id WHERE u.id = ANY($
 
 async def load(db: Database, user: Principal, booking_id: int) -> tuple[BookingOut, list[EventOut]]:
     try:
-        booking = await queries.get_booking(db, user, booking_id)
+        booking = await read.get_booking(db, user, booking_id)
     except NotFound:
-        return await queries.managed_block(db, user, booking_id)
-    return booking, await queries.history(db, user, booking_id)
+        return await read.managed_block(db, user, booking_id)
+    return booking, await read.history(db, user, booking_id)
 
 
 async def _people(db: Database, ids: set[int]) -> dict[int, dict[str, Any]]:

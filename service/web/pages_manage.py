@@ -16,8 +16,8 @@ from litestar import Response, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, Parameter
 
-from service.bookings import blocks, queries, transitions
-from service.bookings.queries import BookingFilter
+from service.bookings import blocks, read, transitions
+from service.bookings.read import BookingFilter
 from service.bookings.schemas import ApprovalOut, BlockIn, DisplacedOut
 from service.catalog import instruments
 from service.common.i18n import pick
@@ -96,7 +96,7 @@ def group_requests(items: list[ApprovalOut]) -> list[QueueRow]:
 @get("/manage", name="page-manage")
 async def manage_home(view: ViewDep, db: DB) -> Response[Any]:
     view.require(_can_manage_any(view))
-    pending = await queries.approvals(db, view.actor(), 1, 200)
+    pending = await read.approvals(db, view.actor(), 1, 200)
     people = await lookups.people_by_id(db, {a.booking.user_id for a in pending.items})
     return view.render(
         "manage.html", requests=group_requests(pending.items), people=people,
@@ -201,7 +201,7 @@ async def _instrument_page(
     instrument = await instruments.get_instrument(db, instrument_id, True)
     view.require(view.actor().can_manage_instrument(instrument.id, instrument.institution_id))
     now = utcnow()
-    upcoming = await queries.list_bookings(
+    upcoming = await read.list_bookings(
         db,
         view.actor(),
         BookingFilter(scope="managed", instrument_id=instrument_id, start=now),

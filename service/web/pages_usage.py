@@ -15,8 +15,8 @@ from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.params import PathParameter, URLEncodedBody
 
-from service.bookings import queries, usage
-from service.bookings.queries import BookingFilter
+from service.bookings import read, usage
+from service.bookings.read import BookingFilter
 from service.bookings.schemas import UsageIn
 from service.calendars import importer
 from service.catalog import directory, instruments
@@ -44,7 +44,7 @@ async def _usage_page(
     instrument = await instruments.get_instrument(db, instrument_id, True)
     sessions = await usage.list_usage(db, actor, instrument_id, None, None, 1, 50)
     now = utcnow()
-    recent = await queries.list_bookings(
+    recent = await read.list_bookings(
         db, actor, BookingFilter("managed", instrument_id, None, now - RECENT, now), 1, 100
     )
     used = {s.booking_id for s in sessions.items}

@@ -7,6 +7,7 @@ per-user limits, insert. A lost race surfaces as 23P01 and becomes a helpful 409
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -15,13 +16,21 @@ import msgspec
 
 from service.accounts.principal import Principal, load_principal_by_id
 from service.availability.refusal import refusal_for
-from service.bookings import idempotency, series, store, writes
+from service.bookings import admission, idempotency, series, store
 from service.bookings.rules import Request
 from service.bookings.schemas import BookingIn, BookingOut, SeriesOut
 from service.common.i18n import pick
 from service.db import LOCK_INSTRUMENT, Database, advisory_xact_lock
 from service.errors import Conflict, Unprocessable
-from service.ops import prometheus
+
+#: Told of each booking attempt once: the error it ended with (None: answered) and whether the
+#: answer was a replay. The metrics subscribe (`ops.prometheus`, which sits above bookings).
+ATTEMPT_OBSERVERS: list[Callable[[BaseException | None, bool], None]] = []
+
+
+def _observe(error: BaseException | None, *, replayed: bool = False) -> None:
+    for observer in ATTEMPT_OBSERVERS:
+        observer(error, replayed)
 
 
 class Created(msgspec.Struct):
@@ -35,20 +44,20 @@ async def create(
     db: Database, user: Principal, data: BookingIn, key: str | None, now: datetime
 ) -> Created:
     """Create a booking or series (or replay an earlier answer); each attempt is counted once
-    by outcome in the Prometheus metrics."""
+    by outcome by the `ATTEMPT_OBSERVERS` (the Prometheus metrics)."""
     try:
         result = await _create(db, user, data, key, now)
     except BaseException as exc:
-        prometheus.count_booking_attempt(prometheus.booking_outcome(exc))
+        _observe(exc)
         raise
-    prometheus.count_booking_attempt(prometheus.booking_outcome(None, replayed=result.replayed))
+    _observe(None, replayed=result.replayed)
     return result
 
 
 async def _create(
     db: Database, user: Principal, data: BookingIn, key: str | None, now: datetime
 ) -> Created:
-    writes.check_bounds(data.start, data.end, user.language)
+    admission.check_bounds(data.start, data.end, user.language)
     target = await _on_behalf_of(db, data, user.language)
     digest = idempotency.request_digest(data) if key else b""
 
@@ -86,23 +95,23 @@ async def create_one(
     inst, policy = ctx.inst, ctx.policy
     # The rules are the booker's; the messages are for whoever asks.
     booker = msgspec.structs.replace(ctx.booker, language=user.language)
-    asked = writes.OnBehalf.of(user, data)
+    asked = admission.OnBehalf.of(user, data)
     asked.check(user, inst)
     req = Request(start=data.start, end=data.end, service_way=data.service_way)
-    violations = await writes.static_check(conn, policy, inst, booker, req, now, ctx)
+    violations = await admission.static_check(conn, policy, inst, booker, req, now, ctx)
     if asked.may_lock(violations):
         # Refusals need no lock; limits are read under it only when the booking may go in.
         await advisory_xact_lock(conn, LOCK_INSTRUMENT, inst.id)
-    violations += await writes.limit_check(conn, policy, inst, booker, req, now)
+    violations += await admission.limit_check(conn, policy, inst, booker, req, now)
     violations, overridden = asked.sift(violations)
     if violations:
-        raise writes.refuse(violations, user.language)
-    row = await writes.insert(
+        raise admission.refuse(violations, user.language)
+    row = await store.insert_booking(
         conn,
         inst,
         booker,
         req,
-        asked.columns(writes.terms(policy, inst, booker, req, now)),
+        asked.columns(admission.terms(policy, inst, booker, req, now)),
         data.purpose,
         booked_by=asked.booked_by,
         event_data=asked.event(overridden),

@@ -1,4 +1,5 @@
-"""Writing one booking: checks under the instrument lock, the insert, its history and notices.
+"""Admitting one booking: the checks before and under the instrument lock, the refusal, and
+the terms (status, fee, changeover) it is written with (`store.insert_booking`).
 
 Shared by single bookings, series occurrences and reschedules, so every path applies the same
 rules and the same constraint.
@@ -14,7 +15,7 @@ import msgspec
 
 from service.accounts.principal import Principal
 from service.availability import store as availability
-from service.bookings import rules, sql, store
+from service.bookings import rules, store
 from service.bookings.rules import BookerFacts, InstrumentFacts, Load, Request
 from service.bookings.schemas import BookingIn
 from service.common.i18n import pick
@@ -187,43 +188,3 @@ def terms(
         "estimated_cost": rules.estimated_cost(rate, req.start, req.end),
         "approval_deadline": rules.approval_deadline(policy, req.start, now) if pending else None,
     }
-
-
-async def insert(
-    conn: asyncpg.Connection,
-    inst: InstrumentFacts,
-    booker: BookerFacts,
-    req: Request,
-    columns: dict[str, Any],
-    purpose: str,
-    series_id: int | None = None,
-    booked_by: int | None = None,
-    event_data: dict[str, Any] | None = None,
-) -> asyncpg.Record:
-    """The booking, its "created" history row and its notices (as an announcement needs), in
-    one statement: one round trip on the hot path. `booked_by`: the manager booking for the
-    user (the history names them as the actor); `event_data` goes into that history row."""
-    row = await conn.fetchrow(
-        sql.INSERT_BOOKING,
-        inst.id,
-        booker.user_id,
-        series_id,
-        req.start,
-        req.end,
-        columns["occupied_until"],
-        columns["status"],
-        purpose,
-        req.service_way,
-        booker.institution_id,
-        booker.region_code,
-        columns["is_external"],
-        columns["is_cross_region"],
-        columns["fee_class"],
-        columns["fee_per_hour"],
-        columns["estimated_cost"],
-        columns["approval_deadline"],
-        booked_by,
-        event_data or {},
-    )
-    assert row is not None
-    return row
