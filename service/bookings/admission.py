@@ -48,6 +48,7 @@ async def static_check(
     policy: Policy,
     inst: InstrumentFacts,
     booker: BookerFacts,
+    *,
     req: Request,
     now: datetime,
     ctx: store.Context | None = None,
@@ -60,7 +61,7 @@ async def static_check(
             opening = ctx.open_intervals(req.start, req.end)
         else:
             opening = await availability.open_intervals_for(conn, inst.id, req.start, req.end)
-    return rules.static_violations(policy, inst, booker, req, opening, now)
+    return rules.static_violations(policy, inst, booker, req, open_intervals=opening, now=now)
 
 
 def has_limits(policy: Policy) -> bool:
@@ -79,6 +80,7 @@ async def limit_check(
     policy: Policy,
     inst: InstrumentFacts,
     booker: BookerFacts,
+    *,
     req: Request,
     now: datetime,
     exclude: list[int] | None = None,
@@ -86,8 +88,10 @@ async def limit_check(
     """Per-user limits; call under the instrument lock so two requests cannot both fit."""
     if booker.is_manager or not has_limits(policy):
         return []
-    load = await store.user_load(conn, inst.id, booker.user_id, (req.start, req.end), now, exclude)
-    return rules.limit_violations(policy, inst.zone, req, load, booker.language, now)
+    load = await store.user_load(
+        conn, inst.id, booker.user_id, (req.start, req.end), now=now, exclude=exclude
+    )
+    return rules.limit_violations(policy, inst.zone, req, load, lang=booker.language, now=now)
 
 
 def limit_check_with(
@@ -95,12 +99,13 @@ def limit_check_with(
     inst: InstrumentFacts,
     booker: BookerFacts,
     req: Request,
+    *,
     load: Load,
     now: datetime,
 ) -> list[Violation]:
     if booker.is_manager:
         return []
-    return rules.limit_violations(policy, inst.zone, req, load, booker.language, now)
+    return rules.limit_violations(policy, inst.zone, req, load, lang=booker.language, now=now)
 
 
 class OnBehalf(msgspec.Struct, frozen=True):
@@ -172,7 +177,7 @@ def refuse(violations: list[Violation], lang: str) -> Unprocessable:
 
 
 def terms(
-    policy: Policy, inst: InstrumentFacts, booker: BookerFacts, req: Request, now: datetime
+    policy: Policy, inst: InstrumentFacts, booker: BookerFacts, req: Request, *, now: datetime
 ) -> dict[str, Any]:
     """Status, fee and snapshot columns of a booking made by `booker` for `req`."""
     klass = rules.fee_class(inst, booker)

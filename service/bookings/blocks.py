@@ -98,6 +98,7 @@ async def _insert_block(
     user: Principal,
     instrument_id: int,
     span: tuple[datetime, datetime],
+    *,
     reason: str,
     series_id: int | None = None,
 ) -> Any:
@@ -127,6 +128,7 @@ async def _clear(
     user: Principal,
     instrument_id: int,
     spans: list[tuple[datetime, datetime]],
+    *,
     on_conflict: str,
     reason: str,
     now: datetime,
@@ -148,6 +150,7 @@ async def place_block(
     user: Principal,
     instrument_id: int,
     data: BlockIn,
+    *,
     now: datetime,
     dry_run: bool = False,
 ) -> BlockOut | list[DisplacedOut]:
@@ -161,9 +164,9 @@ async def place_block(
             return displaced_out(await _in_the_way(conn, inst.id, data.start, data.end))
         span = (data.start, data.end)
         rows, cancelled = await _clear(
-            conn, user, inst.id, [span], data.on_conflict, data.reason, now
+            conn, user, inst.id, [span], on_conflict=data.on_conflict, reason=data.reason, now=now
         )
-        block = await _insert_block(conn, user, inst.id, span, data.reason)
+        block = await _insert_block(conn, user, inst.id, span, reason=data.reason)
         for new in cancelled:
             await tell_displaced(conn, new, data.reason, now)
         return _block_out(block, displaced_out(rows))
@@ -213,6 +216,7 @@ async def place_block_series(
     user: Principal,
     instrument_id: int,
     data: BlockSeriesIn,
+    *,
     now: datetime,
     dry_run: bool = False,
 ) -> BlockSeriesOut | list[DisplacedOut]:
@@ -229,7 +233,7 @@ async def place_block_series(
             found = {r["id"]: r for a, b in spans for r in await _in_the_way(conn, inst.id, a, b)}
             return displaced_out(sorted(found.values(), key=lambda r: r["starts_at"]))
         rows, cancelled = await _clear(
-            conn, user, inst.id, spans, data.on_conflict, data.reason, now
+            conn, user, inst.id, spans, on_conflict=data.on_conflict, reason=data.reason, now=now
         )
         series_id = await conn.fetchval(
             sql.INSERT_BLOCK_SERIES,
@@ -238,7 +242,11 @@ async def place_block_series(
             repeat_rule(data.repeat),
         )
         placed = [
-            _block_out(await _insert_block(conn, user, inst.id, span, data.reason, series_id))
+            _block_out(
+                await _insert_block(
+                    conn, user, inst.id, span, reason=data.reason, series_id=series_id
+                )
+            )
             for span in spans
         ]
         for new in cancelled:
@@ -254,6 +262,7 @@ async def move_block(
     user: Principal,
     instrument_id: int,
     block_id: int,
+    *,
     expected: int,
     data: BlockPatchIn,
     now: datetime,
@@ -285,7 +294,13 @@ async def move_block(
         admission.check_bounds(start, end, user.language)
         reason = data.reason or row["purpose"]
         rows, cancelled = await _clear(
-            conn, user, inst.id, [(start, end)], data.on_conflict, reason, now
+            conn,
+            user,
+            inst.id,
+            [(start, end)],
+            on_conflict=data.on_conflict,
+            reason=reason,
+            now=now,
         )
         moved = await conn.fetchrow(
             sql.MOVE_BLOCK_TO,
@@ -300,10 +315,10 @@ async def move_block(
             block_id,
             user.user_id,
             "block_moved",
-            "confirmed",
-            "confirmed",
-            reason,
-            {"from": [row["starts_at"].isoformat(), row["ends_at"].isoformat()]},
+            from_status="confirmed",
+            to_status="confirmed",
+            reason=reason,
+            data={"from": [row["starts_at"].isoformat(), row["ends_at"].isoformat()]},
         )
         for new in cancelled:
             await tell_displaced(conn, new, reason, now)
@@ -334,7 +349,13 @@ async def cancel_displaced(
         now,
     )
     await store.record_event(
-        conn, row["id"], user.user_id, "displaced", row["status"], "cancelled", reason
+        conn,
+        row["id"],
+        user.user_id,
+        "displaced",
+        from_status=row["status"],
+        to_status="cancelled",
+        reason=reason,
     )
     return new
 
@@ -380,6 +401,7 @@ async def list_blocks(
     instrument_id: int,
     start: datetime | None,
     end: datetime | None,
+    *,
     include_cancelled: bool,
 ) -> list[BlockOut]:
     rows = await db.fetch(
@@ -393,7 +415,7 @@ async def list_blocks(
 
 
 async def remove_block(
-    db: Database, user: Principal, instrument_id: int, block_id: int, now: datetime
+    db: Database, user: Principal, instrument_id: int, block_id: int, *, now: datetime
 ) -> None:
     async def work(conn: asyncpg.Connection) -> None:
         inst = await _managed_instrument(conn, user, instrument_id)
@@ -411,7 +433,12 @@ async def remove_block(
                 now,
             )
             await store.record_event(
-                conn, block_id, user.user_id, "block_removed", row["status"], "cancelled"
+                conn,
+                block_id,
+                user.user_id,
+                "block_removed",
+                from_status=row["status"],
+                to_status="cancelled",
             )
 
     await db.in_transaction(work)

@@ -41,12 +41,12 @@ class Created(msgspec.Struct):
 
 
 async def create(
-    db: Database, user: Principal, data: BookingIn, key: str | None, now: datetime
+    db: Database, user: Principal, data: BookingIn, key: str | None, *, now: datetime
 ) -> Created:
     """Create a booking or series (or replay an earlier answer); each attempt is counted once
     by outcome by the `ATTEMPT_OBSERVERS` (the Prometheus metrics)."""
     try:
-        result = await _create(db, user, data, key, now)
+        result = await _create(db, user, data, key, now=now)
     except BaseException as exc:
         _observe(exc)
         raise
@@ -55,7 +55,7 @@ async def create(
 
 
 async def _create(
-    db: Database, user: Principal, data: BookingIn, key: str | None, now: datetime
+    db: Database, user: Principal, data: BookingIn, key: str | None, *, now: datetime
 ) -> Created:
     admission.check_bounds(data.start, data.end, user.language)
     target = await _on_behalf_of(db, data, user.language)
@@ -63,21 +63,23 @@ async def _create(
 
     async def work(conn: asyncpg.Connection) -> Created:
         if key:
-            replay = await idempotency.claim(conn, user.user_id, key, digest, now)
+            replay = await idempotency.claim(conn, user.user_id, key, digest, now=now)
             if replay is not None:
                 return Created(replay[0], revive(replay[1]), replayed=True)
         if data.recurrence is not None:
-            result = Created(201, await series.create_series(conn, user, data, now, target))
+            result = Created(
+                201, await series.create_series(conn, user, data, now, booker_principal=target)
+            )
         else:
-            result = Created(201, await create_one(conn, user, data, now, target))
+            result = Created(201, await create_one(conn, user, data, now, booker_principal=target))
         if key:
-            await idempotency.store(conn, user.user_id, key, result.status, result.body)
+            await idempotency.store(conn, user.user_id, key, result.status, body=result.body)
         return result
 
     try:
         return await db.in_transaction(work)
     except asyncpg.ExclusionViolationError:
-        raise await taken(db, user, data.instrument_id, data.start, data.end, now) from None
+        raise await taken(db, user, data.instrument_id, data.start, end=data.end, now=now) from None
 
 
 async def create_one(
@@ -85,6 +87,7 @@ async def create_one(
     user: Principal,
     data: BookingIn,
     now: datetime,
+    *,
     booker_principal: Principal | None = None,
 ) -> Any:
     """One booking by `user`, for `booker_principal` when a manager books on a user's behalf
@@ -98,11 +101,11 @@ async def create_one(
     asked = admission.OnBehalf.of(user, data)
     asked.check(user, inst)
     req = Request(start=data.start, end=data.end, service_way=data.service_way)
-    violations = await admission.static_check(conn, policy, inst, booker, req, now, ctx)
+    violations = await admission.static_check(conn, policy, inst, booker, req=req, now=now, ctx=ctx)
     if asked.may_lock(violations):
         # Refusals need no lock; limits are read under it only when the booking may go in.
         await advisory_xact_lock(conn, LOCK_INSTRUMENT, inst.id)
-    violations += await admission.limit_check(conn, policy, inst, booker, req, now)
+    violations += await admission.limit_check(conn, policy, inst, booker, req=req, now=now)
     violations, overridden = asked.sift(violations)
     if violations:
         raise admission.refuse(violations, user.language)
@@ -111,8 +114,8 @@ async def create_one(
         inst,
         booker,
         req,
-        asked.columns(admission.terms(policy, inst, booker, req, now)),
-        data.purpose,
+        columns=asked.columns(admission.terms(policy, inst, booker, req, now=now)),
+        purpose=data.purpose,
         booked_by=asked.booked_by,
         event_data=asked.event(overridden),
     )
@@ -142,7 +145,13 @@ def _interval(item: Any) -> dict[str, Any]:
 
 
 async def taken(
-    db: Database, user: Principal, instrument_id: int, start: datetime, end: datetime, now: datetime
+    db: Database,
+    user: Principal,
+    instrument_id: int,
+    start: datetime,
+    *,
+    end: datetime,
+    now: datetime,
 ) -> Conflict:
     """The 409 for a slot already taken: what is in the way (never whose) and where else to go."""
     async with db.connection() as conn:

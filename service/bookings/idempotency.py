@@ -37,7 +37,7 @@ def request_digest(body: msgspec.Struct) -> bytes:
 
 
 async def claim(
-    conn: asyncpg.Connection, user_id: int, key: str, digest: bytes, now: datetime
+    conn: asyncpg.Connection, user_id: int, key: str, digest: bytes, *, now: datetime
 ) -> tuple[int, Any] | None:
     """None if this request owns the key now; else the stored (status, body) to replay."""
     fresh = await conn.fetchval(
@@ -62,7 +62,9 @@ async def claim(
     return int(row["response_status"]), row["response_body"]
 
 
-async def store(conn: asyncpg.Connection, user_id: int, key: str, status: int, body: Any) -> None:
+async def store(
+    conn: asyncpg.Connection, user_id: int, key: str, status: int, *, body: Any
+) -> None:
     await conn.execute(
         sql.STORE_ANSWER,
         user_id,

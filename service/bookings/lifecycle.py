@@ -55,9 +55,9 @@ async def expire_overdue_pending(db: Database, now: datetime) -> int:
             row["id"],
             None,
             "expired",
-            row["old_status"],
-            "expired",
-            "approval deadline passed",
+            from_status=row["old_status"],
+            to_status="expired",
+            reason="approval deadline passed",
         )
         await enqueue(
             conn,
@@ -83,9 +83,9 @@ async def mark_no_shows(db: Database, now: datetime) -> int:
             row["id"],
             None,
             "no_show",
-            row["old_status"],
-            "no_show",
-            "no check-in within the grace period",
+            from_status=row["old_status"],
+            to_status="no_show",
+            reason="no check-in within the grace period",
         )
 
     where = sql.NO_SHOW_DUE
@@ -98,7 +98,13 @@ async def complete_finished(db: Database, now: datetime) -> int:
     async def after(conn: asyncpg.Connection, row: Any) -> None:
         await close_session(conn, row["id"], row["ends_at"])
         await store.record_event(
-            conn, row["id"], None, "completed", row["old_status"], "completed", "booked time ended"
+            conn,
+            row["id"],
+            None,
+            "completed",
+            from_status=row["old_status"],
+            to_status="completed",
+            reason="booked time ended",
         )
 
     where = "b.status = 'in_use' AND b.ends_at <= $1"

@@ -53,7 +53,7 @@ def _where(user: Principal, f: BookingFilter) -> tuple[str, list[Any]]:
 
 
 async def list_bookings(
-    db: Database, user: Principal, f: BookingFilter, page: int, page_size: int
+    db: Database, user: Principal, f: BookingFilter, page: int, *, page_size: int
 ) -> Page[BookingOut]:
     where, args = _where(user, f)
     n = len(args)

@@ -53,6 +53,7 @@ async def reschedule(
     user: Principal,
     booking_id: int,
     expected: int,
+    *,
     data: BookingPatchIn,
     now: datetime,
 ) -> BookingOut:
@@ -86,16 +87,16 @@ async def reschedule(
                 )
             )
         target[:] = [data.start or row["starts_at"], data.end or row["ends_at"]]
-        return await _apply(conn, user, row, data, now)
+        return await _apply(conn, user, row, data, now=now)
 
     try:
         return store.booking_out(await db.in_transaction(work))
     except asyncpg.ExclusionViolationError:
-        raise await taken(db, user, instrument_id, target[0], target[1], now) from None
+        raise await taken(db, user, instrument_id, target[0], end=target[1], now=now) from None
 
 
 async def _apply(
-    conn: asyncpg.Connection, user: Principal, row: Any, data: BookingPatchIn, now: datetime
+    conn: asyncpg.Connection, user: Principal, row: Any, data: BookingPatchIn, *, now: datetime
 ) -> asyncpg.Record:
     start, end = data.start or row["starts_at"], data.end or row["ends_at"]
     admission.check_bounds(start, end, user.language)
@@ -105,17 +106,17 @@ async def _apply(
     req = Request(start=start, end=end, service_way=data.service_way or row["service_way"])
     moved = (start, end) != (row["starts_at"], row["ends_at"])
     violations = (
-        await admission.static_check(conn, policy, inst, booker, req, now)
+        await admission.static_check(conn, policy, inst, booker, req=req, now=now)
         if moved or data.service_way
         else []
     )
     if moved:
         violations += await admission.limit_check(
-            conn, policy, inst, booker, req, now, exclude=[row["id"]]
+            conn, policy, inst, booker, req=req, now=now, exclude=[row["id"]]
         )
     if violations:
         raise admission.refuse(violations, user.language)
-    cols = admission.terms(policy, inst, booker, req, now)
+    cols = admission.terms(policy, inst, booker, req, now=now)
     status = cols["status"] if moved else row["status"]
     new = await conn.fetchrow(
         f"""UPDATE booking b SET starts_at = $2, ends_at = $3, occupied_until = $4, purpose = $5,
@@ -139,7 +140,14 @@ async def _apply(
         "to": [start.isoformat(), end.isoformat()],
     }
     await store.record_event(
-        conn, row["id"], user.user_id, "rescheduled", row["status"], status, "", changes
+        conn,
+        row["id"],
+        user.user_id,
+        "rescheduled",
+        from_status=row["status"],
+        to_status=status,
+        reason="",
+        data=changes,
     )
     await _notify(conn, new, changes)
     return new

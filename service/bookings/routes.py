@@ -80,7 +80,7 @@ async def create_booking(
     ] = None,
 ) -> Response[BookingOut | SeriesOut]:
     """A single booking, or a series when `recurrence` is given (the answer is then a `SeriesOut`)."""
-    result = await create.create(db, user, data, check_key(idempotency_key), utcnow())
+    result = await create.create(db, user, data, check_key(idempotency_key), now=utcnow())
     return Response(result.body, status_code=result.status)
 
 
@@ -90,6 +90,7 @@ async def list_bookings(
     db: DB,
     which: Annotated[Literal["mine", "managed"], QueryParameter(name="scope")] = "mine",
     instrument_id: Annotated[int | None, QueryParameter(ge=1, le=2**62)] = None,
+    *,
     status: Annotated[Status | None, QueryParameter()] = None,
     start: Annotated[AwareDatetime | None, QueryParameter(name="from")] = None,
     end: Annotated[AwareDatetime | None, QueryParameter(name="to")] = None,
@@ -103,7 +104,7 @@ async def list_bookings(
         start=aware(start, "from"),
         end=aware(end, "to"),
     )
-    return await read.list_bookings(db, user, filters, page, page_size)
+    return await read.list_bookings(db, user, filters, page, page_size=page_size)
 
 
 @get("/api/v1/bookings/{booking_id:int}", operation_id="getBooking", tags=TAGS)
@@ -132,10 +133,11 @@ async def reschedule_booking(
     data: JSONBody[BookingPatchIn],
     user: User,
     db: DB,
+    *,
     if_match: Annotated[str | None, HeaderParameter(name="If-Match", max_length=200)] = None,
 ) -> Response[BookingOut]:
     expected = reschedule.parse_if_match(if_match, booking_id, user.language)
-    booking = await reschedule.reschedule(db, user, booking_id, expected, data, utcnow())
+    booking = await reschedule.reschedule(db, user, booking_id, expected, data=data, now=utcnow())
     return Response(booking, headers={"ETag": reschedule.etag(booking.id, booking.version)})
 
 
@@ -152,15 +154,15 @@ async def cancel_booking(
     """The booker or a manager; `scope` following/all also cancels later occurrences of a series."""
     body = data or CancelIn()
     booking, others = await transitions.cancel(
-        db, user, booking_id, body.reason, body.scope, utcnow()
+        db, user, booking_id, body.reason, scope=body.scope, now=utcnow()
     )
     return CancelledOut(
         **{f: getattr(booking, f) for f in BookingOut.__struct_fields__}, also_cancelled=others
     )
 
 
-async def _move(db: DB, user: User, booking_id: int, action: str, reason: str) -> BookingOut:
-    return await transitions.transition(db, user, booking_id, action, reason, utcnow())
+async def _move(db: DB, user: User, booking_id: int, action: str, *, reason: str) -> BookingOut:
+    return await transitions.transition(db, user, booking_id, action, reason=reason, now=utcnow())
 
 
 @post(
@@ -173,7 +175,7 @@ async def _move(db: DB, user: User, booking_id: int, action: str, reason: str) -
 async def approve_booking(
     booking_id: BookingId, user: User, db: DB, data: JSONBody[ReasonIn | None] = None
 ) -> BookingOut:
-    return await _move(db, user, booking_id, "approve", (data or ReasonIn()).reason)
+    return await _move(db, user, booking_id, "approve", reason=(data or ReasonIn()).reason)
 
 
 @post(
@@ -187,7 +189,7 @@ async def reject_booking(
     booking_id: BookingId, data: JSONBody[RejectIn], user: User, db: DB
 ) -> BookingOut:
     transitions.require_reason(data.reason, user.language)
-    return await _move(db, user, booking_id, "reject", data.reason)
+    return await _move(db, user, booking_id, "reject", reason=data.reason)
 
 
 @post(
@@ -198,7 +200,7 @@ async def reject_booking(
     responses=ACTION_ERRORS,
 )
 async def check_in(booking_id: BookingId, user: User, db: DB) -> BookingOut:
-    return await _move(db, user, booking_id, "check_in", "")
+    return await _move(db, user, booking_id, "check_in", reason="")
 
 
 @post(
@@ -213,7 +215,7 @@ async def check_out(
 ) -> BookingOut:
     body = data or CheckOutIn()
     return await transitions.transition(
-        db, user, booking_id, "check_out", "", utcnow(), (body.samples, body.note),
+        db, user, booking_id, "check_out", reason="", now=utcnow(), usage=(body.samples, body.note),
         amount=body.amount, service_way=body.service_way,
     )  # fmt: skip
 
@@ -228,7 +230,7 @@ async def check_out(
 async def no_show(
     booking_id: BookingId, user: User, db: DB, data: JSONBody[ReasonIn | None] = None
 ) -> BookingOut:
-    return await _move(db, user, booking_id, "no_show", (data or ReasonIn()).reason)
+    return await _move(db, user, booking_id, "no_show", reason=(data or ReasonIn()).reason)
 
 
 @post(
@@ -244,7 +246,7 @@ async def undo_no_show(
     """A manager takes back a no-show within 24 hours, with a reason: the booking gets its
     previous status back and the no-show job leaves it alone."""
     return await transitions.undo_no_show(
-        db, user, booking_id, (data or ReasonIn()).reason, utcnow()
+        db, user, booking_id, (data or ReasonIn()).reason, now=utcnow()
     )
 
 

@@ -43,6 +43,7 @@ async def list_closures(
     user: NamedDependency[Principal],
     instrument_id: PathId,
     from_day: Annotated[date | None, QueryParameter(name="from")] = None,
+    *,
     to_day: Annotated[date | None, QueryParameter(name="to")] = None,
 ) -> list[ClosureOut]:
     return await closures.list_closures(db, user, instrument_id, first=from_day, last=to_day)

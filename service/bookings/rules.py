@@ -139,7 +139,7 @@ def is_relaxed(policy: Policy, tz: ZoneInfo, req: Request, rule: str) -> bool:
 
 
 def time_violations(
-    policy: Policy, tz: ZoneInfo, req: Request, now: datetime, lang: str
+    policy: Policy, tz: ZoneInfo, req: Request, now: datetime, *, lang: str
 ) -> list[Violation]:
     """Duration, grid, notice and horizon."""
     out: list[Violation] = []
@@ -267,13 +267,14 @@ def static_violations(
     inst: InstrumentFacts,
     booker: BookerFacts,
     req: Request,
+    *,
     open_intervals: list[Interval],
     now: datetime,
 ) -> list[Violation]:
     """All rules that do not depend on the booker's other bookings."""
     lang = booker.language
     out = access_violations(policy, inst, booker, req)
-    out += time_violations(policy, inst.zone, req, now, lang)
+    out += time_violations(policy, inst.zone, req, now, lang=lang)
     if not covers(open_intervals, req.start, req.end):
         out.append(
             _v(
@@ -310,7 +311,7 @@ def _touches(day: date, interval: Interval, tz: ZoneInfo) -> bool:
 
 
 def limit_violations(
-    policy: Policy, tz: ZoneInfo, req: Request, load: Load, lang: str, now: datetime
+    policy: Policy, tz: ZoneInfo, req: Request, load: Load, *, lang: str, now: datetime
 ) -> list[Violation]:
     """Per-user limits: hours and bookings per local day, hours per ISO week (time used or
     missed earlier in the period included), future bookings and hours, the gap between two

@@ -137,6 +137,7 @@ async def user_load(
     instrument_id: int,
     user_id: int,
     around: tuple[datetime, datetime],
+    *,
     now: datetime,
     exclude: list[int] | None = None,
 ) -> Load:
@@ -166,6 +167,7 @@ async def record_event(
     booking_id: int,
     actor: int | None,
     action: str,
+    *,
     from_status: str | None,
     to_status: str | None,
     reason: str = "",
@@ -207,6 +209,7 @@ async def insert_booking(
     inst: InstrumentFacts,
     booker: BookerFacts,
     req: Request,
+    *,
     columns: dict[str, Any],
     purpose: str,
     series_id: int | None = None,

@@ -72,7 +72,7 @@ def check_in_opens(starts_at: datetime, policy: Policy) -> datetime:
     return starts_at - timedelta(minutes=policy.check_in_lead_minutes)
 
 
-def _check_timing(action: str, row: Any, now: datetime, lang: str, policy: Policy) -> None:
+def _check_timing(action: str, row: Any, now: datetime, lang: str, *, policy: Policy) -> None:
     grace = timedelta(minutes=policy.no_show_grace_minutes)
     if action == "no_show" and now < row["starts_at"] + grace:
         minutes = int(grace / timedelta(minutes=1))
@@ -102,7 +102,7 @@ _POLICED = frozenset({"cancel", "no_show", "check_in"})
 
 
 def check_outcome_change(
-    action: str, row: Any, user: Principal, is_manager: bool, reason: str, now: datetime
+    action: str, row: Any, user: Principal, is_manager: bool, *, reason: str, now: datetime
 ) -> None:
     """Once a booking has ended its outcome (used, missed) is a record: its booker can no
     longer cancel it away, and a manager who changes it must say why. Cancelling someone
@@ -143,7 +143,7 @@ def check_outcome_change(
 
 
 async def apply(
-    conn: asyncpg.Connection, user: Principal, row: Any, action: str, reason: str, now: datetime
+    conn: asyncpg.Connection, user: Principal, row: Any, action: str, *, reason: str, now: datetime
 ) -> asyncpg.Record:
     """Move one locked booking; `row` comes from `store.lock_booking`."""
     move = MOVES[action]
@@ -160,8 +160,8 @@ async def apply(
             extra={"booking_status": row["status"]},
         )
     policy = await load_policy(conn, row["instrument_id"]) if action in _POLICED else None
-    _check_timing(action, row, now, user.language, policy or Policy())
-    check_outcome_change(action, row, user, is_manager, reason, now)
+    _check_timing(action, row, now, user.language, policy=policy or Policy())
+    check_outcome_change(action, row, user, is_manager, reason=reason, now=now)
     late = False
     if action == "cancel" and not is_manager and policy is not None:
         late = rules.is_late_cancellation(policy, row["starts_at"], now)
@@ -180,10 +180,10 @@ async def apply(
         row["id"],
         user.user_id,
         action,
-        row["status"],
-        move.to,
-        reason,
-        {"late_cancellation": True} if late else None,
+        from_status=row["status"],
+        to_status=move.to,
+        reason=reason,
+        data={"late_cancellation": True} if late else None,
     )
     if action == "check_in":
         await open_session(conn, new, user.user_id, now)
@@ -207,10 +207,10 @@ async def transition(
     user: Principal,
     booking_id: int,
     action: str,
+    *,
     reason: str,
     now: datetime,
     usage: tuple[int, str] = (0, ""),
-    *,
     amount: Decimal | None = None,
     service_way: str | None = None,
 ) -> BookingOut:
@@ -220,7 +220,7 @@ async def transition(
 
     async def work(conn: asyncpg.Connection) -> asyncpg.Record:
         row = await store.lock_booking(conn, booking_id)
-        new = await apply(conn, user, row, action, reason, now)
+        new = await apply(conn, user, row, action, reason=reason, now=now)
         if action == "check_out":
             await conn.execute(
                 sql.SET_SESSION_DETAILS,
@@ -236,14 +236,14 @@ async def transition(
 
 
 async def cancel(
-    db: Database, user: Principal, booking_id: int, reason: str, scope: str, now: datetime
+    db: Database, user: Principal, booking_id: int, reason: str, *, scope: str, now: datetime
 ) -> tuple[BookingOut, list[int]]:
     """Cancel one booking or, for a series, this and the following occurrences or all of them.
     Occurrences already past or closed are left as they are."""
 
     async def work(conn: asyncpg.Connection) -> tuple[asyncpg.Record, list[int]]:
         row = await store.lock_booking(conn, booking_id)
-        new = await apply(conn, user, row, "cancel", reason, now)
+        new = await apply(conn, user, row, "cancel", reason=reason, now=now)
         if scope == "one" or row["series_id"] is None:
             return new, []
         others = await conn.fetch(
@@ -254,7 +254,10 @@ async def cancel(
             row["starts_at"],
             now,
         )
-        done = [(await apply(conn, user, other, "cancel", reason, now))["id"] for other in others]
+        done = [
+            (await apply(conn, user, other, "cancel", reason=reason, now=now))["id"]
+            for other in others
+        ]
         return new, done
 
     new, others = await db.in_transaction(work)
@@ -266,7 +269,7 @@ UNDO_NO_SHOW_WITHIN = timedelta(hours=24)
 
 
 async def undo_no_show(
-    db: Database, user: Principal, booking_id: int, reason: str, now: datetime
+    db: Database, user: Principal, booking_id: int, reason: str, *, now: datetime
 ) -> BookingOut:
     """Put a no-show back to the status it had (within `UNDO_NO_SHOW_WITHIN` of the no-show),
     with the reason in the history. The no-show job never marks that booking again."""
@@ -317,7 +320,13 @@ async def undo_no_show(
             ) from None
         assert new is not None
         await store.record_event(
-            conn, booking_id, user.user_id, "undo_no_show", "no_show", prior, reason
+            conn,
+            booking_id,
+            user.user_id,
+            "undo_no_show",
+            from_status="no_show",
+            to_status=prior,
+            reason=reason,
         )
         return new
 
@@ -325,7 +334,7 @@ async def undo_no_show(
 
 
 async def decide_series(
-    db: Database, user: Principal, series_id: int, action: str, reason: str, now: datetime
+    db: Database, user: Principal, series_id: int, action: str, *, reason: str, now: datetime
 ) -> list[BookingOut]:
     """Approve or reject every pending occurrence of a series at once, in one transaction:
     a manager answers a weekly request once, and either all of it is answered or none."""
@@ -339,7 +348,7 @@ async def decide_series(
         )
         if not rows:
             raise NotFound(f"Series {series_id} has no request waiting for an answer.")
-        return [await apply(conn, user, row, action, reason, now) for row in rows]
+        return [await apply(conn, user, row, action, reason=reason, now=now) for row in rows]
 
     return [store.booking_out(r) for r in await db.in_transaction(work)]
 

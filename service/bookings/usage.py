@@ -92,7 +92,7 @@ async def who(
 
 async def overlap_conflict(
     conn: asyncpg.Connection, user: Principal, instrument_id: int, span: tuple[Any, Any],
-    session_id: int | None = None,
+    *, session_id: int | None = None,
 ) -> Conflict:  # fmt: skip
     taken = await conn.fetch(sql.OVERLAPPING_SESSIONS, instrument_id, span[0], span[1], session_id)
     return Conflict(
@@ -139,12 +139,17 @@ async def _mark_used(
         now,
     )
     await store.record_event(
-        conn, booking["id"], user.user_id, "usage_recorded", booking["status"], "completed"
+        conn,
+        booking["id"],
+        user.user_id,
+        "usage_recorded",
+        from_status=booking["status"],
+        to_status="completed",
     )
 
 
 async def record_usage(
-    db: Database, user: Principal, instrument_id: int, data: UsageIn, now: datetime
+    db: Database, user: Principal, instrument_id: int, data: UsageIn, *, now: datetime
 ) -> UsageOut:
     check_times(user, data.start, data.end, now)
 
@@ -188,6 +193,7 @@ async def list_usage(
     user: Principal,
     instrument_id: int,
     start: datetime | None,
+    *,
     end: datetime | None,
     page: int,
     page_size: int,

@@ -112,7 +112,7 @@ async def correct_session(
         except asyncpg.ExclusionViolationError:
             span = (after["started_at"], after["ended_at"])
             raise await overlap_conflict(
-                conn, user, row["instrument_id"], span, session_id
+                conn, user, row["instrument_id"], span, session_id=session_id
             ) from None
         await _revision(
             conn, row, "corrected", user, now=now, reason=change.reason, before=before,

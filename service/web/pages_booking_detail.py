@@ -172,13 +172,15 @@ async def booking_action(
         raise NotFound("Unknown action.")
     actor = view.actor()
     if action == "cancel":
-        await transitions.cancel(db, actor, booking_id, data.reason, "one", utcnow())
+        await transitions.cancel(db, actor, booking_id, data.reason, scope="one", now=utcnow())
     elif action == "undo_no_show":
-        await transitions.undo_no_show(db, actor, booking_id, data.reason, utcnow())
+        await transitions.undo_no_show(db, actor, booking_id, data.reason, now=utcnow())
     else:
         if action == "reject":
             transitions.require_reason(data.reason, actor.language)
-        await transitions.transition(db, actor, booking_id, action, data.reason, utcnow())
+        await transitions.transition(
+            db, actor, booking_id, action, reason=data.reason, now=utcnow()
+        )
     return view.redirect(f"/bookings/{booking_id}", ok=FLASH[action])
 
 

@@ -132,7 +132,7 @@ async def book_submit(
                    "detail": view.t("Give a start and an end time.")}  # fmt: skip
         return await _form_page(view, db, instrument_id, data, 422, problem=problem)
     try:
-        created = await create.create(db, actor, booking, None, utcnow())
+        created = await create.create(db, actor, booking, None, now=utcnow())
     except Conflict as exc:
         return await _form_page(
             view, db, instrument_id, data, 409, problem=_problem(exc),
@@ -186,9 +186,15 @@ async def my_bookings(
     researcher with hundreds of bookings looks for last week's, not last year's)."""
     user = view.require_user()
     now = utcnow()
-    upcoming = await read.list_bookings(db, user, BookingFilter(scope="mine", start=now), 1, 100)
-    to_rate = await read.list_bookings(db, user, history_filter("to_rate", now), 1, TO_RATE_SHOWN)
-    past = await read.list_bookings(db, user, history_filter(show, now), page, HISTORY_PAGE)
+    upcoming = await read.list_bookings(
+        db, user, BookingFilter(scope="mine", start=now), 1, page_size=100
+    )
+    to_rate = await read.list_bookings(
+        db, user, history_filter("to_rate", now), 1, page_size=TO_RATE_SHOWN
+    )
+    past = await read.list_bookings(
+        db, user, history_filter(show, now), page, page_size=HISTORY_PAGE
+    )
     just_booked = await _own_booking(db, user, booking)
     shown = upcoming.items + past.items + to_rate.items + ([just_booked] if just_booked else [])
     ids = {b.instrument_id for b in shown}
@@ -248,7 +254,7 @@ async def _series_outcome(
 async def cancel_submit(
     view: ViewDep, db: DB, booking_id: BookingId, data: Annotated[ReasonForm, Form]
 ) -> Response[Any]:
-    await transitions.cancel(db, view.actor(), booking_id, data.reason, "one", utcnow())
+    await transitions.cancel(db, view.actor(), booking_id, data.reason, scope="one", now=utcnow())
     return view.redirect("/bookings", ok="cancelled")
 
 
@@ -301,8 +307,8 @@ async def reschedule_submit(
             actor,
             booking_id,
             data.version,
-            BookingPatchIn(start=parse_instant(start), end=parse_instant(end)),
-            utcnow(),
+            data=BookingPatchIn(start=parse_instant(start), end=parse_instant(end)),
+            now=utcnow(),
         )
     except (Conflict, Unprocessable) as exc:
         return await _reschedule_page(view, db, booking, exc.status, _problem(exc), exc.extra)

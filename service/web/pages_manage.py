@@ -114,7 +114,9 @@ async def series_action(
     actor = view.actor()
     if action == "reject":
         transitions.require_reason(data.reason, actor.language)
-    done = await transitions.decide_series(db, actor, series_id, action, data.reason, utcnow())
+    done = await transitions.decide_series(
+        db, actor, series_id, action, reason=data.reason, now=utcnow()
+    )
     if view.is_htmx:
         return view.render(
             "_approval_done.html", booking=done[0], action=action, row_id=f"series-{series_id}",
@@ -180,7 +182,15 @@ async def booking_action(
         samples, amount, way = checkout_values(data, actor.language)
         usage = (samples, data.note.strip())
     booking = await transitions.transition(
-        db, actor, booking_id, action, data.reason, utcnow(), usage, amount=amount, service_way=way
+        db,
+        actor,
+        booking_id,
+        action,
+        reason=data.reason,
+        now=utcnow(),
+        usage=usage,
+        amount=amount,
+        service_way=way,
     )
     if view.is_htmx and action in {"approve", "reject"}:
         return view.render(
@@ -206,9 +216,9 @@ async def _instrument_page(
         view.actor(),
         BookingFilter(scope="managed", instrument_id=instrument_id, start=now),
         1,
-        100,
+        page_size=100,
     )
-    block_list = await blocks.list_blocks(db, instrument_id, now, None, False)
+    block_list = await blocks.list_blocks(db, instrument_id, now, None, include_cancelled=False)
     displaced = extra.get("displaced") or []
     people = await lookups.people_by_id(
         db, {b.user_id for b in upcoming.items} | {d.user_id for d in displaced}
@@ -264,14 +274,14 @@ async def block_submit(
     try:
         if data.confirm != "cancel":
             displaced = await blocks.place_block(
-                db, actor, instrument_id, block, utcnow(), dry_run=True
+                db, actor, instrument_id, block, now=utcnow(), dry_run=True
             )
             assert isinstance(displaced, list)
             if displaced:
                 return await _instrument_page(
                     view, db, instrument_id, 200, displaced=_displaced(displaced), block_form=data
                 )
-        await blocks.place_block(db, actor, instrument_id, block, utcnow())
+        await blocks.place_block(db, actor, instrument_id, block, now=utcnow())
     except (Conflict, Unprocessable) as exc:
         problem = {"status": exc.status, "title": exc.title, "detail": exc.detail}
         return await _instrument_page(
