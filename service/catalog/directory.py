@@ -17,13 +17,11 @@ from service.catalog.schemas import (
     RegionOut,
     set_fields,
 )
+from service.common.codes import INSTITUTION_KINDS
 from service.common.pagination import offset
 from service.common.schemas import Page
 from service.db import LOCK_JOB, Database, advisory_xact_lock
 from service.errors import Conflict, NotFound, Unprocessable
-
-INSTITUTION_KINDS = ("university", "research_institute", "hospital", "enterprise", "other")
-
 
 LEGAL_ENTITY_LOCK_KEY = 2026_1203
 
