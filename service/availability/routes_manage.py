@@ -23,6 +23,7 @@ from service.availability.schemas import (
 )
 from service.common.schemas import Problem
 from service.db import Database
+from service.policies.routes import MANAGE_READ, MANAGE_WRITE
 
 #: Database ids: positive bigint (larger values would not reach PostgreSQL intact).
 Id = Annotated[int, Parameter(ge=1, le=2**63 - 1)]
@@ -30,25 +31,16 @@ Id = Annotated[int, Parameter(ge=1, le=2**63 - 1)]
 _HOURS = "/api/v1/instruments/{instrument_id:int}/opening-hours"
 _SHARED = "/api/v1/instruments/{instrument_id:int}/shared-calendar"
 _TAGS = ["calendar management"]
-_READ: dict[int, ResponseSpec] = {
-    401: ResponseSpec(Problem, description="not signed in"),
-    403: ResponseSpec(Problem, description="not a manager or admin of this instrument"),
-    404: ResponseSpec(Problem, description="unknown instrument or institution"),
-}
-_WRITE: dict[int, ResponseSpec] = {
-    **_READ,
-    422: ResponseSpec(Problem, description="invalid values; `violations` lists every problem"),
-}
 
 
-@get(_HOURS, operation_id="getOpeningHours", tags=_TAGS, responses=_READ)
+@get(_HOURS, operation_id="getOpeningHours", tags=_TAGS, responses=MANAGE_READ)
 async def get_opening_hours(
     db: NamedDependency[Database], user: NamedDependency[Principal], instrument_id: Id
 ) -> OpeningHoursOut:
     return await opening_hours.get_opening_hours(db, user, instrument_id)
 
 
-@put(_HOURS, operation_id="replaceOpeningHours", tags=_TAGS, responses=_WRITE)
+@put(_HOURS, operation_id="replaceOpeningHours", tags=_TAGS, responses=MANAGE_WRITE)
 async def put_opening_hours(
     db: NamedDependency[Database],
     user: NamedDependency[Principal],
@@ -59,7 +51,7 @@ async def put_opening_hours(
     return await opening_hours.replace_opening_hours(db, user, instrument_id, data)
 
 
-@get(_SHARED, operation_id="getSharedCalendar", tags=_TAGS, responses=_READ)
+@get(_SHARED, operation_id="getSharedCalendar", tags=_TAGS, responses=MANAGE_READ)
 async def get_shared_calendar(
     db: NamedDependency[Database], user: NamedDependency[Principal], instrument_id: Id
 ) -> SharedCalendarOut:
@@ -72,7 +64,7 @@ async def get_shared_calendar(
     operation_id="setSharedCalendar",
     tags=_TAGS,
     responses={
-        **_WRITE,
+        **MANAGE_WRITE,
         409: ResponseSpec(Problem, description="active bookings of these instruments overlap"),
     },
 )

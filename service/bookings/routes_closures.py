@@ -23,21 +23,13 @@ from service.common.params import PathId
 from service.common.schemas import Problem
 from service.common.time import utcnow
 from service.db import Database
+from service.policies.routes import MANAGE_READ, MANAGE_WRITE
 
 _CLOSURES = "/api/v1/instruments/{instrument_id:int}/closures"
 _TAGS = ["calendar management"]
-_READ: dict[int, ResponseSpec] = {
-    401: ResponseSpec(Problem, description="not signed in"),
-    403: ResponseSpec(Problem, description="not a manager or admin of this instrument"),
-    404: ResponseSpec(Problem, description="unknown instrument or institution"),
-}
-_WRITE: dict[int, ResponseSpec] = {
-    **_READ,
-    422: ResponseSpec(Problem, description="invalid values; `violations` lists every problem"),
-}
 
 
-@get(_CLOSURES, operation_id="listClosures", tags=_TAGS, responses=_READ)
+@get(_CLOSURES, operation_id="listClosures", tags=_TAGS, responses=MANAGE_READ)
 async def list_closures(
     db: NamedDependency[Database],
     user: NamedDependency[Principal],
@@ -60,7 +52,7 @@ _CLOSURE_409 = ResponseSpec(
     _CLOSURES,
     operation_id="addClosure",
     tags=_TAGS,
-    responses={**_WRITE, 409: _CLOSURE_409},
+    responses={**MANAGE_WRITE, 409: _CLOSURE_409},
 )
 async def add_closure(
     db: NamedDependency[Database],
@@ -81,7 +73,7 @@ async def add_closure(
     operation_id="previewClosure",
     tags=_TAGS,
     status_code=200,
-    responses={**_WRITE, 409: _CLOSURE_409},
+    responses={**MANAGE_WRITE, 409: _CLOSURE_409},
 )
 async def preview_closure(
     db: NamedDependency[Database],
@@ -95,7 +87,9 @@ async def preview_closure(
     return BlockPreviewOut(displaced=result)
 
 
-@delete(_CLOSURES + "/{closure_id:int}", operation_id="deleteClosure", tags=_TAGS, responses=_READ)
+@delete(
+    _CLOSURES + "/{closure_id:int}", operation_id="deleteClosure", tags=_TAGS, responses=MANAGE_READ
+)
 async def delete_closure(
     db: NamedDependency[Database],
     user: NamedDependency[Principal],

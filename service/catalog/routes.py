@@ -126,7 +126,9 @@ async def list_instruments(
     category: Annotated[
         str | None, QueryParameter(max_length=6, description="大类, 中类 or 小类 code")
     ] = None,
-    share_mode: Annotated[str | None, QueryParameter(description=", ".join(rules.SHARE_MODES))] = None,
+    share_mode: Annotated[
+        str | None, QueryParameter(description=", ".join(rules.SHARE_MODES))
+    ] = None,
     status: Annotated[str | None, QueryParameter(description=", ".join(rules.STATUSES))] = None,
     value_min: Annotated[Decimal | None, QueryParameter(description="万元")] = None,
     value_max: Annotated[Decimal | None, QueryParameter(description="万元")] = None,

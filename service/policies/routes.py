@@ -24,18 +24,19 @@ from service.policies.schemas import PolicyIn, PolicyOut
 _POLICY = "/api/v1/instruments/{instrument_id:int}/policy"
 _INSTITUTION_POLICY = "/api/v1/institutions/{institution_id:int}/policy"
 _TAGS = ["calendar management"]
-_READ: dict[int, ResponseSpec] = {
+#: The answers of every owners' calendar management route (hours, closures, policies).
+MANAGE_READ: dict[int, ResponseSpec] = {
     401: ResponseSpec(Problem, description="not signed in"),
     403: ResponseSpec(Problem, description="not a manager or admin of this instrument"),
     404: ResponseSpec(Problem, description="unknown instrument or institution"),
 }
-_WRITE: dict[int, ResponseSpec] = {
-    **_READ,
+MANAGE_WRITE: dict[int, ResponseSpec] = {
+    **MANAGE_READ,
     422: ResponseSpec(Problem, description="invalid values; `violations` lists every problem"),
 }
 
 
-@get(_POLICY, operation_id="getInstrumentPolicy", tags=_TAGS, responses=_READ)
+@get(_POLICY, operation_id="getInstrumentPolicy", tags=_TAGS, responses=MANAGE_READ)
 async def get_policy(
     db: NamedDependency[Database], user: NamedDependency[Principal], instrument_id: PathId
 ) -> PolicyOut:
@@ -44,7 +45,7 @@ async def get_policy(
     return await edit.get_instrument_policy(db, user, instrument_id)
 
 
-@put(_POLICY, operation_id="replaceInstrumentPolicy", tags=_TAGS, responses=_WRITE)
+@put(_POLICY, operation_id="replaceInstrumentPolicy", tags=_TAGS, responses=MANAGE_WRITE)
 async def put_policy(
     db: NamedDependency[Database],
     user: NamedDependency[Principal],
@@ -54,14 +55,16 @@ async def put_policy(
     return await edit.put_instrument_policy(db, user, instrument_id, data, now=utcnow())
 
 
-@get(_INSTITUTION_POLICY, operation_id="getInstitutionPolicy", tags=_TAGS, responses=_READ)
+@get(_INSTITUTION_POLICY, operation_id="getInstitutionPolicy", tags=_TAGS, responses=MANAGE_READ)
 async def get_institution_policy(
     db: NamedDependency[Database], user: NamedDependency[Principal], institution_id: PathId
 ) -> PolicyOut:
     return await edit.get_institution_policy(db, user, institution_id)
 
 
-@put(_INSTITUTION_POLICY, operation_id="replaceInstitutionPolicy", tags=_TAGS, responses=_WRITE)
+@put(
+    _INSTITUTION_POLICY, operation_id="replaceInstitutionPolicy", tags=_TAGS, responses=MANAGE_WRITE
+)
 async def put_institution_policy(
     db: NamedDependency[Database],
     user: NamedDependency[Principal],
