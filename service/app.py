@@ -39,6 +39,7 @@ DOMAINS = (
     "accounts",
     "catalog",
     "availability",
+    "policies",
     "bookings",
     "usage",
     "evaluators",

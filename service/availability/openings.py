@@ -37,6 +37,7 @@ def open_intervals(
     end: datetime,
     weekly: list[WeeklyInterval],
     exceptions: list[DayException],
+    *,
     tz: ZoneInfo,
     always_open_without_hours: bool = True,
 ) -> list[Interval]:

@@ -14,37 +14,20 @@ from typing import Any, NamedTuple
 
 import asyncpg
 
+from service.availability import sql
 from service.availability.openings import Interval, WeeklyInterval
 from service.availability.search import alternatives_for
-from service.availability.service import (
-    WINDOW_ARRAYS,
+from service.availability.store import (
     free_slots_from,
     window_from_row,
 )
-from service.bookings.policy import POLICY_FIELDS, Policy, policy_from_row
 from service.common.time import zone
+from service.policies.rules import policy_from_row
+from service.policies.schemas import Policy
 
 #: How far past the request the first read reaches: a chunk of the slot search (14 days), the
 #: request's own length and the longest buffer a policy allows (one day).
 _AHEAD = timedelta(days=15)
-
-_FACTS = f"""
-SELECT r.timezone, i.category_code, s.region_code,
-       {", ".join("p." + f for f in POLICY_FIELDS)},
-       CASE WHEN p.instrument_id IS NOT NULL THEN 'instrument'
-            WHEN p.institution_id IS NOT NULL THEN 'institution' END AS src,
-       ARRAY(SELECT row(weekday, opens, closes) FROM opening_hours
-             WHERE instrument_id = i.id) AS weekly,
-       {WINDOW_ARRAYS}
-FROM instrument i JOIN institution s ON s.id = i.institution_id
-JOIN region r ON r.code = s.region_code
-LEFT JOIN LATERAL (
-    SELECT * FROM booking_policy bp
-    WHERE bp.instrument_id = i.id OR bp.institution_id = i.institution_id
-    ORDER BY bp.instrument_id IS NULL LIMIT 1
-) p ON true
-WHERE i.id = $1
-"""
 
 
 class Refusal(NamedTuple):
@@ -58,6 +41,7 @@ async def refusal_for(
     instrument_id: int,
     start: datetime,
     end: datetime,
+    *,
     user_region: str,
     now: datetime,
 ) -> Refusal:
@@ -65,7 +49,7 @@ async def refusal_for(
     or after `start`, and up to five other instruments free for `[start, end)`."""
     duration = end - start
     lo, hi = start, start + _AHEAD + duration
-    row = await conn.fetchrow(_FACTS, instrument_id, lo, hi)
+    row = await conn.fetchrow(sql.REFUSAL_FACTS, instrument_id, lo, hi)
     if row is None:
         return Refusal([], [], [])
     policy = policy_from_row(row) if row["src"] else Policy()
@@ -75,9 +59,14 @@ async def refusal_for(
     weekly = [WeeklyInterval(*w) for w in row["weekly"]]
     calendar = (zone(row["timezone"]), weekly)
     slots = await free_slots_from(
-        conn, instrument_id, calendar, duration, start, policy, now, window=window
+        conn, instrument_id, calendar, duration, after=start, policy=policy, now=now, window=window
     )
     others = await alternatives_for(
-        conn, instrument_id, row["category_code"], row["region_code"], (start, end), user_region
+        conn,
+        instrument_id,
+        row["category_code"],
+        row["region_code"],
+        window=(start, end),
+        user_region=user_region,
     )
     return Refusal(conflicts, slots, others)

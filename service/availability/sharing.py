@@ -15,6 +15,7 @@ import asyncpg
 import msgspec
 
 from service.accounts.principal import Principal
+from service.availability import sql
 from service.availability.schemas import SharedCalendarIn, SharedCalendarOut
 from service.common.i18n import pick
 from service.db import LOCK_INSTRUMENT, Database, advisory_xact_lock
@@ -47,13 +48,7 @@ def _out(instrument_id: int, current: dict[int, int]) -> SharedCalendarOut:
 
 async def _calendars(conn: asyncpg.Connection, ids: list[int], lock: bool) -> dict[int, Any]:
     """The instruments `ids` and every instrument on one of their calendars."""
-    rows = await conn.fetch(
-        f"""SELECT id, institution_id, coalesce(calendar_key, id) AS key FROM instrument
-            WHERE id = ANY($1::bigint[]) OR calendar_key IN (
-                SELECT coalesce(calendar_key, id) FROM instrument WHERE id = ANY($1::bigint[]))
-            ORDER BY id {"FOR UPDATE" if lock else ""}""",
-        ids,
-    )
+    rows = await conn.fetch(sql.CALENDARS_FOR_UPDATE if lock else sql.CALENDARS, ids)
     return {r["id"]: r for r in rows}
 
 
@@ -100,12 +95,7 @@ async def set_shared_calendar(
         # within the new group can trip the constraint.
         order = sorted(new, key=lambda i: (i in group, i))
         for i in order:
-            await conn.execute(
-                "UPDATE instrument SET calendar_key = $2 "
-                "WHERE id = $1 AND calendar_key IS DISTINCT FROM $2",
-                i,
-                new[i],
-            )
+            await conn.execute(sql.SET_CALENDAR_KEY, i, new[i])
         return _out(instrument_id, {i: k if k is not None else i for i, k in new.items()})
 
     try:
@@ -133,14 +123,7 @@ class Candidate(msgspec.Struct, frozen=True):
 async def sharing_candidates(db: Database, user: Principal, instrument_id: int) -> list[Candidate]:
     """The other instruments of the same institution `user` manages (not retired), for the
     manager's page: one physical resource belongs to one institution."""
-    rows = await db.fetch(
-        """SELECT o.id, o.name_zh, o.name_en, o.institution_id,
-                  coalesce(o.calendar_key, o.id) = coalesce(n.calendar_key, n.id) AS shared
-           FROM instrument n JOIN instrument o
-             ON o.institution_id = n.institution_id AND o.id <> n.id AND o.retired_at IS NULL
-           WHERE n.id = $1 ORDER BY o.name_zh, o.id LIMIT 200""",
-        instrument_id,
-    )
+    rows = await db.fetch(sql.SHARING_CANDIDATES, instrument_id)
     return [
         Candidate(r["id"], r["name_zh"], r["name_en"] or "", r["shared"])
         for r in rows

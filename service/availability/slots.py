@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from service.availability.openings import Interval, covers, merge, subtract
-from service.bookings.policy import Policy
+from service.policies.schemas import Policy
 
 _TICK = timedelta(microseconds=1)
 _MINUTE = timedelta(minutes=1)

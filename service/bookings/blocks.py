@@ -12,9 +12,9 @@ import asyncpg
 import msgspec
 
 from service.accounts.principal import Principal
-from service.availability import service as availability
-from service.bookings import recurrence, store, writes
-from service.bookings.policy import load_policy
+from service.availability import search
+from service.availability import store as availability
+from service.bookings import admission, recurrence, sql, store
 from service.bookings.schemas import (
     BlockIn,
     BlockOut,
@@ -29,9 +29,7 @@ from service.common.time import local_to_utc
 from service.db import LOCK_INSTRUMENT, Database, advisory_xact_lock
 from service.errors import Conflict, Forbidden, NotFound, PreconditionFailed, Unprocessable
 from service.outbox.store import enqueue
-
-_BLOCK = """b.id, b.instrument_id, b.starts_at, b.ends_at, b.purpose, b.status, b.created_at,
-    b.version, b.series_id"""
+from service.policies.store import load_policy
 
 
 def _block_out(row: Any, displaced: list[DisplacedOut] | None = None) -> BlockOut:
@@ -67,10 +65,7 @@ async def _in_the_way(
 ) -> list[Any]:
     return list(
         await conn.fetch(
-            f"""SELECT {store.COLUMNS} FROM booking b
-            WHERE {store.SAME_CALENDAR} AND b.kind = 'booking' AND b.status IN {store.ACTIVE_SQL}
-              AND tstzrange(b.starts_at, b.occupied_until, '[)') && tstzrange($2, $3, '[)')
-            ORDER BY b.starts_at FOR UPDATE OF b""",
+            sql.BOOKINGS_IN_THE_WAY_FOR_UPDATE,
             instrument_id,
             start,
             end,
@@ -103,15 +98,12 @@ async def _insert_block(
     user: Principal,
     instrument_id: int,
     span: tuple[datetime, datetime],
+    *,
     reason: str,
     series_id: int | None = None,
 ) -> Any:
     return await conn.fetchrow(
-        f"""INSERT INTO booking AS b (kind, instrument_id, user_id, starts_at, ends_at,
-                occupied_until, status, purpose, booker_institution_id, booker_region_code,
-                series_id)
-            VALUES ('maintenance', $1, $2, $3, $4, $4, 'confirmed', $5, $6, $7, $8)
-            RETURNING {_BLOCK}""",
+        sql.INSERT_BLOCK,
         instrument_id,
         user.user_id,
         span[0],
@@ -136,6 +128,7 @@ async def _clear(
     user: Principal,
     instrument_id: int,
     spans: list[tuple[datetime, datetime]],
+    *,
     on_conflict: str,
     reason: str,
     now: datetime,
@@ -149,7 +142,7 @@ async def _clear(
     rows = sorted(seen.values(), key=lambda r: r["starts_at"])
     if rows and on_conflict == "fail":
         raise refuse_displacing(user.language, rows, "维护时段", "block")
-    return rows, [await cancel_displaced(conn, user, row, reason, now) for row in rows]
+    return rows, [await cancel_displaced(conn, user, row, reason, now=now) for row in rows]
 
 
 async def place_block(
@@ -157,11 +150,12 @@ async def place_block(
     user: Principal,
     instrument_id: int,
     data: BlockIn,
+    *,
     now: datetime,
     dry_run: bool = False,
 ) -> BlockOut | list[DisplacedOut]:
     """The new block; with `dry_run` only the bookings it would displace, nothing written."""
-    writes.check_bounds(data.start, data.end, user.language)
+    admission.check_bounds(data.start, data.end, user.language)
 
     async def work(conn: asyncpg.Connection) -> BlockOut | list[DisplacedOut]:
         inst = await _managed_instrument(conn, user, instrument_id)
@@ -170,9 +164,9 @@ async def place_block(
             return displaced_out(await _in_the_way(conn, inst.id, data.start, data.end))
         span = (data.start, data.end)
         rows, cancelled = await _clear(
-            conn, user, inst.id, [span], data.on_conflict, data.reason, now
+            conn, user, inst.id, [span], on_conflict=data.on_conflict, reason=data.reason, now=now
         )
-        block = await _insert_block(conn, user, inst.id, span, data.reason)
+        block = await _insert_block(conn, user, inst.id, span, reason=data.reason)
         for new in cancelled:
             await tell_displaced(conn, new, data.reason, now)
         return _block_out(block, displaced_out(rows))
@@ -222,33 +216,37 @@ async def place_block_series(
     user: Principal,
     instrument_id: int,
     data: BlockSeriesIn,
+    *,
     now: datetime,
     dry_run: bool = False,
 ) -> BlockSeriesOut | list[DisplacedOut]:
     """All occurrences or none: bookings in the way of any of them are refused together
     (`fail`) or cancelled and told (`cancel`); another block in the way refuses the series."""
-    writes.check_bounds(data.start, data.end, user.language)
+    admission.check_bounds(data.start, data.end, user.language)
 
     async def work(conn: asyncpg.Connection) -> BlockSeriesOut | list[DisplacedOut]:
         inst = await _managed_instrument(conn, user, instrument_id)
         spans = occurrences(data, inst.zone, user.language)
-        writes.check_bounds(spans[0][0], spans[-1][1], user.language)
+        admission.check_bounds(spans[0][0], spans[-1][1], user.language)
         await advisory_xact_lock(conn, LOCK_INSTRUMENT, inst.id)
         if dry_run:
             found = {r["id"]: r for a, b in spans for r in await _in_the_way(conn, inst.id, a, b)}
             return displaced_out(sorted(found.values(), key=lambda r: r["starts_at"]))
         rows, cancelled = await _clear(
-            conn, user, inst.id, spans, data.on_conflict, data.reason, now
+            conn, user, inst.id, spans, on_conflict=data.on_conflict, reason=data.reason, now=now
         )
         series_id = await conn.fetchval(
-            "INSERT INTO booking_series (instrument_id, user_id, rrule, mode) "
-            "VALUES ($1, $2, $3, 'all_or_nothing') RETURNING id",
+            sql.INSERT_BLOCK_SERIES,
             inst.id,
             user.user_id,
             repeat_rule(data.repeat),
         )
         placed = [
-            _block_out(await _insert_block(conn, user, inst.id, span, data.reason, series_id))
+            _block_out(
+                await _insert_block(
+                    conn, user, inst.id, span, reason=data.reason, series_id=series_id
+                )
+            )
             for span in spans
         ]
         for new in cancelled:
@@ -264,6 +262,7 @@ async def move_block(
     user: Principal,
     instrument_id: int,
     block_id: int,
+    *,
     expected: int,
     data: BlockPatchIn,
     now: datetime,
@@ -276,8 +275,7 @@ async def move_block(
         inst = await _managed_instrument(conn, user, instrument_id)
         await advisory_xact_lock(conn, LOCK_INSTRUMENT, inst.id)
         row = await conn.fetchrow(
-            f"""SELECT {_BLOCK} FROM booking b
-                WHERE b.id = $1 AND b.instrument_id = $2 AND b.kind = 'maintenance' FOR UPDATE""",
+            sql.LOCK_BLOCK,
             block_id,
             inst.id,
         )
@@ -293,15 +291,19 @@ async def move_block(
                 extra={"current_version": row["version"]},
             )
         start, end = data.start or row["starts_at"], data.end or row["ends_at"]
-        writes.check_bounds(start, end, user.language)
+        admission.check_bounds(start, end, user.language)
         reason = data.reason or row["purpose"]
         rows, cancelled = await _clear(
-            conn, user, inst.id, [(start, end)], data.on_conflict, reason, now
+            conn,
+            user,
+            inst.id,
+            [(start, end)],
+            on_conflict=data.on_conflict,
+            reason=reason,
+            now=now,
         )
         moved = await conn.fetchrow(
-            f"""UPDATE booking b SET starts_at = $2, ends_at = $3, occupied_until = $3,
-                    purpose = $4, version = version + 1, updated_at = $5
-                WHERE id = $1 RETURNING {_BLOCK}""",
+            sql.MOVE_BLOCK_TO,
             block_id,
             start,
             end,
@@ -313,10 +315,10 @@ async def move_block(
             block_id,
             user.user_id,
             "block_moved",
-            "confirmed",
-            "confirmed",
-            reason,
-            {"from": [row["starts_at"].isoformat(), row["ends_at"].isoformat()]},
+            from_status="confirmed",
+            to_status="confirmed",
+            reason=reason,
+            data={"from": [row["starts_at"].isoformat(), row["ends_at"].isoformat()]},
         )
         for new in cancelled:
             await tell_displaced(conn, new, reason, now)
@@ -339,16 +341,21 @@ def refuse_displacing(lang: str, rows: list[Any], what_zh: str, what_en: str) ->
 
 
 async def cancel_displaced(
-    conn: asyncpg.Connection, user: Principal, row: Any, reason: str, now: datetime
+    conn: asyncpg.Connection, user: Principal, row: Any, reason: str, *, now: datetime
 ) -> Any:
     new = await conn.fetchrow(
-        f"""UPDATE booking b SET status = 'cancelled', version = version + 1, updated_at = $2
-            WHERE id = $1 RETURNING {store.COLUMNS}""",
+        sql.CANCEL_DISPLACED,
         row["id"],
         now,
     )
     await store.record_event(
-        conn, row["id"], user.user_id, "displaced", row["status"], "cancelled", reason
+        conn,
+        row["id"],
+        user.user_id,
+        "displaced",
+        from_status=row["status"],
+        to_status="cancelled",
+        reason=reason,
     )
     return new
 
@@ -358,6 +365,7 @@ async def tell_displaced(
     row: Any,
     reason: str,
     now: datetime,
+    *,
     kind: str = "booking_displaced",
 ) -> None:
     """The user hears why, with the next free slots (the block or closure already counted)
@@ -365,10 +373,14 @@ async def tell_displaced(
     policy = await load_policy(conn, row["instrument_id"])
     duration: timedelta = row["ends_at"] - row["starts_at"]
     slots = await availability.next_free_slots(
-        conn, row["instrument_id"], duration, row["starts_at"], policy, now
+        conn, row["instrument_id"], duration, row["starts_at"], policy=policy, now=now
     )
-    others = await availability.alternative_instruments(
-        conn, row["instrument_id"], row["starts_at"], row["ends_at"], row["booker_region_code"]
+    others = await search.alternative_instruments(
+        conn,
+        row["instrument_id"],
+        row["starts_at"],
+        row["ends_at"],
+        user_region=row["booker_region_code"],
     )
     alternatives = {
         "slots": [{"start": a.isoformat(), "end": b.isoformat()} for a, b in slots],
@@ -389,14 +401,11 @@ async def list_blocks(
     instrument_id: int,
     start: datetime | None,
     end: datetime | None,
+    *,
     include_cancelled: bool,
 ) -> list[BlockOut]:
     rows = await db.fetch(
-        f"""SELECT {_BLOCK} FROM booking b
-            WHERE b.instrument_id = $1 AND b.kind = 'maintenance'
-              AND ($2::timestamptz IS NULL OR b.ends_at > $2) AND ($3::timestamptz IS NULL OR b.starts_at < $3)
-              AND ($4 OR b.status = 'confirmed')
-            ORDER BY b.starts_at""",
+        sql.BLOCKS_BETWEEN,
         instrument_id,
         start,
         end,
@@ -406,12 +415,12 @@ async def list_blocks(
 
 
 async def remove_block(
-    db: Database, user: Principal, instrument_id: int, block_id: int, now: datetime
+    db: Database, user: Principal, instrument_id: int, block_id: int, *, now: datetime
 ) -> None:
     async def work(conn: asyncpg.Connection) -> None:
         inst = await _managed_instrument(conn, user, instrument_id)
         row = await conn.fetchrow(
-            "SELECT id, status FROM booking WHERE id = $1 AND instrument_id = $2 AND kind = 'maintenance' FOR UPDATE",
+            sql.LOCK_BLOCK_STATUS,
             block_id,
             inst.id,
         )
@@ -419,12 +428,17 @@ async def remove_block(
             raise NotFound(f"Block {block_id} does not exist on instrument {instrument_id}.")
         if row["status"] != "cancelled":
             await conn.execute(
-                "UPDATE booking SET status = 'cancelled', version = version + 1, updated_at = $2 WHERE id = $1",
+                sql.CANCEL_BOOKING_ROW,
                 block_id,
                 now,
             )
             await store.record_event(
-                conn, block_id, user.user_id, "block_removed", row["status"], "cancelled"
+                conn,
+                block_id,
+                user.user_id,
+                "block_removed",
+                from_status=row["status"],
+                to_status="cancelled",
             )
 
     await db.in_transaction(work)

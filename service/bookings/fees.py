@@ -1,5 +1,5 @@
 """The fee a user would pay on an instrument, before booking: the same class and hourly rate
-the booking engine writes into the booking (`writes.terms`), so the estimate shown on the form
+the booking engine writes into the booking (`admission.terms`), so the estimate shown on the form
 is the one the booking will carry."""
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 
-from service.bookings import store
+from service.bookings import sql
 from service.outbox.store import enqueue
 
 #: How far after the early-ending booking's held time the next booking may start and still
@@ -23,14 +23,7 @@ async def tell_next_user(conn: asyncpg.Connection, row: Any, now: datetime) -> N
     if now >= row["ends_at"]:
         return
     nxt = await conn.fetchrow(
-        f"""SELECT b.id, b.user_id, r.timezone FROM booking b
-            JOIN instrument i ON i.id = b.instrument_id
-            JOIN institution s ON s.id = i.institution_id
-            JOIN region r ON r.code = s.region_code
-            WHERE {store.SAME_CALENDAR} AND b.kind = 'booking'
-              AND b.status IN ('pending', 'confirmed') AND b.starts_at >= $2
-              AND b.starts_at < $3 AND b.id <> $4
-            ORDER BY b.starts_at LIMIT 1""",
+        sql.NEXT_BOOKING_AFTER_FREED,
         row["instrument_id"],
         now,
         row["occupied_until"] + FREED_HORIZON,

@@ -15,6 +15,7 @@ from typing import Any
 import asyncpg
 import msgspec
 
+from service.bookings import sql
 from service.common.time import instant_enc_hook
 from service.errors import BadRequest, Conflict, Unprocessable
 
@@ -36,18 +37,11 @@ def request_digest(body: msgspec.Struct) -> bytes:
 
 
 async def claim(
-    conn: asyncpg.Connection, user_id: int, key: str, digest: bytes, now: datetime
+    conn: asyncpg.Connection, user_id: int, key: str, digest: bytes, *, now: datetime
 ) -> tuple[int, Any] | None:
     """None if this request owns the key now; else the stored (status, body) to replay."""
     fresh = await conn.fetchval(
-        """INSERT INTO idempotency_key (user_id, key, request_hash, created_at, expires_at)
-           VALUES ($1, $2, $3, $4, $5)
-           ON CONFLICT (user_id, key) DO UPDATE
-               SET request_hash = EXCLUDED.request_hash, response_status = NULL,
-                   response_body = NULL, created_at = EXCLUDED.created_at,
-                   expires_at = EXCLUDED.expires_at
-               WHERE idempotency_key.expires_at <= $4
-           RETURNING true""",
+        sql.CLAIM_KEY,
         user_id,
         key,
         digest,
@@ -57,8 +51,7 @@ async def claim(
     if fresh:
         return None
     row = await conn.fetchrow(
-        "SELECT request_hash, response_status, response_body FROM idempotency_key "
-        "WHERE user_id = $1 AND key = $2",
+        sql.STORED_ANSWER,
         user_id,
         key,
     )
@@ -69,10 +62,11 @@ async def claim(
     return int(row["response_status"]), row["response_body"]
 
 
-async def store(conn: asyncpg.Connection, user_id: int, key: str, status: int, body: Any) -> None:
+async def store(
+    conn: asyncpg.Connection, user_id: int, key: str, status: int, *, body: Any
+) -> None:
     await conn.execute(
-        "UPDATE idempotency_key SET response_status = $3, response_body = $4 "
-        "WHERE user_id = $1 AND key = $2",
+        sql.STORE_ANSWER,
         user_id,
         key,
         status,
@@ -81,5 +75,5 @@ async def store(conn: asyncpg.Connection, user_id: int, key: str, status: int, b
 
 
 async def purge_expired(conn: asyncpg.Connection, now: datetime) -> int:
-    result = await conn.execute("DELETE FROM idempotency_key WHERE expires_at <= $1", now)
+    result = await conn.execute(sql.PURGE_EXPIRED_KEYS, now)
     return int(result.split()[-1])

@@ -13,12 +13,12 @@ from typing import Any
 
 import asyncpg
 
-from service.bookings import store
+from service.bookings import sql, store
 from service.bookings.transitions import close_session
 from service.db import Database
 from service.outbox.store import enqueue
 
-BATCH = 200
+BATCH = sql.BATCH
 
 
 async def _drain(
@@ -43,14 +43,7 @@ async def _drain(
 
 
 def _claim(where: str, to_status: str) -> str:
-    return f"""
-        WITH due AS (
-            SELECT id, status FROM booking b WHERE {where}
-            ORDER BY b.id LIMIT {BATCH} FOR UPDATE SKIP LOCKED
-        )
-        UPDATE booking b SET status = '{to_status}', version = b.version + 1, updated_at = $1
-        FROM due WHERE b.id = due.id
-        RETURNING {store.COLUMNS}, due.status AS old_status"""
+    return sql.claim_due(where, to_status)
 
 
 async def expire_overdue_pending(db: Database, now: datetime) -> int:
@@ -62,9 +55,9 @@ async def expire_overdue_pending(db: Database, now: datetime) -> int:
             row["id"],
             None,
             "expired",
-            row["old_status"],
-            "expired",
-            "approval deadline passed",
+            from_status=row["old_status"],
+            to_status="expired",
+            reason="approval deadline passed",
         )
         await enqueue(
             conn,
@@ -79,15 +72,6 @@ async def expire_overdue_pending(db: Database, now: datetime) -> int:
     return await _drain(db, sql, (now,), after)
 
 
-#: The no-show grace of the booking's instrument in minutes: its own policy, else its
-#: institution's default, else the built-in 30 minutes.
-GRACE_SQL = """coalesce(
-    (SELECT p.no_show_grace_minutes FROM booking_policy p WHERE p.instrument_id = b.instrument_id),
-    (SELECT p.no_show_grace_minutes FROM booking_policy p JOIN instrument n
-        ON p.institution_id = n.institution_id WHERE n.id = b.instrument_id),
-    30)"""
-
-
 async def mark_no_shows(db: Database, now: datetime) -> int:
     """Confirmed bookings nobody checked in to within their instrument's no-show grace of the
     start, with no usage. A booking whose no-show a manager undid is left alone: the manager
@@ -99,18 +83,12 @@ async def mark_no_shows(db: Database, now: datetime) -> int:
             row["id"],
             None,
             "no_show",
-            row["old_status"],
-            "no_show",
-            "no check-in within the grace period",
+            from_status=row["old_status"],
+            to_status="no_show",
+            reason="no check-in within the grace period",
         )
 
-    where = (
-        "b.status = 'confirmed' AND b.kind = 'booking' AND b.starts_at <= $1 "
-        f"AND b.starts_at + make_interval(mins => {GRACE_SQL}) <= $1 "
-        "AND NOT EXISTS (SELECT 1 FROM usage_session s WHERE s.booking_id = b.id) "
-        "AND NOT EXISTS (SELECT 1 FROM booking_event e "
-        "WHERE e.booking_id = b.id AND e.action = 'undo_no_show')"
-    )
+    where = sql.NO_SHOW_DUE
     return await _drain(db, _claim(where, "no_show"), (now,), after)
 
 
@@ -120,7 +98,13 @@ async def complete_finished(db: Database, now: datetime) -> int:
     async def after(conn: asyncpg.Connection, row: Any) -> None:
         await close_session(conn, row["id"], row["ends_at"])
         await store.record_event(
-            conn, row["id"], None, "completed", row["old_status"], "completed", "booked time ended"
+            conn,
+            row["id"],
+            None,
+            "completed",
+            from_status=row["old_status"],
+            to_status="completed",
+            reason="booked time ended",
         )
 
     where = "b.status = 'in_use' AND b.ends_at <= $1"

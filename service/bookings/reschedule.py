@@ -12,16 +12,16 @@ from typing import Any
 import asyncpg
 
 from service.accounts.principal import Principal
-from service.bookings import store, writes
-from service.bookings.policy import load_policy
+from service.bookings import admission, sql, store
+from service.bookings.create import taken
 from service.bookings.rules import BookerFacts, InstrumentFacts, Request
 from service.bookings.schemas import BookingOut, BookingPatchIn
-from service.bookings.service import taken
 from service.bookings.transitions import authorize
 from service.common.i18n import pick
 from service.db import LOCK_INSTRUMENT, Database, advisory_xact_lock
 from service.errors import Conflict, NotFound, PreconditionFailed, PreconditionRequired
 from service.outbox.store import enqueue
+from service.policies.store import load_policy
 
 EDITABLE = frozenset({"pending", "confirmed"})
 
@@ -53,10 +53,11 @@ async def reschedule(
     user: Principal,
     booking_id: int,
     expected: int,
+    *,
     data: BookingPatchIn,
     now: datetime,
 ) -> BookingOut:
-    instrument_id = await db.fetchval("SELECT instrument_id FROM booking WHERE id = $1", booking_id)
+    instrument_id = await db.fetchval(sql.INSTRUMENT_OF_BOOKING, booking_id)
     if instrument_id is None:
         raise NotFound(f"Booking {booking_id} does not exist.")
 
@@ -86,42 +87,42 @@ async def reschedule(
                 )
             )
         target[:] = [data.start or row["starts_at"], data.end or row["ends_at"]]
-        return await _apply(conn, user, row, data, now)
+        return await _apply(conn, user, row, data, now=now)
 
     try:
         return store.booking_out(await db.in_transaction(work))
     except asyncpg.ExclusionViolationError:
-        raise await taken(db, user, instrument_id, target[0], target[1], now) from None
+        raise await taken(db, user, instrument_id, target[0], end=target[1], now=now) from None
 
 
 async def _apply(
-    conn: asyncpg.Connection, user: Principal, row: Any, data: BookingPatchIn, now: datetime
+    conn: asyncpg.Connection, user: Principal, row: Any, data: BookingPatchIn, *, now: datetime
 ) -> asyncpg.Record:
     start, end = data.start or row["starts_at"], data.end or row["ends_at"]
-    writes.check_bounds(start, end, user.language)
+    admission.check_bounds(start, end, user.language)
     inst = await store.instrument_facts(conn, row["instrument_id"])
     policy = await load_policy(conn, inst.id)
     booker = await _booker_of(conn, row, inst, now)
     req = Request(start=start, end=end, service_way=data.service_way or row["service_way"])
     moved = (start, end) != (row["starts_at"], row["ends_at"])
     violations = (
-        await writes.static_check(conn, policy, inst, booker, req, now)
+        await admission.static_check(conn, policy, inst, booker, req=req, now=now)
         if moved or data.service_way
         else []
     )
     if moved:
-        violations += await writes.limit_check(
-            conn, policy, inst, booker, req, now, exclude=[row["id"]]
+        violations += await admission.limit_check(
+            conn, policy, inst, booker, req=req, now=now, exclude=[row["id"]]
         )
     if violations:
-        raise writes.refuse(violations, user.language)
-    cols = writes.terms(policy, inst, booker, req, now)
+        raise admission.refuse(violations, user.language)
+    cols = admission.terms(policy, inst, booker, req, now=now)
     status = cols["status"] if moved else row["status"]
     new = await conn.fetchrow(
         f"""UPDATE booking b SET starts_at = $2, ends_at = $3, occupied_until = $4, purpose = $5,
                 service_way = $6, status = $7, approval_deadline = $8, estimated_cost = $9,
                 version = version + 1, updated_at = $10
-            WHERE id = $1 RETURNING {store.COLUMNS}""",
+            WHERE id = $1 RETURNING {sql.COLUMNS}""",
         row["id"],
         start,
         end,
@@ -139,7 +140,14 @@ async def _apply(
         "to": [start.isoformat(), end.isoformat()],
     }
     await store.record_event(
-        conn, row["id"], user.user_id, "rescheduled", row["status"], status, "", changes
+        conn,
+        row["id"],
+        user.user_id,
+        "rescheduled",
+        from_status=row["status"],
+        to_status=status,
+        reason="",
+        data=changes,
     )
     await _notify(conn, new, changes)
     return new
@@ -150,13 +158,7 @@ async def _booker_of(
 ) -> BookerFacts:
     """The rules apply to the booker, also when a manager edits the booking for them."""
     principal_row = await conn.fetchrow(
-        f"""SELECT u.language, i.kind,
-                  EXISTS (SELECT 1 FROM instrument_manager m WHERE m.user_id = u.id AND m.instrument_id = $2)
-                  OR EXISTS (SELECT 1 FROM institution_admin a WHERE a.user_id = u.id AND a.institution_id = $3)
-                  OR u.is_platform_admin AS is_manager,
-                  EXISTS ({store.MEMBERSHIP_FOR_SHARE.format(user="$1", institution="$4", now="$5")})
-                  AS verified
-           FROM app_user u, institution i WHERE u.id = $1 AND i.id = $4""",
+        sql.BOOKER_FACTS,
         row["user_id"],
         inst.id,
         inst.institution_id,

@@ -20,13 +20,14 @@ from service.availability.openings import (
     open_intervals,
     subtract,
 )
-from service.availability.rules import parse_hhmm
-from service.bookings.policy import Policy
+from service.common.codes import UNBOOKABLE_INSTRUMENT_STATUSES
 from service.common.i18n import pick
 from service.common.schemas import Violation
 from service.common.time import local_days
+from service.policies.rules import parse_hhmm
+from service.policies.schemas import Policy
 
-NOT_RUNNING = frozenset({"awaiting_repair", "awaiting_scrap"})
+NOT_RUNNING = frozenset(UNBOOKABLE_INSTRUMENT_STATUSES)
 #: What a manager's override sets aside: the policy's duration, notice, horizon, opening hours
 #: and per-user limits. Never the past, the grid, who may book, the service ways, nor (in the
 #: database) overlaps, maintenance and buffers.
@@ -126,7 +127,7 @@ def relaxed_intervals(policy: Policy, tz: ZoneInfo, lo: datetime, hi: datetime) 
     if not policy.relaxed_windows or not policy.relaxed_rules:
         return []
     weekly = [WeeklyInterval(d, parse_hhmm(a), parse_hhmm(b)) for d, a, b in policy.relaxed_windows]
-    return open_intervals(lo, hi, weekly, [], tz, always_open_without_hours=False)
+    return open_intervals(lo, hi, weekly, [], tz=tz, always_open_without_hours=False)
 
 
 def is_relaxed(policy: Policy, tz: ZoneInfo, req: Request, rule: str) -> bool:
@@ -138,7 +139,7 @@ def is_relaxed(policy: Policy, tz: ZoneInfo, req: Request, rule: str) -> bool:
 
 
 def time_violations(
-    policy: Policy, tz: ZoneInfo, req: Request, now: datetime, lang: str
+    policy: Policy, tz: ZoneInfo, req: Request, now: datetime, *, lang: str
 ) -> list[Violation]:
     """Duration, grid, notice and horizon."""
     out: list[Violation] = []
@@ -266,13 +267,14 @@ def static_violations(
     inst: InstrumentFacts,
     booker: BookerFacts,
     req: Request,
+    *,
     open_intervals: list[Interval],
     now: datetime,
 ) -> list[Violation]:
     """All rules that do not depend on the booker's other bookings."""
     lang = booker.language
     out = access_violations(policy, inst, booker, req)
-    out += time_violations(policy, inst.zone, req, now, lang)
+    out += time_violations(policy, inst.zone, req, now, lang=lang)
     if not covers(open_intervals, req.start, req.end):
         out.append(
             _v(
@@ -309,7 +311,7 @@ def _touches(day: date, interval: Interval, tz: ZoneInfo) -> bool:
 
 
 def limit_violations(
-    policy: Policy, tz: ZoneInfo, req: Request, load: Load, lang: str, now: datetime
+    policy: Policy, tz: ZoneInfo, req: Request, load: Load, *, lang: str, now: datetime
 ) -> list[Violation]:
     """Per-user limits: hours and bookings per local day, hours per ISO week (time used or
     missed earlier in the period included), future bookings and hours, the gap between two

@@ -234,6 +234,18 @@ class BlockSeriesOut(msgspec.Struct):
     displaced: list[DisplacedOut]
 
 
+class ClosureOut(msgspec.Struct):
+    id: int
+    instrument_id: int
+    day: date
+    closed_all_day: bool
+    opens: str | None
+    closes: str | None
+    reason: str
+    #: Bookings cancelled because the closure left them outside the hours.
+    displaced: list[DisplacedOut] = []
+
+
 class BlockPreviewOut(msgspec.Struct):
     displaced: list[DisplacedOut]
 

@@ -11,8 +11,8 @@ import asyncpg
 import msgspec
 
 from service.accounts.principal import Principal
-from service.availability import service as availability
-from service.bookings import store, writes
+from service.availability import store as availability
+from service.bookings import admission, sql, store
 from service.bookings.recurrence import RecurrenceError, expand
 from service.bookings.rules import Load, Request
 from service.bookings.schemas import BookingIn, SeriesOut, SkippedOut
@@ -26,6 +26,7 @@ async def create_series(
     user: Principal,
     data: BookingIn,
     now: datetime,
+    *,
     booker_principal: Principal | None = None,
 ) -> SeriesOut:
     """A series by `user`, for `booker_principal` when a manager books for a user (as
@@ -44,30 +45,30 @@ async def create_series(
     ctx = msgspec.structs.replace(
         ctx, booker=msgspec.structs.replace(ctx.booker, language=user.language)
     )
-    asked = writes.OnBehalf.of(user, data)
+    asked = admission.OnBehalf.of(user, data)
     asked.check(user, inst)
     await advisory_xact_lock(conn, LOCK_INSTRUMENT, inst.id)
     series_id = await conn.fetchval(
-        "INSERT INTO booking_series (instrument_id, user_id, rrule, mode) VALUES ($1, $2, $3, $4) RETURNING id",
+        sql.INSERT_SERIES,
         inst.id,
         ctx.booker.user_id,
         data.recurrence.rrule,
         data.recurrence.mode,
     )
     span = (occurrences[0][0], occurrences[-1][1])
-    load = await store.user_load(conn, inst.id, ctx.booker.user_id, span, now)
+    load = await store.user_load(conn, inst.id, ctx.booker.user_id, span, now=now)
     booked: list[asyncpg.Record] = []
     skipped: list[SkippedOut] = []
     for start, end in occurrences:
         req = Request(start=start, end=end, service_way=data.service_way)
         reasons = await _try_one(
-            conn, ctx, asked, req, load, (data.purpose, series_id), now, booked
+            conn, ctx, asked, req, load=load, of=(data.purpose, series_id), now=now, booked=booked
         )
         if reasons:
             skipped.append(SkippedOut(start=start, end=end, reasons=reasons))
         else:
             load = load.plus(start, end, now)
-    _refuse_if_needed(data.recurrence.mode, booked, skipped, user.language, inst.zone)
+    _refuse_if_needed(data.recurrence.mode, booked, skipped, user.language, zone=inst.zone)
     return SeriesOut(
         series_id=series_id, booked=[store.booking_out(r) for r in booked], skipped=skipped
     )
@@ -76,8 +77,9 @@ async def create_series(
 async def _try_one(
     conn: asyncpg.Connection,
     ctx: store.Context,
-    asked: writes.OnBehalf,
+    asked: admission.OnBehalf,
     req: Request,
+    *,
     load: Load,
     of: tuple[str, int],
     now: datetime,
@@ -87,23 +89,23 @@ async def _try_one(
     and the series."""
     policy, inst, booker = ctx.policy, ctx.inst, ctx.booker
     (purpose, series_id) = of
-    violations = await writes.static_check(conn, policy, inst, booker, req, now, ctx)
-    violations += writes.limit_check_with(policy, inst, booker, req, load, now)
+    violations = await admission.static_check(conn, policy, inst, booker, req=req, now=now, ctx=ctx)
+    violations += admission.limit_check_with(policy, inst, booker, req, load=load, now=now)
     violations, overridden = asked.sift(violations)
     if violations:
         return [{"rule": v.rule, "message": v.message} for v in violations]
-    columns = asked.columns(writes.terms(policy, inst, booker, req, now))
+    columns = asked.columns(admission.terms(policy, inst, booker, req, now=now))
     try:
         async with conn.transaction():
             booked.append(
-                await writes.insert(
+                await store.insert_booking(
                     conn,
                     inst,
                     booker,
                     req,
-                    columns,
-                    purpose,
-                    series_id,
+                    columns=columns,
+                    purpose=purpose,
+                    series_id=series_id,
                     booked_by=asked.booked_by,
                     event_data=asked.event(overridden),
                 )
@@ -147,7 +149,7 @@ def merged_violations(skipped: list[SkippedOut], zone: ZoneInfo) -> list[dict[st
 
 
 def _refuse_if_needed(
-    mode: str, booked: list[Any], skipped: list[SkippedOut], lang: str, zone: ZoneInfo
+    mode: str, booked: list[Any], skipped: list[SkippedOut], lang: str, *, zone: ZoneInfo
 ) -> None:
     if not skipped or (mode == "skip_conflicts" and booked):
         return

@@ -1,10 +1,6 @@
-"""SQL shared by the booking services: loading facts, writing bookings and their history.
-
-Queries for the claims on an instrument's calendar use `same_calendar`, the expression of the
-exclusion constraint, so they are answered from its GiST index. An instrument's calendar is
-its own unless it shares one physical resource with others (`instrument.calendar_key`); the
-database copies the key onto every booking row.
-"""
+"""Runs the booking package's statements (`bookings.sql`) that several use cases share and
+maps their rows: the facts and context a booking is checked against, the booker's load, the
+history, row locks."""
 
 from __future__ import annotations
 
@@ -22,69 +18,12 @@ from service.availability.openings import (
     WeeklyInterval,
     open_intervals,
 )
-from service.bookings.policy import POLICY_FIELDS, Policy, policy_from_row
-from service.bookings.rules import BookerFacts, InstrumentFacts, Load
+from service.bookings import sql
+from service.bookings.rules import BookerFacts, InstrumentFacts, Load, Request
 from service.bookings.schemas import BookingOut
 from service.errors import NotFound
-
-ACTIVE = ("held", "pending", "confirmed", "in_use")
-ACTIVE_SQL = "('held', 'pending', 'confirmed', 'in_use')"
-#: The calendar of instrument `$1`: its own id, or the key it shares with other instruments.
-CALENDAR_OF = "(SELECT coalesce(c.calendar_key, c.id) FROM instrument c WHERE c.id = $1)"
-
-
-def same_calendar(alias: str = "b") -> str:
-    """Rows of `booking` (as `alias`) on the calendar of instrument `$1`: those of every
-    instrument sharing its resource."""
-    col = f"{alias}.calendar_key" if alias else "calendar_key"
-    return f"int8range({col}, {col}, '[]') && int8range({CALENDAR_OF}, {CALENDAR_OF}, '[]')"
-
-
-SAME_CALENDAR = same_calendar()
-
-COLUMNS = """b.id, b.kind, b.instrument_id, b.user_id, b.status, b.starts_at, b.ends_at,
-    b.occupied_until, b.purpose, b.service_way, b.series_id, b.booker_institution_id,
-    b.booker_region_code, b.is_external, b.is_cross_region, b.fee_class, b.fee_per_hour,
-    b.estimated_cost, b.approval_deadline, b.late_cancellation, b.version, b.created_at,
-    b.updated_at, b.booked_by"""
-
-_INSTRUMENT = """
-SELECT n.id, n.institution_id, n.status, n.share_mode, n.retired_at IS NOT NULL AS retired,
-       r.code AS region_code, r.timezone
-FROM instrument n JOIN institution i ON i.id = n.institution_id JOIN region r ON r.code = i.region_code
-WHERE n.id = $1
-"""
-
-#: The booker's membership of their stated institution, when in force, locked FOR SHARE: a
-#: revocation (which updates the row) waits for the booking's commit, and a booking that
-#: starts after the revocation committed re-reads the row and finds it no longer verified.
-MEMBERSHIP_FOR_SHARE = """
-    SELECT true AS ok FROM membership m
-    WHERE m.user_id = {user} AND m.institution_id = {institution} AND m.state = 'verified'
-      AND (m.ends_at IS NULL OR m.ends_at > {now})
-    FOR SHARE OF m"""
-
-# Instrument, effective policy (the instrument's row, else its institution's) and the booker's
-# institution kind in one round trip: this runs on every booking request.
-_CONTEXT = f"""
-SELECT n.id, n.institution_id, n.status, n.share_mode, n.retired_at IS NOT NULL AS retired,
-       r.code AS region_code, r.timezone, {", ".join("p." + f for f in POLICY_FIELDS)},
-       CASE WHEN p.instrument_id IS NOT NULL THEN 'instrument'
-            WHEN p.institution_id IS NOT NULL THEN 'institution' END AS src,
-       (SELECT kind FROM institution WHERE id = $2) AS booker_kind,
-       coalesce(ms.ok, false) AS booker_verified,
-       ARRAY(SELECT row(weekday, opens, closes) FROM opening_hours WHERE instrument_id = n.id) AS weekly,
-       ARRAY(SELECT row(day, opens, closes) FROM calendar_exception
-             WHERE instrument_id = n.id AND day BETWEEN $3 AND $4 ORDER BY id) AS exceptions
-FROM instrument n JOIN institution i ON i.id = n.institution_id JOIN region r ON r.code = i.region_code
-LEFT JOIN LATERAL (
-    SELECT * FROM booking_policy bp
-    WHERE bp.instrument_id = n.id OR bp.institution_id = n.institution_id
-    ORDER BY bp.instrument_id IS NULL LIMIT 1
-) p ON true
-LEFT JOIN LATERAL ({MEMBERSHIP_FOR_SHARE.format(user="$5", institution="$2", now="$6")}) ms ON true
-WHERE n.id = $1
-"""
+from service.policies.rules import policy_from_row
+from service.policies.schemas import Policy
 
 
 def booking_out(row: Any) -> BookingOut:
@@ -129,7 +68,7 @@ def _facts(row: Any) -> InstrumentFacts:
 
 
 async def instrument_facts(conn: asyncpg.Connection, instrument_id: int) -> InstrumentFacts:
-    row = await conn.fetchrow(_INSTRUMENT, instrument_id)
+    row = await conn.fetchrow(sql.INSTRUMENT_FACTS, instrument_id)
     if row is None:
         raise NotFound(f"Instrument {instrument_id} does not exist.")
     return _facts(row)
@@ -158,7 +97,7 @@ class Context(msgspec.Struct, frozen=True):
 
     def open_intervals(self, start: datetime, end: datetime) -> list[Interval]:
         """Valid for `[start, end)` inside the window the context was loaded for."""
-        return open_intervals(start, end, self.weekly, self.exceptions, self.inst.zone)
+        return open_intervals(start, end, self.weekly, self.exceptions, tz=self.inst.zone)
 
 
 async def context(
@@ -174,7 +113,7 @@ async def context(
     first = window[0].date() - timedelta(days=2)
     last = window[1].date() + timedelta(days=2)
     row = await conn.fetchrow(
-        _CONTEXT, instrument_id, user.institution_id, first, last, user.user_id, now
+        sql.CONTEXT, instrument_id, user.institution_id, first, last, user.user_id, now
     )
     if row is None:
         raise NotFound(f"Instrument {instrument_id} does not exist.")
@@ -192,37 +131,13 @@ async def context(
 #: (no booking is that long: a policy allows at most 7 days).
 LONGEST_PAST = timedelta(days=31)
 
-#: The booker's bookings that count against their limits, in two index-friendly parts.
-#: Active ones through the exclusion constraint's partial GiST index (this instrument's
-#: calendar, then the instrument itself, as limits are per instrument): those
-#: near the window, and every one ending after `now`, for the future counts. Used (completed)
-#: and missed (no-show) ones near the window through `booking_user_idx` (this user, a bounded
-#: range of starts). A completed booking counts up to its check-out (the rest of the slot was
-#: given back); a no-show in full (nobody else could use the time).
-_USER_LOAD = f"""
-SELECT b.starts_at, b.ends_at, true AS active
-FROM booking b
-WHERE {SAME_CALENDAR} AND b.instrument_id = $1 AND b.user_id = $2 AND b.kind = 'booking'
-  AND b.status IN {ACTIVE_SQL} AND b.id <> ALL($6::bigint[])
-  AND (b.ends_at > $5 OR (b.starts_at < $4 AND b.ends_at > $3))
-UNION ALL
-SELECT b.starts_at,
-       CASE WHEN b.status = 'completed' THEN greatest(b.starts_at, least(b.ends_at, coalesce(
-           (SELECT s.ended_at FROM usage_session s WHERE s.booking_id = b.id), b.ends_at)))
-            ELSE b.ends_at END,
-       false
-FROM booking b
-WHERE b.user_id = $2 AND b.starts_at >= $3 - $7::interval AND b.starts_at < $4
-  AND b.instrument_id = $1 AND b.kind = 'booking' AND b.status IN ('completed', 'no_show')
-  AND b.ends_at > $3 AND b.id <> ALL($6::bigint[])
-"""
-
 
 async def user_load(
     conn: asyncpg.Connection,
     instrument_id: int,
     user_id: int,
     around: tuple[datetime, datetime],
+    *,
     now: datetime,
     exclude: list[int] | None = None,
 ) -> Load:
@@ -230,7 +145,7 @@ async def user_load(
     or missed), and the count and hours of their active bookings ahead."""
     lo, hi = around[0] - timedelta(days=8), around[1] + timedelta(days=8)
     rows = await conn.fetch(
-        _USER_LOAD, instrument_id, user_id, lo, hi, now, exclude or [], LONGEST_PAST
+        sql.USER_LOAD, instrument_id, user_id, lo, hi, now, exclude or [], LONGEST_PAST
     )
     intervals = tuple(
         (r["starts_at"], r["ends_at"])
@@ -252,14 +167,14 @@ async def record_event(
     booking_id: int,
     actor: int | None,
     action: str,
+    *,
     from_status: str | None,
     to_status: str | None,
     reason: str = "",
     data: dict[str, Any] | None = None,
 ) -> None:
     await conn.execute(
-        """INSERT INTO booking_event (booking_id, actor_user_id, action, from_status, to_status,
-                                      reason, data) VALUES ($1, $2, $3, $4, $5, $6, $7)""",
+        sql.INSERT_EVENT,
         booking_id,
         actor,
         action,
@@ -272,22 +187,12 @@ async def record_event(
 
 async def manager_ids(conn: asyncpg.Connection, instrument_id: int) -> list[int]:
     """Who decides requests: the instrument's managers, else its institution's admins."""
-    rows = await conn.fetch(
-        """SELECT user_id FROM instrument_manager WHERE instrument_id = $1
-           UNION
-           SELECT a.user_id FROM institution_admin a JOIN instrument n ON n.institution_id = a.institution_id
-           WHERE n.id = $1 AND NOT EXISTS (SELECT 1 FROM instrument_manager WHERE instrument_id = $1)""",
-        instrument_id,
-    )
+    rows = await conn.fetch(sql.MANAGER_IDS, instrument_id)
     return sorted(r["user_id"] for r in rows)
 
 
 async def lock_booking(conn: asyncpg.Connection, booking_id: int) -> asyncpg.Record:
-    row = await conn.fetchrow(
-        f"SELECT {COLUMNS}, n.institution_id AS instrument_institution_id "
-        "FROM booking b JOIN instrument n ON n.id = b.instrument_id WHERE b.id = $1 FOR UPDATE OF b",
-        booking_id,
-    )
+    row = await conn.fetchrow(sql.LOCK_BOOKING, booking_id)
     if row is None:
         raise NotFound(f"Booking {booking_id} does not exist.")
     return row
@@ -297,3 +202,44 @@ def notice_payload(**extra: Any) -> dict[str, Any]:
     """What a notification needs beyond its booking (a reason, alternatives, the change); the
     booking itself is snapshotted by `outbox.store.enqueue` in the same statement."""
     return {key: value for key, value in extra.items() if value not in (None, "")}
+
+
+async def insert_booking(
+    conn: asyncpg.Connection,
+    inst: InstrumentFacts,
+    booker: BookerFacts,
+    req: Request,
+    *,
+    columns: dict[str, Any],
+    purpose: str,
+    series_id: int | None = None,
+    booked_by: int | None = None,
+    event_data: dict[str, Any] | None = None,
+) -> asyncpg.Record:
+    """The booking, its "created" history row and its notices (as an announcement needs), in
+    one statement: one round trip on the hot path. `booked_by`: the manager booking for the
+    user (the history names them as the actor); `event_data` goes into that history row."""
+    row = await conn.fetchrow(
+        sql.INSERT_BOOKING,
+        inst.id,
+        booker.user_id,
+        series_id,
+        req.start,
+        req.end,
+        columns["occupied_until"],
+        columns["status"],
+        purpose,
+        req.service_way,
+        booker.institution_id,
+        booker.region_code,
+        columns["is_external"],
+        columns["is_cross_region"],
+        columns["fee_class"],
+        columns["fee_per_hour"],
+        columns["estimated_cost"],
+        columns["approval_deadline"],
+        booked_by,
+        event_data or {},
+    )
+    assert row is not None
+    return row

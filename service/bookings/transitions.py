@@ -13,16 +13,17 @@ from typing import Any
 import asyncpg
 import msgspec
 
-from service.accounts.membership import in_force_of
 from service.accounts.principal import Principal
-from service.bookings import rules, store
+from service.bookings import rules, sql, store
 from service.bookings.freed import tell_next_user
-from service.bookings.policy import Policy, load_policy
 from service.bookings.schemas import BookingOut
+from service.common.codes import CANCELLABLE
 from service.common.i18n import pick
 from service.db import Database
 from service.errors import Conflict, Forbidden, NotFound, Unprocessable
 from service.outbox.store import enqueue
+from service.policies.schemas import Policy
+from service.policies.store import load_policy
 
 
 class Move(msgspec.Struct, frozen=True):
@@ -33,9 +34,7 @@ class Move(msgspec.Struct, frozen=True):
 
 
 MOVES = {
-    "cancel": Move(
-        "cancelled", frozenset({"held", "pending", "confirmed"}), False, "booking_cancelled"
-    ),
+    "cancel": Move("cancelled", frozenset(CANCELLABLE), False, "booking_cancelled"),
     "approve": Move("confirmed", frozenset({"pending"}), True, "booking_confirmed"),
     "reject": Move("rejected", frozenset({"pending"}), True, "booking_rejected"),
     "check_in": Move("in_use", frozenset({"confirmed"}), False, None),
@@ -73,7 +72,7 @@ def check_in_opens(starts_at: datetime, policy: Policy) -> datetime:
     return starts_at - timedelta(minutes=policy.check_in_lead_minutes)
 
 
-def _check_timing(action: str, row: Any, now: datetime, lang: str, policy: Policy) -> None:
+def _check_timing(action: str, row: Any, now: datetime, lang: str, *, policy: Policy) -> None:
     grace = timedelta(minutes=policy.no_show_grace_minutes)
     if action == "no_show" and now < row["starts_at"] + grace:
         minutes = int(grace / timedelta(minutes=1))
@@ -103,7 +102,7 @@ _POLICED = frozenset({"cancel", "no_show", "check_in"})
 
 
 def check_outcome_change(
-    action: str, row: Any, user: Principal, is_manager: bool, reason: str, now: datetime
+    action: str, row: Any, user: Principal, is_manager: bool, *, reason: str, now: datetime
 ) -> None:
     """Once a booking has ended its outcome (used, missed) is a record: its booker can no
     longer cancel it away, and a manager who changes it must say why. Cancelling someone
@@ -144,7 +143,7 @@ def check_outcome_change(
 
 
 async def apply(
-    conn: asyncpg.Connection, user: Principal, row: Any, action: str, reason: str, now: datetime
+    conn: asyncpg.Connection, user: Principal, row: Any, action: str, *, reason: str, now: datetime
 ) -> asyncpg.Record:
     """Move one locked booking; `row` comes from `store.lock_booking`."""
     move = MOVES[action]
@@ -161,15 +160,15 @@ async def apply(
             extra={"booking_status": row["status"]},
         )
     policy = await load_policy(conn, row["instrument_id"]) if action in _POLICED else None
-    _check_timing(action, row, now, user.language, policy or Policy())
-    check_outcome_change(action, row, user, is_manager, reason, now)
+    _check_timing(action, row, now, user.language, policy=policy or Policy())
+    check_outcome_change(action, row, user, is_manager, reason=reason, now=now)
     late = False
     if action == "cancel" and not is_manager and policy is not None:
         late = rules.is_late_cancellation(policy, row["starts_at"], now)
     new = await conn.fetchrow(
         f"""UPDATE booking b SET status = $2, version = version + 1, updated_at = $3,
                 late_cancellation = late_cancellation OR $4
-            WHERE id = $1 RETURNING {store.COLUMNS}""",
+            WHERE id = $1 RETURNING {sql.COLUMNS}""",
         row["id"],
         move.to,
         now,
@@ -181,10 +180,10 @@ async def apply(
         row["id"],
         user.user_id,
         action,
-        row["status"],
-        move.to,
-        reason,
-        {"late_cancellation": True} if late else None,
+        from_status=row["status"],
+        to_status=move.to,
+        reason=reason,
+        data={"late_cancellation": True} if late else None,
     )
     if action == "check_in":
         await open_session(conn, new, user.user_id, now)
@@ -208,10 +207,10 @@ async def transition(
     user: Principal,
     booking_id: int,
     action: str,
+    *,
     reason: str,
     now: datetime,
     usage: tuple[int, str] = (0, ""),
-    *,
     amount: Decimal | None = None,
     service_way: str | None = None,
 ) -> BookingOut:
@@ -221,12 +220,10 @@ async def transition(
 
     async def work(conn: asyncpg.Connection) -> asyncpg.Record:
         row = await store.lock_booking(conn, booking_id)
-        new = await apply(conn, user, row, action, reason, now)
+        new = await apply(conn, user, row, action, reason=reason, now=now)
         if action == "check_out":
             await conn.execute(
-                """UPDATE usage_session SET samples = $2, note = $3,
-                       amount = coalesce($4, amount), service_way = coalesce($5, service_way)
-                   WHERE booking_id = $1""",
+                sql.SET_SESSION_DETAILS,
                 booking_id,
                 usage[0],
                 usage[1],
@@ -239,29 +236,28 @@ async def transition(
 
 
 async def cancel(
-    db: Database, user: Principal, booking_id: int, reason: str, scope: str, now: datetime
+    db: Database, user: Principal, booking_id: int, reason: str, *, scope: str, now: datetime
 ) -> tuple[BookingOut, list[int]]:
     """Cancel one booking or, for a series, this and the following occurrences or all of them.
     Occurrences already past or closed are left as they are."""
 
     async def work(conn: asyncpg.Connection) -> tuple[asyncpg.Record, list[int]]:
         row = await store.lock_booking(conn, booking_id)
-        new = await apply(conn, user, row, "cancel", reason, now)
+        new = await apply(conn, user, row, "cancel", reason=reason, now=now)
         if scope == "one" or row["series_id"] is None:
             return new, []
         others = await conn.fetch(
-            f"""SELECT {store.COLUMNS}, n.institution_id AS instrument_institution_id
-                FROM booking b JOIN instrument n ON n.id = b.instrument_id
-                WHERE b.series_id = $1 AND b.id <> $2 AND b.status IN ('held', 'pending', 'confirmed')
-                  AND b.starts_at > CASE WHEN $3 THEN $5::timestamptz ELSE $4::timestamptz END
-                ORDER BY b.id FOR UPDATE OF b""",
+            sql.LOCK_LATER_SERIES_BOOKINGS,
             row["series_id"],
             row["id"],
             scope == "all",
             row["starts_at"],
             now,
         )
-        done = [(await apply(conn, user, other, "cancel", reason, now))["id"] for other in others]
+        done = [
+            (await apply(conn, user, other, "cancel", reason=reason, now=now))["id"]
+            for other in others
+        ]
         return new, done
 
     new, others = await db.in_transaction(work)
@@ -273,7 +269,7 @@ UNDO_NO_SHOW_WITHIN = timedelta(hours=24)
 
 
 async def undo_no_show(
-    db: Database, user: Principal, booking_id: int, reason: str, now: datetime
+    db: Database, user: Principal, booking_id: int, reason: str, *, now: datetime
 ) -> BookingOut:
     """Put a no-show back to the status it had (within `UNDO_NO_SHOW_WITHIN` of the no-show),
     with the reason in the history. The no-show job never marks that booking again."""
@@ -285,8 +281,7 @@ async def undo_no_show(
         if row["kind"] != "booking":
             raise NotFound(f"Booking {row['id']} does not exist.")
         marked = await conn.fetchrow(
-            """SELECT at, from_status FROM booking_event
-               WHERE booking_id = $1 AND action = 'no_show' ORDER BY at DESC, id DESC LIMIT 1""",
+            sql.LAST_NO_SHOW_EVENT,
             booking_id,
         )
         if row["status"] != "no_show" or marked is None:
@@ -310,7 +305,7 @@ async def undo_no_show(
             async with conn.transaction():
                 new = await conn.fetchrow(
                     f"""UPDATE booking b SET status = $2, version = version + 1, updated_at = $3
-                        WHERE id = $1 RETURNING {store.COLUMNS}""",
+                        WHERE id = $1 RETURNING {sql.COLUMNS}""",
                     booking_id,
                     prior,
                     now,
@@ -325,7 +320,13 @@ async def undo_no_show(
             ) from None
         assert new is not None
         await store.record_event(
-            conn, booking_id, user.user_id, "undo_no_show", "no_show", prior, reason
+            conn,
+            booking_id,
+            user.user_id,
+            "undo_no_show",
+            from_status="no_show",
+            to_status=prior,
+            reason=reason,
         )
         return new
 
@@ -333,7 +334,7 @@ async def undo_no_show(
 
 
 async def decide_series(
-    db: Database, user: Principal, series_id: int, action: str, reason: str, now: datetime
+    db: Database, user: Principal, series_id: int, action: str, *, reason: str, now: datetime
 ) -> list[BookingOut]:
     """Approve or reject every pending occurrence of a series at once, in one transaction:
     a manager answers a weekly request once, and either all of it is answered or none."""
@@ -342,15 +343,12 @@ async def decide_series(
 
     async def work(conn: asyncpg.Connection) -> list[asyncpg.Record]:
         rows = await conn.fetch(
-            f"""SELECT {store.COLUMNS}, n.institution_id AS instrument_institution_id
-                FROM booking b JOIN instrument n ON n.id = b.instrument_id
-                WHERE b.series_id = $1 AND b.status = 'pending'
-                ORDER BY b.starts_at FOR UPDATE OF b""",
+            sql.LOCK_PENDING_OF_SERIES,
             series_id,
         )
         if not rows:
             raise NotFound(f"Series {series_id} has no request waiting for an answer.")
-        return [await apply(conn, user, row, action, reason, now) for row in rows]
+        return [await apply(conn, user, row, action, reason=reason, now=now) for row in rows]
 
     return [store.booking_out(r) for r in await db.in_transaction(work)]
 
@@ -372,13 +370,7 @@ async def open_session(conn: asyncpg.Connection, row: Any, actor: int, now: date
     await conn.execute(_HAND_OVER, row["instrument_id"], now, row["id"])
     try:
         await conn.execute(
-            f"""INSERT INTO usage_session (instrument_id, booking_id, user_id, user_institution_id,
-                   user_region_code, is_external, is_cross_region, affiliation_verified,
-                   started_at, service_way, recorded_by)
-               SELECT $1, $2, $3, $4, $5, NOT v.ok OR n.institution_id <> $4, $6, v.ok, $7, $8, $9
-               FROM instrument n CROSS JOIN LATERAL (SELECT {in_force_of("$3", "$4", "$7")} AS ok) v
-               WHERE n.id = $1
-               ON CONFLICT (booking_id) DO NOTHING""",
+            sql.OPEN_SESSION,
             row["instrument_id"],
             row["id"],
             row["user_id"],
@@ -397,8 +389,7 @@ async def open_session(conn: asyncpg.Connection, row: Any, actor: int, now: date
 
 async def close_session(conn: asyncpg.Connection, booking_id: int, at: datetime) -> None:
     await conn.execute(
-        """UPDATE usage_session SET ended_at = greatest($2, started_at + interval '1 second')
-           WHERE booking_id = $1 AND ended_at IS NULL""",
+        sql.CLOSE_SESSION,
         booking_id,
         at,
     )

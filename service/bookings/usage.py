@@ -23,7 +23,7 @@ import asyncpg
 
 from service.accounts.membership import in_force
 from service.accounts.principal import Principal
-from service.bookings import store
+from service.bookings import sql, store
 from service.bookings.schemas import UsageIn, UsageOut
 from service.common.i18n import pick
 from service.common.pagination import offset
@@ -31,18 +31,9 @@ from service.common.schemas import Page
 from service.db import Database
 from service.errors import Conflict, Forbidden, NotFound, Unprocessable
 
-COLUMNS = """id, instrument_id, booking_id, user_id, user_institution_id, user_region_code,
-    is_external, is_cross_region, affiliation_verified, started_at, ended_at, service_way, samples,
-    amount, note, recorded_by"""
-
 #: Booking states a session may be recorded on; a no-show turns into completed.
 USABLE = frozenset({"confirmed", "in_use", "completed", "no_show"})
 
-_LOCK_BOOKING = """
-SELECT b.id, b.user_id, b.status, b.service_way, b.booker_institution_id, b.booker_region_code,
-       EXISTS (SELECT 1 FROM usage_session s WHERE s.booking_id = b.id) AS used
-FROM booking b WHERE b.id = $1 AND b.instrument_id = $2 AND b.kind = 'booking' FOR UPDATE
-"""
 
 #: Sessions left open by a check-in whose booked time is over end with their booking (the
 #: lifecycle job would close them the same way a few minutes later).
@@ -50,23 +41,6 @@ _CLOSE_FINISHED = """
 UPDATE usage_session s SET ended_at = greatest(b.ends_at, s.started_at + interval '1 second')
 FROM booking b
 WHERE b.id = s.booking_id AND s.instrument_id = $1 AND s.ended_at IS NULL AND b.ends_at <= $2
-"""
-
-_INSERT = f"""
-INSERT INTO usage_session (instrument_id, booking_id, user_id, user_institution_id,
-    user_region_code, is_external, is_cross_region, started_at, ended_at, service_way, samples,
-    amount, note, recorded_by, affiliation_verified)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-RETURNING {COLUMNS}
-"""
-
-#: Intervals of the instrument's sessions overlapping `[$2, $3)`: what a 409 shows (never who).
-OVERLAPPING = """
-SELECT started_at AS start, ended_at AS end FROM usage_session
-WHERE int8range(instrument_id, instrument_id, '[]') && int8range($1, $1, '[]')
-  AND tstzrange(started_at, coalesce(ended_at, 'infinity'), '[)') && tstzrange($2, $3, '[)')
-  AND id IS DISTINCT FROM $4
-ORDER BY started_at LIMIT 10
 """
 
 
@@ -97,13 +71,6 @@ def check_times(user: Principal, start: datetime, end: datetime, now: datetime) 
         raise Unprocessable(msg, extra={"violations": [{"rule": "usage_times", "message": msg}]})
 
 
-_USER = """
-SELECT u.id, u.institution_id, i.region_code FROM app_user u
-JOIN institution i ON i.id = u.institution_id
-WHERE u.id = $1 OR ($1 IS NULL AND lower(u.email) = lower($2))
-"""
-
-
 async def who(
     conn: asyncpg.Connection, inst: Any, user_id: int | None, institution_id: int | None,
     *, email: str | None = None,
@@ -111,14 +78,12 @@ async def who(
     """(user, institution, region) of a session without a booking: the named user (by id or
     e-mail address), the named institution, or else the owner itself."""
     if user_id is not None or email:
-        row = await conn.fetchrow(_USER, user_id, (email or "").strip())
+        row = await conn.fetchrow(sql.USER_BY_ID_OR_EMAIL, user_id, (email or "").strip())
         if row is None:
             raise NotFound(f"User {user_id or email} does not exist.")
         return row["id"], row["institution_id"], row["region_code"]
     if institution_id is not None:
-        region = await conn.fetchval(
-            "SELECT region_code FROM institution WHERE id = $1", institution_id
-        )
+        region = await conn.fetchval(sql.REGION_OF_INSTITUTION, institution_id)
         if region is None:
             raise NotFound(f"Institution {institution_id} does not exist.")
         return None, institution_id, region
@@ -127,9 +92,9 @@ async def who(
 
 async def overlap_conflict(
     conn: asyncpg.Connection, user: Principal, instrument_id: int, span: tuple[Any, Any],
-    session_id: int | None = None,
+    *, session_id: int | None = None,
 ) -> Conflict:  # fmt: skip
-    taken = await conn.fetch(OVERLAPPING, instrument_id, span[0], span[1], session_id)
+    taken = await conn.fetch(sql.OVERLAPPING_SESSIONS, instrument_id, span[0], span[1], session_id)
     return Conflict(
         pick(
             user.language,
@@ -143,7 +108,7 @@ async def overlap_conflict(
 async def _usable_booking(
     conn: asyncpg.Connection, user: Principal, instrument_id: int, booking_id: int
 ) -> asyncpg.Record:
-    row = await conn.fetchrow(_LOCK_BOOKING, booking_id, instrument_id)
+    row = await conn.fetchrow(sql.LOCK_BOOKING_FOR_USAGE, booking_id, instrument_id)
     if row is None:
         raise NotFound(f"Booking {booking_id} does not exist on this instrument.")
     if row["used"]:
@@ -169,17 +134,22 @@ async def _mark_used(
     if booking["status"] == "completed":
         return
     await conn.execute(
-        "UPDATE booking SET status = 'completed', version = version + 1, updated_at = $2 WHERE id = $1",
+        sql.COMPLETE_BOOKING,
         booking["id"],
         now,
     )
     await store.record_event(
-        conn, booking["id"], user.user_id, "usage_recorded", booking["status"], "completed"
+        conn,
+        booking["id"],
+        user.user_id,
+        "usage_recorded",
+        from_status=booking["status"],
+        to_status="completed",
     )
 
 
 async def record_usage(
-    db: Database, user: Principal, instrument_id: int, data: UsageIn, now: datetime
+    db: Database, user: Principal, instrument_id: int, data: UsageIn, *, now: datetime
 ) -> UsageOut:
     check_times(user, data.start, data.end, now)
 
@@ -208,7 +178,7 @@ async def record_usage(
         try:
             async with conn.transaction():  # a savepoint: the overlap is looked up after it
                 return await conn.fetchrow(
-                    _INSERT, inst.id, data.booking_id, user_id, institution, region,
+                    sql.INSERT_SESSION, inst.id, data.booking_id, user_id, institution, region,
                     external, region != inst.region_code, data.start, data.end, way,
                     data.samples, data.amount, data.note, user.user_id, verified,
                 )  # fmt: skip
@@ -223,22 +193,18 @@ async def list_usage(
     user: Principal,
     instrument_id: int,
     start: datetime | None,
+    *,
     end: datetime | None,
     page: int,
     page_size: int,
 ) -> Page[UsageOut]:
-    inst = await db.fetchrow(
-        "SELECT id, institution_id FROM instrument WHERE id = $1", instrument_id
-    )
+    inst = await db.fetchrow(sql.INSTRUMENT_OWNER, instrument_id)
     if inst is None:
         raise NotFound(f"Instrument {instrument_id} does not exist.")
     if not user.can_read_records(inst["institution_id"]):
         require_manager(user, inst["id"], inst["institution_id"])
     rows = await db.fetch(
-        f"""SELECT {COLUMNS}, count(*) OVER () AS total FROM usage_session
-            WHERE instrument_id = $1 AND ($2::timestamptz IS NULL OR coalesce(ended_at, 'infinity') > $2)
-              AND ($3::timestamptz IS NULL OR started_at < $3)
-            ORDER BY started_at DESC, id DESC LIMIT $4 OFFSET $5""",
+        sql.SESSIONS_PAGE,
         instrument_id,
         start,
         end,

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import asyncpg
 
 from service.accounts.principal import Principal
-from service.bookings.store import same_calendar
+from service.availability.sql import same_calendar
 from service.calendars.ics_import import IcsError, LimitExceeded, Limits, Occurrence
 from service.calendars.import_sandbox import read_upload
 from service.calendars.schemas import ConflictOut, ImportedEventOut, ImportReportOut

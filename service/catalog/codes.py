@@ -9,28 +9,16 @@ from typing import Any
 
 import asyncpg
 
+from service.catalog import sql
 from service.common.schemas import Violation
 from service.errors import Conflict
-
-_UNKNOWN = """
-SELECT ($1::text IS NULL OR EXISTS (SELECT 1 FROM country WHERE code = $1)) AS country,
-       ARRAY(SELECT s FROM unnest($2::text[]) s
-             WHERE NOT EXISTS (SELECT 1 FROM discipline d WHERE d.code = s)) AS subjects
-"""
-
-#: A country typed as a Chinese or English name, or as its code.
-COUNTRY_BY_NAME = """
-SELECT code FROM country
-WHERE name_zh = $1 OR lower(name_en) = lower($1) OR code = upper($1)
-ORDER BY code LIMIT 1
-"""
 
 
 async def check_codes(conn: asyncpg.Connection, fields: dict[str, Any]) -> list[Violation]:
     if "country_code" not in fields and "subject_codes" not in fields:
         return []
     row = await conn.fetchrow(
-        _UNKNOWN, fields.get("country_code"), list(fields.get("subject_codes") or [])
+        sql.UNKNOWN, fields.get("country_code"), list(fields.get("subject_codes") or [])
     )
     assert row is not None
     found: list[Violation] = []
@@ -46,7 +34,7 @@ async def derive_country_code(conn: asyncpg.Connection, fields: dict[str, Any]) 
     """A `country` sent without a `country_code` sets the code when it names a known country."""
     if "country" in fields and fields.get("country_code") is None:
         name = str(fields["country"]).strip()
-        fields["country_code"] = await conn.fetchval(COUNTRY_BY_NAME, name) if name else None
+        fields["country_code"] = await conn.fetchval(sql.COUNTRY_BY_NAME, name) if name else None
 
 
 @asynccontextmanager

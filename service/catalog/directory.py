@@ -7,6 +7,7 @@ from typing import Any
 import asyncpg
 
 from service.accounts.principal import Principal, require_platform_admin
+from service.catalog import sql
 from service.catalog.rules import like_pattern
 from service.catalog.schemas import (
     CategoryOut,
@@ -16,36 +17,13 @@ from service.catalog.schemas import (
     RegionOut,
     set_fields,
 )
+from service.common.codes import INSTITUTION_KINDS
 from service.common.pagination import offset
 from service.common.schemas import Page
 from service.db import LOCK_JOB, Database, advisory_xact_lock
 from service.errors import Conflict, NotFound, Unprocessable
 
-INSTITUTION_KINDS = ("university", "research_institute", "hospital", "enterprise", "other")
-
-_INSTITUTION_COLUMNS = """
-inst.id, inst.code, inst.name_zh, inst.name_en, inst.kind, inst.region_code,
-r.name_zh AS region_name_zh, r.name_en AS region_name_en, r.timezone, inst.address,
-inst.contact_name, inst.contact_phone, inst.contact_email, inst.active,
-(SELECT count(*) FROM instrument i WHERE i.institution_id = inst.id AND i.retired_at IS NULL)
-    AS instrument_count, inst.legal_entity_id
-"""
-
 LEGAL_ENTITY_LOCK_KEY = 2026_1203
-
-#: A legal-entity group is one level deep: its head belongs to no other group, and a member
-#: heads none. `$1` the institution joining, `$2` the head it joins.
-_GROUP_PROBLEM = """
-SELECT CASE
-    WHEN NOT EXISTS (SELECT 1 FROM institution WHERE id = $2) THEN 'unknown institution'
-    WHEN $1 = $2 THEN 'an institution cannot join itself'
-    WHEN (SELECT legal_entity_id FROM institution WHERE id = $2) IS NOT NULL
-        THEN 'that institution belongs to another legal entity itself'
-    WHEN EXISTS (SELECT 1 FROM institution WHERE legal_entity_id = $1)
-        THEN 'other institutions belong to this one'
-END
-"""
-_INSTITUTION_FROM = "FROM institution inst JOIN region r ON r.code = inst.region_code"
 
 
 def _unprocessable(rule: str, message: str) -> Unprocessable:
@@ -53,17 +31,12 @@ def _unprocessable(rule: str, message: str) -> Unprocessable:
 
 
 async def list_regions(db: Database) -> list[RegionOut]:
-    rows = await db.fetch(
-        "SELECT code, name_zh, name_en, timezone, parent_code, latitude, longitude, partner "
-        "FROM region ORDER BY parent_code IS NOT NULL, code"
-    )
+    rows = await db.fetch(sql.REGIONS)
     return [RegionOut(**dict(r)) for r in rows]
 
 
 async def category_tree(db: Database) -> list[CategoryOut]:
-    rows = await db.fetch(
-        "SELECT code, parent_code, name_zh, name_en FROM category ORDER BY length(code), code"
-    )
+    rows = await db.fetch(sql.CATEGORY_TREE)
     nodes: dict[str, CategoryOut] = {}
     roots: list[CategoryOut] = []
     for row in rows:  # parents come first (ordered by code length)
@@ -77,11 +50,11 @@ async def category_tree(db: Database) -> list[CategoryOut]:
 
 
 async def region_exists(conn: asyncpg.Connection | Database, code: str) -> bool:
-    return bool(await conn.fetchval("SELECT EXISTS (SELECT 1 FROM region WHERE code = $1)", code))
+    return bool(await conn.fetchval(sql.REGION_EXISTS, code))
 
 
 async def list_institutions(
-    db: Database, region: str | None, kind: str | None, q: str | None, page: int, page_size: int
+    db: Database, region: str | None, kind: str | None, q: str | None, *, page: int, page_size: int
 ) -> Page[InstitutionOut]:
     if kind is not None and kind not in INSTITUTION_KINDS:
         raise _unprocessable(
@@ -103,11 +76,9 @@ async def list_institutions(
             f"(inst.name_zh ILIKE ${n} OR inst.name_en ILIKE ${n} OR inst.code ILIKE ${n})"
         )
     where = "WHERE " + " AND ".join(conds)
-    total = await db.fetchval(f"SELECT count(*) {_INSTITUTION_FROM} {where}", *params)
+    total = await db.fetchval(sql.count_institutions(where), *params)
     rows = await db.fetch(
-        f"SELECT {_INSTITUTION_COLUMNS} {_INSTITUTION_FROM} {where} "
-        f"ORDER BY inst.region_code, inst.name_zh, inst.id "
-        f"LIMIT ${len(params) + 1} OFFSET ${len(params) + 2}",
+        sql.institutions_page(where, len(params)),
         *params,
         page_size,
         offset(page, page_size),
@@ -117,9 +88,7 @@ async def list_institutions(
 
 
 async def get_institution(db: Database | asyncpg.Connection, institution_id: int) -> InstitutionOut:
-    row = await db.fetchrow(
-        f"SELECT {_INSTITUTION_COLUMNS} {_INSTITUTION_FROM} WHERE inst.id = $1", institution_id
-    )
+    row = await db.fetchrow(sql.INSTITUTION, institution_id)
     if row is None:
         raise NotFound(f"institution {institution_id} does not exist")
     return InstitutionOut(**dict(row))
@@ -132,13 +101,7 @@ async def create_institution(db: Database, user: Principal, data: InstitutionIn)
         if not await region_exists(conn, data.region_code):
             raise _unprocessable("region_code", f"unknown region {data.region_code!r}")
         fields = set_fields(data)
-        names = ", ".join(fields)
-        marks = ", ".join(f"${i}" for i in range(1, len(fields) + 1))
-        new_id = await conn.fetchval(
-            f"INSERT INTO institution ({names}) VALUES ({marks}) "
-            "ON CONFLICT (code) DO NOTHING RETURNING id",
-            *fields.values(),
-        )
+        new_id = await conn.fetchval(sql.insert_institution(list(fields)), *fields.values())
         if new_id is None:
             raise Conflict(f"an institution with code {data.code!r} already exists")
         return await get_institution(conn, new_id)
@@ -159,13 +122,12 @@ async def update_institution(
         if head is not None:
             # Groups change one at a time, so two changes cannot build a chain between them.
             await advisory_xact_lock(conn, LOCK_JOB, LEGAL_ENTITY_LOCK_KEY)
-            problem = await conn.fetchval(_GROUP_PROBLEM, institution_id, head)
+            problem = await conn.fetchval(sql.GROUP_PROBLEM, institution_id, head)
             if problem:
                 raise _unprocessable("legal_entity_id", problem)
         if fields:
-            sets = ", ".join(f"{name} = ${i}" for i, name in enumerate(fields, start=2))
             found = await conn.fetchval(
-                f"UPDATE institution SET {sets} WHERE id = $1 RETURNING id",
+                sql.update_institution(list(fields)),
                 institution_id,
                 *fields.values(),
             )

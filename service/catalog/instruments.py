@@ -13,8 +13,7 @@ from typing import Any
 import asyncpg
 
 from service.accounts.principal import Principal
-from service.bookings.policy import load_policy
-from service.catalog import codes, rules
+from service.catalog import codes, rules, sql
 from service.catalog.rules import InstrumentFilters
 from service.catalog.schemas import (
     InstrumentIn,
@@ -26,27 +25,13 @@ from service.catalog.schemas import (
     PolicySummaryOut,
     set_fields,
 )
-from service.catalog.search import COLUMNS, FROM, list_query
 from service.common.pagination import offset
 from service.common.schemas import Page, Violation
 from service.db import Database
 from service.errors import Conflict, Forbidden, NotFound, PreconditionFailed, Unprocessable
+from service.policies.store import load_policy
 from service.search.index import index_instruments
 from service.search.query import plan_for
-
-_DETAIL_COLUMNS = f"""{COLUMNS},
-i.country, i.service_start, i.specs, i.functions, i.subject_areas, i.building, i.room,
-i.contact_name, i.contact_phone, i.contact_email, i.fee_standard, i.sharing_rules,
-i.inner_id, i.belongs_type, i.belongs_name, i.source, i.customs_supervised, i.country_code,
-i.subject_codes, i.service_content, i.achievement, i.county, i.street, i.postal_code,
-i.retired_at, i.version, i.created_at, i.updated_at
-"""
-
-_REFS = """
-SELECT ($1::text IS NULL OR EXISTS (SELECT 1 FROM region WHERE code = $1)) AS region,
-       ($2::text IS NULL OR EXISTS (SELECT 1 FROM category WHERE code = $2)) AS category,
-       ($3::bigint IS NULL OR EXISTS (SELECT 1 FROM institution WHERE id = $3)) AS institution
-"""
 
 
 def _invalid(violations: list[Violation]) -> Unprocessable:
@@ -63,7 +48,7 @@ async def _check_refs(
     institution: int | None = None,
 ) -> None:
     """Unknown codes are the caller's mistake (422), not an empty result."""
-    row = await conn.fetchrow(_REFS, region, category, institution)
+    row = await conn.fetchrow(sql.REFS_EXIST, region, category, institution)
     assert row is not None
     violations = [
         Violation(name, f"unknown {name} {value!r}")
@@ -104,7 +89,7 @@ async def _page(
         plan = await plan_for(conn, filters.q) if filters.q else None
         if plan is not None and plan.empty:  # only punctuation or stop words: nothing to find
             return Page(items=[], total=0, page=page, page_size=page_size)
-        query = list_query(filters, plan)
+        query = sql.list_query(filters, plan)
         rows = await conn.fetch(
             query.page_sql, *query.page_params, page_size, offset(page, page_size)
         )
@@ -120,18 +105,15 @@ async def _page(
 
 
 async def _detail(conn: asyncpg.Connection, instrument_id: int, signed_in: bool) -> InstrumentOut:
-    row = await conn.fetchrow(f"SELECT {_DETAIL_COLUMNS} {FROM} WHERE i.id = $1", instrument_id)
+    row = await conn.fetchrow(sql.INSTRUMENT_DETAIL, instrument_id)
     if row is None:
         raise NotFound(f"instrument {instrument_id} does not exist")
     managers = await conn.fetch(
-        """SELECT u.id, u.display_name, u.email FROM instrument_manager m
-           JOIN app_user u ON u.id = m.user_id WHERE m.instrument_id = $1 AND u.is_active
-           ORDER BY u.display_name, u.id""",
+        sql.INSTRUMENT_MANAGERS,
         instrument_id,
     )
     hours = await conn.fetch(
-        "SELECT weekday, opens, closes FROM opening_hours WHERE instrument_id = $1 "
-        "ORDER BY weekday, opens",
+        sql.WEEKLY_HOURS,
         instrument_id,
     )
     policy = await load_policy(conn, instrument_id)
@@ -171,13 +153,8 @@ async def create_instrument(
         if not rules.can_create_instrument(user, data.institution_id):
             raise Forbidden("Only admins of the institution may register its instruments.")
         await _check_codes(conn, fields)
-        names = ", ".join(fields)
-        marks = ", ".join(f"${i}" for i in range(1, len(fields) + 1))
         async with codes.inner_id_taken():
-            new_id = await conn.fetchval(
-                f"INSERT INTO instrument ({names}) VALUES ({marks}) RETURNING id",
-                *fields.values(),
-            )
+            new_id = await conn.fetchval(sql.insert_instrument(list(fields)), *fields.values())
         await index_instruments(conn, [new_id])
         return await _detail(conn, new_id, True)
 
@@ -186,7 +163,7 @@ async def create_instrument(
 
 async def _lock(conn: asyncpg.Connection, instrument_id: int) -> asyncpg.Record:
     row = await conn.fetchrow(
-        "SELECT id, institution_id, version, retired_at FROM instrument WHERE id = $1 FOR UPDATE",
+        sql.LOCK_INSTRUMENT,
         instrument_id,
     )
     if row is None:
@@ -213,6 +190,7 @@ async def update_instrument(
     user: Principal,
     instrument_id: int,
     data: InstrumentPatchIn,
+    *,
     if_match: int | None,
     today: date,
 ) -> InstrumentOut:
@@ -232,11 +210,9 @@ async def update_instrument(
         if "category_code" in fields:
             await _check_refs(conn, category=str(fields["category_code"]))
         await _check_codes(conn, fields)
-        sets = "".join(f"{name} = ${i}, " for i, name in enumerate(fields, start=2))
         async with codes.inner_id_taken():
             await conn.execute(
-                f"UPDATE instrument SET {sets}version = version + 1, updated_at = now() "
-                "WHERE id = $1",
+                sql.update_instrument(list(fields)),
                 instrument_id,
                 *fields.values(),
             )
@@ -251,10 +227,22 @@ async def retire_instrument(db: Database, user: Principal, instrument_id: int) -
         row = await _lock(conn, instrument_id)
         _authorize_write(user, row, None)
         await conn.execute(
-            "UPDATE instrument SET retired_at = now(), version = version + 1, updated_at = now() "
-            "WHERE id = $1",
+            sql.RETIRE_INSTRUMENT,
             instrument_id,
         )
         return await _detail(conn, instrument_id, True)
 
     return await db.in_transaction(work)
+
+
+async def managed_instrument(
+    conn: asyncpg.Connection, user: Principal, instrument_id: int
+) -> asyncpg.Record:
+    """The instrument row (id, institution, zone) if `user` may manage it; 404 if it does not
+    exist, 403 if `user` is not one of its managers or its institution's admins."""
+    row = await conn.fetchrow(sql.MANAGED_INSTRUMENT, instrument_id)
+    if row is None:
+        raise NotFound(f"Instrument {instrument_id} does not exist.")
+    if not user.can_manage_instrument(instrument_id, row["institution_id"]):
+        raise Forbidden("Only the instrument's managers and its institution's admins may do this.")
+    return row

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import msgspec
 
+from service.catalog import sql
 from service.db import Database
 
 TABLES = ("country", "discipline", "funding_source")
@@ -19,5 +20,5 @@ class CodeOut(msgspec.Struct):
 async def codes(db: Database, table: str) -> list[CodeOut]:
     if table not in TABLES:
         raise ValueError(table)
-    rows = await db.fetch(f"SELECT code, name_zh, name_en FROM {table} ORDER BY code")
+    rows = await db.fetch(sql.reference_list(table))
     return [CodeOut(**dict(r)) for r in rows]

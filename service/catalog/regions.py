@@ -10,13 +10,12 @@ import asyncpg
 
 from service.accounts.principal import Principal, require_platform_admin
 from service.audit import store as audit
+from service.catalog import sql
 from service.catalog.region_rules import check_region
 from service.catalog.schemas import RegionIn, RegionOut, RegionPatchIn, set_fields
 from service.common.schemas import Violation
 from service.db import Database
 from service.errors import Conflict, NotFound, Unprocessable
-
-COLUMNS = "code, name_zh, name_en, timezone, parent_code, latitude, longitude, partner"
 
 
 def _invalid(violations: list[Violation]) -> Unprocessable:
@@ -32,16 +31,14 @@ async def _check(conn: asyncpg.Connection, fields: dict[str, object], code: str)
     if parent is not None:
         if parent == code:
             violations.append(Violation("parent_code", "a region cannot be its own parent"))
-        elif not await conn.fetchval(
-            "SELECT EXISTS (SELECT 1 FROM region WHERE code = $1)", parent
-        ):
+        elif not await conn.fetchval(sql.REGION_EXISTS, parent):
             violations.append(Violation("parent_code", f"unknown region {parent!r}"))
     if violations:
         raise _invalid(violations)
 
 
 async def get_region(conn: asyncpg.Connection | Database, code: str) -> RegionOut:
-    row = await conn.fetchrow(f"SELECT {COLUMNS} FROM region WHERE code = $1", code)
+    row = await conn.fetchrow(sql.REGION, code)
     if row is None:
         raise NotFound(f"region {code!r} does not exist")
     return RegionOut(**dict(row))
@@ -53,13 +50,7 @@ async def create_region(db: Database, user: Principal, data: RegionIn) -> Region
 
     async def work(conn: asyncpg.Connection) -> RegionOut:
         await _check(conn, fields, data.code)
-        names = ", ".join(fields)
-        marks = ", ".join(f"${i}" for i in range(1, len(fields) + 1))
-        created = await conn.fetchval(
-            f"INSERT INTO region ({names}) VALUES ({marks}) "
-            "ON CONFLICT (code) DO NOTHING RETURNING code",
-            *fields.values(),
-        )
+        created = await conn.fetchval(sql.insert_region(list(fields)), *fields.values())
         if created is None:
             raise Conflict(f"a region with code {data.code!r} already exists")
         await audit.record(
@@ -78,9 +69,8 @@ async def update_region(db: Database, user: Principal, code: str, data: RegionPa
         await get_region(conn, code)
         await _check(conn, fields, code)
         if fields:
-            sets = ", ".join(f"{name} = ${i}" for i, name in enumerate(fields, start=2))
             await conn.execute(
-                f"UPDATE region SET {sets}, updated_at = now() WHERE code = $1",
+                sql.update_region(list(fields)),
                 code,
                 *fields.values(),
             )

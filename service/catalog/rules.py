@@ -15,6 +15,7 @@ import msgspec
 from service.accounts.principal import Principal
 from service.common.schemas import Violation
 
+#: `common.codes.SHARE_MODES` in the order the catalogue names them in messages and docs.
 SHARE_MODES = ("internal", "external", "none")
 STATUSES = (
     "normal",

@@ -20,7 +20,6 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 
-from service.bookings.policy import Policy
 from service.bookings.rules import estimated_cost
 from service.common.time import local_to_utc, utcnow
 from service.db import Database
@@ -31,6 +30,7 @@ from service.demo.plan import DemoPlan
 from service.demo.scale import allocate_ids
 from service.metrics.dirty import note_as_of
 from service.metrics.rollup import rebuild
+from service.policies.schemas import Policy
 
 #: The province's zone defines "today" for the demo; its capital's region is the centre.
 PROVINCE_ZONE = ZoneInfo("Asia/Shanghai")

@@ -66,7 +66,7 @@ class AvailabilityCalculator:
         if not holes and key in self._days:
             return self._days[key]
         if key not in self._open:
-            self._open[key] = open_intervals(start, end, list(key[1]), list(exceptions), tz)
+            self._open[key] = open_intervals(start, end, list(key[1]), list(exceptions), tz=tz)
         free = subtract(self._open[key], sorted(holes)) if holes else self._open[key]
         days = split_by_local_day(free, tz)
         if not holes:

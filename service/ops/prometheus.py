@@ -22,6 +22,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, generate_la
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 from prometheus_client.multiprocess import MultiProcessCollector
 
+from service.bookings import create as booking_create
 from service.errors import ProblemError
 from service.ops.asgi import TrackedSend
 
@@ -100,6 +101,15 @@ def booking_outcome(error: BaseException | None, *, replayed: bool = False) -> s
 
 def count_booking_attempt(outcome: str) -> None:
     BOOKING_OUTCOMES.labels(outcome).inc()
+
+
+def _count_booking(error: BaseException | None, replayed: bool) -> None:
+    count_booking_attempt(booking_outcome(error, replayed=replayed))
+
+
+# Booking attempts are counted where they are made (`bookings.create`), which cannot import
+# this module (it sits below it), so the counter subscribes.
+booking_create.ATTEMPT_OBSERVERS.append(_count_booking)
 
 
 def _status_class(status: int) -> str:

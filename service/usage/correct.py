@@ -58,7 +58,7 @@ async def _locked(conn: asyncpg.Connection, user: Principal, session_id: int) ->
 
 
 async def _revision(
-    conn: asyncpg.Connection, row: Any, action: str, user: Principal, now: datetime,
+    conn: asyncpg.Connection, row: Any, action: str, user: Principal, *, now: datetime,
     reason: str, before: dict[str, Any], after: dict[str, Any] | None,
 ) -> None:  # fmt: skip
     await conn.execute(
@@ -88,7 +88,7 @@ async def _person(
 
 
 async def correct_session(
-    db: Database, user: Principal, session_id: int, change: UsageCorrectionIn, now: datetime
+    db: Database, user: Principal, session_id: int, change: UsageCorrectionIn, *, now: datetime
 ) -> UsageOut:
     if not change.reason.strip():
         raise _refuse(user, ["no_change"])
@@ -112,11 +112,11 @@ async def correct_session(
         except asyncpg.ExclusionViolationError:
             span = (after["started_at"], after["ended_at"])
             raise await overlap_conflict(
-                conn, user, row["instrument_id"], span, session_id
+                conn, user, row["instrument_id"], span, session_id=session_id
             ) from None
         await _revision(
-            conn, row, "corrected", user, now, change.reason, before,
-            await conn.fetchval(q.ROW_JSON, session_id),
+            conn, row, "corrected", user, now=now, reason=change.reason, before=before,
+            after=await conn.fetchval(q.ROW_JSON, session_id),
         )  # fmt: skip
         return new
 
@@ -124,13 +124,15 @@ async def correct_session(
 
 
 async def delete_session(
-    db: Database, user: Principal, session_id: int, reason: str, now: datetime
+    db: Database, user: Principal, session_id: int, reason: str, *, now: datetime
 ) -> None:
     async def work(conn: asyncpg.Connection) -> None:
         row = await _locked(conn, user, session_id)
         before = await conn.fetchval(q.ROW_JSON, session_id)
         await conn.execute(q.DELETE_SESSION, session_id)
-        await _revision(conn, row, "deleted", user, now, reason, before, None)
+        await _revision(
+            conn, row, "deleted", user, now=now, reason=reason, before=before, after=None
+        )
 
     await db.in_transaction(work)
 

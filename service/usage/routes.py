@@ -50,7 +50,7 @@ async def correct_usage(
     """Change what was recorded (times, service way, samples, fee, note; the user of a session
     without a booking), with a `reason`. The old and the new values are kept in the history, and
     the figures of the old and the new days are recomputed at the next roll-up."""
-    return await correct.correct_session(db, user, session_id, data, utcnow())
+    return await correct.correct_session(db, user, session_id, data, now=utcnow())
 
 
 @delete(
@@ -65,7 +65,7 @@ async def delete_usage(
 ) -> None:
     """Remove a session recorded in error, with a `reason` (JSON body); its values stay in the
     history."""
-    await correct.delete_session(db, user, session_id, data.reason, utcnow())
+    await correct.delete_session(db, user, session_id, data.reason, now=utcnow())
 
 
 @get(

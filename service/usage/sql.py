@@ -4,7 +4,7 @@ The dirty-day triggers on `usage_session` mark the old and the new days."""
 
 from __future__ import annotations
 
-from service.bookings.usage import COLUMNS as _PLAIN
+from service.bookings.sql import SESSION_COLUMNS as _PLAIN
 
 #: The session's columns, qualified (the queries join the instrument and its owner).
 COLUMNS = ", ".join("s." + c.strip() for c in _PLAIN.split(","))

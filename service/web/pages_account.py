@@ -14,7 +14,7 @@ from litestar.params import PathParameter, URLEncodedBody
 from service.accounts import users
 from service.accounts.client_address import client_address
 from service.accounts.schemas import MePatchIn
-from service.bookings import queries
+from service.bookings import read
 from service.calendars import tokens
 from service.calendars.schemas import FeedCreatedOut, FeedIn
 from service.errors import Conflict, NotFound, Unprocessable
@@ -102,7 +102,7 @@ async def _rate_page(
     view: ViewDep, db: DB, booking_id: int, status: int = 200, **extra: Any
 ) -> Response[Any]:
     actor = view.actor()
-    booking = await queries.get_booking(db, actor, booking_id)
+    booking = await read.get_booking(db, actor, booking_id)
     if booking.user_id != actor.user_id:
         raise NotFound("No such booking of yours.")
     info = (await lookups.instruments_by_id(db, {booking.instrument_id}))[booking.instrument_id]

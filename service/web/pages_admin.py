@@ -91,7 +91,7 @@ async def institutions_page(
     regions = await directory.list_regions(db)
     known = {r.code for r in regions}
     found = await directory.list_institutions(
-        db, region if region in known else None, None, q or None, page, 50
+        db, region if region in known else None, None, q or None, page=page, page_size=50
     )
     return view.render(
         "admin_institutions.html", page=found, regions=regions, q=q, region=region,
@@ -103,7 +103,7 @@ async def institutions_page(
 async def regions_page(view: ViewDep, db: DB) -> Response[Any]:
     _require_admin(view)
     regions = await directory.list_regions(db)
-    found = await directory.list_institutions(db, None, None, None, 1, 200)
+    found = await directory.list_institutions(db, None, None, None, page=1, page_size=200)
     counts: dict[str, int] = {}
     for institution in found.items:
         counts[institution.region_code] = counts.get(institution.region_code, 0) + 1
@@ -116,7 +116,7 @@ async def users_page(view: ViewDep, db: DB, q: Text = "", page: Page = 1) -> Res
     found = await user_admin.list_users(
         db, view.actor(), institution=None, q=q or None, active=None, page=page, page_size=50
     )
-    institutions = await directory.list_institutions(db, None, None, None, 1, 200)
+    institutions = await directory.list_institutions(db, None, None, None, page=1, page_size=200)
     names = {i.id: view.pick(i.name_zh, i.name_en) for i in institutions.items}
     return view.render("admin_users.html", page=found, q=q, names=names, section="users")
 

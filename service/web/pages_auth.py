@@ -64,7 +64,7 @@ async def login_submit(
 
 
 async def _register_page(view: ViewDep, db: DB, status: int = 200, **values: Any) -> Response[Any]:
-    institutions = await directory.list_institutions(db, None, None, None, 1, 200)
+    institutions = await directory.list_institutions(db, None, None, None, page=1, page_size=200)
     defaults: dict[str, Any] = {"form": RegisterForm(), "errors": []}
     return view.render(
         "register.html", status=status, institutions=institutions.items, **{**defaults, **values}

@@ -16,14 +16,14 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, Parameter
 
 from service.accounts.principal import Principal
-from service.bookings import queries, store, transitions
-from service.bookings.policy import load_policy
+from service.bookings import read, transitions
 from service.bookings.schemas import BookingOut, EventOut
 from service.catalog import instruments
 from service.common.codes import CANCELLABLE
 from service.common.time import utcnow
 from service.db import Database
 from service.errors import NotFound
+from service.policies.read import effective_policy
 from service.web import labels, lookups
 from service.web.forms import ReasonForm
 from service.web.i18n import N_
@@ -59,34 +59,16 @@ ACTIONS = {
     "undo_no_show": N_("No-show undone"),
 }
 
-_BLOCK = f"""SELECT {store.COLUMNS}, n.institution_id AS instrument_institution_id
-FROM booking b JOIN instrument n ON n.id = b.instrument_id
-WHERE b.id = $1 AND b.kind = 'maintenance'"""
-_EVENTS = """SELECT id, at, actor_user_id, action, from_status, to_status, reason, data
-FROM booking_event WHERE booking_id = $1 ORDER BY at, id"""
 _PEOPLE = """SELECT u.id, u.display_name, i.name_zh, i.name_en
 FROM app_user u JOIN institution i ON i.id = u.institution_id WHERE u.id = ANY($1::bigint[])"""
 
 
-async def _managed_block(
-    db: Database, user: Principal, booking_id: int
-) -> tuple[BookingOut, list[EventOut]]:
-    """A maintenance block, for the instrument's managers; 404 for everyone else."""
-    row = await db.fetchrow(_BLOCK, booking_id)
-    if row is None or not user.can_manage_instrument(
-        row["instrument_id"], row["instrument_institution_id"]
-    ):
-        raise NotFound(f"Booking {booking_id} does not exist.")
-    events = await db.fetch(_EVENTS, booking_id)
-    return store.booking_out(row), [EventOut(**dict(e)) for e in events]
-
-
 async def load(db: Database, user: Principal, booking_id: int) -> tuple[BookingOut, list[EventOut]]:
     try:
-        booking = await queries.get_booking(db, user, booking_id)
+        booking = await read.get_booking(db, user, booking_id)
     except NotFound:
-        return await _managed_block(db, user, booking_id)
-    return booking, await queries.history(db, user, booking_id)
+        return await read.managed_block(db, user, booking_id)
+    return booking, await read.history(db, user, booking_id)
 
 
 async def _people(db: Database, ids: set[int]) -> dict[int, dict[str, Any]]:
@@ -135,8 +117,7 @@ async def booking_page(view: ViewDep, db: DB, booking_id: BookingId) -> Response
         and not await lookups.rated_booking_ids(db, user.user_id, [booking.id])
     )
     now = utcnow()
-    async with db.connection() as conn:
-        policy = await load_policy(conn, instrument.id)
+    policy = await effective_policy(db, instrument.id)
     ended = now >= booking.end
     return view.render(
         "booking.html", booking=booking, instrument=instrument, manager=manager,
@@ -191,13 +172,15 @@ async def booking_action(
         raise NotFound("Unknown action.")
     actor = view.actor()
     if action == "cancel":
-        await transitions.cancel(db, actor, booking_id, data.reason, "one", utcnow())
+        await transitions.cancel(db, actor, booking_id, data.reason, scope="one", now=utcnow())
     elif action == "undo_no_show":
-        await transitions.undo_no_show(db, actor, booking_id, data.reason, utcnow())
+        await transitions.undo_no_show(db, actor, booking_id, data.reason, now=utcnow())
     else:
         if action == "reject":
             transitions.require_reason(data.reason, actor.language)
-        await transitions.transition(db, actor, booking_id, action, data.reason, utcnow())
+        await transitions.transition(
+            db, actor, booking_id, action, reason=data.reason, now=utcnow()
+        )
     return view.redirect(f"/bookings/{booking_id}", ok=FLASH[action])
 
 

@@ -14,8 +14,8 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, Parameter
 
 from service.accounts.principal import Principal
-from service.bookings import fees, queries, reschedule, rules, service, transitions
-from service.bookings.queries import BookingFilter
+from service.bookings import create, fees, read, reschedule, rules, transitions
+from service.bookings.read import BookingFilter
 from service.bookings.schemas import BookingIn, BookingOut, BookingPatchIn, SeriesOut
 from service.catalog import instruments
 from service.catalog.schemas import InstrumentOut
@@ -132,7 +132,7 @@ async def book_submit(
                    "detail": view.t("Give a start and an end time.")}  # fmt: skip
         return await _form_page(view, db, instrument_id, data, 422, problem=problem)
     try:
-        created = await service.create(db, actor, booking, None, utcnow())
+        created = await create.create(db, actor, booking, None, now=utcnow())
     except Conflict as exc:
         return await _form_page(
             view, db, instrument_id, data, 409, problem=_problem(exc),
@@ -186,11 +186,15 @@ async def my_bookings(
     researcher with hundreds of bookings looks for last week's, not last year's)."""
     user = view.require_user()
     now = utcnow()
-    upcoming = await queries.list_bookings(db, user, BookingFilter(scope="mine", start=now), 1, 100)
-    to_rate = await queries.list_bookings(
-        db, user, history_filter("to_rate", now), 1, TO_RATE_SHOWN
+    upcoming = await read.list_bookings(
+        db, user, BookingFilter(scope="mine", start=now), 1, page_size=100
     )
-    past = await queries.list_bookings(db, user, history_filter(show, now), page, HISTORY_PAGE)
+    to_rate = await read.list_bookings(
+        db, user, history_filter("to_rate", now), 1, page_size=TO_RATE_SHOWN
+    )
+    past = await read.list_bookings(
+        db, user, history_filter(show, now), page, page_size=HISTORY_PAGE
+    )
     just_booked = await _own_booking(db, user, booking)
     shown = upcoming.items + past.items + to_rate.items + ([just_booked] if just_booked else [])
     ids = {b.instrument_id for b in shown}
@@ -220,7 +224,7 @@ async def _own_booking(db: DB, user: Principal, booking_id: int | None) -> Booki
     if booking_id is None:
         return None
     try:
-        found = await queries.get_booking(db, user, booking_id)
+        found = await read.get_booking(db, user, booking_id)
     except NotFound:
         return None
     return found if found.user_id == user.user_id else None
@@ -250,7 +254,7 @@ async def _series_outcome(
 async def cancel_submit(
     view: ViewDep, db: DB, booking_id: BookingId, data: Annotated[ReasonForm, Form]
 ) -> Response[Any]:
-    await transitions.cancel(db, view.actor(), booking_id, data.reason, "one", utcnow())
+    await transitions.cancel(db, view.actor(), booking_id, data.reason, scope="one", now=utcnow())
     return view.redirect("/bookings", ok="cancelled")
 
 
@@ -274,7 +278,7 @@ async def _reschedule_page(
 
 @get("/bookings/{booking_id:int}/reschedule", name="page-reschedule")
 async def reschedule_page(view: ViewDep, db: DB, booking_id: BookingId) -> Response[Any]:
-    booking = await queries.get_booking(db, view.actor(), booking_id)
+    booking = await read.get_booking(db, view.actor(), booking_id)
     return await _reschedule_page(view, db, booking)
 
 
@@ -283,7 +287,7 @@ async def reschedule_submit(
     view: ViewDep, db: DB, booking_id: BookingId, data: Annotated[RescheduleForm, Form]
 ) -> Response[Any]:
     actor = view.actor()
-    booking = await queries.get_booking(db, actor, booking_id)
+    booking = await read.get_booking(db, actor, booking_id)
     zone = ZoneInfo(
         (await lookups.instruments_by_id(db, {booking.instrument_id}))[booking.instrument_id][
             "timezone"
@@ -303,8 +307,8 @@ async def reschedule_submit(
             actor,
             booking_id,
             data.version,
-            BookingPatchIn(start=parse_instant(start), end=parse_instant(end)),
-            utcnow(),
+            data=BookingPatchIn(start=parse_instant(start), end=parse_instant(end)),
+            now=utcnow(),
         )
     except (Conflict, Unprocessable) as exc:
         return await _reschedule_page(view, db, booking, exc.status, _problem(exc), exc.extra)

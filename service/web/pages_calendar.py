@@ -10,11 +10,14 @@ import msgspec
 from litestar import Request, Response, get, post
 from litestar.params import PathParameter, URLEncodedBody
 
-from service.availability import calendar, policies, sharing
-from service.availability.schemas import ClosureIn, OpeningHoursIn, PolicyIn, SharedCalendarIn
+from service.availability import opening_hours, sharing
+from service.availability.schemas import ClosureIn, OpeningHoursIn, SharedCalendarIn
+from service.bookings import closures as closure_days
 from service.catalog import instruments
 from service.common.time import utcnow
 from service.errors import Conflict, Unprocessable
+from service.policies import edit as policies
+from service.policies.schemas import PolicyIn
 from service.web import labels
 from service.web.forms import (
     ClosureForm,
@@ -52,8 +55,8 @@ async def _hours_page(
     view: ViewDep, db: DB, instrument_id: int, status: int = 200, **extra: Any
 ) -> Response[Any]:
     actor = view.actor()
-    hours = await calendar.get_opening_hours(db, actor, instrument_id)
-    closures = await calendar.list_closures(db, actor, instrument_id, None, None)
+    hours = await opening_hours.get_opening_hours(db, actor, instrument_id)
+    closures = await closure_days.list_closures(db, actor, instrument_id)
     instrument = await instruments.get_instrument(db, instrument_id, True)
     by_day: dict[int, list[tuple[str, str]]] = {d: [] for d in labels.WEEKDAYS}
     for h in hours.intervals:
@@ -117,7 +120,7 @@ async def hours_submit(
         )
     try:
         data = msgspec.convert({"intervals": intervals}, OpeningHoursIn)
-        await calendar.replace_opening_hours(db, view.actor(), instrument_id, data)
+        await opening_hours.replace_opening_hours(db, view.actor(), instrument_id, data)
     except msgspec.ValidationError as exc:
         return await _hours_page(
             view, db, instrument_id, 422, problem=invalid(view, str(exc)), texts=texts
@@ -146,14 +149,14 @@ async def closure_submit(
     try:
         closure = msgspec.convert(fields, ClosureIn)
         if data.confirm != "cancel":
-            displaced = await calendar.add_closure(
-                db, view.actor(), instrument_id, closure, utcnow(), dry_run=True
+            displaced = await closure_days.add_closure(
+                db, view.actor(), instrument_id, closure, now=utcnow(), dry_run=True
             )
             if displaced:
                 return await _hours_page(
                     view, db, instrument_id, 200, closure_displaced=displaced, closure_form=data
                 )
-        await calendar.add_closure(db, view.actor(), instrument_id, closure, utcnow())
+        await closure_days.add_closure(db, view.actor(), instrument_id, closure, now=utcnow())
     except msgspec.ValidationError:
         problem = invalid(view, view.t("Give a date; special hours need both times."))
         return await _hours_page(view, db, instrument_id, 422, problem=problem, closure_form=data)
@@ -187,7 +190,7 @@ async def shared_calendar_submit(
     status_code=303,
 )
 async def closure_delete(view: ViewDep, db: DB, instrument_id: Id, closure_id: Id) -> Response[Any]:
-    await calendar.delete_closure(db, view.actor(), instrument_id, closure_id)
+    await closure_days.delete_closure(db, view.actor(), instrument_id, closure_id)
     return view.redirect(f"/manage/instruments/{instrument_id}/hours", ok="closure-deleted")
 
 
@@ -237,7 +240,9 @@ async def policy_submit(
     policy, problem = await read_policy(request, view, data)
     if policy is not None:
         try:
-            await policies.put_instrument_policy(db, view.actor(), instrument_id, policy, utcnow())
+            await policies.put_instrument_policy(
+                db, view.actor(), instrument_id, policy, now=utcnow()
+            )
         except Unprocessable as exc:
             problem = problem_of(exc, view)
     if problem is not None:

@@ -13,7 +13,7 @@ from litestar import Response, get
 from litestar.params import Parameter
 from litestar.response import Redirect
 
-from service.availability import public as availability
+from service.availability import read as availability
 from service.availability.schemas import FreeOut
 from service.catalog import directory, instruments
 from service.catalog.schemas import PolicySummaryOut
@@ -59,8 +59,8 @@ async def _results(view: ViewDep, db: DB, query: CatalogueQuery) -> dict[str, An
     start, end = parse_local(query.free_from, zone), parse_local(query.free_to, zone)
     if start and end:
         free = await availability.search_available(
-            db, query.category or None, _reference(query.near), start, end, query.page, PAGE_SIZE,
-            query.q or None, within=query.region or None,
+            db, start, end, category=query.category or None, region=_reference(query.near),
+            page=query.page, page_size=PAGE_SIZE, q=query.q or None, within=query.region or None,
         )  # fmt: skip
         return {"free_page": free, "page": None, "window": (start, end)}
     params: dict[str, Any] = {
@@ -106,7 +106,7 @@ async def catalogue(
     regions = await directory.list_regions(db)
     categories = await directory.category_tree(db)
     region = None if error else query.region or None
-    institutions = await directory.list_institutions(db, region, None, None, 1, 200)
+    institutions = await directory.list_institutions(db, region, None, None, page=1, page_size=200)
     return view.render(
         "catalogue.html",
         query=query,

@@ -11,12 +11,12 @@ from litestar import Request, Response, get, post
 from litestar.params import PathParameter, QueryParameter, URLEncodedBody
 
 from service.accounts import roles, user_admin
-from service.availability import policies
 from service.catalog import directory, instruments
 from service.common.time import utcnow
 from service.errors import Forbidden, NotFound, Unprocessable
 from service.metrics import evaluation
 from service.metrics.definitions import definitions
+from service.policies import edit as policies
 from service.web import labels, lookups, metrics_view
 from service.web.forms import PolicyForm
 from service.web.pages_admin import exports
@@ -123,7 +123,7 @@ async def policy_submit(
     if policy is not None:
         try:
             await policies.put_institution_policy(
-                db, view.actor(), institution_id, policy, utcnow()
+                db, view.actor(), institution_id, policy, now=utcnow()
             )
         except Unprocessable as exc:
             problem = problem_of(exc, view)

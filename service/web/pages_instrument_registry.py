@@ -71,7 +71,7 @@ async def registry_submit(
     try:
         patch = msgspec.convert(_patch(form), InstrumentPatchIn)
         await instruments.update_instrument(
-            db, view.actor(), instrument_id, patch, None, utcnow().date()
+            db, view.actor(), instrument_id, patch, if_match=None, today=utcnow().date()
         )
     except msgspec.ValidationError as exc:
         problem = {"status": 422, "title": "Unprocessable request", "detail": str(exc)}

@@ -16,14 +16,14 @@ from litestar import Response, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, Parameter
 
-from service.bookings import blocks, queries, transitions
-from service.bookings.policy import load_policy
-from service.bookings.queries import BookingFilter
+from service.bookings import blocks, read, transitions
+from service.bookings.read import BookingFilter
 from service.bookings.schemas import ApprovalOut, BlockIn, DisplacedOut
 from service.catalog import instruments
 from service.common.i18n import pick
 from service.common.time import instant_dec_hook, utcnow
 from service.errors import Conflict, NotFound, Unprocessable
+from service.policies.read import effective_policy
 from service.web import labels, lookups
 from service.web.forms import parse_local
 from service.web.view import DB, ViewDep
@@ -96,7 +96,7 @@ def group_requests(items: list[ApprovalOut]) -> list[QueueRow]:
 @get("/manage", name="page-manage")
 async def manage_home(view: ViewDep, db: DB) -> Response[Any]:
     view.require(_can_manage_any(view))
-    pending = await queries.approvals(db, view.actor(), 1, 200)
+    pending = await read.approvals(db, view.actor(), 1, 200)
     people = await lookups.people_by_id(db, {a.booking.user_id for a in pending.items})
     return view.render(
         "manage.html", requests=group_requests(pending.items), people=people,
@@ -114,7 +114,9 @@ async def series_action(
     actor = view.actor()
     if action == "reject":
         transitions.require_reason(data.reason, actor.language)
-    done = await transitions.decide_series(db, actor, series_id, action, data.reason, utcnow())
+    done = await transitions.decide_series(
+        db, actor, series_id, action, reason=data.reason, now=utcnow()
+    )
     if view.is_htmx:
         return view.render(
             "_approval_done.html", booking=done[0], action=action, row_id=f"series-{series_id}",
@@ -180,7 +182,15 @@ async def booking_action(
         samples, amount, way = checkout_values(data, actor.language)
         usage = (samples, data.note.strip())
     booking = await transitions.transition(
-        db, actor, booking_id, action, data.reason, utcnow(), usage, amount=amount, service_way=way
+        db,
+        actor,
+        booking_id,
+        action,
+        reason=data.reason,
+        now=utcnow(),
+        usage=usage,
+        amount=amount,
+        service_way=way,
     )
     if view.is_htmx and action in {"approve", "reject"}:
         return view.render(
@@ -201,20 +211,19 @@ async def _instrument_page(
     instrument = await instruments.get_instrument(db, instrument_id, True)
     view.require(view.actor().can_manage_instrument(instrument.id, instrument.institution_id))
     now = utcnow()
-    upcoming = await queries.list_bookings(
+    upcoming = await read.list_bookings(
         db,
         view.actor(),
         BookingFilter(scope="managed", instrument_id=instrument_id, start=now),
         1,
-        100,
+        page_size=100,
     )
-    block_list = await blocks.list_blocks(db, instrument_id, now, None, False)
+    block_list = await blocks.list_blocks(db, instrument_id, now, None, include_cancelled=False)
     displaced = extra.get("displaced") or []
     people = await lookups.people_by_id(
         db, {b.user_id for b in upcoming.items} | {d.user_id for d in displaced}
     )
-    async with db.connection() as conn:
-        policy = await load_policy(conn, instrument_id)
+    policy = await effective_policy(db, instrument_id)
     values: dict[str, Any] = {"problem": None, "displaced": None, "block_form": None,
                               "people": people,
                               "check_in_from": {b.id: transitions.check_in_opens(b.start, policy)
@@ -265,14 +274,14 @@ async def block_submit(
     try:
         if data.confirm != "cancel":
             displaced = await blocks.place_block(
-                db, actor, instrument_id, block, utcnow(), dry_run=True
+                db, actor, instrument_id, block, now=utcnow(), dry_run=True
             )
             assert isinstance(displaced, list)
             if displaced:
                 return await _instrument_page(
                     view, db, instrument_id, 200, displaced=_displaced(displaced), block_form=data
                 )
-        await blocks.place_block(db, actor, instrument_id, block, utcnow())
+        await blocks.place_block(db, actor, instrument_id, block, now=utcnow())
     except (Conflict, Unprocessable) as exc:
         problem = {"status": exc.status, "title": exc.title, "detail": exc.detail}
         return await _instrument_page(

@@ -15,8 +15,8 @@ from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.params import PathParameter, URLEncodedBody
 
-from service.bookings import queries, usage
-from service.bookings.queries import BookingFilter
+from service.bookings import read, usage
+from service.bookings.read import BookingFilter
 from service.bookings.schemas import UsageIn
 from service.calendars import importer
 from service.catalog import directory, instruments
@@ -42,14 +42,20 @@ async def _usage_page(
 ) -> Response[Any]:
     actor = view.actor()
     instrument = await instruments.get_instrument(db, instrument_id, True)
-    sessions = await usage.list_usage(db, actor, instrument_id, None, None, 1, 50)
+    sessions = await usage.list_usage(
+        db, actor, instrument_id, None, end=None, page=1, page_size=50
+    )
     now = utcnow()
-    recent = await queries.list_bookings(
-        db, actor, BookingFilter("managed", instrument_id, None, now - RECENT, now), 1, 100
+    recent = await read.list_bookings(
+        db,
+        actor,
+        BookingFilter("managed", instrument_id, None, now - RECENT, now),
+        1,
+        page_size=100,
     )
     used = {s.booking_id for s in sessions.items}
     open_bookings = [b for b in recent.items if b.status in RECORDABLE and b.id not in used]
-    found = await directory.list_institutions(db, None, None, None, 1, 200)
+    found = await directory.list_institutions(db, None, None, None, page=1, page_size=200)
     values: dict[str, Any] = {"problem": None, "form": UsageForm()}
     return view.render(
         "manage_usage.html", status=status, instrument=instrument, sessions=sessions,
@@ -91,7 +97,7 @@ async def usage_submit(
         problem = invalid(view, view.t("Give a start, an end and a valid amount."))
         return await _usage_page(view, db, instrument_id, 422, problem=problem, form=data)
     try:
-        await usage.record_usage(db, actor, instrument_id, entry, utcnow())
+        await usage.record_usage(db, actor, instrument_id, entry, now=utcnow())
     except (Conflict, Unprocessable, NotFound) as exc:
         problem = {"status": exc.status, "title": exc.title, "detail": exc.detail}
         return await _usage_page(view, db, instrument_id, exc.status, problem=problem, form=data)

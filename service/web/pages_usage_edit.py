@@ -90,7 +90,7 @@ async def edit_submit(
         problem = invalid(view, view.t("Give a reason, a start, an end and a valid amount."))
         return await _page(view, db, session_id, 422, problem=problem, form=data)
     try:
-        await correct.correct_session(db, actor, session_id, change, utcnow())
+        await correct.correct_session(db, actor, session_id, change, now=utcnow())
     except (Conflict, Unprocessable) as exc:
         return await _page(
             view, db, session_id, exc.status, problem=problem_of(exc, view), form=data
@@ -108,7 +108,7 @@ async def delete_submit(
         problem = invalid(view, view.t("Say why the record is deleted."))
         return await _page(view, db, session_id, 422, problem=problem)
     try:
-        await correct.delete_session(db, actor, session_id, data.reason, utcnow())
+        await correct.delete_session(db, actor, session_id, data.reason, now=utcnow())
     except NotFound as exc:
         problem = {"status": exc.status, "title": exc.title, "detail": exc.detail}
         return await _page(view, db, session_id, exc.status, problem=problem)

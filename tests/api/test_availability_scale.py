@@ -8,9 +8,9 @@ from datetime import date, datetime, time, timedelta
 
 from service.availability.refusal import refusal_for
 from service.availability.search import alternatives_for, search_free
-from service.availability.service import conflicts_in, next_free_slots
-from service.bookings.policy import load_policy
+from service.availability.store import conflicts_in, next_free_slots
 from service.db import Database
+from service.policies.store import load_policy
 from tests.availability_support import (
     Place,
     add_booking,
@@ -91,7 +91,9 @@ async def test_alternatives_rank_exactly_like_the_search(db: Database) -> None:
     await set_hours(db, pool[8], weekdays(time(13), time(17)))  # closed at 10:00 local
     async with db.connection() as conn:
         for limit in (1, 3, 5, 100):
-            fast = await alternatives_for(conn, target, sub, "220100", (W0, W1), "220200", limit)
+            fast = await alternatives_for(
+                conn, target, sub, "220100", window=(W0, W1), user_region="220200", limit=limit
+            )
             full, _ = await search_free(
                 conn,
                 W0,
@@ -133,12 +135,12 @@ async def test_refusal_gives_the_same_answers_as_the_separate_functions(db: Data
     await add_booking(db, place, target, W1, W1 + timedelta(days=28), kind="maintenance")
     now = utc(2033, 3, 1)
     async with db.connection() as conn:
-        got = await refusal_for(conn, target, start, end, "220100", now)
+        got = await refusal_for(conn, target, start, end, user_region="220100", now=now)
         policy = await load_policy(conn, target)
         conflicts = await conflicts_in(
             conn, target, start, end + timedelta(minutes=policy.buffer_minutes)
         )
-        slots = await next_free_slots(conn, target, end - start, start, policy, now)
+        slots = await next_free_slots(conn, target, end - start, start, policy=policy, now=now)
         full, _ = await search_free(
             conn,
             start,
@@ -160,5 +162,5 @@ async def test_refusal_gives_the_same_answers_as_the_separate_functions(db: Data
 
 async def test_refusal_for_an_unknown_instrument_is_empty(db: Database) -> None:
     async with db.connection() as conn:
-        got = await refusal_for(conn, 10**12, W0, W1, "220100", utc(2033, 3, 1))
+        got = await refusal_for(conn, 10**12, W0, W1, user_region="220100", now=utc(2033, 3, 1))
     assert got == ([], [], [])

@@ -7,15 +7,10 @@ from typing import Any
 
 import httpx
 
-from service.availability.search import search_free
-from service.availability.service import (
-    alternative_instruments,
-    conflicts_in,
-    next_free_slots,
-    open_intervals_for,
-)
-from service.bookings.policy import Policy
+from service.availability.search import alternative_instruments, search_free
+from service.availability.store import conflicts_in, next_free_slots, open_intervals_for
 from service.db import Database
+from service.policies.schemas import Policy
 from tests.availability_support import (
     add_booking,
     ensure_berlin_region,
@@ -156,7 +151,13 @@ async def test_service_functions_for_the_booking_engine(db: Database) -> None:
         assert all(set(c) == {"kind", "start", "end"} for c in conflicts)
         policy = Policy(min_minutes=60, granularity_minutes=60, min_notice_minutes=0)
         slots = await next_free_slots(
-            conn, target, timedelta(hours=2), utc(2032, 5, 10), policy, utc(2032, 5, 1), limit=3
+            conn,
+            target,
+            timedelta(hours=2),
+            utc(2032, 5, 10),
+            policy=policy,
+            now=utc(2032, 5, 1),
+            limit=3,
         )
         assert slots == [
             (utc(2032, 5, 10, 4), utc(2032, 5, 10, 6)),
@@ -164,11 +165,17 @@ async def test_service_functions_for_the_booking_engine(db: Database) -> None:
             (utc(2032, 5, 10, 6), utc(2032, 5, 10, 8)),
         ]
         later = await next_free_slots(
-            conn, target, timedelta(hours=2), utc(2032, 5, 10, 8), policy, utc(2032, 5, 1), 1
+            conn,
+            target,
+            timedelta(hours=2),
+            utc(2032, 5, 10, 8),
+            policy=policy,
+            now=utc(2032, 5, 1),
+            limit=1,
         )
         assert later == [(utc(2032, 5, 11, 1), utc(2032, 5, 11, 3))]
         alternatives = await alternative_instruments(
-            conn, target, utc(2032, 5, 10, 2), utc(2032, 5, 10, 3), "222400", limit=100
+            conn, target, utc(2032, 5, 10, 2), utc(2032, 5, 10, 3), user_region="222400", limit=100
         )
     ids = [a["id"] for a in alternatives]
     assert ids.index(same_sub_far) < ids.index(same_class_near)

@@ -5,14 +5,10 @@ from __future__ import annotations
 from datetime import time
 from decimal import Decimal
 
-from service.availability.rules import (
-    closure_hours,
-    format_hhmm,
-    parse_hhmm,
-    policy_violations,
-    weekly_hours,
-)
-from service.availability.schemas import ClosureIn, PolicyIn, WeeklyHoursIn
+from service.availability.rules import closure_hours, weekly_hours
+from service.availability.schemas import ClosureIn, WeeklyHoursIn
+from service.policies.rules import format_hhmm, parse_hhmm, policy_violations
+from service.policies.schemas import PolicyIn
 
 
 def test_hhmm_round_trip_and_midnight() -> None:

@@ -13,7 +13,7 @@ from service.availability.slots import (
     next_grid_start,
     slot_grid_starts,
 )
-from service.bookings.policy import Policy
+from service.policies.schemas import Policy
 
 BERLIN = ZoneInfo("Europe/Berlin")
 SHANGHAI = ZoneInfo("Asia/Shanghai")

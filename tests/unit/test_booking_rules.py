@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from service.bookings import rules
-from service.bookings.policy import Policy
 from service.bookings.recurrence import RecurrenceError, expand
 from service.bookings.rules import BookerFacts, InstrumentFacts, Load, Request
+from service.policies.schemas import Policy
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -38,7 +38,10 @@ def check(
 ) -> set[str]:
     opening = [(at(1, 0), at(31, 0))]
     return {
-        v.rule for v in rules.static_violations(policy, inst, who or booker(), req, opening, NOW)
+        v.rule
+        for v in rules.static_violations(
+            policy, inst, who or booker(), req, open_intervals=opening, now=NOW
+        )
     }
 
 
@@ -80,7 +83,9 @@ def test_past_and_notice() -> None:
 
 def test_outside_opening_hours() -> None:
     req = Request(at(3, 9), at(3, 10), "occupy")
-    found = rules.static_violations(Policy(), INST, booker(), req, [(at(3, 9, 30), at(3, 18))], NOW)
+    found = rules.static_violations(
+        Policy(), INST, booker(), req, open_intervals=[(at(3, 9, 30), at(3, 18))], now=NOW
+    )
     assert [v.rule for v in found] == ["outside_opening_hours"]
 
 
@@ -110,7 +115,7 @@ def test_limits_count_local_days_and_weeks() -> None:
     found = {
         v.rule
         for v in rules.limit_violations(
-            policy, SHANGHAI, Request(at(1, 13), at(1, 15), "occupy"), load, "en", at(1, 0)
+            policy, SHANGHAI, Request(at(1, 13), at(1, 15), "occupy"), load, lang="en", now=at(1, 0)
         )
     }
     assert found == {"daily_limit", "weekly_limit", "future_bookings_limit"}
@@ -118,7 +123,12 @@ def test_limits_count_local_days_and_weeks() -> None:
     light = Load(intervals=load.intervals, future_count=0)
     assert (
         rules.limit_violations(
-            policy, SHANGHAI, Request(at(8, 13), at(8, 15), "occupy"), light, "en", at(1, 0)
+            policy,
+            SHANGHAI,
+            Request(at(8, 13), at(8, 15), "occupy"),
+            light,
+            lang="en",
+            now=at(1, 0),
         )
         == []
     )
@@ -194,15 +204,17 @@ def test_bookings_per_day_count_local_days_and_a_gap_keeps_one_persons_bookings_
     on_first = Request(at(1, 14), at(1, 15), "occupy")
     on_second = Request(at(2, 14), at(2, 15), "occupy")
     assert [
-        v.rule for v in rules.limit_violations(policy, SHANGHAI, on_first, load, "en", at(1, 0))
+        v.rule
+        for v in rules.limit_violations(policy, SHANGHAI, on_first, load, lang="en", now=at(1, 0))
     ] == ["bookings_per_day_limit"]
-    assert rules.limit_violations(policy, SHANGHAI, on_second, load, "en", at(1, 0)) == []
+    assert rules.limit_violations(policy, SHANGHAI, on_second, load, lang="en", now=at(1, 0)) == []
     near = Request(at(2, 1, 15), at(2, 2), "occupy")
     assert [
-        v.rule for v in rules.limit_violations(policy, SHANGHAI, near, load, "zh-CN", at(1, 0))
+        v.rule
+        for v in rules.limit_violations(policy, SHANGHAI, near, load, lang="zh-CN", now=at(1, 0))
     ] == ["min_gap"]
     apart = Request(at(2, 1, 30), at(2, 2), "occupy")
-    assert rules.limit_violations(policy, SHANGHAI, apart, load, "en", at(1, 0)) == []
+    assert rules.limit_violations(policy, SHANGHAI, apart, load, lang="en", now=at(1, 0)) == []
 
 
 def test_future_hours_count_only_what_is_ahead_of_now() -> None:
@@ -211,9 +223,10 @@ def test_future_hours_count_only_what_is_ahead_of_now() -> None:
     assert load.future_hours == 2 and load.future_count == 0
     one = Request(at(3, 9), at(3, 10), "occupy")
     two = Request(at(3, 9), at(3, 11), "occupy")
-    assert rules.limit_violations(policy, SHANGHAI, one, load, "en", at(1, 10)) == []
+    assert rules.limit_violations(policy, SHANGHAI, one, load, lang="en", now=at(1, 10)) == []
     assert [
-        v.rule for v in rules.limit_violations(policy, SHANGHAI, two, load, "en", at(1, 10))
+        v.rule
+        for v in rules.limit_violations(policy, SHANGHAI, two, load, lang="en", now=at(1, 10))
     ] == ["future_hours_limit"]
 
 
@@ -235,21 +248,21 @@ def test_relaxed_windows_switch_off_only_the_chosen_rules_and_only_wholly_inside
     friday = 5  # 2027-03-05 is a Friday
     long_weekend = Request(at(friday, 20), at(friday + 3, 8), "occupy")  # 60 h, Fri night to Mon
     now = at(1, 0)
-    assert rules.time_violations(policy, SHANGHAI, long_weekend, now, "en") == []
+    assert rules.time_violations(policy, SHANGHAI, long_weekend, now, lang="en") == []
     # Not relaxed: the weekly cap.
-    found = rules.limit_violations(policy, SHANGHAI, long_weekend, Load(), "en", now)
+    found = rules.limit_violations(policy, SHANGHAI, long_weekend, Load(), lang="en", now=now)
     assert [v.rule for v in found] == ["weekly_limit"]
     # A booking reaching out of the window is held to every rule.
     spill = Request(at(friday, 14), at(friday, 22), "occupy")
-    assert {v.rule for v in rules.time_violations(policy, SHANGHAI, spill, now, "en")} == {
+    assert {v.rule for v in rules.time_violations(policy, SHANGHAI, spill, now, lang="en")} == {
         "max_duration"
     }
     # Time inside the window does not count against the relaxed daily cap: 6 h on Friday
     # evening-night plus 4 h of daytime fits a 4 h cap.
     night = Load(intervals=((at(friday, 20), at(friday + 1, 2)),))
     day = Request(at(friday, 9), at(friday, 13), "occupy")
-    assert rules.limit_violations(policy, SHANGHAI, day, night, "en", now) == []
+    assert rules.limit_violations(policy, SHANGHAI, day, night, lang="en", now=now) == []
     unrelaxed = Policy(max_hours_per_day=Decimal("4"))
-    assert [v.rule for v in rules.limit_violations(unrelaxed, SHANGHAI, day, night, "en", now)] == [
-        "daily_limit"
-    ]
+    assert [
+        v.rule for v in rules.limit_violations(unrelaxed, SHANGHAI, day, night, lang="en", now=now)
+    ] == ["daily_limit"]

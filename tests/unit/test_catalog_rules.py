@@ -9,7 +9,7 @@ import pytest
 
 from service.accounts.principal import Principal
 from service.catalog import rules
-from service.catalog.search import list_query, where_clause
+from service.catalog.sql import list_query, where_clause
 from service.search.plan import Plan, Unit
 
 

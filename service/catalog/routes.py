@@ -77,10 +77,11 @@ async def list_institutions(
     region: Code = None,
     kind: Annotated[str | None, QueryParameter(max_length=40)] = None,
     q: Q = None,
+    *,
     page: PageNumber = 1,
     page_size: PageSize = 20,
 ) -> Page[InstitutionOut]:
-    return await directory.list_institutions(db, region, kind, q, page, page_size)
+    return await directory.list_institutions(db, region, kind, q, page=page, page_size=page_size)
 
 
 @get("/api/v1/institutions/{institution_id:int}", operation_id="getInstitution", tags=TAGS)
@@ -121,6 +122,7 @@ async def list_instruments(
     q: Q = None,
     region: Code = None,
     institution: QueryId = None,
+    *,
     category: Annotated[
         str | None, QueryParameter(max_length=6, description="大类, 中类 or 小类 code")
     ] = None,
@@ -193,12 +195,15 @@ async def update_instrument(
     user: User,
     instrument_id: PathId,
     data: JSONBody[InstrumentPatchIn],
+    *,
     if_match: IfMatch = None,
 ) -> Response[InstrumentOut]:
     """Change registry fields; `version` goes up by one. Send `If-Match` to refuse lost updates."""
     today = rules.latest_today(utcnow())
     version = rules.parse_if_match(if_match)
-    body = await instruments.update_instrument(db, user, instrument_id, data, version, today)
+    body = await instruments.update_instrument(
+        db, user, instrument_id, data, if_match=version, today=today
+    )
     return _with_etag(body)
 
 

@@ -7,6 +7,7 @@ per-user limits, insert. A lost race surfaces as 23P01 and becomes a helpful 409
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -15,13 +16,21 @@ import msgspec
 
 from service.accounts.principal import Principal, load_principal_by_id
 from service.availability.refusal import refusal_for
-from service.bookings import idempotency, series, store, writes
+from service.bookings import admission, idempotency, series, store
 from service.bookings.rules import Request
 from service.bookings.schemas import BookingIn, BookingOut, SeriesOut
 from service.common.i18n import pick
 from service.db import LOCK_INSTRUMENT, Database, advisory_xact_lock
 from service.errors import Conflict, Unprocessable
-from service.ops import prometheus
+
+#: Told of each booking attempt once: the error it ended with (None: answered) and whether the
+#: answer was a replay. The metrics subscribe (`ops.prometheus`, which sits above bookings).
+ATTEMPT_OBSERVERS: list[Callable[[BaseException | None, bool], None]] = []
+
+
+def _observe(error: BaseException | None, *, replayed: bool = False) -> None:
+    for observer in ATTEMPT_OBSERVERS:
+        observer(error, replayed)
 
 
 class Created(msgspec.Struct):
@@ -32,43 +41,45 @@ class Created(msgspec.Struct):
 
 
 async def create(
-    db: Database, user: Principal, data: BookingIn, key: str | None, now: datetime
+    db: Database, user: Principal, data: BookingIn, key: str | None, *, now: datetime
 ) -> Created:
     """Create a booking or series (or replay an earlier answer); each attempt is counted once
-    by outcome in the Prometheus metrics."""
+    by outcome by the `ATTEMPT_OBSERVERS` (the Prometheus metrics)."""
     try:
-        result = await _create(db, user, data, key, now)
+        result = await _create(db, user, data, key, now=now)
     except BaseException as exc:
-        prometheus.count_booking_attempt(prometheus.booking_outcome(exc))
+        _observe(exc)
         raise
-    prometheus.count_booking_attempt(prometheus.booking_outcome(None, replayed=result.replayed))
+    _observe(None, replayed=result.replayed)
     return result
 
 
 async def _create(
-    db: Database, user: Principal, data: BookingIn, key: str | None, now: datetime
+    db: Database, user: Principal, data: BookingIn, key: str | None, *, now: datetime
 ) -> Created:
-    writes.check_bounds(data.start, data.end, user.language)
+    admission.check_bounds(data.start, data.end, user.language)
     target = await _on_behalf_of(db, data, user.language)
     digest = idempotency.request_digest(data) if key else b""
 
     async def work(conn: asyncpg.Connection) -> Created:
         if key:
-            replay = await idempotency.claim(conn, user.user_id, key, digest, now)
+            replay = await idempotency.claim(conn, user.user_id, key, digest, now=now)
             if replay is not None:
                 return Created(replay[0], revive(replay[1]), replayed=True)
         if data.recurrence is not None:
-            result = Created(201, await series.create_series(conn, user, data, now, target))
+            result = Created(
+                201, await series.create_series(conn, user, data, now, booker_principal=target)
+            )
         else:
-            result = Created(201, await create_one(conn, user, data, now, target))
+            result = Created(201, await create_one(conn, user, data, now, booker_principal=target))
         if key:
-            await idempotency.store(conn, user.user_id, key, result.status, result.body)
+            await idempotency.store(conn, user.user_id, key, result.status, body=result.body)
         return result
 
     try:
         return await db.in_transaction(work)
     except asyncpg.ExclusionViolationError:
-        raise await taken(db, user, data.instrument_id, data.start, data.end, now) from None
+        raise await taken(db, user, data.instrument_id, data.start, end=data.end, now=now) from None
 
 
 async def create_one(
@@ -76,6 +87,7 @@ async def create_one(
     user: Principal,
     data: BookingIn,
     now: datetime,
+    *,
     booker_principal: Principal | None = None,
 ) -> Any:
     """One booking by `user`, for `booker_principal` when a manager books on a user's behalf
@@ -86,24 +98,24 @@ async def create_one(
     inst, policy = ctx.inst, ctx.policy
     # The rules are the booker's; the messages are for whoever asks.
     booker = msgspec.structs.replace(ctx.booker, language=user.language)
-    asked = writes.OnBehalf.of(user, data)
+    asked = admission.OnBehalf.of(user, data)
     asked.check(user, inst)
     req = Request(start=data.start, end=data.end, service_way=data.service_way)
-    violations = await writes.static_check(conn, policy, inst, booker, req, now, ctx)
+    violations = await admission.static_check(conn, policy, inst, booker, req=req, now=now, ctx=ctx)
     if asked.may_lock(violations):
         # Refusals need no lock; limits are read under it only when the booking may go in.
         await advisory_xact_lock(conn, LOCK_INSTRUMENT, inst.id)
-    violations += await writes.limit_check(conn, policy, inst, booker, req, now)
+    violations += await admission.limit_check(conn, policy, inst, booker, req=req, now=now)
     violations, overridden = asked.sift(violations)
     if violations:
-        raise writes.refuse(violations, user.language)
-    row = await writes.insert(
+        raise admission.refuse(violations, user.language)
+    row = await store.insert_booking(
         conn,
         inst,
         booker,
         req,
-        asked.columns(writes.terms(policy, inst, booker, req, now)),
-        data.purpose,
+        columns=asked.columns(admission.terms(policy, inst, booker, req, now=now)),
+        purpose=data.purpose,
         booked_by=asked.booked_by,
         event_data=asked.event(overridden),
     )
@@ -133,12 +145,18 @@ def _interval(item: Any) -> dict[str, Any]:
 
 
 async def taken(
-    db: Database, user: Principal, instrument_id: int, start: datetime, end: datetime, now: datetime
+    db: Database,
+    user: Principal,
+    instrument_id: int,
+    start: datetime,
+    *,
+    end: datetime,
+    now: datetime,
 ) -> Conflict:
     """The 409 for a slot already taken: what is in the way (never whose) and where else to go."""
     async with db.connection() as conn:
         conflicts, slots, others = await refusal_for(
-            conn, instrument_id, start, end, user.region_code, now
+            conn, instrument_id, start, end, user_region=user.region_code, now=now
         )
     detail = pick(user.language, "所选时段已被占用。", "The requested time is already taken.")
     return Conflict(

@@ -1,8 +1,9 @@
-"""Owners' calendar management: weekly opening hours and per-date closures or special hours.
+"""Closures and special hours of one local date: a closure may leave bookings outside the
+hours, which are refused or cancelled (with notices) as a maintenance block's are.
 
 Only the instrument's managers, its institution's admins and platform admins may read or
 change them. Writes take the instrument's advisory lock, so a booking being checked against
-the hours is serialised with the change (the booking engine takes the same lock).
+the hours is serialised with the change.
 """
 
 from __future__ import annotations
@@ -14,77 +15,15 @@ import asyncpg
 
 from service.accounts.principal import Principal
 from service.availability.openings import DayException, WeeklyInterval, open_intervals, subtract
-from service.availability.rules import closure_hours, format_hhmm, weekly_hours
-from service.availability.schemas import (
-    ClosureIn,
-    ClosureOut,
-    OpeningHoursIn,
-    OpeningHoursOut,
-    WeeklyHoursOut,
-)
-from service.bookings import blocks, store
-from service.bookings.schemas import DisplacedOut
+from service.availability.rules import closure_hours
+from service.availability.schemas import ClosureIn
+from service.bookings import blocks, sql
+from service.bookings.schemas import ClosureOut, DisplacedOut
+from service.catalog.instruments import managed_instrument
 from service.common.time import local_to_utc, zone
 from service.db import LOCK_INSTRUMENT, Database, advisory_xact_lock
-from service.errors import Conflict, Forbidden, NotFound, Unprocessable
-
-_INSTRUMENT = """
-SELECT i.id, i.institution_id, r.timezone FROM instrument i
-JOIN institution s ON s.id = i.institution_id JOIN region r ON r.code = s.region_code
-WHERE i.id = $1
-"""
-
-
-async def managed_instrument(
-    conn: asyncpg.Connection, user: Principal, instrument_id: int
-) -> asyncpg.Record:
-    """The instrument row if `user` may manage its calendar; 404 if it does not exist."""
-    row = await conn.fetchrow(_INSTRUMENT, instrument_id)
-    if row is None:
-        raise NotFound(f"Instrument {instrument_id} does not exist.")
-    if not user.can_manage_instrument(instrument_id, row["institution_id"]):
-        raise Forbidden("Only the instrument's managers and its institution's admins may do this.")
-    return row
-
-
-async def _hours_out(conn: asyncpg.Connection, row: asyncpg.Record) -> OpeningHoursOut:
-    rows = await conn.fetch(
-        "SELECT weekday, opens, closes FROM opening_hours WHERE instrument_id = $1 "
-        "ORDER BY weekday, opens",
-        row["id"],
-    )
-    intervals = [
-        WeeklyHoursOut(r["weekday"], format_hhmm(r["opens"]), format_hhmm(r["closes"]))
-        for r in rows
-    ]
-    return OpeningHoursOut(row["id"], row["timezone"], not intervals, intervals)
-
-
-async def get_opening_hours(db: Database, user: Principal, instrument_id: int) -> OpeningHoursOut:
-    async with db.connection() as conn:
-        row = await managed_instrument(conn, user, instrument_id)
-        return await _hours_out(conn, row)
-
-
-async def replace_opening_hours(
-    db: Database, user: Principal, instrument_id: int, data: OpeningHoursIn
-) -> OpeningHoursOut:
-    intervals, problems = weekly_hours(data.intervals)
-    if problems:
-        raise Unprocessable("The opening hours are invalid.", extra={"violations": problems})
-
-    async def work(conn: asyncpg.Connection) -> OpeningHoursOut:
-        row = await managed_instrument(conn, user, instrument_id)
-        await advisory_xact_lock(conn, LOCK_INSTRUMENT, instrument_id)
-        await conn.execute("DELETE FROM opening_hours WHERE instrument_id = $1", instrument_id)
-        await conn.executemany(
-            "INSERT INTO opening_hours (instrument_id, weekday, opens, closes) "
-            "VALUES ($1, $2, $3, $4)",
-            [(instrument_id, *interval) for interval in intervals],
-        )
-        return await _hours_out(conn, row)
-
-    return await db.in_transaction(work)
+from service.errors import Conflict, NotFound, Unprocessable
+from service.policies.rules import format_hhmm
 
 
 def _closure_out(r: Any, displaced: list[DisplacedOut] | None = None) -> ClosureOut:
@@ -102,14 +41,17 @@ def _closure_out(r: Any, displaced: list[DisplacedOut] | None = None) -> Closure
 
 
 async def list_closures(
-    db: Database, user: Principal, instrument_id: int, first: date | None, last: date | None
+    db: Database,
+    user: Principal,
+    instrument_id: int,
+    *,
+    first: date | None = None,
+    last: date | None = None,
 ) -> list[ClosureOut]:
     async with db.connection() as conn:
         await managed_instrument(conn, user, instrument_id)
         rows = await conn.fetch(
-            "SELECT * FROM calendar_exception WHERE instrument_id = $1 "
-            "AND ($2::date IS NULL OR day >= $2) AND ($3::date IS NULL OR day <= $3) "
-            "ORDER BY day, id LIMIT 1000",
+            sql.CLOSURES,
             instrument_id,
             first,
             last,
@@ -126,10 +68,7 @@ async def _left_outside(
     lo = local_to_utc(new.day, time(0), tz)
     hi = local_to_utc(new.day + timedelta(days=1), time(0), tz)
     rows = await conn.fetch(
-        f"""SELECT {store.COLUMNS} FROM booking b
-            WHERE b.instrument_id = $1 AND b.kind = 'booking' AND b.status IN {store.ACTIVE_SQL}
-              AND b.starts_at < $3 AND b.ends_at > $2
-            ORDER BY b.starts_at FOR UPDATE OF b""",
+        sql.BOOKINGS_ON_DAY_FOR_UPDATE,
         instrument["id"],
         lo,
         hi,
@@ -138,18 +77,14 @@ async def _left_outside(
         return []
     weekly = [
         WeeklyInterval(r["weekday"], r["opens"], r["closes"])
-        for r in await conn.fetch(
-            "SELECT weekday, opens, closes FROM opening_hours WHERE instrument_id = $1",
-            instrument["id"],
-        )
+        for r in await conn.fetch(sql.WEEKLY_HOURS, instrument["id"])
     ]
     first = min(r["starts_at"] for r in rows).astimezone(tz).date() - timedelta(days=1)
     last = max(r["ends_at"] for r in rows).astimezone(tz).date() + timedelta(days=1)
     exceptions = [
         DayException(r["day"], r["opens"], r["closes"], r["reason"])
         for r in await conn.fetch(
-            "SELECT day, opens, closes, reason FROM calendar_exception "
-            "WHERE instrument_id = $1 AND day BETWEEN $2 AND $3 ORDER BY id",
+            sql.EXCEPTIONS_BETWEEN,
             instrument["id"],
             first,
             last,
@@ -161,7 +96,7 @@ async def _left_outside(
         for r in rows
         if subtract(
             [(r["starts_at"], r["ends_at"])],
-            open_intervals(r["starts_at"], r["ends_at"], weekly, exceptions, tz),
+            open_intervals(r["starts_at"], r["ends_at"], weekly, exceptions, tz=tz),
         )
     ]
 
@@ -171,6 +106,7 @@ async def add_closure(
     user: Principal,
     instrument_id: int,
     data: ClosureIn,
+    *,
     now: datetime,
     dry_run: bool = False,
 ) -> ClosureOut | list[DisplacedOut]:
@@ -184,11 +120,7 @@ async def add_closure(
     async def work(conn: asyncpg.Connection) -> ClosureOut | list[DisplacedOut]:
         instrument = await managed_instrument(conn, user, instrument_id)
         await advisory_xact_lock(conn, LOCK_INSTRUMENT, instrument_id)
-        taken = await conn.fetchval(
-            "SELECT id FROM calendar_exception WHERE instrument_id = $1 AND day = $2",
-            instrument_id,
-            data.day,
-        )
+        taken = await conn.fetchval(sql.CLOSURE_ON_DAY, instrument_id, data.day)
         if taken is not None:
             raise Conflict(
                 f"{data.day} already has an exception; delete it first.",
@@ -202,11 +134,10 @@ async def add_closure(
         if rows and data.on_conflict == "fail":
             raise blocks.refuse_displacing(user.language, rows, "停开日", "closure")
         cancelled = [
-            await blocks.cancel_displaced(conn, user, row, data.reason, now) for row in rows
+            await blocks.cancel_displaced(conn, user, row, data.reason, now=now) for row in rows
         ]
         row = await conn.fetchrow(
-            "INSERT INTO calendar_exception (instrument_id, day, opens, closes, reason) "
-            "VALUES ($1, $2, $3, $4, $5) RETURNING *",
+            sql.INSERT_CLOSURE,
             instrument_id,
             data.day,
             opens,
@@ -226,11 +157,7 @@ async def delete_closure(
     async def work(conn: asyncpg.Connection) -> None:
         await managed_instrument(conn, user, instrument_id)
         await advisory_xact_lock(conn, LOCK_INSTRUMENT, instrument_id)
-        deleted = await conn.fetchval(
-            "DELETE FROM calendar_exception WHERE id = $1 AND instrument_id = $2 RETURNING id",
-            closure_id,
-            instrument_id,
-        )
+        deleted = await conn.fetchval(sql.DELETE_CLOSURE, closure_id, instrument_id)
         if deleted is None:
             raise NotFound(f"Closure {closure_id} of instrument {instrument_id} does not exist.")
 

@@ -12,17 +12,12 @@ from typing import Any
 import msgspec
 
 from service.accounts.principal import Principal
-from service.bookings import store
+from service.bookings import sql, store
 from service.bookings.schemas import ApprovalOut, BookingOut, EventOut
 from service.common.pagination import offset
 from service.common.schemas import Page
 from service.db import Database
 from service.errors import NotFound
-
-#: Instruments the caller manages directly or through the institutions they administer.
-MANAGED = """(b.instrument_id = ANY($1::bigint[])
-    OR b.instrument_id IN (SELECT id FROM instrument WHERE institution_id = ANY($2::bigint[]))
-    OR $3)"""
 
 
 class BookingFilter(msgspec.Struct, frozen=True):
@@ -40,7 +35,7 @@ class BookingFilter(msgspec.Struct, frozen=True):
 def _where(user: Principal, f: BookingFilter) -> tuple[str, list[Any]]:
     if f.scope == "managed":
         args: list[Any] = [list(user.manages), list(user.admin_of), user.is_platform_admin]
-        clauses = ["b.kind = 'booking'", MANAGED]
+        clauses = ["b.kind = 'booking'", sql.MANAGED_BY_CALLER]
     else:
         args, clauses = [user.user_id], ["b.kind = 'booking'", "b.user_id = $1"]
     for column, op, value in (
@@ -53,31 +48,22 @@ def _where(user: Principal, f: BookingFilter) -> tuple[str, list[Any]]:
             args.append(value)
             clauses.append(f"{column} {op} ${len(args)}")
     if f.unrated:
-        clauses.append(
-            "b.status = 'completed' AND NOT EXISTS "
-            "(SELECT 1 FROM satisfaction s WHERE s.booking_id = b.id)"
-        )
+        clauses.append(sql.UNRATED)
     return " AND ".join(clauses), args
 
 
 async def list_bookings(
-    db: Database, user: Principal, f: BookingFilter, page: int, page_size: int
+    db: Database, user: Principal, f: BookingFilter, page: int, *, page_size: int
 ) -> Page[BookingOut]:
     where, args = _where(user, f)
     n = len(args)
     rows = await db.fetch(
-        f"""SELECT {store.COLUMNS}, count(*) OVER () AS total FROM booking b WHERE {where}
-            ORDER BY {"b.starts_at DESC, b.id DESC" if f.newest_first else "b.starts_at, b.id"}
-            LIMIT ${n + 1} OFFSET ${n + 2}""",
+        sql.list_bookings(where, n, newest_first=f.newest_first),
         *args,
         page_size,
         offset(page, page_size),
     )
-    total = (
-        rows[0]["total"]
-        if rows
-        else await db.fetchval(f"SELECT count(*) FROM booking b WHERE {where}", *args)
-    )
+    total = rows[0]["total"] if rows else await db.fetchval(sql.count_bookings(where), *args)
     return Page(
         items=[store.booking_out(r) for r in rows], total=total, page=page, page_size=page_size
     )
@@ -91,9 +77,7 @@ def can_see(user: Principal, row: Any) -> bool:
 
 async def get_booking(db: Database, user: Principal, booking_id: int) -> BookingOut:
     row = await db.fetchrow(
-        f"""SELECT {store.COLUMNS}, n.institution_id AS instrument_institution_id
-            FROM booking b JOIN instrument n ON n.id = b.instrument_id
-            WHERE b.id = $1 AND b.kind = 'booking'""",
+        sql.BOOKING_WITH_INSTITUTION,
         booking_id,
     )
     if row is None or not can_see(user, row):
@@ -103,26 +87,14 @@ async def get_booking(db: Database, user: Principal, booking_id: int) -> Booking
 
 async def history(db: Database, user: Principal, booking_id: int) -> list[EventOut]:
     await get_booking(db, user, booking_id)
-    rows = await db.fetch(
-        "SELECT id, at, actor_user_id, action, from_status, to_status, reason, data "
-        "FROM booking_event WHERE booking_id = $1 ORDER BY at, id",
-        booking_id,
-    )
+    rows = await db.fetch(sql.HISTORY, booking_id)
     return [EventOut(**dict(r)) for r in rows]
 
 
 async def approvals(db: Database, user: Principal, page: int, page_size: int) -> Page[ApprovalOut]:
     args = [list(user.manages), list(user.admin_of), user.is_platform_admin]
     rows = await db.fetch(
-        f"""SELECT {store.COLUMNS}, n.name_zh AS instrument_zh, n.name_en AS instrument_en,
-                   u.display_name, u.email, i.name_zh AS inst_zh, i.name_en AS inst_en,
-                   r.name_zh AS region_zh, r.name_en AS region_en, count(*) OVER () AS total
-            FROM booking b JOIN instrument n ON n.id = b.instrument_id
-            JOIN app_user u ON u.id = b.user_id
-            JOIN institution i ON i.id = b.booker_institution_id
-            JOIN region r ON r.code = b.booker_region_code
-            WHERE b.status = 'pending' AND b.kind = 'booking' AND {MANAGED}
-            ORDER BY b.approval_deadline NULLS LAST, b.id LIMIT $4 OFFSET $5""",
+        sql.APPROVALS_PAGE,
         *args,
         page_size,
         offset(page, page_size),
@@ -144,3 +116,17 @@ async def approvals(db: Database, user: Principal, page: int, page_size: int) ->
         for r in rows
     ]
     return Page(items=items, total=rows[0]["total"] if rows else 0, page=page, page_size=page_size)
+
+
+async def managed_block(
+    db: Database, user: Principal, booking_id: int
+) -> tuple[BookingOut, list[EventOut]]:
+    """A maintenance block and its history, for the instrument's managers; 404 for everyone
+    else (a block is no booking of theirs)."""
+    row = await db.fetchrow(sql.MAINTENANCE_BLOCK, booking_id)
+    if row is None or not user.can_manage_instrument(
+        row["instrument_id"], row["instrument_institution_id"]
+    ):
+        raise NotFound(f"Booking {booking_id} does not exist.")
+    events = await db.fetch(sql.HISTORY, booking_id)
+    return store.booking_out(row), [EventOut(**dict(e)) for e in events]

@@ -10,10 +10,11 @@ from litestar.openapi import ResponseSpec
 from litestar.params import HeaderParameter, JSONBody, PathParameter, QueryParameter
 
 from service.accounts.principal import Principal
-from service.bookings import queries, reschedule, service, transitions
-from service.bookings.block_routes import ROUTES as BLOCK_ROUTES
+from service.bookings import create, read, reschedule, transitions
 from service.bookings.idempotency import check_key
-from service.bookings.queries import BookingFilter
+from service.bookings.read import BookingFilter
+from service.bookings.routes_blocks import ROUTES as BLOCK_ROUTES
+from service.bookings.routes_closures import ROUTES as CLOSURE_ROUTES
 from service.bookings.schemas import (
     ApprovalOut,
     BookingIn,
@@ -79,7 +80,7 @@ async def create_booking(
     ] = None,
 ) -> Response[BookingOut | SeriesOut]:
     """A single booking, or a series when `recurrence` is given (the answer is then a `SeriesOut`)."""
-    result = await service.create(db, user, data, check_key(idempotency_key), utcnow())
+    result = await create.create(db, user, data, check_key(idempotency_key), now=utcnow())
     return Response(result.body, status_code=result.status)
 
 
@@ -89,6 +90,7 @@ async def list_bookings(
     db: DB,
     which: Annotated[Literal["mine", "managed"], QueryParameter(name="scope")] = "mine",
     instrument_id: Annotated[int | None, QueryParameter(ge=1, le=2**62)] = None,
+    *,
     status: Annotated[Status | None, QueryParameter()] = None,
     start: Annotated[AwareDatetime | None, QueryParameter(name="from")] = None,
     end: Annotated[AwareDatetime | None, QueryParameter(name="to")] = None,
@@ -102,18 +104,18 @@ async def list_bookings(
         start=aware(start, "from"),
         end=aware(end, "to"),
     )
-    return await queries.list_bookings(db, user, filters, page, page_size)
+    return await read.list_bookings(db, user, filters, page, page_size=page_size)
 
 
 @get("/api/v1/bookings/{booking_id:int}", operation_id="getBooking", tags=TAGS)
 async def get_booking(booking_id: BookingId, user: User, db: DB) -> Response[BookingOut]:
-    booking = await queries.get_booking(db, user, booking_id)
+    booking = await read.get_booking(db, user, booking_id)
     return Response(booking, headers={"ETag": reschedule.etag(booking.id, booking.version)})
 
 
 @get("/api/v1/bookings/{booking_id:int}/history", operation_id="getBookingHistory", tags=TAGS)
 async def booking_history(booking_id: BookingId, user: User, db: DB) -> list[EventOut]:
-    return await queries.history(db, user, booking_id)
+    return await read.history(db, user, booking_id)
 
 
 @patch(
@@ -131,10 +133,11 @@ async def reschedule_booking(
     data: JSONBody[BookingPatchIn],
     user: User,
     db: DB,
+    *,
     if_match: Annotated[str | None, HeaderParameter(name="If-Match", max_length=200)] = None,
 ) -> Response[BookingOut]:
     expected = reschedule.parse_if_match(if_match, booking_id, user.language)
-    booking = await reschedule.reschedule(db, user, booking_id, expected, data, utcnow())
+    booking = await reschedule.reschedule(db, user, booking_id, expected, data=data, now=utcnow())
     return Response(booking, headers={"ETag": reschedule.etag(booking.id, booking.version)})
 
 
@@ -151,15 +154,15 @@ async def cancel_booking(
     """The booker or a manager; `scope` following/all also cancels later occurrences of a series."""
     body = data or CancelIn()
     booking, others = await transitions.cancel(
-        db, user, booking_id, body.reason, body.scope, utcnow()
+        db, user, booking_id, body.reason, scope=body.scope, now=utcnow()
     )
     return CancelledOut(
         **{f: getattr(booking, f) for f in BookingOut.__struct_fields__}, also_cancelled=others
     )
 
 
-async def _move(db: DB, user: User, booking_id: int, action: str, reason: str) -> BookingOut:
-    return await transitions.transition(db, user, booking_id, action, reason, utcnow())
+async def _move(db: DB, user: User, booking_id: int, action: str, *, reason: str) -> BookingOut:
+    return await transitions.transition(db, user, booking_id, action, reason=reason, now=utcnow())
 
 
 @post(
@@ -172,7 +175,7 @@ async def _move(db: DB, user: User, booking_id: int, action: str, reason: str) -
 async def approve_booking(
     booking_id: BookingId, user: User, db: DB, data: JSONBody[ReasonIn | None] = None
 ) -> BookingOut:
-    return await _move(db, user, booking_id, "approve", (data or ReasonIn()).reason)
+    return await _move(db, user, booking_id, "approve", reason=(data or ReasonIn()).reason)
 
 
 @post(
@@ -186,7 +189,7 @@ async def reject_booking(
     booking_id: BookingId, data: JSONBody[RejectIn], user: User, db: DB
 ) -> BookingOut:
     transitions.require_reason(data.reason, user.language)
-    return await _move(db, user, booking_id, "reject", data.reason)
+    return await _move(db, user, booking_id, "reject", reason=data.reason)
 
 
 @post(
@@ -197,7 +200,7 @@ async def reject_booking(
     responses=ACTION_ERRORS,
 )
 async def check_in(booking_id: BookingId, user: User, db: DB) -> BookingOut:
-    return await _move(db, user, booking_id, "check_in", "")
+    return await _move(db, user, booking_id, "check_in", reason="")
 
 
 @post(
@@ -212,7 +215,7 @@ async def check_out(
 ) -> BookingOut:
     body = data or CheckOutIn()
     return await transitions.transition(
-        db, user, booking_id, "check_out", "", utcnow(), (body.samples, body.note),
+        db, user, booking_id, "check_out", reason="", now=utcnow(), usage=(body.samples, body.note),
         amount=body.amount, service_way=body.service_way,
     )  # fmt: skip
 
@@ -227,7 +230,7 @@ async def check_out(
 async def no_show(
     booking_id: BookingId, user: User, db: DB, data: JSONBody[ReasonIn | None] = None
 ) -> BookingOut:
-    return await _move(db, user, booking_id, "no_show", (data or ReasonIn()).reason)
+    return await _move(db, user, booking_id, "no_show", reason=(data or ReasonIn()).reason)
 
 
 @post(
@@ -243,7 +246,7 @@ async def undo_no_show(
     """A manager takes back a no-show within 24 hours, with a reason: the booking gets its
     previous status back and the no-show job leaves it alone."""
     return await transitions.undo_no_show(
-        db, user, booking_id, (data or ReasonIn()).reason, utcnow()
+        db, user, booking_id, (data or ReasonIn()).reason, now=utcnow()
     )
 
 
@@ -252,7 +255,7 @@ async def list_approvals(
     user: User, db: DB, page: PageNo = 1, page_size: PageSz = 20
 ) -> Page[ApprovalOut]:
     """Pending requests on the instruments the caller manages or whose institution they administer."""
-    return await queries.approvals(db, user, page, page_size)
+    return await read.approvals(db, user, page, page_size)
 
 
 ROUTES: list[Any] = [
@@ -270,4 +273,5 @@ ROUTES: list[Any] = [
     undo_no_show,
     list_approvals,
     *BLOCK_ROUTES,
+    *CLOSURE_ROUTES,
 ]

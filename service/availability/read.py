@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from service.availability import sql
 from service.availability.schemas import (
     AvailabilityOut,
     AvailableInstrumentOut,
@@ -16,13 +17,13 @@ from service.availability.schemas import (
     SlotsOut,
 )
 from service.availability.search import search_free
-from service.availability.service import bookable_slots, free_busy, instrument_zone
 from service.availability.slots import duration_violations
-from service.bookings.policy import load_policy
+from service.availability.store import bookable_slots, free_busy, instrument_zone
 from service.common.pagination import offset
 from service.common.schemas import Page, Violation
 from service.db import Database
 from service.errors import Unprocessable
+from service.policies.store import load_policy
 from service.search.query import plan_for
 
 MAX_WINDOW = timedelta(days=62)
@@ -71,7 +72,7 @@ async def get_availability(
 
 
 async def get_slots(
-    db: Database, instrument_id: int, start: datetime, end: datetime, minutes: int, now: datetime
+    db: Database, instrument_id: int, start: datetime, end: datetime, *, minutes: int, now: datetime
 ) -> SlotsOut:
     start, end = checked_window(start, end)
     duration = timedelta(minutes=minutes)
@@ -86,7 +87,14 @@ async def get_slots(
                 extra={"violations": violations},
             )
         tz, starts = await bookable_slots(
-            conn, instrument_id, start, end, duration, policy, now, MAX_SLOTS + 1
+            conn,
+            instrument_id,
+            start,
+            end,
+            duration=duration,
+            policy=policy,
+            now=now,
+            limit=MAX_SLOTS + 1,
         )
     return SlotsOut(
         instrument_id=instrument_id,
@@ -99,9 +107,9 @@ async def get_slots(
 
 async def _check_codes(db: Database, category: str | None, region: str | None) -> None:
     problems: list[Violation] = []
-    if category and not await db.fetchval("SELECT true FROM category WHERE code = $1", category):
+    if category and not await db.fetchval(sql.CATEGORY_EXISTS, category):
         problems.append(Violation("category", f"unknown category {category!r}"))
-    if region and not await db.fetchval("SELECT true FROM region WHERE code = $1", region):
+    if region and not await db.fetchval(sql.REGION_EXISTS, region):
         problems.append(Violation("region", f"unknown region {region!r}"))
     if problems:
         raise Unprocessable("Unknown category or region.", extra={"violations": problems})
@@ -109,10 +117,11 @@ async def _check_codes(db: Database, category: str | None, region: str | None) -
 
 async def search_available(
     db: Database,
-    category: str | None,
-    region: str | None,
     start: datetime,
     end: datetime,
+    *,
+    category: str | None,
+    region: str | None,
     page: int,
     page_size: int,
     q: str | None = None,

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 
+from service.availability import sql
 from service.availability.openings import (
     DayException,
     Interval,
@@ -21,72 +22,36 @@ from service.availability.openings import (
     open_intervals,
     subtract,
 )
-from service.availability.search import alternative_instruments
 from service.availability.slots import bookable_starts, earliest_start, latest_end
-from service.bookings.policy import Policy
-from service.bookings.store import same_calendar
 from service.common.time import zone
 from service.errors import NotFound
-
-__all__ = [
-    "ACTIVE_STATUSES",
-    "alternative_instruments",
-    "conflicts_in",
-    "instrument_zone",
-    "next_free_slots",
-    "open_intervals_for",
-]
-
-ACTIVE_STATUSES = ("held", "pending", "confirmed", "in_use")
-
-_ZONE = """
-SELECT r.timezone FROM instrument i
-JOIN institution s ON s.id = i.institution_id JOIN region r ON r.code = s.region_code
-WHERE i.id = $1
-"""
-
-# The range expressions repeat those of the exclusion constraint `booking_no_overlap` and its
-# partial-index predicate, so the planner uses its gist index instead of scanning the table.
-# They read the instrument's calendar: claims of instruments sharing its resource count.
-_CONFLICTS = f"""
-SELECT kind, starts_at, occupied_until FROM booking
-WHERE {same_calendar("")}
-  AND tstzrange(starts_at, occupied_until, '[)') && tstzrange($2, $3, '[)')
-  AND status IN ('held', 'pending', 'confirmed', 'in_use')
-ORDER BY starts_at
-"""
-
-_WEEKLY = "SELECT weekday, opens, closes FROM opening_hours WHERE instrument_id = $1"
-_EXCEPTIONS = """
-SELECT day, opens, closes, reason FROM calendar_exception
-WHERE instrument_id = $1 AND day BETWEEN $2 AND $3 ORDER BY id
-"""
+from service.policies.schemas import Policy
 
 #: Next-free-slot search walks the horizon in chunks so a busy instrument costs a few queries.
 _CHUNK = timedelta(days=14)
 
 
 async def instrument_zone(conn: asyncpg.Connection, instrument_id: int) -> ZoneInfo:
-    name = await conn.fetchval(_ZONE, instrument_id)
+    name = await conn.fetchval(sql.INSTRUMENT_ZONE, instrument_id)
     if name is None:
         raise NotFound(f"Instrument {instrument_id} does not exist.")
     return zone(name)
 
 
 async def _open_in_zone(
-    conn: asyncpg.Connection, instrument_id: int, tz: ZoneInfo, start: datetime, end: datetime
+    conn: asyncpg.Connection, instrument_id: int, tz: ZoneInfo, start: datetime, *, end: datetime
 ) -> list[Interval]:
     weekly = [
         WeeklyInterval(r["weekday"], r["opens"], r["closes"])
-        for r in await conn.fetch(_WEEKLY, instrument_id)
+        for r in await conn.fetch(sql.WEEKLY_HOURS, instrument_id)
     ]
     first = start.astimezone(tz).date() - timedelta(days=1)
     last = end.astimezone(tz).date() + timedelta(days=1)
     exceptions = [
         DayException(r["day"], r["opens"], r["closes"], r["reason"])
-        for r in await conn.fetch(_EXCEPTIONS, instrument_id, first, last)
+        for r in await conn.fetch(sql.EXCEPTIONS_BETWEEN, instrument_id, first, last)
     ]
-    return open_intervals(start, end, weekly, exceptions, tz)
+    return open_intervals(start, end, weekly, exceptions, tz=tz)
 
 
 async def open_intervals_for(
@@ -94,14 +59,14 @@ async def open_intervals_for(
 ) -> list[Interval]:
     """UTC open intervals within `[start, end)`: no weekly rows means open around the clock."""
     tz = await instrument_zone(conn, instrument_id)
-    return await _open_in_zone(conn, instrument_id, tz, start, end)
+    return await _open_in_zone(conn, instrument_id, tz, start, end=end)
 
 
 async def conflicts_in(
     conn: asyncpg.Connection, instrument_id: int, start: datetime, end: datetime
 ) -> list[dict[str, Any]]:
     """Active bookings and blocks whose occupied time overlaps `[start, end)`; never who."""
-    rows = await conn.fetch(_CONFLICTS, instrument_id, start, end)
+    rows = await conn.fetch(sql.CONFLICTS, instrument_id, start, end)
     return [{"kind": r["kind"], "start": r["starts_at"], "end": r["occupied_until"]} for r in rows]
 
 
@@ -112,28 +77,6 @@ class Window(NamedTuple):
     hi: datetime
     exceptions: list[DayException]
     claims: list[dict[str, Any]]
-
-
-# Exceptions from two days either side of the window's UTC dates: every local date the window
-# touches (any zone), plus the day on each side `open_intervals` looks at.
-WINDOW_ARRAYS = f"""
-ARRAY(SELECT row(day, opens, closes, reason) FROM calendar_exception
-      WHERE instrument_id = $1 AND day BETWEEN ($2::timestamptz AT TIME ZONE 'UTC')::date - 2
-                                           AND ($3::timestamptz AT TIME ZONE 'UTC')::date + 2
-      ORDER BY id) AS exceptions,
-ARRAY(SELECT row(kind, starts_at, occupied_until) FROM booking
-      WHERE {same_calendar("")}
-        AND tstzrange(starts_at, occupied_until, '[)') && tstzrange($2, $3, '[)')
-        AND status IN ('held', 'pending', 'confirmed', 'in_use')
-      ORDER BY starts_at) AS claims
-"""
-
-_WINDOW = f"SELECT {WINDOW_ARRAYS}"
-
-_ZONE_AND_WEEKLY = f"""
-SELECT r.timezone, ARRAY(SELECT row(weekday, opens, closes) FROM opening_hours
-                         WHERE instrument_id = i.id) AS weekly
-{_ZONE[_ZONE.index("FROM") :]}"""
 
 
 def window_from_row(row: Any, lo: datetime, hi: datetime) -> Window:
@@ -148,7 +91,7 @@ def window_from_row(row: Any, lo: datetime, hi: datetime) -> Window:
 async def load_window(
     conn: asyncpg.Connection, instrument_id: int, lo: datetime, hi: datetime
 ) -> Window:
-    row = await conn.fetchrow(_WINDOW, instrument_id, lo, hi)
+    row = await conn.fetchrow(sql.WINDOW, instrument_id, lo, hi)
     return window_from_row(row, lo, hi)
 
 
@@ -157,17 +100,25 @@ async def next_free_slots(
     instrument_id: int,
     duration: timedelta,
     after: datetime,
+    *,
     policy: Policy,
     now: datetime,
     limit: int = 5,
 ) -> list[Interval]:
     """The next `limit` bookable `(start, end)` pairs of length `duration` at or after `after`."""
-    row = await conn.fetchrow(_ZONE_AND_WEEKLY, instrument_id)
+    row = await conn.fetchrow(sql.ZONE_AND_WEEKLY, instrument_id)
     if row is None:
         raise NotFound(f"Instrument {instrument_id} does not exist.")
     weekly = [WeeklyInterval(*w) for w in row["weekly"]]
     return await free_slots_from(
-        conn, instrument_id, (zone(row["timezone"]), weekly), duration, after, policy, now, limit
+        conn,
+        instrument_id,
+        (zone(row["timezone"]), weekly),
+        duration,
+        after=after,
+        policy=policy,
+        now=now,
+        limit=limit,
     )
 
 
@@ -176,6 +127,7 @@ async def free_slots_from(
     instrument_id: int,
     calendar: tuple[ZoneInfo, list[WeeklyInterval]],
     duration: timedelta,
+    *,
     after: datetime,
     policy: Policy,
     now: datetime,
@@ -195,7 +147,7 @@ async def free_slots_from(
         if window is None or not (window.lo <= cursor and reach <= window.hi):
             window = await load_window(conn, instrument_id, cursor, reach)
         starts = bookable_starts(
-            opens=open_intervals(cursor, chunk_end + duration, weekly, window.exceptions, tz),
+            opens=open_intervals(cursor, chunk_end + duration, weekly, window.exceptions, tz=tz),
             occupied=[(c["start"], c["end"]) for c in window.claims],
             duration=duration,
             policy=policy,
@@ -214,7 +166,7 @@ async def free_busy(
 ) -> tuple[ZoneInfo, list[tuple[datetime, datetime, str]], list[Interval]]:
     """Busy intervals (booking, maintenance, closed) and free ones, all clipped to the window."""
     tz = await instrument_zone(conn, instrument_id)
-    opens = await _open_in_zone(conn, instrument_id, tz, start, end)
+    opens = await _open_in_zone(conn, instrument_id, tz, start, end=end)
     taken = await conflicts_in(conn, instrument_id, start, end)
     busy = [(max(t["start"], start), min(t["end"], end), str(t["kind"])) for t in taken]
     busy += [(a, b, "closed") for a, b in subtract([(start, end)], opens)]
@@ -228,6 +180,7 @@ async def bookable_slots(
     instrument_id: int,
     start: datetime,
     end: datetime,
+    *,
     duration: timedelta,
     policy: Policy,
     now: datetime,
@@ -236,7 +189,7 @@ async def bookable_slots(
     """Starts in `[start, end)` where a booking of `duration` would be accepted."""
     tz = await instrument_zone(conn, instrument_id)
     buffer = timedelta(minutes=policy.buffer_minutes)
-    opens = await _open_in_zone(conn, instrument_id, tz, start, end + duration)
+    opens = await _open_in_zone(conn, instrument_id, tz, start, end=end + duration)
     busy = await conflicts_in(conn, instrument_id, start, end + duration + buffer)
     starts = bookable_starts(
         opens=opens,

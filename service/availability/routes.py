@@ -10,8 +10,8 @@ from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromQuery, Parameter, QueryParameter
 
-from service.availability import public
-from service.availability.manage_controllers import MANAGE_ROUTES, Id
+from service.availability import read
+from service.availability.routes_manage import MANAGE_ROUTES, Id
 from service.availability.schemas import AvailabilityOut, AvailableInstrumentOut, SlotsOut
 from service.common.pagination import MAX_PAGE_SIZE
 from service.common.schemas import Page, Problem
@@ -49,7 +49,7 @@ async def get_availability(
     db: NamedDependency[Database], instrument_id: Id, from_: From, to: To
 ) -> AvailabilityOut:
     """Busy (booking, maintenance, closed) and free intervals in UTC; never who booked."""
-    return await public.get_availability(db, instrument_id, from_, to)
+    return await read.get_availability(db, instrument_id, from_, to)
 
 
 @get(
@@ -63,10 +63,13 @@ async def get_slots(
     instrument_id: Id,
     from_: From,
     to: To,
+    *,
     duration_minutes: Annotated[int, Parameter(ge=1, le=10080)],
 ) -> SlotsOut:
     """Start times in the window at which a booking of this length would be accepted now."""
-    return await public.get_slots(db, instrument_id, from_, to, duration_minutes, utcnow())
+    return await read.get_slots(
+        db, instrument_id, from_, to, minutes=duration_minutes, now=utcnow()
+    )
 
 
 @get(
@@ -84,6 +87,7 @@ async def search_available(
     start: FromQuery[AwareDatetime],
     end: FromQuery[AwareDatetime],
     category: CategoryCode = None,
+    *,
     region: RegionCode = None,
     q: Annotated[
         str | None,
@@ -98,7 +102,9 @@ async def search_available(
 ) -> Page[AvailableInstrumentOut]:
     """Shared, running instruments open and unclaimed for the whole window; with `region`,
     that region first, then the others by distance; with `q`, only those the search finds."""
-    return await public.search_available(db, category, region, start, end, page, page_size, q)
+    return await read.search_available(
+        db, start, end, category=category, region=region, page=page, page_size=page_size, q=q
+    )
 
 
 ROUTES: list[Any] = [get_availability, get_slots, search_available, *MANAGE_ROUTES]

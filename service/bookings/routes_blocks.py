@@ -55,11 +55,12 @@ async def create_block(
     data: JSONBody[BlockIn],
     user: User,
     db: DB,
+    *,
     dry_run: Annotated[bool, QueryParameter()] = False,
 ) -> Response[BlockOut | BlockPreviewOut]:
     """`on_conflict=fail` refuses when bookings are in the way; `cancel` cancels and tells them.
     With `dry_run=true` nothing is written and the answer lists the bookings it would displace."""
-    result = await blocks.place_block(db, user, instrument_id, data, utcnow(), dry_run)
+    result = await blocks.place_block(db, user, instrument_id, data, now=utcnow(), dry_run=dry_run)
     if isinstance(result, list):
         return Response(BlockPreviewOut(displaced=result), status_code=200)
     return Response(
@@ -77,7 +78,7 @@ async def create_block(
 async def preview_block(
     instrument_id: InstrumentId, data: JSONBody[BlockIn], user: User, db: DB
 ) -> BlockPreviewOut:
-    result = await blocks.place_block(db, user, instrument_id, data, utcnow(), dry_run=True)
+    result = await blocks.place_block(db, user, instrument_id, data, now=utcnow(), dry_run=True)
     assert isinstance(result, list)
     return BlockPreviewOut(displaced=result)
 
@@ -99,11 +100,14 @@ async def create_block_series(
     data: JSONBody[BlockSeriesIn],
     user: User,
     db: DB,
+    *,
     dry_run: Annotated[bool, QueryParameter()] = False,
 ) -> Response[BlockSeriesOut | BlockPreviewOut]:
     """A block repeated daily, weekly or on weekdays, at the same local wall-clock times on
     every date (DST included); all occurrences or none."""
-    result = await blocks.place_block_series(db, user, instrument_id, data, utcnow(), dry_run)
+    result = await blocks.place_block_series(
+        db, user, instrument_id, data, now=utcnow(), dry_run=dry_run
+    )
     if isinstance(result, list):
         return Response(BlockPreviewOut(displaced=result), status_code=200)
     return Response(result, status_code=201)
@@ -125,13 +129,16 @@ async def move_block(
     block_id: Annotated[int, PathParameter(ge=1, le=2**62)],
     data: JSONBody[BlockPatchIn],
     user: User,
+    *,
     db: DB,
     if_match: Annotated[str | None, HeaderParameter(name="If-Match", max_length=200)] = None,
 ) -> Response[BlockOut]:
     """Move or resize a block; `If-Match` carries the ETag (`"<id>-<version>"`) it was read
     with. Bookings the new time overlaps: `on_conflict` as for a new block."""
     expected = reschedule.parse_if_match(if_match, block_id, user.language)
-    block = await blocks.move_block(db, user, instrument_id, block_id, expected, data, utcnow())
+    block = await blocks.move_block(
+        db, user, instrument_id, block_id, expected=expected, data=data, now=utcnow()
+    )
     return Response(block, headers={"ETag": reschedule.etag(block.id, block.version)})
 
 
@@ -145,11 +152,16 @@ async def list_blocks(
     user: User,
     db: DB,
     start: Annotated[AwareDatetime | None, QueryParameter(name="from")] = None,
+    *,
     end: Annotated[AwareDatetime | None, QueryParameter(name="to")] = None,
     include_cancelled: Annotated[bool, QueryParameter()] = False,
 ) -> list[BlockOut]:
     return await blocks.list_blocks(
-        db, instrument_id, aware(start, "from"), aware(end, "to"), include_cancelled
+        db,
+        instrument_id,
+        aware(start, "from"),
+        aware(end, "to"),
+        include_cancelled=include_cancelled,
     )
 
 
@@ -165,7 +177,7 @@ async def delete_block(
     user: User,
     db: DB,
 ) -> None:
-    await blocks.remove_block(db, user, instrument_id, block_id, utcnow())
+    await blocks.remove_block(db, user, instrument_id, block_id, now=utcnow())
 
 
 @post(
@@ -179,7 +191,7 @@ async def record_usage(
     instrument_id: InstrumentId, data: JSONBody[UsageIn], user: User, db: DB
 ) -> UsageOut:
     """Usage entered afterwards; without booking or user it is the owner group's own use."""
-    return await usage.record_usage(db, user, instrument_id, data, utcnow())
+    return await usage.record_usage(db, user, instrument_id, data, now=utcnow())
 
 
 @get("/api/v1/instruments/{instrument_id:int}/usage", operation_id="listUsage", tags=["usage"])
@@ -188,12 +200,19 @@ async def list_usage(
     user: User,
     db: DB,
     start: Annotated[AwareDatetime | None, QueryParameter(name="from")] = None,
+    *,
     end: Annotated[AwareDatetime | None, QueryParameter(name="to")] = None,
     page: PageNo = 1,
     page_size: PageSz = 20,
 ) -> Page[UsageOut]:
     return await usage.list_usage(
-        db, user, instrument_id, aware(start, "from"), aware(end, "to"), page, page_size
+        db,
+        user,
+        instrument_id,
+        aware(start, "from"),
+        end=aware(end, "to"),
+        page=page,
+        page_size=page_size,
     )
 
 
