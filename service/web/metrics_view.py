@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from service.accounts.principal import Principal
+from service.catalog.lookups import instruments_by_id
 from service.common.time import utcnow
 from service.db import Database
 from service.errors import Unprocessable
@@ -36,7 +37,7 @@ from service.metrics.schemas import MetricsRowOut, ReferenceOut
 from service.metrics.scope import Filters
 from service.metrics.sharing import Query, sharing_table
 from service.settings import Settings
-from service.web import charts, formatting, labels, lookups
+from service.web import charts, formatting, labels
 from service.web.i18n import N_
 from service.web.view import View
 
@@ -228,7 +229,7 @@ async def dashboard(
 async def ranked_instruments(db: Database, rows: list[MetricsRowOut]) -> dict[str, Any]:
     """Institution names of the ranked instruments (rows are keyed by instrument id)."""
     ids = {int(r.key) for r in rows if r.key.isdigit()}
-    return {str(k): v for k, v in (await lookups.instruments_by_id(db, ids)).items()}
+    return {str(k): v for k, v in (await instruments_by_id(db, ids)).items()}
 
 
 async def institution_figures(

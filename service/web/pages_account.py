@@ -17,10 +17,11 @@ from service.accounts.schemas import MePatchIn
 from service.bookings import queries
 from service.calendars import tokens
 from service.calendars.schemas import FeedCreatedOut, FeedIn
+from service.catalog.lookups import instruments_by_id
 from service.errors import Conflict, NotFound, Unprocessable
 from service.metrics import ratings
 from service.metrics.schemas import RatingIn
-from service.web import labels, lookups
+from service.web import labels
 from service.web.forms import PreferencesForm, RatingForm, form_ints
 from service.web.i18n import LANG_COOKIE
 from service.web.pages_auth import YEAR
@@ -105,7 +106,7 @@ async def _rate_page(
     booking = await queries.get_booking(db, actor, booking_id)
     if booking.user_id != actor.user_id:
         raise NotFound("No such booking of yours.")
-    info = (await lookups.instruments_by_id(db, {booking.instrument_id}))[booking.instrument_id]
+    info = (await instruments_by_id(db, {booking.instrument_id}))[booking.instrument_id]
     values: dict[str, Any] = {"problem": None, "form": RatingForm()}
     return view.render(
         "rate.html", status=status, booking=booking, instrument=info, scale=labels.RATINGS,

@@ -15,16 +15,17 @@ from litestar import Response, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, Parameter
 
-from service.accounts.principal import Principal
-from service.bookings import queries, store, transitions
+from service.accounts.lookups import people_by_id
+from service.bookings import transitions
+from service.bookings.detail import booking_with_history
 from service.bookings.policy import load_policy
 from service.bookings.schemas import BookingOut, EventOut
 from service.catalog import instruments
 from service.common.codes import CANCELLABLE
 from service.common.time import utcnow
-from service.db import Database
 from service.errors import NotFound
-from service.web import labels, lookups
+from service.surveys.lookups import rated_booking_ids
+from service.web import labels
 from service.web.forms import ReasonForm
 from service.web.i18n import N_
 from service.web.view import DB, View, ViewDep
@@ -59,40 +60,6 @@ ACTIONS = {
     "undo_no_show": N_("No-show undone"),
 }
 
-_BLOCK = f"""SELECT {store.COLUMNS}, n.institution_id AS instrument_institution_id
-FROM booking b JOIN instrument n ON n.id = b.instrument_id
-WHERE b.id = $1 AND b.kind = 'maintenance'"""
-_EVENTS = """SELECT id, at, actor_user_id, action, from_status, to_status, reason, data
-FROM booking_event WHERE booking_id = $1 ORDER BY at, id"""
-_PEOPLE = """SELECT u.id, u.display_name, i.name_zh, i.name_en
-FROM app_user u JOIN institution i ON i.id = u.institution_id WHERE u.id = ANY($1::bigint[])"""
-
-
-async def _managed_block(
-    db: Database, user: Principal, booking_id: int
-) -> tuple[BookingOut, list[EventOut]]:
-    """A maintenance block, for the instrument's managers; 404 for everyone else."""
-    row = await db.fetchrow(_BLOCK, booking_id)
-    if row is None or not user.can_manage_instrument(
-        row["instrument_id"], row["instrument_institution_id"]
-    ):
-        raise NotFound(f"Booking {booking_id} does not exist.")
-    events = await db.fetch(_EVENTS, booking_id)
-    return store.booking_out(row), [EventOut(**dict(e)) for e in events]
-
-
-async def load(db: Database, user: Principal, booking_id: int) -> tuple[BookingOut, list[EventOut]]:
-    try:
-        booking = await queries.get_booking(db, user, booking_id)
-    except NotFound:
-        return await _managed_block(db, user, booking_id)
-    return booking, await queries.history(db, user, booking_id)
-
-
-async def _people(db: Database, ids: set[int]) -> dict[int, dict[str, Any]]:
-    rows = await db.fetch(_PEOPLE, sorted(ids)) if ids else []
-    return {int(r["id"]): dict(r) for r in rows}
-
 
 def _who(view: View, event: EventOut, manager: bool, people: dict[int, dict[str, Any]]) -> str:
     if event.actor_user_id is None:
@@ -122,17 +89,17 @@ def history_rows(
 @get("/bookings/{booking_id:int}", name="page-booking")
 async def booking_page(view: ViewDep, db: DB, booking_id: BookingId) -> Response[Any]:
     user = view.actor()
-    booking, events = await load(db, user, booking_id)
+    booking, events = await booking_with_history(db, user, booking_id)
     instrument = await instruments.get_instrument(db, booking.instrument_id, True)
     manager = user.can_manage_instrument(instrument.id, instrument.institution_id)
     ids = {booking.user_id, *(e.actor_user_id for e in events if e.actor_user_id is not None)}
     ids |= {booking.booked_by} if booking.booked_by is not None else set()
-    people = await _people(db, ids) if manager else {}
+    people = await people_by_id(db, ids) if manager else {}
     is_booker = booking.user_id == user.user_id and booking.kind == "booking"
     rateable = (
         is_booker
         and booking.status == "completed"
-        and not await lookups.rated_booking_ids(db, user.user_id, [booking.id])
+        and not await rated_booking_ids(db, user.user_id, [booking.id])
     )
     now = utcnow()
     async with db.connection() as conn:

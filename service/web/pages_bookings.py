@@ -13,15 +13,20 @@ from litestar import Response, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, Parameter
 
+from service.accounts.lookups import active_user_id_by_email
 from service.accounts.principal import Principal
 from service.bookings import fees, queries, reschedule, rules, service, transitions
+from service.bookings.detail import series_occurrences
 from service.bookings.queries import BookingFilter
 from service.bookings.schemas import BookingIn, BookingOut, BookingPatchIn, SeriesOut
 from service.catalog import instruments
+from service.catalog.lookups import instruments_by_id
 from service.catalog.schemas import InstrumentOut
 from service.common.time import instant_dec_hook, parse_instant, utcnow
 from service.errors import Conflict, NotFound, Unprocessable
-from service.web import labels, lookups, outcomes
+from service.notifications.displaced import displaced_bookings
+from service.surveys.lookups import rated_booking_ids
+from service.web import labels, outcomes
 from service.web.forms import BookingForm, ReasonForm, parse_local
 from service.web.view import DB, ViewDep
 
@@ -120,7 +125,7 @@ async def book_submit(
         return view.render("book_refused.html", status=403, instrument=instrument)
     for_user = None
     if data.for_email.strip():
-        for_user = await lookups.active_user_id_by_email(db, data.for_email)
+        for_user = await active_user_id_by_email(db, data.for_email)
         if for_user is None:
             problem = {"status": 422, "title": "Unprocessable request",
                        "detail": view.t("There is no active user with this e-mail address.")}  # fmt: skip
@@ -194,11 +199,11 @@ async def my_bookings(
     just_booked = await _own_booking(db, user, booking)
     shown = upcoming.items + past.items + to_rate.items + ([just_booked] if just_booked else [])
     ids = {b.instrument_id for b in shown}
-    displaced = await lookups.displaced_bookings(db, user.user_id, now)
+    displaced = await displaced_bookings(db, user.user_id, now)
     ids |= {d["instrument_id"] for d in displaced}
     ids |= {i["id"] for d in displaced for i in d["instruments"]}
     completed = [b.id for b in past.items if b.status == "completed"]
-    rated = await lookups.rated_booking_ids(db, user.user_id, completed)
+    rated = await rated_booking_ids(db, user.user_id, completed)
     return view.render(
         "bookings.html",
         upcoming=upcoming.items,
@@ -206,7 +211,7 @@ async def my_bookings(
         past=past,
         page=past,
         show=show if show == "to_rate" or show in labels.BOOKING_STATUSES else "",
-        instruments=await lookups.instruments_by_id(db, ids),
+        instruments=await instruments_by_id(db, ids),
         rateable={i for i in completed if i not in rated} | {b.id for b in to_rate.items},
         rated=rated,
         series_outcome=await _series_outcome(view, db, series, skip),
@@ -234,7 +239,7 @@ async def _series_outcome(
     if series is None:
         return None
     user = view.require_user()
-    occurrences = await lookups.series_occurrences(db, user.user_id, series)
+    occurrences = await series_occurrences(db, user.user_id, series)
     if not occurrences:
         return None  # not the caller's series (or an address edited by hand)
     statuses = [status for status, _ in occurrences]
@@ -265,7 +270,7 @@ async def _reschedule_page(
     view: ViewDep, db: DB, booking: BookingOut, status: int = 200, problem: Any = None,
     extra: dict[str, Any] | None = None,
 ) -> Response[Any]:  # fmt: skip
-    info = (await lookups.instruments_by_id(db, {booking.instrument_id}))[booking.instrument_id]
+    info = (await instruments_by_id(db, {booking.instrument_id}))[booking.instrument_id]
     return view.render(
         "reschedule.html", status=status, booking=booking, instrument=info, problem=problem,
         alternatives=(extra or {}).get("alternatives"), conflicts=(extra or {}).get("conflicts", []),
@@ -285,9 +290,7 @@ async def reschedule_submit(
     actor = view.actor()
     booking = await queries.get_booking(db, actor, booking_id)
     zone = ZoneInfo(
-        (await lookups.instruments_by_id(db, {booking.instrument_id}))[booking.instrument_id][
-            "timezone"
-        ]
+        (await instruments_by_id(db, {booking.instrument_id}))[booking.instrument_id]["timezone"]
     )
     start, end = parse_local(data.start, zone), parse_local(data.end, zone)
     if start is None or end is None:

@@ -12,8 +12,7 @@ from litestar.params import PathParameter, QueryParameter, URLEncodedBody
 
 from service.accounts.client_address import client_address
 from service.affiliation import decide
-from service.audit.read import read_events
-from service.audit.store import AuditFilter
+from service.audit.institution_log import institution_events
 from service.catalog import directory
 from service.errors import Conflict, NotFound
 from service.web.view import DB, SettingsDep, View, ViewDep
@@ -79,7 +78,7 @@ async def members_submit(
 
 
 async def _audit(view: View, db: DB, institution: int | None, page: int) -> Any:
-    return await read_events(db, view.actor(), AuditFilter(institution_id=institution), page, 50)
+    return await institution_events(db, view.actor(), institution, page=page, page_size=50)
 
 
 @get("/institution/{institution_id:int}/audit", name="page-institution-audit")

@@ -13,11 +13,12 @@ from litestar.params import PathParameter, QueryParameter, URLEncodedBody
 from service.accounts import roles, user_admin
 from service.availability import policies
 from service.catalog import directory, instruments
+from service.catalog.lookups import instruments_by_id, managers_by_instrument
 from service.common.time import utcnow
 from service.errors import Forbidden, NotFound, Unprocessable
 from service.metrics import evaluation
 from service.metrics.definitions import definitions
-from service.web import labels, lookups, metrics_view
+from service.web import labels, metrics_view
 from service.web.forms import PolicyForm
 from service.web.pages_admin import exports
 from service.web.pages_calendar import WAYS, problem_of, read_policy
@@ -51,7 +52,7 @@ async def _instruments_page(
     values: dict[str, Any] = {"problem": None}
     return view.render(
         "institution.html", status=status, institution=institution, instruments=found,
-        managers=await lookups.managers_by_instrument(db, institution_id),
+        managers=await managers_by_instrument(db, institution_id),
         members=members.items, section="instruments", **{**values, **extra},
     )  # fmt: skip
 
@@ -68,7 +69,7 @@ async def managers_submit(
     view: ViewDep, db: DB, institution_id: Id, data: URLEncodedBody[ManagerForm]
 ) -> Response[Any]:
     _administered(view, institution_id)
-    owner = await lookups.instruments_by_id(db, {data.instrument_id})
+    owner = await instruments_by_id(db, {data.instrument_id})
     if (
         data.instrument_id not in owner
         or owner[data.instrument_id]["institution_id"] != institution_id

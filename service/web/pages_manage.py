@@ -16,6 +16,7 @@ from litestar import Response, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, Parameter
 
+from service.accounts.lookups import people_by_id
 from service.bookings import blocks, queries, transitions
 from service.bookings.policy import load_policy
 from service.bookings.queries import BookingFilter
@@ -24,7 +25,7 @@ from service.catalog import instruments
 from service.common.i18n import pick
 from service.common.time import instant_dec_hook, utcnow
 from service.errors import Conflict, NotFound, Unprocessable
-from service.web import labels, lookups
+from service.web import labels
 from service.web.forms import parse_local
 from service.web.view import DB, ViewDep
 
@@ -97,7 +98,7 @@ def group_requests(items: list[ApprovalOut]) -> list[QueueRow]:
 async def manage_home(view: ViewDep, db: DB) -> Response[Any]:
     view.require(_can_manage_any(view))
     pending = await queries.approvals(db, view.actor(), 1, 200)
-    people = await lookups.people_by_id(db, {a.booking.user_id for a in pending.items})
+    people = await people_by_id(db, {a.booking.user_id for a in pending.items})
     return view.render(
         "manage.html", requests=group_requests(pending.items), people=people,
         instruments=await _managed_instruments(view, db),
@@ -210,7 +211,7 @@ async def _instrument_page(
     )
     block_list = await blocks.list_blocks(db, instrument_id, now, None, False)
     displaced = extra.get("displaced") or []
-    people = await lookups.people_by_id(
+    people = await people_by_id(
         db, {b.user_id for b in upcoming.items} | {d.user_id for d in displaced}
     )
     async with db.connection() as conn:

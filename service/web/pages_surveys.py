@@ -15,7 +15,8 @@ from litestar.params import PathParameter, QueryParameter
 from service.common.time import instant_dec_hook, local_to_utc, utcnow
 from service.errors import Conflict, Unprocessable
 from service.metrics.definitions import definitions, last_complete_year
-from service.surveys import answer, opening, results, store
+from service.surveys import answer, opening, results
+from service.surveys.lookups import list_surveys
 from service.surveys.schemas import AnswerItemIn, SurveyAnswerIn, SurveyIn
 from service.web import labels
 from service.web.pages_calendar import problem_of
@@ -88,7 +89,7 @@ async def _admin_page(
     user = view.require_user()
     view.require(user.is_platform_admin)
     now = utcnow()
-    surveys = await store.list_surveys(db, now)
+    surveys = await list_surveys(db, now)
     shown = survey_id or (surveys[0].id if surveys else None)
     found = None
     if shown is not None:

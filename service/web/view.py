@@ -16,6 +16,7 @@ from litestar.enums import MediaType
 from litestar.response import Redirect
 
 from service.accounts.principal import Principal, provide_principal
+from service.catalog.lookups import region_zone
 from service.db import Database
 from service.errors import Forbidden, Unauthorized
 from service.settings import Settings
@@ -124,8 +125,8 @@ async def viewer_zone(db: Database, principal: Principal | None) -> str:
     """The zone of the viewer's institution's region; the province's zone for visitors."""
     if principal is None:
         return formatting.DEFAULT_ZONE
-    zone = await db.fetchval("SELECT timezone FROM region WHERE code = $1", principal.region_code)
-    return str(zone or formatting.DEFAULT_ZONE)
+    zone = await region_zone(db, principal.region_code)
+    return zone or formatting.DEFAULT_ZONE
 
 
 async def provide_view(
