@@ -90,7 +90,7 @@ def _conflicts(occ: Occurrence, taken: list[ConflictOut]) -> list[ConflictOut]:
 
 
 async def _insert(
-    conn: asyncpg.Connection, user: Principal, instrument_id: int, occ: Occurrence, kind: str
+    conn: asyncpg.Connection, user: Principal, instrument_id: int, occ: Occurrence, *, kind: str
 ) -> int | None:
     """The new block's (or internal booking's) id, or None when the exclusion constraint
     refused it."""
@@ -139,6 +139,7 @@ async def _apply(
     user: Principal,
     instrument_id: int,
     occurrences: list[Occurrence],
+    *,
     dry_run: bool,
     window: tuple[datetime, datetime],
     kind: ImportKind,
@@ -164,7 +165,7 @@ async def _apply(
                 await _close_days(conn, instrument_id, occ, zone)
                 result.outcome = "created"
             else:
-                result.booking_id = await _insert(conn, user, instrument_id, occ, kind)
+                result.booking_id = await _insert(conn, user, instrument_id, occ, kind=kind)
                 result.outcome = "created" if result.booking_id else "conflict"
             if result.outcome != "conflict":
                 assert occ.start is not None and occ.end is not None
@@ -195,8 +196,8 @@ async def import_calendar(
 
     async def work(conn: asyncpg.Connection) -> list[ImportedEventOut]:
         return await _apply(
-            conn, user, instrument_id, occurrences, dry_run, span, kind,
-            ZoneInfo(instrument["timezone"]),
+            conn, user, instrument_id, occurrences, dry_run=dry_run, window=span, kind=kind,
+            zone=ZoneInfo(instrument["timezone"]),
         )  # fmt: skip
 
     events = await db.in_transaction(work)

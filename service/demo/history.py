@@ -85,12 +85,13 @@ async def seed_history(
     plan: DemoPlan,
     institutions: dict[str, int],
     instruments: list[int],
+    *,
     today: date,
 ) -> dict[str, int]:
     """Write the history; returns what was written, by kind."""
     rng = random.Random(HISTORY_SEED)  # noqa: S311 - demo data, not secrets
     cutoff = local_to_utc(today, time(0), PROVINCE_ZONE)
-    people, known = await _people(conn, rng, plan, institutions, today)
+    people, known = await _people(conn, rng, plan, institutions, today=today)
     places = await _places(conn, instruments, _showcase(plan, instruments))
     home = {i: [p for p in places if p.institution_id == i] for i in institutions.values()}
     ciac, yanbian = known[DEMO_RESEARCHERS[0]], known[DEMO_RESEARCHERS[1]]
@@ -104,7 +105,9 @@ async def seed_history(
     days = (first_day(today), today, today + timedelta(days=15))
     for place in places:
         taken = {d for i, d in reserved if i == place.id}
-        visits.extend(place_history(rng, place, pools, days, cutoff, CENTRE, taken))
+        visits.extend(
+            place_history(rng, place, pools, days, cutoff=cutoff, centre=CENTRE, reserved=taken)
+        )
     counts = await _write(conn, visits)
     counts["researchers"] = len(people)
     return counts
@@ -149,6 +152,7 @@ async def _people(
     rng: random.Random,
     plan: DemoPlan,
     institutions: dict[str, int],
+    *,
     today: date,
 ) -> tuple[list[Person], dict[str, Person]]:
     """The extra researchers (new ones only) and the demo researchers by email."""

@@ -117,6 +117,7 @@ async def _instruments(
     rng: random.Random,
     specs: list[InstitutionSpec],
     owners: list[Owner],
+    *,
     count: int,
 ) -> list[Owner]:
     ids = await allocate_ids(conn, "instrument", count)
@@ -125,7 +126,7 @@ async def _instruments(
     for n, instrument_id in enumerate(ids):
         k = n % len(specs)
         template = rng.choice(TEMPLATES)
-        row = make_instrument(rng, specs[k], template, None, rng.choice(FEE_TIERS), n)
+        row = make_instrument(rng, specs[k], template, None, fees=rng.choice(FEE_TIERS), serial=n)
         records.append((instrument_id, owners[k][1], *row[1 : len(INSTRUMENT_COLUMNS) - 1]))
         placed.append((instrument_id, owners[k][1], owners[k][2]))
     await conn.copy_records_to_table(
@@ -139,6 +140,7 @@ def _instrument_bookings(
     now: datetime,
     instrument: Owner,
     count: int,
+    *,
     users: list[Owner],
     own: dict[int, Owner],
 ) -> Iterator[tuple[Any, ...]]:
@@ -166,7 +168,7 @@ def _instrument_bookings(
 
 
 def booking_records(
-    rng: random.Random, now: datetime, instruments: list[Owner], users: list[Owner], total: int
+    rng: random.Random, now: datetime, instruments: list[Owner], users: list[Owner], *, total: int
 ) -> Iterator[tuple[Any, ...]]:
     """`total` bookings spread evenly over `instruments`, streamed in start-time order.
 
@@ -176,7 +178,9 @@ def booking_records(
     own = {inst: (uid, inst, region) for uid, inst, region in users}
     per, extra = divmod(total, len(instruments))
     streams = [
-        _instrument_bookings(rng, now, instrument, per + (1 if idx < extra else 0), users, own)
+        _instrument_bookings(
+            rng, now, instrument, per + (1 if idx < extra else 0), users=users, own=own
+        )
         for idx, instrument in enumerate(instruments)
     ]
     return heapq.merge(*streams, key=lambda row: row[3])
@@ -193,7 +197,7 @@ async def seed_scale(db: Database, instruments: int, bookings: int = 0) -> int:
     specs = _specs(rng, run, math.ceil(instruments / PER_INSTITUTION))
     async with db.transaction() as conn:
         owners, users = await _institutions_and_users(conn, specs, run)
-        placed = await _instruments(conn, rng, specs, owners, instruments)
+        placed = await _instruments(conn, rng, specs, owners, count=instruments)
         await index_instruments(conn, [p[0] for p in placed])
         await conn.executemany(
             "INSERT INTO booking_policy (institution_id, fee_internal, fee_external_academic, "
@@ -201,7 +205,7 @@ async def seed_scale(db: Database, instruments: int, bookings: int = 0) -> int:
             [(o[1],) for o in owners],
         )
         if bookings > 0:
-            records = booking_records(rng, utcnow(), placed, users, bookings)
+            records = booking_records(rng, utcnow(), placed, users, total=bookings)
             await conn.copy_records_to_table(
                 "booking", records=records, columns=BOOKING_COLUMNS, timeout=LOAD_TIMEOUT
             )

@@ -71,7 +71,7 @@ async def seed_demo(db: Database) -> bool:
             by_institution.setdefault(row.institution, []).append(instrument_id)
         await _insert_users(conn, institutions, by_institution)
         await seed_figures_demo(conn, institutions, DEMO_ADMIN_EMAIL)
-        counts = await seed_history(conn, plan, institutions, instruments, today)
+        counts = await seed_history(conn, plan, institutions, instruments, today=today)
         await seed_identity(conn, institutions)
     await roll_up(db, instruments, today)
     log.info("demo history: %s", counts)

@@ -38,7 +38,7 @@ async def institution_counts(
 
 
 def evaluation_of(
-    institution_id: int, label: str, row: Mapping[str, Any] | None, q: Query, defs: Definitions
+    institution_id: int, label: str, row: Mapping[str, Any] | None, q: Query, *, defs: Definitions
 ) -> EvaluationOut:
     c: Mapping[str, Any] = row or {}
     eligible = int(c.get("eligible", 0))
@@ -83,7 +83,9 @@ async def evaluate(
     )
     if names is None:
         raise NotFound("No such institution.")
-    q = Query(user, period[0], period[1], "institution", Filters(institution=institution_id))
+    q = Query(
+        user, period[0], period[1], "institution", filters=Filters(institution=institution_id)
+    )
     counts = await institution_counts(db, q, defs)
     label = pick(language, names["name_zh"], names["name_en"])
-    return evaluation_of(institution_id, label, counts.get(institution_id), q, defs)
+    return evaluation_of(institution_id, label, counts.get(institution_id), q, defs=defs)

@@ -105,7 +105,7 @@ async def monitoring_report(
     fraction = q.quota_fraction()
     out = [
         _row(r, by_key.get(_key(r)), names,
-             quota_hours(int(r["general"]), int(r["special"]), fraction, *quota))
+             quota_hours(int(r["general"]), int(r["special"]), fraction, quota[0], special_hours=quota[1]))
         for r in sorted(rows, key=_order)
     ]  # fmt: skip
     return MonitoringOut(

@@ -88,7 +88,7 @@ async def rollup_recent(db: Database, now: datetime) -> int:
 
 
 async def _chunk(
-    conn: asyncpg.Connection, lo: date, hi: date, ids: list[int] | None, rebuild_year: bool
+    conn: asyncpg.Connection, lo: date, hi: date, ids: list[int] | None, *, rebuild_year: bool
 ) -> int:
     # Derived data: a commit lost in a crash leaves its dirty days marked, so they are simply
     # recomputed; nothing is worth waiting for the WAL flush.
@@ -143,7 +143,7 @@ async def _copy_available(
             weekly.get(iid, []),
             exceptions.get(iid, []),
             blocks.get(iid, []),
-            inst["retired_at"],
+            retired_at=inst["retired_at"],
         )
         records.extend((iid, day, secs) for day, secs in by_day.items() if secs > 0)
     await conn.copy_records_to_table(

@@ -40,12 +40,12 @@ async def sharing_table(
     db: Database, q: Query, language: str, quota: Quota
 ) -> tuple[list[MetricsRowOut], MetricsRowOut]:
     """All rows (sorted) and the totals row."""
-    rows, totals, _ = await sharing_page(db, q, language, quota, None, 0)
+    rows, totals, _ = await sharing_page(db, q, language, quota, limit=None, offset=0)
     return rows, totals
 
 
 async def sharing_page(
-    db: Database, q: Query, language: str, quota: Quota, limit: int | None, offset: int
+    db: Database, q: Query, language: str, quota: Quota, *, limit: int | None, offset: int
 ) -> tuple[list[MetricsRowOut], MetricsRowOut, int]:
     """Rows `[offset, offset + limit)` (all with `limit=None`), the totals row and the number
     of rows. Time groups have one row per month or year of the range, in order."""
@@ -53,7 +53,7 @@ async def sharing_page(
         rows, totals = await _time_table(db, q, language, quota)
         end = None if limit is None else offset + limit
         return rows[offset:end], totals, len(rows)
-    return await _group_table(db, q, language, quota, limit, offset)
+    return await _group_table(db, q, language, quota, limit=limit, offset=offset)
 
 
 async def snapshot_fetch(
@@ -74,7 +74,7 @@ async def snapshot_fetch(
 
 
 async def _group_table(
-    db: Database, q: Query, language: str, quota: Quota, limit: int | None, offset: int
+    db: Database, q: Query, language: str, quota: Quota, *, limit: int | None, offset: int
 ) -> tuple[list[MetricsRowOut], MetricsRowOut, int]:
     _, records = await snapshot_fetch(db, q.table_sql, limit, offset)
     total_rec = next(r for r in records if r["is_total"])
@@ -86,7 +86,7 @@ async def _group_table(
             r["key"],
             labels.get(r["key"], r["key"]),
             Sums.of(r),
-            _extras(r, r, (r["sat_avg"], r["sat_n"]), quota, fraction),
+            _extras(r, r, (r["sat_avg"], r["sat_n"]), quota, fraction=fraction),
         )
         for r in page
     ]
@@ -94,7 +94,13 @@ async def _group_table(
         "total",
         pick(language, "合计", "Total"),
         Sums.of(total_rec),
-        _extras(total_rec, total_rec, (total_rec["sat_avg"], total_rec["sat_n"]), quota, fraction),
+        _extras(
+            total_rec,
+            total_rec,
+            (total_rec["sat_avg"], total_rec["sat_n"]),
+            quota,
+            fraction=fraction,
+        ),
     )
     return rows, totals, int(total_rec["groups"])
 
@@ -118,7 +124,7 @@ async def _time_table(
                 k,
                 k,
                 Sums.of(u) if u else Sums(),
-                _extras(count, u, _sat(by_sat.get(k)), quota, q.quota_fraction(k)),
+                _extras(count, u, _sat(by_sat.get(k)), quota, fraction=q.quota_fraction(k)),
             )
         )
     u = by_usage.get(None)
@@ -126,7 +132,7 @@ async def _time_table(
         "total",
         pick(language, "合计", "Total"),
         Sums.of(u) if u else Sums(),
-        _extras(count, u, _sat(by_sat.get(None)), quota, q.quota_fraction()),
+        _extras(count, u, _sat(by_sat.get(None)), quota, fraction=q.quota_fraction()),
     )
     return rows, totals
 
@@ -150,12 +156,12 @@ Rec = Mapping[str, Any] | None
 
 
 def _extras(
-    counts: Rec, usage: Rec, sat: tuple[float | None, int | None], quota: Quota, fraction: float
+    counts: Rec, usage: Rec, sat: tuple[float | None, int | None], quota: Quota, *, fraction: float
 ) -> Extras:
     general = int(counts["general"] or 0) if counts else 0
     special = int(counts["special"] or 0) if counts else 0
     return Extras(
-        quota_hours=quota_hours(general, special, fraction, *quota),
+        quota_hours=quota_hours(general, special, fraction, quota[0], special_hours=quota[1]),
         instruments=int(counts["n"] or 0) if counts else 0,
         external_institutions=int(usage["ext_n"] or 0) if usage else 0,
         satisfaction_avg=sat[0],

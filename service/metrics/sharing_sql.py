@@ -54,8 +54,8 @@ class Query:
     """One request's selection: who asks, which range, which grouping, which filters."""
 
     def __init__(
-        self, user: Principal, date_from: date, date_to: date, group_by: str, filters: Filters,
-        *, quota_until: date | None = None,
+        self, user: Principal, date_from: date, date_to: date, group_by: str, *, filters: Filters,
+        quota_until: date | None = None,
     ) -> None:  # fmt: skip
         """`quota_until`: days from then on earn no quota hours (they have not begun)."""
         self.user = user

@@ -101,7 +101,9 @@ class _Verdicts:
             self.result.add("sent")
             return
         jitter = random.random()  # noqa: S311 - spreading retries, not secrecy
-        state, next_at = rules.after_failure(attempts, self.now, failing_since, self.policy, jitter)
+        state, next_at = rules.after_failure(
+            attempts, self.now, failing_since, self.policy, jitter=jitter
+        )
         await self.conn.execute(_FAILED, mail.outbox_id, state, next_at, error, self.now)
         self.result.add("dead" if state == "dead" else "failed")
         if state == "dead":

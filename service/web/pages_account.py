@@ -69,6 +69,7 @@ async def preferences_submit(
     view: ViewDep,
     db: DB,
     settings: SettingsDep,
+    *,
     data: URLEncodedBody[PreferencesForm],
 ) -> Response[Any]:
     """Unticking every lead time turns reminders off (an empty list)."""

@@ -64,6 +64,7 @@ async def metrics_page(
     db: DB,
     settings: SettingsDep,
     date_from: Annotated[str, QueryParameter(name="from", max_length=10)] = "",
+    *,
     date_to: Annotated[str, QueryParameter(name="to", max_length=10)] = "",
 ) -> Response[Any]:
     _require_admin(view)
@@ -76,7 +77,7 @@ async def metrics_page(
             "admin_metrics.html", status=422, problem=problem, period=period, data=None,
             exports=exports(period, view.language), presets=metrics_view.presets(today),
         )  # fmt: skip
-    data = await metrics_view.dashboard(db, settings, view, period, Filters())
+    data = await metrics_view.dashboard(db, settings, view, period, filters=Filters())
     return view.render(
         "admin_metrics.html", problem=None, period=period, data=data, exports=exports(period, view.language),
         presets=data["presets"],
@@ -85,7 +86,7 @@ async def metrics_page(
 
 @get("/admin/institutions", name="page-admin-institutions")
 async def institutions_page(
-    view: ViewDep, db: DB, q: Text = "", region: Region = "", page: Page = 1
+    view: ViewDep, db: DB, q: Text = "", region: Region = "", *, page: Page = 1
 ) -> Response[Any]:
     _require_admin(view)
     regions = await directory.list_regions(db)

@@ -150,7 +150,7 @@ def undo_until(booking: BookingOut, events: list[EventOut], now: datetime) -> da
     "/bookings/{booking_id:int}/actions/{action:str}", name="page-booking-action", status_code=303
 )
 async def booking_action(
-    view: ViewDep, db: DB, booking_id: BookingId, action: FromPath[str], data: Annotated[ReasonForm, Form]
+    view: ViewDep, db: DB, booking_id: BookingId, action: FromPath[str], *, data: Annotated[ReasonForm, Form]
 ) -> Response[Any]:  # fmt: skip
     """Cancel, approve, reject, mark a no-show or undo it from this page, then come back to it to see the history grow;
     the services decide who may (a booker approving gets 403, a stranger 404)."""

@@ -37,7 +37,7 @@ Iso = Annotated[str, Parameter(max_length=40)]
 
 
 async def _form_page(
-    view: ViewDep, db: DB, instrument_id: int, form: BookingForm, status: int = 200, **extra: Any
+    view: ViewDep, db: DB, instrument_id: int, form: BookingForm, *, status: int = 200, **extra: Any
 ) -> Response[Any]:
     instrument = await instruments.get_instrument(db, instrument_id, True)
     user = view.require_user()
@@ -78,7 +78,7 @@ def _estimate(form: BookingForm, rate: Decimal, zone: ZoneInfo) -> tuple[str, De
 
 @get("/instruments/{instrument_id:int}/book", name="page-book")
 async def book_page(
-    view: ViewDep, db: DB, instrument_id: InstrumentId, start: Iso = "", end: Iso = ""
+    view: ViewDep, db: DB, instrument_id: InstrumentId, start: Iso = "", *, end: Iso = ""
 ) -> Response[Any]:
     view.require_user()
     instrument = await instruments.get_instrument(db, instrument_id, True)
@@ -129,23 +129,23 @@ async def book_submit(
         if for_user is None:
             problem = {"status": 422, "title": "Unprocessable request",
                        "detail": view.t("There is no active user with this e-mail address.")}  # fmt: skip
-            return await _form_page(view, db, instrument_id, data, 422, problem=problem)
+            return await _form_page(view, db, instrument_id, data, status=422, problem=problem)
     try:
         booking = _booking_in(instrument_id, data, ZoneInfo(instrument.timezone), for_user)
     except msgspec.ValidationError:
         problem = {"status": 422, "title": "Unprocessable request",
                    "detail": view.t("Give a start and an end time.")}  # fmt: skip
-        return await _form_page(view, db, instrument_id, data, 422, problem=problem)
+        return await _form_page(view, db, instrument_id, data, status=422, problem=problem)
     try:
         created = await service.create(db, actor, booking, None, utcnow())
     except Conflict as exc:
         return await _form_page(
-            view, db, instrument_id, data, 409, problem=_problem(exc),
+            view, db, instrument_id, data, status=409, problem=_problem(exc),
             conflicts=exc.extra.get("conflicts", []), alternatives=exc.extra.get("alternatives"),
         )  # fmt: skip
     except Unprocessable as exc:
         return await _form_page(
-            view, db, instrument_id, data, 422, problem=_problem(exc),
+            view, db, instrument_id, data, status=422, problem=_problem(exc),
             violations=exc.extra.get("violations", []),
         )  # fmt: skip
     body = created.body
@@ -183,6 +183,7 @@ async def my_bookings(
     db: DB,
     show: HistoryShow = "",
     page: Annotated[int, Parameter(ge=1, le=10_000)] = 1,
+    *,
     series: Annotated[int | None, Parameter(ge=1, le=2**62)] = None,
     booking: Annotated[int | None, Parameter(ge=1, le=2**62)] = None,
     skip: Annotated[str, Parameter(max_length=1200)] = "",
@@ -267,7 +268,7 @@ class RescheduleForm(msgspec.Struct):
 
 
 async def _reschedule_page(
-    view: ViewDep, db: DB, booking: BookingOut, status: int = 200, problem: Any = None,
+    view: ViewDep, db: DB, booking: BookingOut, status: int = 200, *, problem: Any = None,
     extra: dict[str, Any] | None = None,
 ) -> Response[Any]:  # fmt: skip
     info = (await instruments_by_id(db, {booking.instrument_id}))[booking.instrument_id]
@@ -299,7 +300,7 @@ async def reschedule_submit(
             "title": "Unprocessable request",
             "detail": view.t("Give a start and an end time."),
         }
-        return await _reschedule_page(view, db, booking, 422, problem)
+        return await _reschedule_page(view, db, booking, 422, problem=problem)
     try:
         await reschedule.reschedule(
             db,
@@ -310,7 +311,9 @@ async def reschedule_submit(
             utcnow(),
         )
     except (Conflict, Unprocessable) as exc:
-        return await _reschedule_page(view, db, booking, exc.status, _problem(exc), exc.extra)
+        return await _reschedule_page(
+            view, db, booking, exc.status, problem=_problem(exc), extra=exc.extra
+        )
     return view.redirect("/bookings", ok="rescheduled")
 
 

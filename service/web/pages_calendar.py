@@ -232,6 +232,7 @@ async def policy_submit(
     view: ViewDep,
     db: DB,
     instrument_id: Id,
+    *,
     data: URLEncodedBody[PolicyForm],
 ) -> Response[Any]:
     policy, problem = await read_policy(request, view, data)

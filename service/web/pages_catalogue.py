@@ -80,6 +80,7 @@ async def catalogue(
     db: DB,
     q: Annotated[str, Parameter(max_length=200)] = "",
     region: Opt = "",
+    *,
     institution: Opt = "",
     category: Opt = "",
     share_mode: Opt = "",
@@ -146,6 +147,7 @@ async def instrument_page(
     db: DB,
     instrument_id: Annotated[int, Parameter(ge=1, le=2**62)],
     start: Opt = "",
+    *,
     end: Opt = "",
 ) -> Response[Any]:
     """The instrument, its rules and week calendar; coming from a free-time search, the

@@ -37,6 +37,7 @@ async def evaluation_page(
     db: DB,
     settings: SettingsDep,
     date_from: Annotated[str, QueryParameter(name="from", max_length=10)] = "",
+    *,
     date_to: Annotated[str, QueryParameter(name="to", max_length=10)] = "",
 ) -> Response[Any]:
     user = view.require_user()

@@ -34,7 +34,7 @@ def _administered(view: View, institution_id: int) -> None:
 
 
 async def _members_page(
-    view: View, db: DB, institution_id: int, status: int = 200, problem: Any = None
+    view: View, db: DB, institution_id: int, status: int = 200, *, problem: Any = None
 ) -> Response[Any]:
     _administered(view, institution_id)
     institution = await directory.get_institution(db, institution_id)
@@ -62,6 +62,7 @@ async def members_submit(
     db: DB,
     settings: SettingsDep,
     institution_id: Id,
+    *,
     data: URLEncodedBody[DecisionForm],
 ) -> Response[Any]:
     _administered(view, institution_id)
@@ -72,7 +73,7 @@ async def members_submit(
         )  # fmt: skip
     except (NotFound, Conflict) as exc:
         problem = {"status": exc.status, "title": exc.title, "detail": exc.detail}
-        return await _members_page(view, db, institution_id, exc.status, problem)
+        return await _members_page(view, db, institution_id, exc.status, problem=problem)
     flash = "membership-approved" if data.decision == "approve" else "membership-rejected"
     return view.redirect(f"/institution/{institution_id}/members", ok=flash)
 

@@ -117,6 +117,7 @@ async def policy_submit(
     view: ViewDep,
     db: DB,
     institution_id: Id,
+    *,
     data: URLEncodedBody[PolicyForm],
 ) -> Response[Any]:
     _administered(view, institution_id)
@@ -139,6 +140,7 @@ async def figures_page(
     db: DB,
     settings: SettingsDep,
     institution_id: Id,
+    *,
     date_from: Annotated[str, QueryParameter(name="from", max_length=10)] = "",
     date_to: Annotated[str, QueryParameter(name="to", max_length=10)] = "",
 ) -> Response[Any]:
@@ -152,7 +154,9 @@ async def figures_page(
         db, view.actor(), institution_id, view.language,
         period=(period.start, period.end), defs=defs,
     )  # fmt: skip
-    data = await metrics_view.institution_figures(db, settings, view, period, institution_id)
+    data = await metrics_view.institution_figures(
+        db, settings, view, period, institution_id=institution_id
+    )
     return view.render(
         "institution_figures.html", status=422 if problem else 200, institution=institution,
         ratios=ratios, period=period, data=data, problem=problem, section="figures",

@@ -107,7 +107,12 @@ async def manage_home(view: ViewDep, db: DB) -> Response[Any]:
 
 @post("/manage/series/{series_id:int}/{action:str}", name="page-manage-series", status_code=303)
 async def series_action(
-    view: ViewDep, db: DB, series_id: Id, action: FromPath[str], data: Annotated[ActionForm, Form]
+    view: ViewDep,
+    db: DB,
+    series_id: Id,
+    action: FromPath[str],
+    *,
+    data: Annotated[ActionForm, Form],
 ) -> Response[Any]:
     """Approve or reject every pending occurrence of a series: htmx gets the updated row."""
     if action not in {"approve", "reject"}:
@@ -165,7 +170,12 @@ def checkout_values(data: ActionForm, language: str) -> tuple[int, Decimal | Non
 
 @post("/manage/bookings/{booking_id:int}/{action:str}", name="page-manage-action", status_code=303)
 async def booking_action(
-    view: ViewDep, db: DB, booking_id: Id, action: FromPath[str], data: Annotated[ActionForm, Form]
+    view: ViewDep,
+    db: DB,
+    booking_id: Id,
+    action: FromPath[str],
+    *,
+    data: Annotated[ActionForm, Form],
 ) -> Response[Any]:
     """Approve/reject answer htmx with the updated row; other moves redirect back (a refusal
     shown in place by htmx, next to the button, not on a page away from the instrument)."""

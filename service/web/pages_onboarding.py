@@ -126,6 +126,7 @@ async def members_submit(
     view: ViewDep,
     db: DB,
     settings: SettingsDep,
+    *,
     institution_id: Id,
 ) -> Response[Any]:
     _administered(view, institution_id)

@@ -67,7 +67,7 @@ async def start(view: ViewDep, db: DB, provider_id: Id, next: Param = "") -> Res
 
 @get("/sso/callback", name="page-sso-callback")
 async def callback(
-    view: ViewDep, db: DB, sso_state: StateParam = "", code: Param = "", ticket: Param = "",
+    view: ViewDep, db: DB, sso_state: StateParam = "", code: Param = "", *, ticket: Param = "",
     error: Param = "",
 ) -> Response[Any]:  # fmt: skip
     answer = Callback(

@@ -57,7 +57,7 @@ def _config(form: ProviderForm) -> IdentityProviderIn:
 
 
 async def _page(
-    view: View, db: DB, institution_id: int, status: int = 200, problem: Any = None,
+    view: View, db: DB, institution_id: int, status: int = 200, *, problem: Any = None,
     form: ProviderForm | None = None,
 ) -> Response[Any]:  # fmt: skip
     actor = view.actor()
@@ -81,7 +81,7 @@ async def sso_page(view: ViewDep, db: DB, institution_id: Id) -> Response[Any]:
 @post("/institution/{institution_id:int}/sso", name="page-institution-sso-post", status_code=303)
 async def sso_submit(
     view: ViewDep, db: DB, settings: SettingsDep, institution_id: Id,
-    data: URLEncodedBody[ProviderForm],
+    *, data: URLEncodedBody[ProviderForm],
 ) -> Response[Any]:  # fmt: skip
     if not view.require_user().is_admin_of(institution_id):
         raise NotFound("No such institution among those you administer.")
@@ -98,11 +98,11 @@ async def sso_submit(
             )  # fmt: skip
     except msgspec.ValidationError as exc:
         problem = {"status": 422, "title": "Unprocessable request", "detail": str(exc)}
-        return await _page(view, db, institution_id, 422, problem, data)
+        return await _page(view, db, institution_id, 422, problem=problem, form=data)
     except ProblemError as exc:
         problem = {"status": exc.status, "title": exc.title, "detail": exc.detail,
                    "violations": exc.extra.get("violations", [])}  # fmt: skip
-        return await _page(view, db, institution_id, exc.status, problem, data)
+        return await _page(view, db, institution_id, exc.status, problem=problem, form=data)
     return view.redirect(f"/institution/{institution_id}/sso", ok="saved")
 
 

@@ -83,7 +83,7 @@ class OpenSurveyForm(msgspec.Struct):
 
 
 async def _admin_page(
-    view: ViewDep, db: DB, settings: SettingsDep, survey_id: int | None, status: int = 200,
+    view: ViewDep, db: DB, settings: SettingsDep, survey_id: int | None, *, status: int = 200,
     **extra: Any,
 ) -> Response[Any]:  # fmt: skip
     user = view.require_user()
@@ -137,12 +137,12 @@ async def surveys_submit(
     except (ValueError, msgspec.ValidationError):
         problem = {"status": 422, "title": "Unprocessable request",
                    "detail": view.t("Give the period and the closing day as dates.")}  # fmt: skip
-        return await _admin_page(view, db, settings, None, 422, problem=problem, form=form)
+        return await _admin_page(view, db, settings, None, status=422, problem=problem, form=form)
     try:
         survey = await opening.open_survey(db, settings, view.actor(), data, utcnow())
     except (Unprocessable, Conflict) as exc:
         return await _admin_page(
-            view, db, settings, None, exc.status, problem=problem_of(exc, view), form=form
+            view, db, settings, None, status=exc.status, problem=problem_of(exc, view), form=form
         )
     return view.redirect(f"/admin/surveys?survey={survey.id}", ok="survey-opened")
 

@@ -135,7 +135,12 @@ async def _uploaded(request: Request[Any, Any, Any]) -> bytes:
 
 @post("/manage/instruments/{instrument_id:int}/import", name="page-import-post", status_code=200)
 async def import_submit(
-    request: Request[Any, Any, Any], view: ViewDep, db: DB, settings: SettingsDep, instrument_id: Id
+    request: Request[Any, Any, Any],
+    view: ViewDep,
+    db: DB,
+    settings: SettingsDep,
+    *,
+    instrument_id: Id,
 ) -> Response[Any]:
     form = await request.form()
     confirm = form.get("mode") == "import"

@@ -51,9 +51,9 @@ def test_a_cross_zone_range_shows_the_instruments_time_and_the_viewers_in_locali
     assert formatting.local_range(start, end, "Asia/Vladivostok", "Asia/Shanghai") == (
         "2026-12-02 09:00–10:00 俄罗斯（海参崴）时间（北京时间 07:00–08:00）"
     )
-    assert formatting.local_range(start, end, "Asia/Vladivostok", "Asia/Shanghai", "en") == (
-        "2026-12-02 09:00–10:00 Russia (Vladivostok) Time (Beijing time 07:00–08:00)"
-    )
+    assert formatting.local_range(
+        start, end, "Asia/Vladivostok", "Asia/Shanghai", language="en"
+    ) == ("2026-12-02 09:00–10:00 Russia (Vladivostok) Time (Beijing time 07:00–08:00)")
     # The viewer's clock shows its own date when it falls on another day there.
     assert formatting.local_datetime(start, "America/New_York", "Asia/Shanghai") == (
         "2026-12-01 18:00 美国（纽约）时间（北京时间 2026-12-02 07:00）"
