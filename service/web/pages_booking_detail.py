@@ -21,11 +21,11 @@ from service.bookings.detail import booking_with_history
 from service.bookings.policy import load_policy
 from service.bookings.schemas import BookingOut, EventOut
 from service.catalog import instruments
+from service.common import labels as code_labels
 from service.common.codes import CANCELLABLE
 from service.common.time import utcnow
 from service.errors import NotFound
 from service.surveys.lookups import rated_booking_ids
-from service.web import labels
 from service.web.forms import ReasonForm
 from service.web.i18n import N_
 from service.web.view import DB, View, ViewDep
@@ -41,7 +41,7 @@ FLASH: dict[str, str] = {
 }
 #: States from which a booking can still be cancelled or moved (as `transitions.MOVES` says).
 
-FEE_CLASSES = labels.FEE_CLASSES
+FEE_CLASSES = code_labels.FEE_CLASSES
 #: The `booking_event.action` codes the services write.
 ACTIONS = {
     "created": N_("Booked"),

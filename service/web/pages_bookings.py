@@ -22,11 +22,12 @@ from service.bookings.schemas import BookingIn, BookingOut, BookingPatchIn, Seri
 from service.catalog import instruments
 from service.catalog.lookups import instruments_by_id
 from service.catalog.schemas import InstrumentOut
+from service.common import labels as code_labels
 from service.common.time import instant_dec_hook, parse_instant, utcnow
 from service.errors import Conflict, NotFound, Unprocessable
 from service.notifications.displaced import displaced_bookings
 from service.surveys.lookups import rated_booking_ids
-from service.web import labels, outcomes
+from service.web import outcomes
 from service.web.forms import BookingForm, ReasonForm, parse_local
 from service.web.view import DB, ViewDep
 
@@ -173,7 +174,7 @@ def history_filter(show: str, now: datetime) -> BookingFilter:
     """The past bookings a filter value selects, newest first; an unknown value selects all."""
     if show == "to_rate":
         return BookingFilter(scope="mine", end=now, unrated=True, newest_first=True)
-    status = show if show in labels.BOOKING_STATUSES else None
+    status = show if show in code_labels.BOOKING_STATUSES else None
     return BookingFilter(scope="mine", end=now, status=status, newest_first=True)
 
 
@@ -211,7 +212,7 @@ async def my_bookings(
         to_rate=to_rate,
         past=past,
         page=past,
-        show=show if show == "to_rate" or show in labels.BOOKING_STATUSES else "",
+        show=show if show == "to_rate" or show in code_labels.BOOKING_STATUSES else "",
         instruments=await instruments_by_id(db, ids),
         rateable={i for i in completed if i not in rated} | {b.id for b in to_rate.items},
         rated=rated,

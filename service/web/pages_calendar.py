@@ -13,6 +13,7 @@ from litestar.params import PathParameter, URLEncodedBody
 from service.availability import calendar, policies, sharing
 from service.availability.schemas import ClosureIn, OpeningHoursIn, PolicyIn, SharedCalendarIn
 from service.catalog import instruments
+from service.common import labels as code_labels
 from service.common.time import utcnow
 from service.errors import Conflict, Unprocessable
 from service.web import labels
@@ -28,7 +29,7 @@ from service.web.forms import (
 from service.web.view import DB, View, ViewDep
 
 Id = Annotated[int, PathParameter(ge=1, le=2**62)]
-WAYS = tuple(labels.SERVICE_WAYS)
+WAYS = tuple(code_labels.SERVICE_WAYS)
 
 
 def problem_of(exc: Conflict | Unprocessable, view: View) -> dict[str, Any]:

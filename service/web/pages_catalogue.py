@@ -17,6 +17,7 @@ from service.availability import public as availability
 from service.availability.schemas import FreeOut
 from service.catalog import directory, instruments
 from service.catalog.schemas import PolicySummaryOut
+from service.common import labels as code_labels
 from service.common.time import utcnow
 from service.errors import Unprocessable
 from service.search import suggest
@@ -115,7 +116,7 @@ async def catalogue(
         regions=regions,
         categories=categories,
         institutions=institutions.items,
-        share_modes=labels.SHARE_MODES,
+        share_modes=code_labels.SHARE_MODES,
         **results,
     )
 

@@ -22,10 +22,10 @@ from service.bookings.policy import load_policy
 from service.bookings.queries import BookingFilter
 from service.bookings.schemas import ApprovalOut, BlockIn, DisplacedOut
 from service.catalog import instruments
+from service.common import labels as code_labels
 from service.common.i18n import pick
 from service.common.time import instant_dec_hook, utcnow
 from service.errors import Conflict, NotFound, Unprocessable
-from service.web import labels
 from service.web.forms import parse_local
 from service.web.view import DB, ViewDep
 
@@ -159,7 +159,7 @@ def checkout_values(data: ActionForm, language: str) -> tuple[int, Decimal | Non
         if amount is None or not amount.is_finite() or amount < 0 or amount >= Decimal("1e10"):
             problems.append(("amount", pick(language, "费用应为不小于 0 的金额。",
                                             "Fee: an amount of at least 0.")))  # fmt: skip
-    way = data.service_way if data.service_way in labels.SERVICE_WAYS else None
+    way = data.service_way if data.service_way in code_labels.SERVICE_WAYS else None
     if problems:
         detail = pick(language, "请检查签退信息。", "Check the check-out details.")
         raise Unprocessable(
@@ -234,7 +234,7 @@ async def _instrument_page(
     return view.render(
         "manage_instrument.html", status=status, instrument=instrument, bookings=upcoming.items,
         blocks=block_list, now=now, tab="calendar", no_show_grace=grace,
-        status_labels={k: view.t(v) for k, v in labels.BOOKING_STATUSES.items()} | {"maintenance": view.t("Maintenance")},
+        status_labels={k: view.t(v) for k, v in code_labels.BOOKING_STATUSES.items()} | {"maintenance": view.t("Maintenance")},
         **{**values, **extra},
     )  # fmt: skip
 

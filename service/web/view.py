@@ -17,11 +17,13 @@ from litestar.response import Redirect
 
 from service.accounts.principal import Principal, provide_principal
 from service.catalog.lookups import region_zone
+from service.common import labels as code_labels
+from service.common.catalogues import gettext
 from service.db import Database
 from service.errors import Forbidden, Unauthorized
 from service.settings import Settings
 from service.web import csrf, formatting, labels, nav
-from service.web.i18n import LANG_COOKIE, choose_language, environment, gettext
+from service.web.i18n import LANG_COOKIE, choose_language, environment
 
 #: Scripts only from this origin (no inline code, no CDN); FullCalendar injects its own styles.
 CSP = (
@@ -80,6 +82,7 @@ class View:
             "viewer_zone": self.viewer_zone,
             "fmt": formatting.Formatter(self.language),
             "labels": labels,
+            "code_labels": code_labels,
             "pick": self.pick,
             "path": self.request.url.path,
             "raw_query": self.request.url.query,

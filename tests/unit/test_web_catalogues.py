@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from service.common.catalogues import gettext
 from service.common.i18n import SUPPORTED
 from service.web import formatting, messages
 from service.web.forms import parse_local, safe_next
-from service.web.i18n import choose_language, gettext
+from service.web.i18n import choose_language
 
 
 def test_every_message_has_a_non_empty_translation_in_every_language() -> None:
