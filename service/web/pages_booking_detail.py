@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from litestar import Response, get, post
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, Parameter
+from litestar.params import Body, FromPath
 
 from service.accounts.lookups import people_by_id
 from service.bookings import transitions
@@ -23,6 +23,7 @@ from service.bookings.schemas import BookingOut, EventOut
 from service.catalog import instruments
 from service.common import labels as code_labels
 from service.common.codes import CANCELLABLE
+from service.common.params import PathId
 from service.common.time import utcnow
 from service.errors import NotFound
 from service.surveys.lookups import rated_booking_ids
@@ -31,7 +32,6 @@ from service.web.i18n import N_
 from service.web.view import DB, View, ViewDep
 
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)
-BookingId = Annotated[int, Parameter(ge=1, le=2**62)]
 FLASH: dict[str, str] = {
     "cancel": "cancelled",
     "approve": "approved",
@@ -87,7 +87,7 @@ def history_rows(
 
 
 @get("/bookings/{booking_id:int}", name="page-booking")
-async def booking_page(view: ViewDep, db: DB, booking_id: BookingId) -> Response[Any]:
+async def booking_page(view: ViewDep, db: DB, booking_id: PathId) -> Response[Any]:
     user = view.actor()
     booking, events = await booking_with_history(db, user, booking_id)
     instrument = await instruments.get_instrument(db, booking.instrument_id, True)
@@ -150,7 +150,7 @@ def undo_until(booking: BookingOut, events: list[EventOut], now: datetime) -> da
     "/bookings/{booking_id:int}/actions/{action:str}", name="page-booking-action", status_code=303
 )
 async def booking_action(
-    view: ViewDep, db: DB, booking_id: BookingId, action: FromPath[str], *, data: Annotated[ReasonForm, Form]
+    view: ViewDep, db: DB, booking_id: PathId, action: FromPath[str], *, data: Annotated[ReasonForm, Form]
 ) -> Response[Any]:  # fmt: skip
     """Cancel, approve, reject, mark a no-show or undo it from this page, then come back to it to see the history grow;
     the services decide who may (a booker approving gets 403, a stranger 404)."""

@@ -23,6 +23,7 @@ from service.catalog import instruments
 from service.catalog.lookups import instruments_by_id
 from service.catalog.schemas import InstrumentOut
 from service.common import labels as code_labels
+from service.common.params import PathId
 from service.common.time import instant_dec_hook, parse_instant, utcnow
 from service.errors import Conflict, NotFound, Unprocessable
 from service.notifications.displaced import displaced_bookings
@@ -32,8 +33,6 @@ from service.web.forms import BookingForm, ReasonForm, parse_local
 from service.web.view import DB, ViewDep
 
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)
-InstrumentId = Annotated[int, Parameter(ge=1, le=2**62)]
-BookingId = Annotated[int, Parameter(ge=1, le=2**62)]
 Iso = Annotated[str, Parameter(max_length=40)]
 
 
@@ -79,7 +78,7 @@ def _estimate(form: BookingForm, rate: Decimal, zone: ZoneInfo) -> tuple[str, De
 
 @get("/instruments/{instrument_id:int}/book", name="page-book")
 async def book_page(
-    view: ViewDep, db: DB, instrument_id: InstrumentId, start: Iso = "", *, end: Iso = ""
+    view: ViewDep, db: DB, instrument_id: PathId, start: Iso = "", *, end: Iso = ""
 ) -> Response[Any]:
     view.require_user()
     instrument = await instruments.get_instrument(db, instrument_id, True)
@@ -118,7 +117,7 @@ def _booking_in(
 
 @post("/instruments/{instrument_id:int}/book", name="page-book-post", status_code=303)
 async def book_submit(
-    view: ViewDep, db: DB, instrument_id: InstrumentId, data: Annotated[BookingForm, Form]
+    view: ViewDep, db: DB, instrument_id: PathId, data: Annotated[BookingForm, Form]
 ) -> Response[Any]:
     actor = view.actor()
     instrument = await instruments.get_instrument(db, instrument_id, True)
@@ -255,7 +254,7 @@ async def _series_outcome(
 
 @post("/bookings/{booking_id:int}/cancel", name="page-cancel", status_code=303)
 async def cancel_submit(
-    view: ViewDep, db: DB, booking_id: BookingId, data: Annotated[ReasonForm, Form]
+    view: ViewDep, db: DB, booking_id: PathId, data: Annotated[ReasonForm, Form]
 ) -> Response[Any]:
     await transitions.cancel(db, view.actor(), booking_id, data.reason, "one", utcnow())
     return view.redirect("/bookings", ok="cancelled")
@@ -280,14 +279,14 @@ async def _reschedule_page(
 
 
 @get("/bookings/{booking_id:int}/reschedule", name="page-reschedule")
-async def reschedule_page(view: ViewDep, db: DB, booking_id: BookingId) -> Response[Any]:
+async def reschedule_page(view: ViewDep, db: DB, booking_id: PathId) -> Response[Any]:
     booking = await queries.get_booking(db, view.actor(), booking_id)
     return await _reschedule_page(view, db, booking)
 
 
 @post("/bookings/{booking_id:int}/reschedule", name="page-reschedule-post", status_code=303)
 async def reschedule_submit(
-    view: ViewDep, db: DB, booking_id: BookingId, data: Annotated[RescheduleForm, Form]
+    view: ViewDep, db: DB, booking_id: PathId, data: Annotated[RescheduleForm, Form]
 ) -> Response[Any]:
     actor = view.actor()
     booking = await queries.get_booking(db, actor, booking_id)

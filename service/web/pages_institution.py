@@ -8,12 +8,13 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 from litestar import Request, Response, get, post
-from litestar.params import PathParameter, QueryParameter, URLEncodedBody
+from litestar.params import QueryParameter, URLEncodedBody
 
 from service.accounts import roles, user_admin
 from service.availability import policies
 from service.catalog import directory, instruments
 from service.catalog.lookups import instruments_by_id, managers_by_instrument
+from service.common.params import PathId
 from service.common.time import utcnow
 from service.errors import Forbidden, NotFound, Unprocessable
 from service.metrics import evaluation
@@ -23,8 +24,6 @@ from service.web.forms import PolicyForm
 from service.web.pages_admin import exports
 from service.web.pages_calendar import WAYS, problem_of, read_policy
 from service.web.view import DB, SettingsDep, View, ViewDep
-
-Id = Annotated[int, PathParameter(ge=1, le=2**62)]
 
 
 class ManagerForm(msgspec.Struct):
@@ -58,7 +57,7 @@ async def _instruments_page(
 
 
 @get("/institution/{institution_id:int}", name="page-institution")
-async def institution_page(view: ViewDep, db: DB, institution_id: Id) -> Response[Any]:
+async def institution_page(view: ViewDep, db: DB, institution_id: PathId) -> Response[Any]:
     return await _instruments_page(view, db, institution_id)
 
 
@@ -66,7 +65,7 @@ async def institution_page(view: ViewDep, db: DB, institution_id: Id) -> Respons
     "/institution/{institution_id:int}/managers", name="page-institution-managers", status_code=303
 )
 async def managers_submit(
-    view: ViewDep, db: DB, institution_id: Id, data: URLEncodedBody[ManagerForm]
+    view: ViewDep, db: DB, institution_id: PathId, data: URLEncodedBody[ManagerForm]
 ) -> Response[Any]:
     _administered(view, institution_id)
     owner = await instruments_by_id(db, {data.instrument_id})
@@ -103,7 +102,7 @@ async def _policy_page(
 
 
 @get("/institution/{institution_id:int}/policy", name="page-institution-policy")
-async def policy_page(view: ViewDep, db: DB, institution_id: Id) -> Response[Any]:
+async def policy_page(view: ViewDep, db: DB, institution_id: PathId) -> Response[Any]:
     return await _policy_page(view, db, institution_id)
 
 
@@ -116,7 +115,7 @@ async def policy_submit(
     request: Request[Any, Any, Any],
     view: ViewDep,
     db: DB,
-    institution_id: Id,
+    institution_id: PathId,
     *,
     data: URLEncodedBody[PolicyForm],
 ) -> Response[Any]:
@@ -139,7 +138,7 @@ async def figures_page(
     view: ViewDep,
     db: DB,
     settings: SettingsDep,
-    institution_id: Id,
+    institution_id: PathId,
     *,
     date_from: Annotated[str, QueryParameter(name="from", max_length=10)] = "",
     date_to: Annotated[str, QueryParameter(name="to", max_length=10)] = "",

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import msgspec
 from litestar import Response, get, post
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, Parameter
+from litestar.params import Body, FromPath
 
 from service.accounts.lookups import people_by_id
 from service.bookings import blocks, queries, transitions
@@ -24,13 +24,13 @@ from service.bookings.schemas import ApprovalOut, BlockIn, DisplacedOut
 from service.catalog import instruments
 from service.common import labels as code_labels
 from service.common.i18n import pick
+from service.common.params import PathId
 from service.common.time import instant_dec_hook, utcnow
 from service.errors import Conflict, NotFound, Unprocessable
 from service.web.forms import parse_local
 from service.web.view import DB, ViewDep
 
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)
-Id = Annotated[int, Parameter(ge=1, le=2**62)]
 FLASH = {"approve": "approved", "reject": "rejected", "check_in": "checked-in",
          "check_out": "checked-out", "no_show": "no-show"}  # fmt: skip
 
@@ -109,7 +109,7 @@ async def manage_home(view: ViewDep, db: DB) -> Response[Any]:
 async def series_action(
     view: ViewDep,
     db: DB,
-    series_id: Id,
+    series_id: PathId,
     action: FromPath[str],
     *,
     data: Annotated[ActionForm, Form],
@@ -172,7 +172,7 @@ def checkout_values(data: ActionForm, language: str) -> tuple[int, Decimal | Non
 async def booking_action(
     view: ViewDep,
     db: DB,
-    booking_id: Id,
+    booking_id: PathId,
     action: FromPath[str],
     *,
     data: Annotated[ActionForm, Form],
@@ -240,7 +240,7 @@ async def _instrument_page(
 
 
 @get("/manage/instruments/{instrument_id:int}", name="page-manage-instrument")
-async def manage_instrument(view: ViewDep, db: DB, instrument_id: Id) -> Response[Any]:
+async def manage_instrument(view: ViewDep, db: DB, instrument_id: PathId) -> Response[Any]:
     return await _instrument_page(view, db, instrument_id)
 
 
@@ -254,7 +254,7 @@ class BlockForm(msgspec.Struct):
 
 @post("/manage/instruments/{instrument_id:int}/blocks", name="page-block-post", status_code=303)
 async def block_submit(
-    view: ViewDep, db: DB, instrument_id: Id, data: Annotated[BlockForm, Form]
+    view: ViewDep, db: DB, instrument_id: PathId, data: Annotated[BlockForm, Form]
 ) -> Response[Any]:
     """First the preview (which bookings would be displaced), then an explicit confirmation."""
     actor = view.actor()

@@ -12,6 +12,7 @@ import msgspec
 from litestar import Request, Response, get, post
 from litestar.params import PathParameter, QueryParameter
 
+from service.common.params import PathId
 from service.common.time import instant_dec_hook, local_to_utc, utcnow
 from service.errors import Conflict, Unprocessable
 from service.metrics.definitions import definitions, last_complete_year
@@ -23,7 +24,6 @@ from service.web.pages_calendar import problem_of
 from service.web.view import DB, SettingsDep, ViewDep
 
 Token = Annotated[str, PathParameter(min_length=10, max_length=100)]
-SurveyId = Annotated[int, PathParameter(ge=1, le=2**62)]
 
 
 async def _answer_page(
@@ -148,7 +148,7 @@ async def surveys_submit(
 
 
 @post("/admin/surveys/{survey_id:int}/close", name="page-admin-survey-close", status_code=303)
-async def survey_close(view: ViewDep, db: DB, survey_id: SurveyId) -> Response[Any]:
+async def survey_close(view: ViewDep, db: DB, survey_id: PathId) -> Response[Any]:
     await opening.close_survey(db, view.actor(), survey_id, utcnow())
     return view.redirect(f"/admin/surveys?survey={survey_id}", ok="survey-closed")
 
