@@ -21,6 +21,7 @@ import asyncpg
 
 from service.common.time import utcnow
 from service.db import Database
+from service.demo import sql
 from service.demo.institutions import FOCUS, InstitutionSpec
 from service.demo.plan import FEE_TIERS, make_instrument
 from service.demo.reference import seed_reference
@@ -62,7 +63,7 @@ Owner = tuple[int, int, str]
 async def allocate_ids(conn: asyncpg.Connection, table: str, count: int) -> list[int]:
     """Reserve `count` ids of `table` so that COPY can write rows that refer to each other."""
     rows = await conn.fetch(
-        "SELECT nextval(pg_get_serial_sequence($1, 'id')) AS id FROM generate_series(1, $2)",
+        sql.NEXT_IDS,
         table,
         count,
     )
@@ -200,8 +201,7 @@ async def seed_scale(db: Database, instruments: int, bookings: int = 0) -> int:
         placed = await _instruments(conn, rng, specs, owners, count=instruments)
         await index_instruments(conn, [p[0] for p in placed])
         await conn.executemany(
-            "INSERT INTO booking_policy (institution_id, fee_internal, fee_external_academic, "
-            "fee_enterprise) VALUES ($1, 200, 300, 450)",
+            sql.INSERT_SCALE_POLICY,
             [(o[1],) for o in owners],
         )
         if bookings > 0:
