@@ -622,21 +622,7 @@ FROM (SELECT f.period_start, f.instrument_id, bit_or({_RUN_BIT}) AS bits
 WHERE p.grain = $4 AND p.period_start = e.period_start AND p.instrument_id = e.instrument_id
 """
 
-_RUN_FIGURES = (
-    "effective_s",
-    "external_s",
-    "cross_region_s",
-    "internal_s",
-    "booked_s",
-    "available_s",
-    "sessions",
-    "bookings",
-    "cancellations",
-    "late_cancellations",
-    "no_shows",
-    "unverified_external_s",
-)
-_RUN_RUNNING = ", ".join(f"sum(coalesce(u.{c}, 0)) OVER w" for c in _RUN_FIGURES)
+_RUN_RUNNING = ", ".join(f"sum(coalesce(u.{c}, 0)) OVER w" for c in FIGURES)
 
 #: `$1` is the first of a month, `$2` the first of the next. Day 0 (the last day of the month
 #: before) is generated as the all-zero first row of `run`.
