@@ -30,6 +30,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from service.common.codes import KEPT, sql_in
 from service.metrics.periods import Segment, next_month
 from service.metrics.query import FIGURES, Query
 from service.metrics.scope import Params, period_where, visible_where
@@ -241,13 +242,13 @@ GROUP BY instrument_id, day, user_institution_id, user_region_code, is_external
 """
 
 #: Bookings that were due to happen: booked time, and the denominator of the no-show rate.
-KEPT = "('confirmed', 'in_use', 'completed', 'no_show')"
+_KEPT = sql_in(KEPT)
 
 BOOKED_DAYS = f"""
 INSERT INTO metrics_day (instrument_id, day, booked_s) {_INST}
 SELECT b.instrument_id, g.day::date, sum({_secs("b.starts_at", "b.ends_at")})
 FROM booking b JOIN inst ON inst.id = b.instrument_id {_split("b.starts_at", "b.ends_at")}
-WHERE b.kind = 'booking' AND b.status IN {KEPT}
+WHERE b.kind = 'booking' AND b.status IN {_KEPT}
   AND b.ends_at > ($1::date - 2)::timestamp AT TIME ZONE 'UTC'
   AND b.starts_at < ($2::date + 2)::timestamp AT TIME ZONE 'UTC'
 GROUP BY 1, 2
@@ -266,13 +267,13 @@ b AS (
       AND b.starts_at < ($2::date + 2)::timestamp AT TIME ZONE 'UTC'
 )
 SELECT instrument_id, day,
-       count(*) FILTER (WHERE status IN {KEPT}),
+       count(*) FILTER (WHERE status IN {_KEPT}),
        count(*) FILTER (WHERE status = 'cancelled'),
        count(*) FILTER (WHERE status = 'cancelled' AND late_cancellation),
        count(*) FILTER (WHERE status = 'no_show')
 FROM b WHERE day >= $1 AND day < $2
 GROUP BY 1, 2
-HAVING count(*) FILTER (WHERE status IN {KEPT} OR status = 'cancelled') > 0
+HAVING count(*) FILTER (WHERE status IN {_KEPT} OR status = 'cancelled') > 0
 """
 
 _ROLLUP_SUMS = """sum(effective_s), sum(external_s), sum(cross_region_s), sum(internal_s), sum(booked_s),
