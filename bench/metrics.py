@@ -38,7 +38,7 @@ from service.accounts.secrets import digest, new_secret
 from service.app import create_app
 from service.db import Database
 from service.demo.reference import seed_reference
-from service.metrics import dirty_sql, rollup, rollup_run, rollup_sql
+from service.metrics import query, rollup, sql
 from service.metrics.dirty import rollup_dirty
 from service.metrics.rollup import rebuild
 from service.migrate import migrate
@@ -325,7 +325,7 @@ def _fingerprint(args: argparse.Namespace) -> str:
     """Changes when the data set's size or the roll-up's code does: then the year is rolled
     up again."""
     h = hashlib.sha256(f"{args.instruments}/{args.sessions}/{args.bookings}".encode())
-    for module in (rollup, rollup_run, rollup_sql, dirty_sql):
+    for module in (rollup, sql, query):
         h.update(Path(str(module.__file__)).read_bytes())
     return h.hexdigest()[:16]
 

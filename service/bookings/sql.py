@@ -442,3 +442,7 @@ CANCEL_DISPLACED = f"""UPDATE booking b SET status = 'cancelled', version = vers
 MAINTENANCE_BLOCK = f"""SELECT {COLUMNS}, n.institution_id AS instrument_institution_id
 FROM booking b JOIN instrument n ON n.id = b.instrument_id
 WHERE b.id = $1 AND b.kind = 'maintenance'"""
+
+#: The user's own occurrences of a series, for the outcome shown after booking it.
+SERIES_OCCURRENCES = """SELECT status, estimated_cost FROM booking
+WHERE series_id = $1 AND user_id = $2 ORDER BY starts_at"""

@@ -52,7 +52,7 @@ class EventCache:
         return None
 
     def put(
-        self, row: EventRow, language: str, variant: Variant, base_url: str, text: bytes
+        self, row: EventRow, language: str, variant: Variant, base_url: str, *, text: bytes
     ) -> None:
         key = (row.booking_id, row.version, language, variant, base_url, RENDER_VERSION)
         self._entries[key] = (row, text)
@@ -64,7 +64,7 @@ class EventCache:
         text = self.lookup(row, language, variant, base_url)
         if text is None:
             text = render_event(row, language, variant, base_url)
-            self.put(row, language, variant, base_url, text)
+            self.put(row, language, variant, base_url, text=text)
         return text
 
     async def render_all(
@@ -80,7 +80,7 @@ class EventCache:
 
         rendered = await asyncio.to_thread(render) if len(todo) >= THREAD_AFTER_MISSES else render()
         for index, row, text in zip(missing, todo, rendered, strict=True):
-            self.put(row, language, variant, base_url, text)
+            self.put(row, language, variant, base_url, text=text)
             texts[index] = text
         return [text for text in texts if text is not None]
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from service.accounts.principal import Principal
+from service.calendars import sql
 from service.calendars.cache import EVENT_CACHE
 from service.calendars.feeds import use_custom_plans
 from service.calendars.importer import load_managed_instrument
 from service.calendars.invites import load_booking, single_booking_ics
 from service.calendars.labels import field
 from service.calendars.render import EventRow, Variant, assemble
-from service.calendars.selection import cancelled_cutoff, feed_window, rows_sql
+from service.calendars.selection import cancelled_cutoff, feed_window
 from service.common.i18n import pick
 from service.db import Database
 from service.errors import NotFound
@@ -49,11 +50,9 @@ async def instrument_export(
     window = feed_window(now, past_days, future_days)
     async with db.transaction() as conn:
         await use_custom_plans(conn)
-        names = await conn.fetchrow(
-            "SELECT name_zh, name_en FROM instrument WHERE id = $1", instrument_id
-        )
+        names = await conn.fetchrow(sql.INSTRUMENT_NAMES, instrument_id)
         records = await conn.fetch(
-            rows_sql("instrument"), instrument_id, window[0], window[1], cancelled_cutoff(now)
+            sql.rows_sql("instrument"), instrument_id, window[0], window[1], cancelled_cutoff(now)
         )
     language = user.language
     rows = [EventRow(*r) for r in records]

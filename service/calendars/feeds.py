@@ -24,52 +24,15 @@ from typing import Any
 import asyncpg
 
 from service.accounts.secrets import digest
+from service.calendars import sql
 from service.calendars.cache import EVENT_CACHE
 from service.calendars.labels import field
 from service.calendars.render import RENDER_VERSION, EventRow, assemble
-from service.calendars.selection import (
-    SCOPE_VARIANT,
-    StoredScope,
-    cancelled_cutoff,
-    feed_window,
-    rows_sql,
-    validator_sql,
-)
+from service.calendars.schemas import StoredScope
+from service.calendars.selection import SCOPE_VARIANT, cancelled_cutoff, feed_window
 from service.common.i18n import pick
 from service.db import Database
 from service.errors import NotFound
-
-_RESOLVE = """
-WITH t AS (
-    SELECT f.id, f.scope, f.target_id, f.created_at, u.language,
-           i.name_zh AS instrument_zh, i.name_en AS instrument_en,
-           n.name_zh AS institution_zh, n.name_en AS institution_en,
-           CASE
-             WHEN f.scope = 'user' THEN f.target_id = f.user_id
-             WHEN f.scope = 'institution' THEN n.id IS NOT NULL AND (u.is_platform_admin
-                  OR EXISTS (SELECT 1 FROM institution_admin a
-                             WHERE a.user_id = f.user_id AND a.institution_id = n.id))
-             ELSE i.id IS NOT NULL AND (u.is_platform_admin
-                  OR EXISTS (SELECT 1 FROM instrument_manager m
-                             WHERE m.user_id = f.user_id AND m.instrument_id = i.id)
-                  OR EXISTS (SELECT 1 FROM institution_admin a
-                             WHERE a.user_id = f.user_id AND a.institution_id = i.institution_id)
-                  OR (f.scope = 'instrument_public' AND (i.share_mode = 'external'
-                      OR (i.share_mode = 'internal' AND i.institution_id = u.institution_id))))
-           END AS visible
-    FROM feed_token f
-    JOIN app_user u ON u.id = f.user_id AND u.is_active
-    LEFT JOIN instrument i ON f.scope IN ('instrument', 'instrument_public') AND i.id = f.target_id
-    LEFT JOIN institution n ON f.scope = 'institution' AND n.id = f.target_id
-    WHERE f.token_hash = $1 AND f.revoked_at IS NULL
-), touched AS (
-    UPDATE feed_token SET last_used_at = now()
-    WHERE id = (SELECT id FROM t WHERE visible)
-      AND (last_used_at IS NULL OR last_used_at < now() - interval '10 minutes')
-)
-SELECT t.*, set_config('plan_cache_mode', 'force_custom_plan', true) AS plan_mode
-FROM t WHERE visible
-"""
 
 
 async def use_custom_plans(conn: asyncpg.Connection) -> None:
@@ -80,7 +43,7 @@ async def use_custom_plans(conn: asyncpg.Connection) -> None:
     `ends_at` over every booking: 7 ms instead of 0.4 ms. Custom plans cost ~0.1 ms of
     planning, too much for every query of the booking path, so the setting is
     transaction-local (`SET LOCAL`) and never leaks to other work on a pooled connection.
-    The feed path sets the same thing inside `_RESOLVE` (`set_config(…, true)`) to save a
+    The feed path sets the same thing inside `sql.FEED_BY_HASH` (`set_config(…, true)`) to save a
     round trip on the 304 path.
     """
     await conn.execute("SET LOCAL plan_cache_mode = force_custom_plan")
@@ -158,18 +121,18 @@ async def serve_feed(
     now: datetime,
 ) -> FeedResult:
     window = feed_window(now, past_days, future_days)
-    # One transaction, so the custom-plan setting made by `_RESOLVE` holds for the queries
+    # One transaction, so the custom-plan setting made by `sql.FEED_BY_HASH` holds for the queries
     # that follow it and ends with them.
     async with db.transaction() as conn:
-        feed = await conn.fetchrow(_RESOLVE, digest(token))
+        feed = await conn.fetchrow(sql.FEED_BY_HASH, digest(token))
         if feed is None:
             raise NotFound("No such calendar feed.")
         args = (feed["target_id"], window[0], window[1], cancelled_cutoff(now))
-        agg = await conn.fetchrow(validator_sql(feed["scope"]), *args)
+        agg = await conn.fetchrow(sql.validator_sql(feed["scope"]), *args)
         etag = _validator(feed, window, agg, base_url)
         modified = _last_modified(feed, agg)
         if etag_matches(if_none_match, etag):
             return FeedResult(304, etag, modified)
-        records = list(await conn.fetch(rows_sql(feed["scope"]), *args))
+        records = list(await conn.fetch(sql.rows_sql(feed["scope"]), *args))
     # Rendered after the connection is back in the pool: a first build can take a while.
     return FeedResult(200, etag, modified, await _render(feed, records, base_url))

@@ -195,6 +195,7 @@ def expand(
     tz: ZoneInfo,
     start: datetime,
     end: datetime,
+    *,
     max_occurrences: int = MAX_OCCURRENCES,
 ) -> list[Occurrence]:
     """Every occurrence touching `[start, end)`, in start order; a runaway rule is refused."""
@@ -224,7 +225,13 @@ def expand(
 
 
 def read_occurrences(
-    data: bytes, timezone: str, start: datetime, end: datetime, limits: Limits
+    data: bytes, timezone: str, start: datetime, end: datetime, *, limits: Limits
 ) -> list[Occurrence]:
     """The whole reading of one upload: what `import_sandbox` runs in a child process."""
-    return expand(parse_calendar(data, limits), zone(timezone), start, end, limits.max_occurrences)
+    return expand(
+        parse_calendar(data, limits),
+        zone(timezone),
+        start,
+        end,
+        max_occurrences=limits.max_occurrences,
+    )

@@ -41,14 +41,19 @@ _SLOTS = threading.BoundedSemaphore(PARALLEL)
 
 
 def _child(
-    out: Connection, data: bytes, timezone: str, window: tuple[datetime, datetime], limits: Limits
+    out: Connection,
+    data: bytes,
+    timezone: str,
+    window: tuple[datetime, datetime],
+    *,
+    limits: Limits,
 ) -> None:
     """Runs in the child: the outcome goes back as a tuple, never as an exception."""
     with suppress(ValueError, OSError):
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY_BYTES, MEMORY_BYTES))
     result: tuple[Any, ...]
     try:
-        result = ("ok", read_occurrences(data, timezone, window[0], window[1], limits))
+        result = ("ok", read_occurrences(data, timezone, window[0], window[1], limits=limits))
     except LimitExceeded as exc:
         result = ("limit", exc.limit, str(exc))
     except IcsError as exc:
@@ -76,7 +81,10 @@ def _read(
     with _SLOTS:
         receive, send = _CONTEXT.Pipe(duplex=False)
         child = _CONTEXT.Process(
-            target=_child, args=(send, data, timezone, window, limits), daemon=True
+            target=_child,
+            args=(send, data, timezone, window),
+            kwargs={"limits": limits},
+            daemon=True,
         )
         child.start()
         send.close()

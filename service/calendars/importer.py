@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import asyncpg
 
 from service.accounts.principal import Principal
-from service.availability.sql import same_calendar
+from service.calendars import sql
 from service.calendars.ics_import import IcsError, LimitExceeded, Limits, Occurrence
 from service.calendars.import_sandbox import read_upload
 from service.calendars.schemas import ConflictOut, ImportedEventOut, ImportReportOut
@@ -26,34 +26,6 @@ from service.common.time import overlaps
 from service.db import LOCK_INSTRUMENT, Database, advisory_xact_lock
 from service.errors import Forbidden, NotFound, Unprocessable
 from service.settings import Settings
-
-_ACTIVE_IN_RANGE = f"""
-SELECT id, kind, starts_at, occupied_until FROM booking
-WHERE {same_calendar("")}
-  AND tstzrange(starts_at, occupied_until, '[)') && tstzrange($2, $3, '[)')
-  AND status IN ('held', 'pending', 'confirmed', 'in_use')
-ORDER BY starts_at
-"""
-
-_INSERT = """
-INSERT INTO booking (kind, instrument_id, user_id, starts_at, ends_at, occupied_until, status,
-                     purpose, booker_institution_id, booker_region_code, is_external,
-                     is_cross_region)
-SELECT $8, i.id, $2, $3, $4, $4, 'confirmed', $5, $6, $7,
-       $8 = 'booking' AND n.id <> $6, $8 = 'booking' AND n.region_code <> $7
-FROM instrument i JOIN institution n ON n.id = i.institution_id WHERE i.id = $1
-RETURNING id
-"""
-
-_HISTORY = """
-INSERT INTO booking_event (booking_id, actor_user_id, action, to_status, reason, data)
-VALUES ($1, $2, $5, 'confirmed', $3, $4)
-"""
-
-_CLOSURE = """
-INSERT INTO calendar_exception (instrument_id, day, reason)
-SELECT $1, d::date, $4 FROM generate_series($2::date, $3::date - 1, interval '1 day') AS d
-"""
 
 #: What an imported event becomes.
 ImportKind = Literal["maintenance", "internal", "closed"]
@@ -72,9 +44,7 @@ def limits_for(settings: Settings) -> Limits:
 
 async def load_managed_instrument(db: Database, user: Principal, instrument_id: int) -> Any:
     row = await db.fetchrow(
-        """SELECT i.id, i.institution_id, r.timezone, n.region_code FROM instrument i
-           JOIN institution n ON n.id = i.institution_id JOIN region r ON r.code = n.region_code
-           WHERE i.id = $1""",
+        sql.MANAGED_INSTRUMENT_PLACE,
         instrument_id,
     )
     if row is None:
@@ -90,7 +60,7 @@ def _conflicts(occ: Occurrence, taken: list[ConflictOut]) -> list[ConflictOut]:
 
 
 async def _insert(
-    conn: asyncpg.Connection, user: Principal, instrument_id: int, occ: Occurrence, kind: str
+    conn: asyncpg.Connection, user: Principal, instrument_id: int, occ: Occurrence, *, kind: str
 ) -> int | None:
     """The new block's (or internal booking's) id, or None when the exclusion constraint
     refused it."""
@@ -99,7 +69,7 @@ async def _insert(
         async with conn.transaction():
             block_id = int(
                 await conn.fetchval(
-                    _INSERT,
+                    sql.INSERT_IMPORTED_EVENT,
                     instrument_id,
                     user.user_id,
                     occ.start,
@@ -112,7 +82,12 @@ async def _insert(
             )
             action = "maintenance_imported" if kind == "maintenance" else "internal_use_imported"
             await conn.execute(
-                _HISTORY, block_id, user.user_id, occ.summary, {"uid": occ.uid}, action
+                sql.INSERT_IMPORT_HISTORY,
+                block_id,
+                user.user_id,
+                occ.summary,
+                {"uid": occ.uid},
+                action,
             )
     except asyncpg.ExclusionViolationError:
         return None
@@ -131,7 +106,7 @@ async def _close_days(
 ) -> None:
     assert occ.start is not None and occ.end is not None
     first, last = occ.start.astimezone(zone).date(), occ.end.astimezone(zone).date()
-    await conn.execute(_CLOSURE, instrument_id, first, last, occ.summary)
+    await conn.execute(sql.INSERT_IMPORTED_CLOSURE, instrument_id, first, last, occ.summary)
 
 
 async def _apply(
@@ -139,13 +114,14 @@ async def _apply(
     user: Principal,
     instrument_id: int,
     occurrences: list[Occurrence],
+    *,
     dry_run: bool,
     window: tuple[datetime, datetime],
     kind: ImportKind,
     zone: ZoneInfo,
 ) -> list[ImportedEventOut]:
     await advisory_xact_lock(conn, LOCK_INSTRUMENT, instrument_id)
-    rows = await conn.fetch(_ACTIVE_IN_RANGE, instrument_id, window[0], window[1])
+    rows = await conn.fetch(sql.ACTIVE_IN_RANGE, instrument_id, window[0], window[1])
     taken = [ConflictOut(r["kind"], r["starts_at"], r["occupied_until"], r["id"]) for r in rows]
     out: list[ImportedEventOut] = []
     for occ in occurrences:
@@ -164,7 +140,7 @@ async def _apply(
                 await _close_days(conn, instrument_id, occ, zone)
                 result.outcome = "created"
             else:
-                result.booking_id = await _insert(conn, user, instrument_id, occ, kind)
+                result.booking_id = await _insert(conn, user, instrument_id, occ, kind=kind)
                 result.outcome = "created" if result.booking_id else "conflict"
             if result.outcome != "conflict":
                 assert occ.start is not None and occ.end is not None
@@ -195,8 +171,8 @@ async def import_calendar(
 
     async def work(conn: asyncpg.Connection) -> list[ImportedEventOut]:
         return await _apply(
-            conn, user, instrument_id, occurrences, dry_run, span, kind,
-            ZoneInfo(instrument["timezone"]),
+            conn, user, instrument_id, occurrences, dry_run=dry_run, window=span, kind=kind,
+            zone=ZoneInfo(instrument["timezone"]),
         )  # fmt: skip
 
     events = await db.in_transaction(work)

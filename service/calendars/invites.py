@@ -14,6 +14,7 @@ from typing import Literal, NamedTuple
 import asyncpg
 import icalendar
 
+from service.calendars import sql
 from service.calendars.render import EventRow, Method, Variant, assemble, build_event
 from service.common.i18n import pick
 from service.settings import Settings
@@ -29,19 +30,6 @@ class BookingIcs(NamedTuple):
     booker_name: str
     organizer_email: str
     organizer_name: str
-
-
-_LOAD = """
-SELECT b.id, b.kind, b.status, b.version, b.starts_at, b.ends_at, b.created_at, b.updated_at,
-       i.id, i.name_zh, i.name_en, i.building, i.room, n.name_zh, n.name_en,
-       u.display_name, b.purpose, b.service_way,
-       u.email AS booker_email, i.contact_email, i.contact_name, b.user_id, i.institution_id
-FROM booking b
-JOIN instrument i ON i.id = b.instrument_id
-JOIN institution n ON n.id = i.institution_id
-JOIN app_user u ON u.id = b.user_id
-WHERE b.id = $1
-"""
 
 
 class LoadedBooking(NamedTuple):
@@ -61,7 +49,7 @@ def invite_parties(
 
 
 async def load_booking(conn: asyncpg.Connection, booking_id: int) -> LoadedBooking | None:
-    record = await conn.fetchrow(_LOAD, booking_id)
+    record = await conn.fetchrow(sql.INVITE_BOOKING, booking_id)
     if record is None:
         return None
     row = EventRow(*tuple(record)[:18])

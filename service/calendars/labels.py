@@ -1,27 +1,9 @@
-"""Words shown inside calendar events, in the two languages the product speaks."""
+"""Words shown inside calendar events, in the two languages the product speaks (the names of
+statuses and service ways come from `service.common.labels`, as on the pages)."""
 
 from __future__ import annotations
 
 from service.common.i18n import pick
-
-STATUS_LABELS: dict[str, tuple[str, str]] = {
-    "held": ("暂留", "Held"),
-    "pending": ("待审批", "Pending approval"),
-    "confirmed": ("已确认", "Confirmed"),
-    "in_use": ("使用中", "In use"),
-    "completed": ("已完成", "Completed"),
-    "cancelled": ("已取消", "Cancelled"),
-    "rejected": ("已拒绝", "Rejected"),
-    "expired": ("已过期", "Expired"),
-    "no_show": ("未到场", "No-show"),
-}
-
-SERVICE_WAY_LABELS: dict[str, tuple[str, str]] = {
-    "occupy": ("占用共享", "Self-operated"),
-    "technical": ("技术共享", "Operated with staff guidance"),
-    "entrusted": ("委托共享", "Samples run by staff"),
-    "remote": ("远程共享", "Remote use"),
-}
 
 FIELD_LABELS: dict[str, tuple[str, str]] = {
     "booked": ("已预约", "Booked"),
@@ -40,10 +22,6 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
 }
 
 
-def label(table: dict[str, tuple[str, str]], key: str, language: str) -> str:
-    zh, en = table.get(key, (key, key))
-    return pick(language, zh, en)
-
-
 def field(key: str, language: str) -> str:
-    return label(FIELD_LABELS, key, language)
+    zh, en = FIELD_LABELS.get(key, (key, key))
+    return pick(language, zh, en)

@@ -20,9 +20,10 @@ from typing import Literal, NamedTuple
 
 import icalendar
 
-from service.calendars.labels import SERVICE_WAY_LABELS, STATUS_LABELS, field, label
+from service.calendars.labels import field
 from service.common.codes import ENDED_UNUSED
 from service.common.i18n import pick
+from service.common.labels import BOOKING_STATUSES, SERVICE_WAYS, label
 
 Variant = Literal["user", "manager", "public"]
 #: iTIP methods (RFC 5546) of mail invitations. Feeds, downloads and exports carry no METHOD:
@@ -83,9 +84,9 @@ def _summary(row: EventRow, language: str, variant: Variant) -> str:
     elif variant == "public":
         what = field("booked", language)
     else:
-        what = label(STATUS_LABELS, row.status, language)
+        what = label(BOOKING_STATUSES, row.status, language)
     if row.status in ENDED_UNUSED and (row.kind == "maintenance" or variant == "public"):
-        what = f"{what} ({label(STATUS_LABELS, row.status, language)})"
+        what = f"{what} ({label(BOOKING_STATUSES, row.status, language)})"
     parts = [name, what]
     if variant == "manager" and row.kind == "booking" and row.booker_name:
         parts.append(row.booker_name)
@@ -101,9 +102,11 @@ def _description(row: EventRow, language: str, variant: Variant, link: str) -> s
     else:
         if variant == "manager" and row.booker_name:
             lines.append(f"{field('booker', language)}: {row.booker_name}")
-        lines.append(f"{field('status', language)}: {label(STATUS_LABELS, row.status, language)}")
+        lines.append(
+            f"{field('status', language)}: {label(BOOKING_STATUSES, row.status, language)}"
+        )
         if row.service_way:
-            way = label(SERVICE_WAY_LABELS, row.service_way, language)
+            way = label(SERVICE_WAYS, row.service_way, language)
             lines.append(f"{field('service_way', language)}: {way}")
         if row.purpose:
             lines.append(f"{field('purpose', language)}: {row.purpose}")

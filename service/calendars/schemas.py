@@ -7,6 +7,9 @@ from typing import Annotated, Literal
 
 import msgspec
 
+#: The kinds of feed a token can name.
+StoredScope = Literal["user", "instrument", "institution", "instrument_public"]
+
 FeedScope = Literal["user", "instrument", "institution"]
 Id = Annotated[int, msgspec.Meta(ge=1, le=2**62)]
 

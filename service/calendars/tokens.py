@@ -11,8 +11,8 @@ from typing import Any
 
 from service.accounts.principal import Principal
 from service.accounts.secrets import digest, new_secret
-from service.calendars.schemas import FeedCreatedOut, FeedIn, FeedOut, FeedScope
-from service.calendars.selection import StoredScope
+from service.calendars import sql
+from service.calendars.schemas import FeedCreatedOut, FeedIn, FeedOut, FeedScope, StoredScope
 from service.db import Database
 from service.errors import Conflict, Forbidden, NotFound, Unprocessable
 
@@ -35,9 +35,7 @@ def _public_view(stored: str) -> tuple[FeedScope, bool]:
 async def _authorize_instrument(
     db: Database, user: Principal, instrument_id: int, public: bool
 ) -> None:
-    row = await db.fetchrow(
-        "SELECT institution_id, share_mode FROM instrument WHERE id = $1", instrument_id
-    )
+    row = await db.fetchrow(sql.INSTRUMENT_SHARING, instrument_id)
     if row is None:
         raise NotFound(f"Instrument {instrument_id} does not exist.")
     if user.can_manage_instrument(instrument_id, row["institution_id"]):
@@ -68,7 +66,7 @@ async def authorize(db: Database, user: Principal, data: FeedIn) -> tuple[Stored
     if data.scope == "instrument":
         await _authorize_instrument(db, user, data.target_id, data.public)
         return ("instrument_public" if data.public else "instrument"), data.target_id
-    exists = await db.fetchval("SELECT true FROM institution WHERE id = $1", data.target_id)
+    exists = await db.fetchval(sql.INSTITUTION_EXISTS, data.target_id)
     if not exists:
         raise NotFound(f"Institution {data.target_id} does not exist.")
     if not user.is_admin_of(data.target_id):
@@ -94,10 +92,7 @@ async def create_feed(db: Database, user: Principal, data: FeedIn, base_url: str
     scope, target_id = await authorize(db, user, data)
     token = new_secret()
     row = await db.fetchrow(
-        """INSERT INTO feed_token (user_id, scope, target_id, token_hash)
-           SELECT $1, $2, $3, $4
-           WHERE (SELECT count(*) FROM feed_token WHERE user_id = $1 AND revoked_at IS NULL) < $5
-           RETURNING id, scope, target_id, created_at""",
+        sql.INSERT_FEED_UNDER_LIMIT,
         user.user_id,
         scope,
         target_id,
@@ -111,8 +106,7 @@ async def create_feed(db: Database, user: Principal, data: FeedIn, base_url: str
 
 async def list_feeds(db: Database, user: Principal) -> list[FeedOut]:
     rows = await db.fetch(
-        """SELECT id, scope, target_id, created_at, rotated_at, last_used_at FROM feed_token
-           WHERE user_id = $1 AND revoked_at IS NULL ORDER BY id""",
+        sql.ACTIVE_FEEDS_OF_USER,
         user.user_id,
     )
     out = []
@@ -135,9 +129,7 @@ async def list_feeds(db: Database, user: Principal) -> list[FeedOut]:
 async def rotate_feed(db: Database, user: Principal, feed_id: int, base_url: str) -> FeedCreatedOut:
     token = new_secret()
     row = await db.fetchrow(
-        """UPDATE feed_token SET token_hash = $3, rotated_at = now(), last_used_at = NULL
-           WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL
-           RETURNING id, scope, target_id, created_at""",
+        sql.ROTATE_FEED,
         feed_id,
         user.user_id,
         digest(token),
@@ -149,8 +141,7 @@ async def rotate_feed(db: Database, user: Principal, feed_id: int, base_url: str
 
 async def revoke_feed(db: Database, user: Principal, feed_id: int) -> None:
     status = await db.execute(
-        """UPDATE feed_token SET revoked_at = now()
-           WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL""",
+        sql.REVOKE_FEED,
         feed_id,
         user.user_id,
     )

@@ -35,6 +35,9 @@ REMINDABLE = ("pending", "confirmed")
 FEED_VISIBLE = ("pending", "confirmed", "in_use", "completed")
 #: Final statuses: the booking did not take place (or is over without use).
 ENDED_UNUSED = ("cancelled", "rejected", "expired", "no_show")
+#: Bookings that were due to happen: their time counts as booked, and they are the
+#: denominator of the no-show rate.
+KEPT = ("confirmed", "in_use", "completed", "no_show")
 
 #: How a session was served (the national registry's 服务方式).
 SERVICE_WAYS = ("occupy", "technical", "entrusted", "remote")

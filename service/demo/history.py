@@ -23,6 +23,7 @@ import asyncpg
 from service.bookings.rules import estimated_cost
 from service.common.time import local_to_utc, utcnow
 from service.db import Database
+from service.demo import sql
 from service.demo.history_plan import HISTORY_SEED, Person, Place, Pools, Visit, first_day
 from service.demo.history_visits import Cast, demo_bookings, place_history
 from service.demo.institutions import DEMO_ADMIN_EMAIL, GIVEN, SURNAMES
@@ -48,49 +49,19 @@ DEMO_RESEARCHERS = (
 #: The demo researchers turn up this many times as often as anyone else.
 DEMO_WEIGHT = 4
 
-_PLACES = """
-SELECT n.id, n.institution_id, i.region_code, r.timezone, n.share_mode, n.status,
-       p.fee_internal, p.fee_external_academic, p.fee_enterprise, p.buffer_minutes, p.approval,
-       ARRAY(SELECT row(weekday, opens, closes) FROM opening_hours
-             WHERE instrument_id = n.id ORDER BY weekday, opens) AS weekly,
-       ARRAY(SELECT user_id FROM instrument_manager WHERE instrument_id = n.id ORDER BY user_id)
-       || ARRAY(SELECT user_id FROM institution_admin a WHERE a.institution_id = n.institution_id
-                ORDER BY user_id) AS staff
-FROM instrument n JOIN institution i ON i.id = n.institution_id JOIN region r ON r.code = i.region_code
-LEFT JOIN LATERAL (
-    SELECT * FROM booking_policy bp
-    WHERE bp.instrument_id = n.id OR bp.institution_id = n.institution_id
-    ORDER BY bp.instrument_id IS NULL LIMIT 1
-) p ON true
-WHERE n.id = ANY($1::bigint[]) ORDER BY n.id
-"""
-
-_USERS = """
-INSERT INTO app_user (email, display_name, institution_id, language, password_hash, created_at,
-                      updated_at)
-SELECT e, d, i, l, (SELECT password_hash FROM app_user WHERE lower(email) = $6), c, c
-FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::timestamptz[]) AS t(e, d, i, l, c)
-ON CONFLICT ((lower(email))) DO NOTHING
-RETURNING id, email
-"""
-
-_PEOPLE = """
-SELECT u.id, u.email, u.institution_id, i.region_code, i.kind = 'enterprise' AS enterprise
-FROM app_user u JOIN institution i ON i.id = u.institution_id WHERE u.email = ANY($1::text[])
-"""
-
 
 async def seed_history(
     conn: asyncpg.Connection,
     plan: DemoPlan,
     institutions: dict[str, int],
     instruments: list[int],
+    *,
     today: date,
 ) -> dict[str, int]:
     """Write the history; returns what was written, by kind."""
     rng = random.Random(HISTORY_SEED)  # noqa: S311 - demo data, not secrets
     cutoff = local_to_utc(today, time(0), PROVINCE_ZONE)
-    people, known = await _people(conn, rng, plan, institutions, today)
+    people, known = await _people(conn, rng, plan, institutions, today=today)
     places = await _places(conn, instruments, _showcase(plan, instruments))
     home = {i: [p for p in places if p.institution_id == i] for i in institutions.values()}
     ciac, yanbian = known[DEMO_RESEARCHERS[0]], known[DEMO_RESEARCHERS[1]]
@@ -104,7 +75,9 @@ async def seed_history(
     days = (first_day(today), today, today + timedelta(days=15))
     for place in places:
         taken = {d for i, d in reserved if i == place.id}
-        visits.extend(place_history(rng, place, pools, days, cutoff, CENTRE, taken))
+        visits.extend(
+            place_history(rng, place, pools, days, cutoff=cutoff, centre=CENTRE, reserved=taken)
+        )
     counts = await _write(conn, visits)
     counts["researchers"] = len(people)
     return counts
@@ -149,6 +122,7 @@ async def _people(
     rng: random.Random,
     plan: DemoPlan,
     institutions: dict[str, int],
+    *,
     today: date,
 ) -> tuple[list[Person], dict[str, Person]]:
     """The extra researchers (new ones only) and the demo researchers by email."""
@@ -175,11 +149,13 @@ async def _people(
                     joined,
                 )
             )
-    created = await conn.fetch(_USERS, *map(list, zip(*rows, strict=True)), DEMO_ADMIN_EMAIL)
+    created = await conn.fetch(
+        sql.INSERT_HISTORY_USERS, *map(list, zip(*rows, strict=True)), DEMO_ADMIN_EMAIL
+    )
     new = {r["email"] for r in created}
     found = {
         r["email"]: Person(r["id"], r["institution_id"], r["region_code"], r["enterprise"])
-        for r in await conn.fetch(_PEOPLE, [r[0] for r in rows] + list(DEMO_RESEARCHERS))
+        for r in await conn.fetch(sql.HISTORY_PEOPLE, [r[0] for r in rows] + list(DEMO_RESEARCHERS))
     }
     return [found[r[0]] for r in rows if r[0] in new], found
 
@@ -189,7 +165,7 @@ async def _places(
 ) -> list[Place]:
     default = Policy()
     places: list[Place] = []
-    for r in await conn.fetch(_PLACES, instruments):
+    for r in await conn.fetch(sql.INSTRUMENTS_TO_BOOK, instruments):
         weekly: dict[int, list[tuple[time, time]]] = {}
         for day, opens, closes in r["weekly"]:
             weekly.setdefault(day, []).append((opens, closes))
@@ -288,8 +264,7 @@ async def _write(conn: asyncpg.Connection, visits: list[Visit]) -> dict[str, int
     await conn.copy_records_to_table("booking_event", records=events, columns=EVENT_COLUMNS)
     late = [i for i, v in pairs if v.late]
     await conn.execute(
-        """UPDATE booking_event SET data = '{"late_cancellation": true}'
-           WHERE booking_id = ANY($1::bigint[]) AND action = 'cancel'""",
+        sql.MARK_LATE_CANCELLATIONS,
         late,
     )
     sessions = [_session_row(i, v) for i, v in pairs if v.session is not None]

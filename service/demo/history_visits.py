@@ -120,6 +120,7 @@ def past_visit(
     place: Place,
     pr: Profile,
     pools: Pools,
+    *,
     span: tuple[datetime, datetime],
     cutoff: datetime,
 ) -> Visit:
@@ -140,6 +141,7 @@ def upcoming(
     place: Place,
     person: Person,
     span: tuple[datetime, datetime],
+    *,
     cutoff: datetime,
     status: str = "confirmed",
 ) -> Visit:
@@ -158,6 +160,7 @@ def place_history(
     place: Place,
     pools: Pools,
     days: tuple[date, date, date],
+    *,
     cutoff: datetime,
     centre: str,
     reserved: set[date],
@@ -178,9 +181,9 @@ def place_history(
                 if future:
                     person = pools.pick(rng, place, pr)
                     if person is not None:
-                        yield upcoming(rng, place, person, span, cutoff)
+                        yield upcoming(rng, place, person, span, cutoff=cutoff)
                 elif span[1] + place.buffer <= cutoff:
-                    yield past_visit(rng, place, pr, pools, span, cutoff)
+                    yield past_visit(rng, place, pr, pools, span=span, cutoff=cutoff)
         day += timedelta(days=1)
 
 
@@ -222,5 +225,5 @@ def demo_bookings(rng: random.Random, cast: Cast, today: date, cutoff: datetime)
         day, opens = _next_open(place, today + timedelta(days=ahead))
         first = opens.hour * 60 + opens.minute + offset
         span = (at_local(place, day, first), at_local(place, day, first + minutes))
-        visits.append(upcoming(rng, place, person, span, cutoff, status))
+        visits.append(upcoming(rng, place, person, span, cutoff=cutoff, status=status))
     return visits

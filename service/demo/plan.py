@@ -107,6 +107,7 @@ def make_instrument(
     inst: InstitutionSpec,
     template: Template,
     maker: int | None,
+    *,
     fees: tuple[int, int, int],
     serial: int,
 ) -> InstrumentPlan:
@@ -152,11 +153,13 @@ def _institution_instruments(
 ) -> list[InstrumentPlan]:
     rows: list[InstrumentPlan] = []
     for serial, (key, maker) in enumerate(inst.pinned, start=1):
-        row = make_instrument(rng, inst, BY_KEY[key], maker, fees, serial)
+        row = make_instrument(rng, inst, BY_KEY[key], maker, fees=fees, serial=serial)
         # Pinned instruments are the demo's showcase: bookable and in working order.
         rows.append(row._replace(share_mode="external", status="normal"))
     for serial in range(len(inst.pinned) + 1, inst.size + 1):
-        rows.append(make_instrument(rng, inst, _template(rng, inst.focus), None, fees, serial))
+        rows.append(
+            make_instrument(rng, inst, _template(rng, inst.focus), None, fees=fees, serial=serial)
+        )
     return rows
 
 

@@ -8,6 +8,7 @@ the programme's own choice, so a real deployment adds its partners through the a
 from __future__ import annotations
 
 from service.db import Database
+from service.demo import sql
 
 #: (code, zh, en, IANA zone, latitude, longitude of the seat)
 PARTNER_REGIONS: list[tuple[str, str, str, str, float, float]] = [
@@ -26,7 +27,6 @@ PARTNER_REGIONS: list[tuple[str, str, str, str, float, float]] = [
 async def seed_partner_regions(db: Database) -> None:
     """Idempotent: a partner region that exists (perhaps edited by an admin) is left alone."""
     await db.pool.executemany(
-        """INSERT INTO region (code, name_zh, name_en, timezone, latitude, longitude, partner)
-           VALUES ($1, $2, $3, $4, $5, $6, true) ON CONFLICT (code) DO NOTHING""",
+        sql.INSERT_PARTNER_REGION,
         PARTNER_REGIONS,
     )

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncpg
 
+from service.demo import sql
+
 #: The demo templates' subject areas and the first-level discipline each belongs to.
 DISCIPLINE_OF = {
     "光学工程": "416", "免疫学": "310", "农学": "210", "化学": "150", "化工": "530",
@@ -17,20 +19,8 @@ DISCIPLINE_OF = {
     "计算机科学": "520", "通信工程": "510", "食品科学": "550",
 }  # fmt: skip
 
-_FILL = """
-UPDATE instrument i SET
-    inner_id = upper(left(n.code, 6)) || '-' || lpad(i.id::text, 6, '0'),
-    source = 'purchased',
-    country_code = (SELECT c.code FROM country c WHERE c.name_zh = i.country LIMIT 1),
-    subject_codes = ARRAY(
-        SELECT DISTINCT m.code FROM unnest(i.subject_areas) s
-        JOIN unnest($2::text[], $3::text[]) AS m(name, code) ON m.name = s
-        ORDER BY m.code LIMIT 4),
-    service_content = i.functions
-FROM institution n
-WHERE n.id = i.institution_id AND i.id = ANY($1::bigint[])
-"""
-
 
 async def fill_registry_fields(conn: asyncpg.Connection, instrument_ids: list[int]) -> None:
-    await conn.execute(_FILL, instrument_ids, list(DISCIPLINE_OF), list(DISCIPLINE_OF.values()))
+    await conn.execute(
+        sql.FILL_REGISTRY_FIELDS, instrument_ids, list(DISCIPLINE_OF), list(DISCIPLINE_OF.values())
+    )

@@ -21,6 +21,7 @@ import asyncpg
 
 from service.common.time import utcnow
 from service.db import Database
+from service.demo import sql
 from service.demo.institutions import FOCUS, InstitutionSpec
 from service.demo.plan import FEE_TIERS, make_instrument
 from service.demo.reference import seed_reference
@@ -62,7 +63,7 @@ Owner = tuple[int, int, str]
 async def allocate_ids(conn: asyncpg.Connection, table: str, count: int) -> list[int]:
     """Reserve `count` ids of `table` so that COPY can write rows that refer to each other."""
     rows = await conn.fetch(
-        "SELECT nextval(pg_get_serial_sequence($1, 'id')) AS id FROM generate_series(1, $2)",
+        sql.NEXT_IDS,
         table,
         count,
     )
@@ -117,6 +118,7 @@ async def _instruments(
     rng: random.Random,
     specs: list[InstitutionSpec],
     owners: list[Owner],
+    *,
     count: int,
 ) -> list[Owner]:
     ids = await allocate_ids(conn, "instrument", count)
@@ -125,7 +127,7 @@ async def _instruments(
     for n, instrument_id in enumerate(ids):
         k = n % len(specs)
         template = rng.choice(TEMPLATES)
-        row = make_instrument(rng, specs[k], template, None, rng.choice(FEE_TIERS), n)
+        row = make_instrument(rng, specs[k], template, None, fees=rng.choice(FEE_TIERS), serial=n)
         records.append((instrument_id, owners[k][1], *row[1 : len(INSTRUMENT_COLUMNS) - 1]))
         placed.append((instrument_id, owners[k][1], owners[k][2]))
     await conn.copy_records_to_table(
@@ -139,6 +141,7 @@ def _instrument_bookings(
     now: datetime,
     instrument: Owner,
     count: int,
+    *,
     users: list[Owner],
     own: dict[int, Owner],
 ) -> Iterator[tuple[Any, ...]]:
@@ -166,7 +169,7 @@ def _instrument_bookings(
 
 
 def booking_records(
-    rng: random.Random, now: datetime, instruments: list[Owner], users: list[Owner], total: int
+    rng: random.Random, now: datetime, instruments: list[Owner], users: list[Owner], *, total: int
 ) -> Iterator[tuple[Any, ...]]:
     """`total` bookings spread evenly over `instruments`, streamed in start-time order.
 
@@ -176,7 +179,9 @@ def booking_records(
     own = {inst: (uid, inst, region) for uid, inst, region in users}
     per, extra = divmod(total, len(instruments))
     streams = [
-        _instrument_bookings(rng, now, instrument, per + (1 if idx < extra else 0), users, own)
+        _instrument_bookings(
+            rng, now, instrument, per + (1 if idx < extra else 0), users=users, own=own
+        )
         for idx, instrument in enumerate(instruments)
     ]
     return heapq.merge(*streams, key=lambda row: row[3])
@@ -193,15 +198,14 @@ async def seed_scale(db: Database, instruments: int, bookings: int = 0) -> int:
     specs = _specs(rng, run, math.ceil(instruments / PER_INSTITUTION))
     async with db.transaction() as conn:
         owners, users = await _institutions_and_users(conn, specs, run)
-        placed = await _instruments(conn, rng, specs, owners, instruments)
+        placed = await _instruments(conn, rng, specs, owners, count=instruments)
         await index_instruments(conn, [p[0] for p in placed])
         await conn.executemany(
-            "INSERT INTO booking_policy (institution_id, fee_internal, fee_external_academic, "
-            "fee_enterprise) VALUES ($1, 200, 300, 450)",
+            sql.INSERT_SCALE_POLICY,
             [(o[1],) for o in owners],
         )
         if bookings > 0:
-            records = booking_records(rng, utcnow(), placed, users, bookings)
+            records = booking_records(rng, utcnow(), placed, users, total=bookings)
             await conn.copy_records_to_table(
                 "booking", records=records, columns=BOOKING_COLUMNS, timeout=LOAD_TIMEOUT
             )

@@ -16,6 +16,7 @@ from service.accounts.passwords import hash_password_async
 from service.common.time import utcnow
 from service.db import LOCK_JOB, Database, advisory_xact_lock
 from service.demo import registry as demo_registry
+from service.demo import sql
 from service.demo.figures import seed_figures_demo
 from service.demo.history import PROVINCE_ZONE, roll_up, seed_history
 from service.demo.identity import seed_identity
@@ -50,9 +51,7 @@ async def seed_demo(db: Database) -> bool:
     today = utcnow().astimezone(PROVINCE_ZONE).date()
     async with db.transaction() as conn:
         await advisory_xact_lock(conn, LOCK_JOB, SEED_LOCK_KEY)
-        exists = await conn.fetchval(
-            "SELECT EXISTS (SELECT 1 FROM app_user WHERE lower(email) = $1)", DEMO_ADMIN_EMAIL
-        )
+        exists = await conn.fetchval(sql.DEMO_ADMIN_EXISTS, DEMO_ADMIN_EMAIL)
         if exists:
             return False
         institutions = await _insert_institutions(conn, plan)
@@ -61,9 +60,7 @@ async def seed_demo(db: Database) -> bool:
         await index_instruments(conn, instruments)
         await _insert_opening_hours(conn, plan.instruments, instruments)
         await conn.executemany(
-            """INSERT INTO booking_policy (institution_id, approval, fee_internal,
-                   fee_external_academic, fee_enterprise)
-               VALUES ($1, 'external', $2, $3, $4) ON CONFLICT (institution_id) DO NOTHING""",
+            sql.INSERT_DEMO_POLICY,
             [(institutions[p.institution], *p[1:]) for p in plan.policies],
         )
         by_institution: dict[str, list[int]] = {}
@@ -71,7 +68,7 @@ async def seed_demo(db: Database) -> bool:
             by_institution.setdefault(row.institution, []).append(instrument_id)
         await _insert_users(conn, institutions, by_institution)
         await seed_figures_demo(conn, institutions, DEMO_ADMIN_EMAIL)
-        counts = await seed_history(conn, plan, institutions, instruments, today)
+        counts = await seed_history(conn, plan, institutions, instruments, today=today)
         await seed_identity(conn, institutions)
     await roll_up(db, instruments, today)
     log.info("demo history: %s", counts)
@@ -81,16 +78,14 @@ async def seed_demo(db: Database) -> bool:
 async def _insert_institutions(conn: asyncpg.Connection, plan: DemoPlan) -> dict[str, int]:
     """Institutions by code; one that already exists (same code) is reused as it is."""
     await conn.executemany(
-        """INSERT INTO institution (code, name_zh, name_en, kind, region_code, address,
-               contact_name, contact_phone, contact_email)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (code) DO NOTHING""",
+        sql.INSERT_INSTITUTION,
         [
             (i.code, i.zh, i.en, i.kind, i.region, i.address, *plan.contacts[i.code])
             for i in plan.institutions
         ],
     )
     rows = await conn.fetch(
-        "SELECT id, code FROM institution WHERE code = ANY($1::text[])",
+        sql.INSTITUTION_IDS_BY_CODE,
         [i.code for i in plan.institutions],
     )
     return {r["code"]: r["id"] for r in rows}
@@ -128,10 +123,7 @@ async def _insert_users(
     password_hash = await hash_password_async(DEMO_PASSWORD)
     for user in DEMO_USERS:
         user_id = await conn.fetchval(
-            """INSERT INTO app_user (email, display_name, institution_id, language,
-                   password_hash, is_platform_admin)
-               VALUES ($1, $2, $3, $4, $5, $6)
-               ON CONFLICT ((lower(email))) DO NOTHING RETURNING id""",
+            sql.INSERT_USER,
             user.email,
             user.display_name,
             institutions[user.institution],
@@ -143,12 +135,12 @@ async def _insert_users(
             continue
         if user.admin_of:
             await conn.execute(
-                "INSERT INTO institution_admin (user_id, institution_id) VALUES ($1, $2)",
+                sql.INSERT_INSTITUTION_ADMIN,
                 user_id,
                 institutions[user.admin_of],
             )
         managed: list[Any] = instruments.get(user.institution, [])[: user.manages]
         await conn.executemany(
-            "INSERT INTO instrument_manager (user_id, instrument_id) VALUES ($1, $2)",
+            sql.INSERT_INSTRUMENT_MANAGER,
             [(user_id, i) for i in managed],
         )

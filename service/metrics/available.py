@@ -54,6 +54,7 @@ class AvailabilityCalculator:
         weekly: list[WeeklyInterval],
         exceptions: list[DayException],
         blocks: list[Interval],
+        *,
         retired_at: datetime | None = None,
     ) -> dict[date, int]:
         tz = ZoneInfo(tz_name)

@@ -23,7 +23,7 @@ from typing import Any
 import asyncpg
 
 from service.db import Database
-from service.metrics import dirty_sql
+from service.metrics import sql
 from service.metrics.dirty_plan import group_claimed
 from service.metrics.rollup import rebuild
 from service.metrics.schemas import FreshnessOut
@@ -38,15 +38,15 @@ LEASE = timedelta(minutes=10)
 async def mark_user_sessions(conn: asyncpg.Connection, user_id: int) -> int:
     """Mark every day of a user's sessions: call it in the transaction of a change that alters
     how those sessions count (a membership or affiliation that is verified, moved or revoked)."""
-    return int(await conn.fetchval(dirty_sql.MARK_USER_SESSIONS, user_id))
+    return int(await conn.fetchval(sql.DIRTY_MARK_USER_SESSIONS, user_id))
 
 
-async def _quick(db: Database, method: str, sql: str, *args: Any) -> Any:
+async def _quick(db: Database, method: str, statement: str, *args: Any) -> Any:
     """A claim or a release: a lost one only delays a day (its lease runs out), so it does not
     wait for the WAL flush either."""
     async with db.transaction() as conn:
         await conn.execute("SET LOCAL synchronous_commit = off")
-        return await getattr(conn, method)(sql, *args)
+        return await getattr(conn, method)(statement, *args)
 
 
 def _claimer() -> str:
@@ -61,20 +61,20 @@ async def rollup_dirty(db: Database, now: datetime, before: date) -> int:
     for _ in range(MAX_BATCHES):
         claimed = [
             (int(r["instrument_id"]), r["day"])
-            for r in await _quick(db, "fetch", dirty_sql.CLAIM, before, now, BATCH, now + LEASE, me)
+            for r in await _quick(db, "fetch", sql.DIRTY_CLAIM, before, now, BATCH, now + LEASE, me)
         ]
         for ids, lo, hi in group_claimed(claimed):
             written += await rebuild(db, lo, hi, ids, whole_sessions=False)
         if claimed:
             days = ([c[0] for c in claimed], [c[1] for c in claimed])
-            await _quick(db, "execute", dirty_sql.RELEASE, me, *days)
+            await _quick(db, "execute", sql.DIRTY_RELEASE, me, *days)
         if len(claimed) < BATCH:
             break
     return written
 
 
 async def freshness(db: Database) -> FreshnessOut:
-    row = await db.fetchrow(dirty_sql.FRESHNESS)
+    row = await db.fetchrow(sql.DIRTY_FRESHNESS)
     assert row is not None, "the migration inserts the one freshness row"
     return FreshnessOut(
         as_of=row["as_of"],
@@ -87,4 +87,4 @@ async def freshness(db: Database) -> FreshnessOut:
 
 async def note_as_of(db: Database, now: datetime) -> None:
     """Record that every day up to `now` was rolled up (the recent pass, or a seeded history)."""
-    await db.execute(dirty_sql.NOTE_AS_OF, now)
+    await db.execute(sql.DIRTY_NOTE_AS_OF, now)

@@ -13,16 +13,17 @@ from service.accounts.principal import Principal
 from service.common.i18n import pick
 from service.db import Database
 from service.errors import NotFound
+from service.metrics import sql
 from service.metrics.definitions import Definitions
 from service.metrics.figures import hours, ratio
-from service.metrics.monitoring_sql import report_sql
 from service.metrics.schemas import BelowThresholdOut, EvaluationOut, RatioOut
 from service.metrics.scope import Filters, require_metrics_role
 from service.metrics.sharing import Query, snapshot_fetch
+from service.metrics.sql import report_sql
 
 
 async def report_rows(db: Database, q: Query, defs: Definitions) -> list[Mapping[str, Any]]:
-    """Figures and counts per institution, per region and in total (`monitoring_sql`)."""
+    """Figures and counts per institution, per region and in total (`sql.report_sql`)."""
     _, rows = await snapshot_fetch(
         db, lambda width: report_sql(q, width, defs.evaluated_min_value, defs.normal_ratio_base)
     )
@@ -38,7 +39,7 @@ async def institution_counts(
 
 
 def evaluation_of(
-    institution_id: int, label: str, row: Mapping[str, Any] | None, q: Query, defs: Definitions
+    institution_id: int, label: str, row: Mapping[str, Any] | None, q: Query, *, defs: Definitions
 ) -> EvaluationOut:
     c: Mapping[str, Any] = row or {}
     eligible = int(c.get("eligible", 0))
@@ -78,12 +79,12 @@ async def evaluate(
     require_metrics_role(user)
     if not user.can_read_records(institution_id):
         raise NotFound("No such institution among those you administer.")
-    names = await db.fetchrow(
-        "SELECT name_zh, name_en FROM institution WHERE id = $1", institution_id
-    )
+    names = await db.fetchrow(sql.INSTITUTION_NAMES, institution_id)
     if names is None:
         raise NotFound("No such institution.")
-    q = Query(user, period[0], period[1], "institution", Filters(institution=institution_id))
+    q = Query(
+        user, period[0], period[1], "institution", filters=Filters(institution=institution_id)
+    )
     counts = await institution_counts(db, q, defs)
     label = pick(language, names["name_zh"], names["name_en"])
-    return evaluation_of(institution_id, label, counts.get(institution_id), q, defs)
+    return evaluation_of(institution_id, label, counts.get(institution_id), q, defs=defs)

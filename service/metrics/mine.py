@@ -30,6 +30,7 @@ async def my_usage(
     user: Principal,
     date_from: date | None,
     date_to: date | None,
+    *,
     language: str,
     page: int,
     page_size: int,

@@ -2,7 +2,7 @@
 and region in one table (institution rows, each region's subtotal after them, the total last),
 with the column names of `MonitoringRowOut`, as JSON or CSV.
 
-Everything comes from one query (`monitoring_sql`) over the roll-up, so region subtotals and the
+Everything comes from one query (`sql.report_sql`) over the roll-up, so region subtotals and the
 total are computed, not summed from rounded rows (distinct external institutions are not
 additive), and the rows agree with `/metrics/sharing` and the evaluation ratios.
 """
@@ -14,23 +14,17 @@ from collections.abc import Mapping
 from typing import Any
 
 from service.db import Database
+from service.metrics import sql
 from service.metrics.definitions import Definitions
 from service.metrics.evaluation import report_rows
 from service.metrics.figures import hours, ratio
-from service.metrics.monitoring_sql import satisfaction_sql
 from service.metrics.periods import quota_hours
 from service.metrics.schemas import MonitoringLevel, MonitoringOut, MonitoringRowOut
 from service.metrics.sharing import Query
+from service.metrics.sql import monitoring_satisfaction_sql
 
 LEVELS: dict[int, MonitoringLevel] = {0: "institution", 1: "region", 3: "total"}
 
-_NAMES = """
-SELECT 'region' AS kind, code AS key, '' AS code, name_zh, name_en FROM region
-WHERE code = ANY($1::text[])
-UNION ALL
-SELECT 'institution', id::text, code, name_zh, name_en FROM institution
-WHERE id = ANY($2::bigint[])
-"""
 
 Row = Mapping[str, Any]
 
@@ -96,16 +90,19 @@ async def monitoring_report(
     db: Database, q: Query, defs: Definitions, quota: tuple[int, int]
 ) -> MonitoringOut:
     rows, sats = await asyncio.gather(
-        report_rows(db, q, defs), db.fetch(*_unpack(satisfaction_sql(q)))
+        report_rows(db, q, defs), db.fetch(*_unpack(monitoring_satisfaction_sql(q)))
     )
     regions = sorted({str(r["region_code"]) for r in rows if r["region_code"]})
     institutions = sorted({int(r["institution_id"]) for r in rows if r["institution_id"]})
-    names = {(n["kind"], n["key"]): n for n in await db.fetch(_NAMES, regions, institutions)}
+    names = {
+        (n["kind"], n["key"]): n
+        for n in await db.fetch(sql.INSTITUTION_NAMES_BY_ID, regions, institutions)
+    }
     by_key = {_key(s): s for s in sats}
     fraction = q.quota_fraction()
     out = [
         _row(r, by_key.get(_key(r)), names,
-             quota_hours(int(r["general"]), int(r["special"]), fraction, *quota))
+             quota_hours(int(r["general"]), int(r["special"]), fraction, quota[0], special_hours=quota[1]))
         for r in sorted(rows, key=_order)
     ]  # fmt: skip
     return MonitoringOut(

@@ -119,7 +119,7 @@ def year_fraction(date_from: date, date_to: date, bucket: str | None = None) -> 
 
 
 def quota_hours(
-    n_general: int, n_special: int, fraction: float, general_hours: int, special_hours: int
+    n_general: int, n_special: int, fraction: float, general_hours: int, *, special_hours: int
 ) -> float:
     return fraction * (n_general * general_hours + n_special * special_hours)
 

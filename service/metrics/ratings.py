@@ -11,6 +11,7 @@ import asyncpg
 from service.accounts.principal import Principal
 from service.db import Database
 from service.errors import Conflict, NotFound, Unprocessable
+from service.metrics import sql
 from service.metrics.schemas import RatingIn, RatingOut
 
 #: The national registry's five levels, exactly (its `comment` field takes these words only).
@@ -29,29 +30,11 @@ def score_of(value: int | str) -> int:
     return _BY_LABEL[value]
 
 
-_BOOKING = """
-SELECT b.user_id, b.kind, b.status, b.instrument_id,
-       (b.starts_at AT TIME ZONE r.timezone)::date AS day,
-       EXISTS (SELECT 1 FROM usage_session s WHERE s.booking_id = b.id AND s.ended_at IS NOT NULL)
-           AS used
-FROM booking b JOIN instrument i ON i.id = b.instrument_id
-JOIN institution n ON n.id = i.institution_id JOIN region r ON r.code = n.region_code
-WHERE b.id = $1
-"""
-
-_INSERT = """
-INSERT INTO satisfaction (booking_id, user_id, instrument_id, day, rating, comment)
-VALUES ($1, $2, $3, $4, $5, $6)
-ON CONFLICT (booking_id) DO NOTHING
-RETURNING booking_id, rating, comment, created_at
-"""
-
-
 async def rate(db: Database, user: Principal, booking_id: int, data: RatingIn) -> RatingOut:
     score = score_of(data.rating)
 
     async def work(conn: asyncpg.Connection) -> RatingOut:
-        row = await conn.fetchrow(_BOOKING, booking_id)
+        row = await conn.fetchrow(sql.RATEABLE_BOOKING, booking_id)
         if row is None or row["user_id"] != user.user_id or row["kind"] != "booking":
             raise NotFound("No such booking of yours.")
         if row["status"] != "completed" and not row["used"]:
@@ -59,7 +42,7 @@ async def rate(db: Database, user: Principal, booking_id: int, data: RatingIn) -
                 "Only a completed booking can be rated.", extra={"booking_status": row["status"]}
             )
         saved = await conn.fetchrow(
-            _INSERT,
+            sql.INSERT_RATING,
             booking_id,
             user.user_id,
             row["instrument_id"],

@@ -89,7 +89,7 @@ def to_record(row: asyncpg.Record) -> ServiceRecordOut:
 
 
 async def records_page(
-    db: Database, user: Principal, date_from: date, date_to: date, page: int, page_size: int
+    db: Database, user: Principal, date_from: date, date_to: date, *, page: int, page_size: int
 ) -> tuple[list[ServiceRecordOut], int]:
     p = Params()
     body = _select(user, date_from, date_to, p)

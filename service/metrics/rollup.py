@@ -5,7 +5,7 @@ from the raw tables in one transaction, so running it twice, or after a session 
 gives the same rows. Chunks of concurrent runs (two schedulers, a backfill) are serialised by
 one advisory lock, so they never interleave their deletes and inserts.
 
-A chunk also settles the dirty days it covers (`dirty_sql`): it notes their marks before it
+A chunk also settles the dirty days it covers (`sql.DIRTY_*`): it notes their marks before it
 reads anything and deletes them at its end only if no write marked them again meanwhile. A
 rebuild covers whole sessions: the days outside the range of a session crossing its edge are
 recomputed with it.
@@ -24,9 +24,7 @@ import asyncpg
 
 from service.availability.openings import DayException, Interval, WeeklyInterval
 from service.db import Database, advisory_xact_lock
-from service.metrics import dirty_sql
-from service.metrics import rollup_run as run
-from service.metrics import rollup_sql as q
+from service.metrics import sql as q
 from service.metrics.available import AvailabilityCalculator
 from service.metrics.dirty_plan import outside_days
 from service.metrics.periods import month_chunks, month_start, next_month
@@ -50,7 +48,7 @@ async def rebuild(
     """
     ids = list(instruments) if instruments is not None else None
     written = await _rebuild_range(db, date_from, date_to, ids)
-    edges = await db.fetch(dirty_sql.EDGES, date_from, date_to, ids) if whole_sessions else []
+    edges = await db.fetch(q.DIRTY_EDGES, date_from, date_to, ids) if whole_sessions else []
     for extra_ids, lo, hi in outside_days(edges, date_from, date_to):
         written += await _rebuild_range(db, lo, hi, extra_ids)
     log.info("metrics roll-up %s..%s: %d instrument-days", date_from, date_to, written)
@@ -72,9 +70,7 @@ async def _rebuild_range(
 
 async def recent_days(db: Database, now: datetime) -> tuple[date, date]:
     """`[yesterday, tomorrow)` stretched over every zone an institution is in."""
-    zones = await db.fetch(
-        "SELECT DISTINCT r.timezone FROM region r JOIN institution n ON n.region_code = r.code"
-    )
+    zones = await db.fetch(q.INSTITUTION_ZONES)
     days = {now.astimezone(ZoneInfo(row["timezone"])).date() for row in zones} or {now.date()}
     return min(days) - timedelta(days=1), max(days) + timedelta(days=1)
 
@@ -83,20 +79,20 @@ async def rollup_recent(db: Database, now: datetime) -> int:
     """Yesterday and today in every zone an institution is in (the scheduler calls this);
     afterwards the figures are complete as of `now` but for the dirty days before them."""
     written = await rebuild(db, *await recent_days(db, now), whole_sessions=False)
-    await db.execute(dirty_sql.NOTE_AS_OF, now)
+    await db.execute(q.DIRTY_NOTE_AS_OF, now)
     return written
 
 
 async def _chunk(
-    conn: asyncpg.Connection, lo: date, hi: date, ids: list[int] | None, rebuild_year: bool
+    conn: asyncpg.Connection, lo: date, hi: date, ids: list[int] | None, *, rebuild_year: bool
 ) -> int:
     # Derived data: a commit lost in a crash leaves its dirty days marked, so they are simply
     # recomputed; nothing is worth waiting for the WAL flush.
     await conn.execute("SET LOCAL synchronous_commit = off")
     await advisory_xact_lock(conn, LOCK_METRICS, 0)
     await conn.execute(q.CREATE_WORK)
-    await conn.execute(dirty_sql.CREATE_SEEN)
-    await conn.execute(dirty_sql.REMEMBER, lo, hi, ids)
+    await conn.execute(q.DIRTY_CREATE_SEEN)
+    await conn.execute(q.DIRTY_REMEMBER, lo, hi, ids)
     for sql in q.DELETE_DAYS:
         await conn.execute(sql, lo, hi, ids)
     await _copy_available(conn, lo, hi, ids)
@@ -104,18 +100,18 @@ async def _chunk(
         args = (lo, hi, ids) if "$3" in sql else ()
         await conn.execute(sql, *args)
     status = await conn.execute(q.USAGE_DAYS, lo, hi)
-    await conn.execute(run.SLOTS, lo, hi, ids)
+    await conn.execute(q.SLOTS, lo, hi, ids)
     month_lo, month_hi = month_start(lo), next_month(hi - timedelta(days=1))
-    for sql in [*q.PERIODS["month"], run.PERIOD_EXT]:
+    for sql in [*q.PERIODS["month"], q.PERIOD_EXT]:
         await conn.execute(sql, month_lo, month_hi, ids, "month")
-    for sql in (run.RUN_DELETE, run.RUN_INSERT):
+    for sql in (q.RUN_DELETE, q.RUN_INSERT):
         await conn.execute(sql, month_lo, month_hi, ids)
     if rebuild_year:
         year_lo, year_hi = date(lo.year, 1, 1), date(lo.year + 1, 1, 1)
-        for sql in [*q.PERIODS["year"], run.PERIOD_EXT]:
+        for sql in [*q.PERIODS["year"], q.PERIOD_EXT]:
             await conn.execute(sql, year_lo, year_hi, ids, "year")
-    await conn.execute(dirty_sql.RESOLVE)
-    await conn.execute(dirty_sql.NOTE_ROLLUP)
+    await conn.execute(q.DIRTY_RESOLVE)
+    await conn.execute(q.DIRTY_NOTE_ROLLUP)
     return int(status.split()[-1])
 
 
@@ -143,7 +139,7 @@ async def _copy_available(
             weekly.get(iid, []),
             exceptions.get(iid, []),
             blocks.get(iid, []),
-            inst["retired_at"],
+            retired_at=inst["retired_at"],
         )
         records.extend((iid, day, secs) for day, secs in by_day.items() if secs > 0)
     await conn.copy_records_to_table(

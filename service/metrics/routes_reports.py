@@ -43,6 +43,7 @@ async def institution_evaluation(
     db: DB,
     user: User,
     settings: Conf,
+    *,
     institution_id: PathId,
     date_from: OptFrom = None,
     date_to: OptTo = None,
@@ -59,12 +60,19 @@ async def institution_evaluation(
 
 
 async def _report(
-    db: DB, user: User, settings: Settings, date_from: Any, date_to: Any
+    db: DB, user: User, settings: Settings, date_from: Any, *, date_to: Any
 ) -> MonitoringOut:
     defs = definitions(settings)
     period = period_or(date_from, date_to, last_complete_year(defs.today(utcnow())))
     require_metrics_role(user)
-    q = Query(user, *period, "institution", Filters(), quota_until=defs.quota_until(utcnow()))
+    q = Query(
+        user,
+        period[0],
+        period[1],
+        "institution",
+        filters=Filters(),
+        quota_until=defs.quota_until(utcnow()),
+    )
     quota = (settings.quota_general_hours, settings.quota_special_hours)
     return await monitoring.monitoring_report(db, q, defs, quota)
 
@@ -76,12 +84,12 @@ async def _report(
     responses=ERRORS,
 )
 async def monitoring_report(
-    db: DB, user: User, settings: Conf, date_from: OptFrom = None, date_to: OptTo = None
+    db: DB, user: User, settings: Conf, date_from: OptFrom = None, *, date_to: OptTo = None
 ) -> MonitoringOut:
     """The monitoring-indicator report: per institution (`level` institution), each region's
     subtotal (`region`) and the total (`total`), with usage figures and evaluation ratios in
     stable column names (see the README). Default period: the last complete year."""
-    return await _report(db, user, settings, date_from, date_to)
+    return await _report(db, user, settings, date_from, date_to=date_to)
 
 
 @get(
@@ -96,11 +104,12 @@ async def monitoring_report_csv(
     user: User,
     settings: Conf,
     date_from: OptFrom = None,
+    *,
     date_to: OptTo = None,
     labels: columns.Labelled = None,
 ) -> Response[bytes]:
     """The same table as CSV (UTF-8 with a byte-order mark), one column per field."""
-    report = await _report(db, user, settings, date_from, date_to)
+    report = await _report(db, user, settings, date_from, date_to=date_to)
     fields = list(MonitoringRowOut.__struct_encode_fields__)
     body = (
         columns.structs(report.rows, fields, labels)

@@ -10,27 +10,20 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from datetime import date
+from functools import partial
 from typing import Any
 
 import asyncpg
 
 from service.common.i18n import pick
 from service.db import Database
-from service.metrics import figures
+from service.metrics import figures, sql
 from service.metrics.figures import Extras, Sums
 from service.metrics.periods import buckets, quota_hours
+from service.metrics.query import KEYS, TIME_GROUPS, Query
 from service.metrics.schemas import MetricsRowOut
-from service.metrics.sharing_sql import KEYS, TIME_GROUPS, WIDTH_SQL, Query
 
 __all__ = ["KEYS", "TIME_GROUPS", "Query", "sharing_page", "sharing_table", "snapshot_fetch"]
-
-LABELS = {
-    "instrument": "SELECT id::text AS key, name_zh AS zh, name_en AS en FROM instrument",
-    "institution": "SELECT id::text AS key, name_zh AS zh, name_en AS en FROM institution",
-    "region": "SELECT code AS key, name_zh AS zh, name_en AS en FROM region",
-    "category": "SELECT code AS key, name_zh AS zh, name_en AS en FROM category",
-}
-_LABEL_WHERE = {"instrument": "id", "institution": "id", "region": "code", "category": "code"}
 
 Rows = list[asyncpg.Record]
 Quota = tuple[int, int]
@@ -40,12 +33,12 @@ async def sharing_table(
     db: Database, q: Query, language: str, quota: Quota
 ) -> tuple[list[MetricsRowOut], MetricsRowOut]:
     """All rows (sorted) and the totals row."""
-    rows, totals, _ = await sharing_page(db, q, language, quota, None, 0)
+    rows, totals, _ = await sharing_page(db, q, language, quota, limit=None, offset=0)
     return rows, totals
 
 
 async def sharing_page(
-    db: Database, q: Query, language: str, quota: Quota, limit: int | None, offset: int
+    db: Database, q: Query, language: str, quota: Quota, *, limit: int | None, offset: int
 ) -> tuple[list[MetricsRowOut], MetricsRowOut, int]:
     """Rows `[offset, offset + limit)` (all with `limit=None`), the totals row and the number
     of rows. Time groups have one row per month or year of the range, in order."""
@@ -53,12 +46,12 @@ async def sharing_page(
         rows, totals = await _time_table(db, q, language, quota)
         end = None if limit is None else offset + limit
         return rows[offset:end], totals, len(rows)
-    return await _group_table(db, q, language, quota, limit, offset)
+    return await _group_table(db, q, language, quota, limit=limit, offset=offset)
 
 
 async def snapshot_fetch(
     db: Database, build: Any, *extra: Any
-) -> tuple[int, Rows]:  # build: (width, *extra) -> (sql, args)
+) -> tuple[int, Rows]:  # build: (width, *extra) -> (statement, args)
     """Bitmap width and the query in one snapshot: a concurrent roll-up may hand out new
     numbers, and a bitmap cut to a stale width would lose institutions."""
     async with (
@@ -68,15 +61,15 @@ async def snapshot_fetch(
         # A few hundred thousand rows are grouped in memory; compiling them (JIT) costs more
         # than it saves at this size.
         await conn.execute("SET LOCAL work_mem = '64MB'; SET LOCAL jit = off")
-        width = int(await conn.fetchval(WIDTH_SQL))
-        sql, args = build(width, *extra)
-        return width, list(await conn.fetch(sql, *args))
+        width = int(await conn.fetchval(sql.WIDTH_SQL))
+        statement, args = build(width, *extra)
+        return width, list(await conn.fetch(statement, *args))
 
 
 async def _group_table(
-    db: Database, q: Query, language: str, quota: Quota, limit: int | None, offset: int
+    db: Database, q: Query, language: str, quota: Quota, *, limit: int | None, offset: int
 ) -> tuple[list[MetricsRowOut], MetricsRowOut, int]:
-    _, records = await snapshot_fetch(db, q.table_sql, limit, offset)
+    _, records = await snapshot_fetch(db, partial(sql.table_sql, q), limit, offset)
     total_rec = next(r for r in records if r["is_total"])
     page = [r for r in records if not r["is_total"]]
     labels = await _labels(db, q.group_by, [r["key"] for r in page], language)
@@ -86,7 +79,7 @@ async def _group_table(
             r["key"],
             labels.get(r["key"], r["key"]),
             Sums.of(r),
-            _extras(r, r, (r["sat_avg"], r["sat_n"]), quota, fraction),
+            _extras(r, r, (r["sat_avg"], r["sat_n"]), quota, fraction=fraction),
         )
         for r in page
     ]
@@ -94,7 +87,13 @@ async def _group_table(
         "total",
         pick(language, "合计", "Total"),
         Sums.of(total_rec),
-        _extras(total_rec, total_rec, (total_rec["sat_avg"], total_rec["sat_n"]), quota, fraction),
+        _extras(
+            total_rec,
+            total_rec,
+            (total_rec["sat_avg"], total_rec["sat_n"]),
+            quota,
+            fraction=fraction,
+        ),
     )
     return rows, totals, int(total_rec["groups"])
 
@@ -103,9 +102,9 @@ async def _time_table(
     db: Database, q: Query, language: str, quota: Quota
 ) -> tuple[list[MetricsRowOut], MetricsRowOut]:
     (_, usage), sats, counts = await asyncio.gather(
-        snapshot_fetch(db, q.usage_sql),
-        db.fetch(*_unpack(q.satisfaction_sql())),
-        db.fetch(*_unpack(q.instruments_sql())),
+        snapshot_fetch(db, partial(sql.usage_sql, q)),
+        db.fetch(*_unpack(sql.group_satisfaction_sql(q))),
+        db.fetch(*_unpack(sql.instruments_sql(q))),
     )
     by_usage, by_sat = _index(usage, q.group_by), _index(sats, q.group_by)
     count = counts[0] if counts else None
@@ -118,7 +117,7 @@ async def _time_table(
                 k,
                 k,
                 Sums.of(u) if u else Sums(),
-                _extras(count, u, _sat(by_sat.get(k)), quota, q.quota_fraction(k)),
+                _extras(count, u, _sat(by_sat.get(k)), quota, fraction=q.quota_fraction(k)),
             )
         )
     u = by_usage.get(None)
@@ -126,7 +125,7 @@ async def _time_table(
         "total",
         pick(language, "合计", "Total"),
         Sums.of(u) if u else Sums(),
-        _extras(count, u, _sat(by_sat.get(None)), quota, q.quota_fraction()),
+        _extras(count, u, _sat(by_sat.get(None)), quota, fraction=q.quota_fraction()),
     )
     return rows, totals
 
@@ -150,12 +149,12 @@ Rec = Mapping[str, Any] | None
 
 
 def _extras(
-    counts: Rec, usage: Rec, sat: tuple[float | None, int | None], quota: Quota, fraction: float
+    counts: Rec, usage: Rec, sat: tuple[float | None, int | None], quota: Quota, *, fraction: float
 ) -> Extras:
     general = int(counts["general"] or 0) if counts else 0
     special = int(counts["special"] or 0) if counts else 0
     return Extras(
-        quota_hours=quota_hours(general, special, fraction, *quota),
+        quota_hours=quota_hours(general, special, fraction, quota[0], special_hours=quota[1]),
         instruments=int(counts["n"] or 0) if counts else 0,
         external_institutions=int(usage["ext_n"] or 0) if usage else 0,
         satisfaction_avg=sat[0],
@@ -170,9 +169,6 @@ def _sat(row: Rec) -> tuple[float | None, int | None]:
 async def _labels(db: Database, group_by: str, keys: list[str], language: str) -> dict[str, str]:
     if not keys:
         return {}
-    if _LABEL_WHERE[group_by] == "id":
-        ids = [int(k) for k in keys]
-        rows = await db.fetch(f"{LABELS[group_by]} WHERE id = ANY($1::bigint[])", ids)
-    else:
-        rows = await db.fetch(f"{LABELS[group_by]} WHERE code = ANY($1::text[])", keys)
+    by_id = group_by in ("instrument", "institution")
+    rows = await db.fetch(sql.GROUP_LABELS[group_by], [int(k) for k in keys] if by_id else keys)
     return {r["key"]: pick(language, r["zh"], r["en"]) for r in rows}

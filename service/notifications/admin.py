@@ -16,6 +16,7 @@ from service.common.pagination import offset
 from service.common.schemas import Page
 from service.db import Database
 from service.errors import Conflict, NotFound, Unprocessable
+from service.notifications import sql
 from service.notifications.schemas import (
     OutboxOverviewOut,
     OutboxRetriedOut,
@@ -24,19 +25,6 @@ from service.notifications.schemas import (
 )
 
 STATES = ("pending", "sent", "dead", "skipped", "expired")
-_COLUMNS = """id, kind, user_id, booking_id, state, attempts, last_error, skip_reason,
-              expired_reason, due_at, next_attempt_at, created_at, sent_at, message_id,
-              failing_since, retried_at"""
-_REQUEUE = """state = 'pending', attempts = 0, next_attempt_at = now(), last_error = '',
-              failing_since = NULL, retried_at = now(), claimed_by = ''"""
-_RETRY_MATCHING = f"""
-UPDATE notification_outbox SET {_REQUEUE}
-WHERE state = 'dead'
-  AND ($1::text IS NULL OR kind = $1)
-  AND ($2::timestamptz IS NULL OR created_at >= $2)
-  AND ($3::timestamptz IS NULL OR created_at < $3)
-  AND ($4::text IS NULL OR strpos(lower(last_error), lower($4)) > 0)
-"""
 
 
 def _row(record: Any) -> OutboxRowOut:
@@ -45,23 +33,15 @@ def _row(record: Any) -> OutboxRowOut:
 
 async def overview(db: Database, page: int, page_size: int) -> OutboxOverviewOut:
     counts = dict.fromkeys(STATES, 0)
-    for record in await db.fetch(
-        "SELECT state, count(*) AS n FROM notification_outbox GROUP BY state"
-    ):
+    for record in await db.fetch(sql.OUTBOX_COUNTS):
         counts[record["state"]] = record["n"]
-    due_now = await db.fetchval(
-        """SELECT count(*) FROM notification_outbox
-           WHERE state = 'pending' AND next_attempt_at <= now()"""
-    )
+    due_now = await db.fetchval(sql.DUE_NOW)
     rows = await db.fetch(
-        f"""SELECT {_COLUMNS} FROM notification_outbox WHERE state = 'dead'
-            ORDER BY id DESC LIMIT $1 OFFSET $2""",
+        sql.DEAD_PAGE,
         page_size,
         offset(page, page_size),
     )
-    kinds = await db.fetch(
-        "SELECT DISTINCT kind FROM notification_outbox WHERE state = 'dead' ORDER BY kind"
-    )
+    kinds = await db.fetch(sql.DEAD_KINDS)
     dead = Page(items=[_row(r) for r in rows], total=counts["dead"], page=page, page_size=page_size)
     return OutboxOverviewOut(
         counts=counts, due_now=due_now, dead=dead, dead_kinds=[k["kind"] for k in kinds]
@@ -71,13 +51,12 @@ async def overview(db: Database, page: int, page_size: int) -> OutboxOverviewOut
 async def retry(db: Database, outbox_id: int) -> OutboxRowOut:
     """A dead message goes back to the queue with a fresh attempt budget."""
     record = await db.fetchrow(
-        f"""UPDATE notification_outbox SET {_REQUEUE}
-            WHERE id = $1 AND state = 'dead' RETURNING {_COLUMNS}""",
+        sql.RETRY_ONE,
         outbox_id,
     )
     if record is not None:
         return _row(record)
-    state = await db.fetchval("SELECT state FROM notification_outbox WHERE id = $1", outbox_id)
+    state = await db.fetchval(sql.OUTBOX_STATE, outbox_id)
     if state is None:
         raise NotFound(f"There is no outbox message {outbox_id}.")
     raise Conflict(
@@ -103,7 +82,11 @@ async def retry_matching(
 
     async def work(conn: asyncpg.Connection) -> int:
         status = await conn.execute(
-            _RETRY_MATCHING, filters.kind, filters.created_from, filters.created_to, filters.error
+            sql.RETRY_MATCHING,
+            filters.kind,
+            filters.created_from,
+            filters.created_to,
+            filters.error,
         )
         retried = int(status.rsplit(" ", 1)[-1])
         detail: dict[str, Any] = {

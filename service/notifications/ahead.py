@@ -19,33 +19,9 @@ from zoneinfo import ZoneInfo
 from service.bookings import store
 from service.common.jobs import JobResult
 from service.db import Database
+from service.notifications import sql
 from service.outbox.store import enqueue
 from service.settings import Settings
-
-# The local day of each booking starting within the window, and what touches it.
-_TOUCHED = """
-WITH soon AS (
-    SELECT b.id, b.user_id, b.instrument_id, b.calendar_key, r.timezone,
-           (b.starts_at AT TIME ZONE r.timezone)::date AS day
-    FROM booking b
-    JOIN instrument i ON i.id = b.instrument_id
-    JOIN institution s ON s.id = i.institution_id
-    JOIN region r ON r.code = s.region_code
-    WHERE b.kind = 'booking' AND b.status IN ('pending', 'confirmed')
-      AND b.starts_at > $1 AND b.starts_at <= $1 + make_interval(days => $2)
-)
-SELECT soon.id AS booking_id, soon.user_id, soon.timezone, 'block' AS what, m.id AS ref,
-       m.starts_at, m.ends_at, m.purpose AS reason, NULL::time AS opens, NULL::time AS closes
-FROM soon JOIN booking m
-  ON m.calendar_key = soon.calendar_key AND m.kind = 'maintenance' AND m.status = 'confirmed'
- AND m.starts_at < (soon.day + 1)::timestamp AT TIME ZONE soon.timezone
- AND m.ends_at > soon.day::timestamp AT TIME ZONE soon.timezone
-UNION ALL
-SELECT soon.id, soon.user_id, soon.timezone, 'closure', c.id, NULL, NULL, c.reason, c.opens,
-       c.closes
-FROM soon JOIN calendar_exception c ON c.instrument_id = soon.instrument_id AND c.day = soon.day
-ORDER BY 1, 4, 5
-"""
 
 
 def _when(row: Any) -> dict[str, list[list[str]]]:
@@ -66,7 +42,7 @@ async def queue_calendar_notices(db: Database, settings: Settings, now: datetime
     result = JobResult()
     queued = 0
     async with db.transaction() as conn:
-        for row in await conn.fetch(_TOUCHED, now, settings.notice_days_before_closure):
+        for row in await conn.fetch(sql.TOUCHED, now, settings.notice_days_before_closure):
             made = await enqueue(
                 conn,
                 kind="calendar_ahead",

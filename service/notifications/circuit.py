@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from service.db import Database
-from service.notifications import mailer
+from service.notifications import mailer, sql
 from service.notifications.rules import RetryPolicy
 
 log = logging.getLogger("service.notifications")
@@ -26,44 +26,23 @@ log = logging.getLogger("service.notifications")
 #: A probe not concluded by then (its process died) is taken over by another process.
 PROBE_LEASE = timedelta(seconds=2 * mailer.TIMEOUT_SECONDS)
 
-_OPEN = """
-UPDATE mail_circuit SET state = 'open', opened_at = $1, probe_at = $2, failed_probes = 0,
-                        last_error = $3
-WHERE id = 1 AND state = 'closed' RETURNING opened_at
-"""
-_CLAIM_PROBE = """
-UPDATE mail_circuit SET probe_at = $1 + $2::interval
-WHERE id = 1 AND state = 'open' AND probe_at <= $1 RETURNING failed_probes
-"""
-_PROBE_FAILED = """
-UPDATE mail_circuit SET failed_probes = failed_probes + 1, probe_at = $1, last_error = $2
-WHERE id = 1 AND state = 'open'
-"""
-_CLOSE = """
-WITH outage AS (SELECT opened_at FROM mail_circuit WHERE id = 1 AND state = 'open' FOR UPDATE)
-UPDATE mail_circuit c SET state = 'closed', closed_at = $1, opened_at = NULL, probe_at = NULL
-FROM outage WHERE c.id = 1 AND c.state = 'open'
-RETURNING outage.opened_at, c.failed_probes
-"""
-_WAITING = "SELECT count(*) FROM notification_outbox WHERE state = 'pending'"
-
 
 def _jitter() -> float:
     return random.random()  # noqa: S311 - spreading retries, not secrecy
 
 
 async def is_closed(db: Database) -> bool:
-    return bool(await db.fetchval("SELECT state = 'closed' FROM mail_circuit WHERE id = 1"))
+    return bool(await db.fetchval(sql.CIRCUIT_CLOSED))
 
 
 async def trip(db: Database, now: datetime, error: str, policy: RetryPolicy) -> bool:
     """Open the circuit after a batch found the server unusable; True if this call opened it
     (and so logged the start of the outage)."""
     first_probe = now + policy.delay(1, _jitter())
-    opened = await db.fetchval(_OPEN, now, first_probe, error[:1000])
+    opened = await db.fetchval(sql.OPEN, now, first_probe, error[:1000])
     if opened is None:
         return False
-    waiting = await db.fetchval(_WAITING)
+    waiting = await db.fetchval(sql.WAITING)
     log.error(
         "mail outage started: %s; %d notices waiting; delivery paused, next probe at %s",
         error,
@@ -78,17 +57,17 @@ async def admit(db: Database, smtp_url: str, now: datetime, policy: RetryPolicy)
     successfully and closed it."""
     if await is_closed(db):
         return True
-    failed = await db.fetchval(_CLAIM_PROBE, now, PROBE_LEASE)
+    failed = await db.fetchval(sql.CLAIM_PROBE, now, PROBE_LEASE)
     if failed is None:
         return False  # not yet time, or another process is probing
     error = await mailer.probe(smtp_url)
     if error is not None:
         next_probe = now + policy.delay(int(failed) + 2, _jitter())
-        await db.execute(_PROBE_FAILED, next_probe, error[:1000])
+        await db.execute(sql.PROBE_FAILED, next_probe, error[:1000])
         return False
-    closed = await db.fetchrow(_CLOSE, now)
+    closed = await db.fetchrow(sql.CLOSE, now)
     if closed is not None:
-        waiting = await db.fetchval(_WAITING)
+        waiting = await db.fetchval(sql.WAITING)
         lasted = (now - closed["opened_at"]).total_seconds()
         log.warning(
             "mail outage ended after %.0f s (%d failed probes); %d notices waiting are "
@@ -123,17 +102,8 @@ class MailStatus:
         )
 
 
-_STATUS = """
-SELECT c.state, c.opened_at, c.failed_probes, c.last_error, c.probe_at,
-       (SELECT count(*) FROM notification_outbox WHERE state = 'pending') AS undelivered,
-       (SELECT min(due_at) FROM notification_outbox
-        WHERE state = 'pending' AND due_at <= $1) AS oldest
-FROM mail_circuit c WHERE c.id = 1
-"""
-
-
 async def status(db: Database, now: datetime) -> MailStatus:
-    row = await db.fetchrow(_STATUS, now)
+    row = await db.fetchrow(sql.STATUS, now)
     assert row is not None, "mail_circuit has its one row from the migration"
     oldest = (now - row["oldest"]).total_seconds() if row["oldest"] is not None else 0.0
     return MailStatus(

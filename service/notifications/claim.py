@@ -17,33 +17,13 @@ import asyncpg
 
 from service.common.jobs import JobResult, worker_identity
 from service.db import Database
-from service.notifications import rules
+from service.notifications import rules, sql
 from service.notifications.account_mail import recipient
 from service.notifications.render import Mail
 from service.notifications.snapshot import booking_snapshot
 
 log = logging.getLogger("service.notifications")
 
-_CLAIM = """
-WITH due AS (
-    SELECT id FROM notification_outbox
-    WHERE state = 'pending' AND next_attempt_at <= $1
-    ORDER BY next_attempt_at, id
-    LIMIT $2
-    FOR UPDATE SKIP LOCKED
-), claimed AS (
-    UPDATE notification_outbox o
-    SET next_attempt_at = $3, attempts = o.attempts + 1, claimed_by = $4
-    FROM due WHERE o.id = due.id
-    RETURNING o.id, o.kind, o.payload, o.attempts, o.failing_since, o.user_id, o.booking_id
-)
-SELECT c.id, c.kind, c.payload, c.attempts, c.failing_since, u.email, u.display_name,
-       u.language, u.is_active, u.reminder_lead_minutes, b.status, b.version, b.starts_at
-FROM claimed c
-JOIN app_user u ON u.id = c.user_id
-LEFT JOIN booking b ON b.id = c.booking_id
-ORDER BY c.id
-"""
 
 #: Rows of a claim that will not be sent: not an attempt, so the claim's count is undone. A
 #: row that cannot even be read (a malformed payload) is dead at once, for an admin to see.
@@ -118,7 +98,7 @@ async def claim_batch(
     settled as expired or skipped instead."""
     settled = JobResult()
     async with db.transaction() as conn:
-        rows = await conn.fetch(_CLAIM, now, batch_size, now + lease, worker_identity())
+        rows = await conn.fetch(sql.CLAIM, now, batch_size, now + lease, worker_identity())
         decided: list[tuple[int, str, str | None, str]] = []
         batch: list[Claimed] = []
         for row in rows:

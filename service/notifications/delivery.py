@@ -23,7 +23,7 @@ import asyncpg
 
 from service.common.jobs import JobResult
 from service.db import Database
-from service.notifications import circuit, mailer, rules
+from service.notifications import circuit, mailer, rules, sql
 from service.notifications.attachments import ICS_METHODS, attachment
 from service.notifications.claim import Claimed, claim_batch
 from service.notifications.render import build_message
@@ -34,41 +34,6 @@ log = logging.getLogger("service.notifications")
 BATCH_SIZE = 50
 #: One run stops after this many batches; the next tick continues.
 MAX_BATCHES = 40
-
-#: Verdicts are committed without waiting for the WAL flush: a flush per message would cost
-#: more than the SMTP exchange. A database crash can lose the last few verdicts; those rows are
-#: then sent again with the same Message-ID, the documented at-least-once contract. The setting
-#: is made with `set_config(…, true)` inside the verdict's own statement, i.e. for that
-#: statement's implicit transaction only (the SQL form of `SET LOCAL`): it is checked when that
-#: transaction commits and gone before the connection serves anything else. A session-level
-#: `SET` would stay on the pooled connection (the pool does not reset sessions) and make a
-#: later booking's 201 precede its WAL flush.
-ASYNC_COMMIT = "(SELECT set_config('synchronous_commit', 'off', true)) AS async_commit"
-
-_SENT = f"""
-UPDATE notification_outbox
-SET state = 'sent', sent_at = greatest($2, clock_timestamp()), message_id = $3, last_error = '',
-    failing_since = NULL, claimed_by = ''
-FROM {ASYNC_COMMIT}
-WHERE id = $1 AND state = 'pending'
-"""
-
-_FAILED = f"""
-UPDATE notification_outbox
-SET state = $2, next_attempt_at = $3, last_error = $4, failing_since = coalesce(failing_since, $5),
-    claimed_by = ''
-FROM {ASYNC_COMMIT}
-WHERE id = $1 AND state = 'pending'
-"""
-
-#: Rows a mail outage kept from being tried: back in the queue, due at once, no attempt spent.
-_RELEASE = """
-UPDATE notification_outbox
-SET attempts = attempts - 1, next_attempt_at = $2, last_error = $3, claimed_by = ''
-WHERE id = ANY($1::bigint[]) AND state = 'pending'
-"""
-
-_DUE = "SELECT count(*) FROM notification_outbox WHERE state = 'pending' AND next_attempt_at <= $1"
 
 
 def retry_policy(settings: Settings) -> rules.RetryPolicy:
@@ -96,13 +61,15 @@ class _Verdicts:
         mail, attempts, failing_since = self.batch[index]
         if error is None:
             await self.conn.execute(
-                _SENT, mail.outbox_id, self.now, rules.message_id(mail.outbox_id)
+                sql.SENT, mail.outbox_id, self.now, rules.message_id(mail.outbox_id)
             )
             self.result.add("sent")
             return
         jitter = random.random()  # noqa: S311 - spreading retries, not secrecy
-        state, next_at = rules.after_failure(attempts, self.now, failing_since, self.policy, jitter)
-        await self.conn.execute(_FAILED, mail.outbox_id, state, next_at, error, self.now)
+        state, next_at = rules.after_failure(
+            attempts, self.now, failing_since, self.policy, jitter=jitter
+        )
+        await self.conn.execute(sql.FAILED, mail.outbox_id, state, next_at, error, self.now)
         self.result.add("dead" if state == "dead" else "failed")
         if state == "dead":
             log.error("outbox %s is dead after %s attempts: %s", mail.outbox_id, attempts, error)
@@ -153,7 +120,7 @@ async def _send_batch(
             await mailer.send_all(settings.smtp_url, messages, by_position)
         except mailer.MailOutage as outage:
             unsent = [batch[p][0].outbox_id for p in positions[outage.done :]]
-            await conn.execute(_RELEASE, unsent, now, f"mail outage: {outage.error}"[:1000])
+            await conn.execute(sql.RELEASE, unsent, now, f"mail outage: {outage.error}"[:1000])
             verdict.result.add("held", len(unsent))
             return verdict.result, outage.error
     return verdict.result, None
@@ -172,7 +139,7 @@ async def deliver_outbox(
     total = JobResult()
     policy = retry_policy(settings)
     if not await circuit.admit(db, settings.smtp_url, now, policy):
-        total.add("held", int(await db.fetchval(_DUE, now)))
+        total.add("held", int(await db.fetchval(sql.DUE, now)))
         return total
     for _ in range(max_batches):
         batch, settled = await claim_batch(db, now, batch_size, lease)

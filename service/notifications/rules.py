@@ -57,6 +57,7 @@ def after_failure(
     now: datetime,
     failing_since: datetime | None,
     policy: RetryPolicy,
+    *,
     jitter: float,
 ) -> tuple[str, datetime]:
     """The state and next attempt time of a row whose `failures`-th try just failed. The last

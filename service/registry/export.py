@@ -15,8 +15,8 @@ from typing import Any
 from service.accounts.principal import Principal
 from service.db import Database
 from service.metrics.csvout import lines
-from service.metrics.rollup_sql import external_use
 from service.metrics.scope import Filters, Params, visible_where
+from service.metrics.sql import external_use
 from service.registry import store, vocab
 from service.registry.catalogue import institution_columns, instrument_record
 from service.registry.records import service_record

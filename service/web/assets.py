@@ -6,8 +6,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from service.common.catalogues import LOCALE_DIR, compile_catalogue, locale_dir_name
 from service.common.i18n import SUPPORTED
-from service.web.i18n import LOCALE_DIR, compile_catalogue, locale_dir_name
 
 ROOT = Path(__file__).resolve().parents[2]
 VENDOR = Path(__file__).parent / "static" / "vendor"

@@ -41,7 +41,7 @@ def zone_suffix(zone: str, viewer_zone: str, language: str = "zh-CN") -> str:
 
 
 def _viewer_part(
-    start: datetime, end: datetime | None, zone: str, viewer_zone: str, language: str
+    start: datetime, end: datetime | None, zone: str, viewer_zone: str, *, language: str
 ) -> str:
     """`（北京时间 07:00–08:00）`: the same moment on the viewer's clock, with the date when it
     falls on another day there."""
@@ -68,12 +68,12 @@ def local_datetime(moment: datetime, zone: str, viewer_zone: str, language: str 
     return (
         local.strftime("%Y-%m-%d %H:%M")
         + zone_suffix(zone, viewer_zone, language)
-        + _viewer_part(moment, None, zone, viewer_zone, language)
+        + _viewer_part(moment, None, zone, viewer_zone, language=language)
     )
 
 
 def local_range(
-    start: datetime, end: datetime, zone: str, viewer_zone: str, language: str = "zh-CN"
+    start: datetime, end: datetime, zone: str, viewer_zone: str, *, language: str = "zh-CN"
 ) -> str:
     """`2026-12-01 09:00–11:00`, or both dates when the range crosses midnight; in another zone
     than the viewer's, `2026-12-01 09:00–10:00 俄罗斯（海参崴）时间（北京时间 07:00–08:00）`."""
@@ -84,7 +84,7 @@ def local_range(
     )
     return (
         f"{first.strftime('%Y-%m-%d %H:%M')}–{tail}{zone_suffix(zone, viewer_zone, language)}"
-        + _viewer_part(start, end, zone, viewer_zone, language)
+        + _viewer_part(start, end, zone, viewer_zone, language=language)
     )
 
 
@@ -101,7 +101,7 @@ class Formatter:
         return local_datetime(moment, zone, viewer_zone, self.language)
 
     def local_range(self, start: datetime, end: datetime, zone: str, viewer_zone: str) -> str:
-        return local_range(start, end, zone, viewer_zone, self.language)
+        return local_range(start, end, zone, viewer_zone, language=self.language)
 
     def __getattr__(self, name: str) -> Any:
         return globals()[name]

@@ -2,57 +2,25 @@
 
 A shared environment with translations swapped per request would race between concurrent
 requests (rendering happens after awaits), so each language gets its own environment, built once.
-Catalogues are the compiled `.mo` files when they are current, else compiled in memory from the
-`.po` sources, so a fresh checkout renders translated pages before any build step.
+The catalogues themselves are read by `service.common.catalogues` (mails and feeds use them too).
 """
 
 from __future__ import annotations
 
-import io
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.support import Translations
 
+from service.common.catalogues import translations
 from service.common.i18n import DEFAULT, SUPPORTED, negotiate
 
 WEB_DIR = Path(__file__).parent
-LOCALE_DIR = WEB_DIR / "locale"
 TEMPLATE_DIR = WEB_DIR / "templates"
-DOMAIN = "messages"
 #: The cookie set by the language switch; it wins over the account setting and the browser.
 LANG_COOKIE = "is_lang"
-
-
-def locale_dir_name(language: str) -> str:
-    return language.replace("-", "_")
-
-
-def _po_path(language: str) -> Path:
-    return LOCALE_DIR / locale_dir_name(language) / "LC_MESSAGES" / f"{DOMAIN}.po"
-
-
-def compile_catalogue(language: str) -> bytes:
-    with _po_path(language).open("rb") as source:
-        catalog = read_po(source, locale=locale_dir_name(language))
-    buffer = io.BytesIO()
-    write_mo(buffer, catalog)
-    return buffer.getvalue()
-
-
-@cache
-def translations(language: str) -> Translations:
-    po = _po_path(language)
-    mo = po.with_suffix(".mo")
-    if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
-        data = mo.read_bytes()
-    else:
-        data = compile_catalogue(language)
-    return Translations(io.BytesIO(data), domain=DOMAIN)
 
 
 @cache
@@ -72,11 +40,6 @@ def environment(language: str) -> jinja2.Environment:
     env.globals["problem_heading"] = lambda status: catalogue.gettext(problem_heading(status))
     env.globals["problem_detail"] = lambda problem: problem_detail(catalogue, language, problem)
     return env
-
-
-def gettext(language: str, message: str, **params: Any) -> str:
-    text: str = translations(language).gettext(message)
-    return text % params if params else text
 
 
 def choose_language(cookie: str | None, account: str | None, accept_language: str | None) -> str:

@@ -1,30 +1,11 @@
-"""Display names of the domain's codes (share modes, statuses, service ways …), marked for
-translation with `N_` and translated by the templates with `_()`."""
+"""Words of the pages that are not code lists (flashes, problem titles, weekdays …), marked for
+translation with `N_` and translated by the templates with `_()`; the code lists' names are in
+`service.common.labels`."""
 
 from __future__ import annotations
 
 from service.web.i18n import N_
 
-SHARE_MODES = {
-    "external": N_("External sharing"),
-    "internal": N_("Internal sharing"),
-    "none": N_("Not shared"),
-}
-INSTRUMENT_STATUSES = {
-    "normal": N_("Normal"),
-    "standby": N_("Standby"),
-    "remote": N_("Remote service"),
-    "occasional_fault": N_("Occasional faults"),
-    "frequent_fault": N_("Frequent faults"),
-    "awaiting_repair": N_("Awaiting repair"),
-    "awaiting_scrap": N_("Awaiting scrapping"),
-}
-SERVICE_WAYS = {
-    "occupy": N_("Self-operated"),
-    "technical": N_("Operated with staff guidance"),
-    "entrusted": N_("Samples run by staff"),
-    "remote": N_("Remote use"),
-}
 #: The rules a policy's relaxed windows may switch off (`availability.schemas.RelaxedRule`).
 RELAXABLE_RULES = {
     "max_duration": N_("Longest booking"),
@@ -32,41 +13,11 @@ RELAXABLE_RULES = {
     "daily_limit": N_("Hours per day"),
     "weekly_limit": N_("Hours per week"),
 }
-BOOKING_STATUSES = {
-    "held": N_("Held"),
-    "pending": N_("Awaiting approval"),
-    "confirmed": N_("Confirmed"),
-    "in_use": N_("In use"),
-    "completed": N_("Completed"),
-    "cancelled": N_("Cancelled"),
-    "rejected": N_("Rejected"),
-    "expired": N_("Expired"),
-    "no_show": N_("No-show"),
-}
-#: Who pays which hourly fee (`booking.fee_class`).
-FEE_CLASSES = {
-    "internal": N_("Internal users"),
-    "external_academic": N_("Other academic users"),
-    "enterprise": N_("Enterprises"),
-}
 BUSY_KINDS = {
     "booking": N_("Booked"),
     "maintenance": N_("Maintenance"),
     "closed": N_("Closed"),
 }
-APPROVAL = {
-    "none": N_("No approval needed"),
-    "external": N_("Users from other institutions need approval"),
-    "all": N_("Every booking needs approval"),
-}
-INSTITUTION_KINDS = {
-    "university": N_("University"),
-    "research_institute": N_("Research institute"),
-    "hospital": N_("Hospital"),
-    "enterprise": N_("Enterprise"),
-    "other": N_("Other"),
-}
-INSTRUMENT_TYPES = {"general": N_("General"), "special": N_("Special")}
 WEEKDAYS = {
     1: N_("Monday"),
     2: N_("Tuesday"),

@@ -10,8 +10,9 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po, write_po
 
+from service.common.catalogues import LOCALE_DIR, locale_dir_name
 from service.common.i18n import SUPPORTED
-from service.web.i18n import LOCALE_DIR, WEB_DIR, locale_dir_name
+from service.web.i18n import WEB_DIR
 
 KEYWORDS = {"_": None, "gettext": None, "N_": None, "t": None}
 METHODS = [
@@ -19,8 +20,9 @@ METHODS = [
     ("*.py", "python"),
 ]
 OPTIONS = {"templates/**.html": {"extensions": "jinja2.ext.i18n", "trimmed": "false"}}
-#: Packages outside `web/` whose messages (marked `N_`) pages show as they are.
-EXTRA_DIRS = [WEB_DIR.parent / "sso"]
+#: Packages outside `web/` whose messages (marked `N_`) pages show as they are; `common` holds
+#: the code lists' names, which mails and feeds translate too.
+EXTRA_DIRS = [WEB_DIR.parent / "sso", WEB_DIR.parent / "common"]
 
 
 def extract() -> Catalog:

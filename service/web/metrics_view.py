@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from service.accounts.principal import Principal
+from service.catalog.lookups import instruments_by_id
 from service.common.time import utcnow
 from service.db import Database
 from service.errors import Unprocessable
@@ -36,7 +37,7 @@ from service.metrics.schemas import MetricsRowOut, ReferenceOut
 from service.metrics.scope import Filters
 from service.metrics.sharing import Query, sharing_table
 from service.settings import Settings
-from service.web import charts, formatting, labels, lookups
+from service.web import charts, formatting, labels
 from service.web.i18n import N_
 from service.web.view import View
 
@@ -107,17 +108,17 @@ def chart_names(view: View) -> dict[str, str]:
 
 
 def _query(
-    settings: Settings, user: Principal, period: Period, group_by: str, filters: Filters
+    settings: Settings, user: Principal, period: Period, group_by: str, *, filters: Filters
 ) -> Query:
     until = definitions(settings).quota_until(utcnow())
-    return Query(user, period.start, period.end, group_by, filters, quota_until=until)
+    return Query(user, period.start, period.end, group_by, filters=filters, quota_until=until)
 
 
 async def table(
-    db: Database, settings: Settings, user: Principal, period: Period, group_by: str,
+    db: Database, settings: Settings, user: Principal, period: Period, *, group_by: str,
     filters: Filters, language: str,
 ) -> tuple[list[MetricsRowOut], MetricsRowOut]:  # fmt: skip
-    query = _query(settings, user, period, group_by, filters)
+    query = _query(settings, user, period, group_by, filters=filters)
     quota = (settings.quota_general_hours, settings.quota_special_hours)
     return await sharing_table(db, query, language, quota)
 
@@ -125,12 +126,12 @@ async def table(
 def reference(
     settings: Settings, user: Principal, totals: MetricsRowOut, period: Period
 ) -> ReferenceOut:
-    fraction = _query(settings, user, period, "region", Filters()).quota_fraction()
+    fraction = _query(settings, user, period, "region", filters=Filters()).quota_fraction()
     return figures.reference(totals, fraction)
 
 
 async def split_by_value(
-    db: Database, settings: Settings, view: View, period: Period, filters: Filters
+    db: Database, settings: Settings, view: View, period: Period, *, filters: Filters
 ) -> dict[str, MetricsRowOut]:
     """Totals of the evaluated instruments and, apart, of the smaller ones."""
     user, defs = view.require_user(), definitions(settings)
@@ -138,10 +139,28 @@ async def split_by_value(
     evaluated = Filters(**{**_fields(filters), "value_min": max(t, filters.value_min or t)})
     smaller = Filters(**{**_fields(filters), "value_below": t})
     return {
-        "evaluated": (await table(db, settings, user, period, "region", evaluated, view.language))[
-            1
-        ],
-        "smaller": (await table(db, settings, user, period, "region", smaller, view.language))[1],
+        "evaluated": (
+            await table(
+                db,
+                settings,
+                user,
+                period,
+                group_by="region",
+                filters=evaluated,
+                language=view.language,
+            )
+        )[1],
+        "smaller": (
+            await table(
+                db,
+                settings,
+                user,
+                period,
+                group_by="region",
+                filters=smaller,
+                language=view.language,
+            )
+        )[1],
     }
 
 
@@ -184,21 +203,30 @@ async def context(db: Database, settings: Settings, view: View, period: Period) 
 
 
 async def dashboard(
-    db: Database, settings: Settings, view: View, period: Period, filters: Filters
+    db: Database, settings: Settings, view: View, period: Period, *, filters: Filters
 ) -> dict[str, Any]:
     """Everything the platform dashboard shows, for one period."""
     user = view.require_user()
     groups = ("region", "institution", "category", "month", "instrument")
     # One grouping at a time: each already runs its four queries at once, and the pool is shared.
-    by = {g: await table(db, settings, user, period, g, filters, view.language) for g in groups}
-    flow_query = Query(user, period.start, period.end, "region", filters)
+    by = {
+        g: await table(
+            db, settings, user, period, group_by=g, filters=filters, language=view.language
+        )
+        for g in groups
+    }
+    flow_query = Query(user, period.start, period.end, "region", filters=filters)
     regions, matrix = await flows.flow_matrix(db, flow_query, view.language)
     names = chart_names(view)
     totals = by["region"][1]
     best, worst = charts.ranked(by["instrument"][0])
     today = definitions(settings).today(utcnow())
     year = Period(*last_complete_year(today))
-    year_totals = (await table(db, settings, user, year, "region", filters, view.language))[1]
+    year_totals = (
+        await table(
+            db, settings, user, year, group_by="region", filters=filters, language=view.language
+        )
+    )[1]
     return {
         "totals": totals,
         "reference": reference(settings, user, totals, period),
@@ -207,7 +235,7 @@ async def dashboard(
             "totals": year_totals,
             "reference": reference(settings, user, year_totals, year),
         },  # fmt: skip
-        "split": await split_by_value(db, settings, view, period, filters),
+        "split": await split_by_value(db, settings, view, period, filters=filters),
         "rows": {g: by[g][0] for g in groups},
         "charts": {
             "region": charts.hours_and_rate(by["region"][0], names),
@@ -228,22 +256,26 @@ async def dashboard(
 async def ranked_instruments(db: Database, rows: list[MetricsRowOut]) -> dict[str, Any]:
     """Institution names of the ranked instruments (rows are keyed by instrument id)."""
     ids = {int(r.key) for r in rows if r.key.isdigit()}
-    return {str(k): v for k, v in (await lookups.instruments_by_id(db, ids)).items()}
+    return {str(k): v for k, v in (await instruments_by_id(db, ids)).items()}
 
 
 async def institution_figures(
-    db: Database, settings: Settings, view: View, period: Period, institution_id: int
+    db: Database, settings: Settings, view: View, period: Period, *, institution_id: int
 ) -> dict[str, Any]:
     user = view.require_user()
     filters = Filters(institution=institution_id)
-    rows, totals = await table(db, settings, user, period, "instrument", filters, view.language)
-    months, _ = await table(db, settings, user, period, "month", filters, view.language)
+    rows, totals = await table(
+        db, settings, user, period, group_by="instrument", filters=filters, language=view.language
+    )
+    months, _ = await table(
+        db, settings, user, period, group_by="month", filters=filters, language=view.language
+    )
     best, worst = charts.ranked(rows)
     today = definitions(settings).today(utcnow())
     return {
         "totals": totals,
         "reference": reference(settings, user, totals, period),
-        "split": await split_by_value(db, settings, view, period, filters),
+        "split": await split_by_value(db, settings, view, period, filters=filters),
         "instrument_rows": rows,
         "trend": charts.monthly_trend(
             months, chart_names(view), charts.month_in_progress(period.end, today)

@@ -4,12 +4,12 @@ lead times, language and name; and rating a completed booking on the national sc
 from __future__ import annotations
 
 import unicodedata
-from typing import Annotated, Any
+from typing import Any
 
 import msgspec
 from litestar import Request, Response, get, post
 from litestar.datastructures import Cookie
-from litestar.params import PathParameter, URLEncodedBody
+from litestar.params import URLEncodedBody
 
 from service.accounts import users
 from service.accounts.client_address import client_address
@@ -17,16 +17,16 @@ from service.accounts.schemas import MePatchIn
 from service.bookings import read
 from service.calendars import tokens
 from service.calendars.schemas import FeedCreatedOut, FeedIn
+from service.catalog.lookups import instruments_by_id
+from service.common.params import PathId
 from service.errors import Conflict, NotFound, Unprocessable
 from service.metrics import ratings
 from service.metrics.schemas import RatingIn
-from service.web import labels, lookups
+from service.web import labels
 from service.web.forms import PreferencesForm, RatingForm, form_ints
 from service.web.i18n import LANG_COOKIE
 from service.web.pages_auth import YEAR
 from service.web.view import DB, SettingsDep, ViewDep
-
-BookingId = Annotated[int, PathParameter(ge=1, le=2**62)]
 
 
 async def _account_page(view: ViewDep, db: DB, status: int = 200, **extra: Any) -> Response[Any]:
@@ -68,6 +68,7 @@ async def preferences_submit(
     view: ViewDep,
     db: DB,
     settings: SettingsDep,
+    *,
     data: URLEncodedBody[PreferencesForm],
 ) -> Response[Any]:
     """Unticking every lead time turns reminders off (an empty list)."""
@@ -105,7 +106,7 @@ async def _rate_page(
     booking = await read.get_booking(db, actor, booking_id)
     if booking.user_id != actor.user_id:
         raise NotFound("No such booking of yours.")
-    info = (await lookups.instruments_by_id(db, {booking.instrument_id}))[booking.instrument_id]
+    info = (await instruments_by_id(db, {booking.instrument_id}))[booking.instrument_id]
     values: dict[str, Any] = {"problem": None, "form": RatingForm()}
     return view.render(
         "rate.html", status=status, booking=booking, instrument=info, scale=labels.RATINGS,
@@ -114,13 +115,13 @@ async def _rate_page(
 
 
 @get("/bookings/{booking_id:int}/rate", name="page-rate")
-async def rate_page(view: ViewDep, db: DB, booking_id: BookingId) -> Response[Any]:
+async def rate_page(view: ViewDep, db: DB, booking_id: PathId) -> Response[Any]:
     return await _rate_page(view, db, booking_id)
 
 
 @post("/bookings/{booking_id:int}/rate", name="page-rate-post", status_code=303)
 async def rate_submit(
-    view: ViewDep, db: DB, booking_id: BookingId, data: URLEncodedBody[RatingForm]
+    view: ViewDep, db: DB, booking_id: PathId, data: URLEncodedBody[RatingForm]
 ) -> Response[Any]:
     actor = view.actor()
     try:

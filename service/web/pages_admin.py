@@ -11,10 +11,11 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 from litestar import Request, Response, get, post
-from litestar.params import PathParameter, QueryParameter, URLEncodedBody
+from litestar.params import QueryParameter, URLEncodedBody
 
 from service.accounts import user_admin
 from service.catalog import directory
+from service.common.params import PageNumber, PathId
 from service.common.time import local_to_utc, utcnow
 from service.errors import Unprocessable
 from service.metrics.definitions import definitions
@@ -28,9 +29,7 @@ from service.web.forms import Token
 from service.web.pages_calendar import problem_of
 from service.web.view import DB, SettingsDep, ViewDep
 
-Id = Annotated[int, PathParameter(ge=1, le=2**62)]
 Text = Annotated[str, QueryParameter(max_length=100)]
-Page = Annotated[int, QueryParameter(ge=1, le=10_000)]
 Region = Annotated[str, QueryParameter(max_length=16)]
 EXPORT_GROUPS = ("region", "institution", "category", "instrument", "month")
 
@@ -64,6 +63,7 @@ async def metrics_page(
     db: DB,
     settings: SettingsDep,
     date_from: Annotated[str, QueryParameter(name="from", max_length=10)] = "",
+    *,
     date_to: Annotated[str, QueryParameter(name="to", max_length=10)] = "",
 ) -> Response[Any]:
     _require_admin(view)
@@ -76,7 +76,7 @@ async def metrics_page(
             "admin_metrics.html", status=422, problem=problem, period=period, data=None,
             exports=exports(period, view.language), presets=metrics_view.presets(today),
         )  # fmt: skip
-    data = await metrics_view.dashboard(db, settings, view, period, Filters())
+    data = await metrics_view.dashboard(db, settings, view, period, filters=Filters())
     return view.render(
         "admin_metrics.html", problem=None, period=period, data=data, exports=exports(period, view.language),
         presets=data["presets"],
@@ -85,7 +85,7 @@ async def metrics_page(
 
 @get("/admin/institutions", name="page-admin-institutions")
 async def institutions_page(
-    view: ViewDep, db: DB, q: Text = "", region: Region = "", page: Page = 1
+    view: ViewDep, db: DB, q: Text = "", region: Region = "", *, page: PageNumber = 1
 ) -> Response[Any]:
     _require_admin(view)
     regions = await directory.list_regions(db)
@@ -111,7 +111,7 @@ async def regions_page(view: ViewDep, db: DB) -> Response[Any]:
 
 
 @get("/admin/users", name="page-admin-users")
-async def users_page(view: ViewDep, db: DB, q: Text = "", page: Page = 1) -> Response[Any]:
+async def users_page(view: ViewDep, db: DB, q: Text = "", page: PageNumber = 1) -> Response[Any]:
     _require_admin(view)
     found = await user_admin.list_users(
         db, view.actor(), institution=None, q=q or None, active=None, page=page, page_size=50
@@ -172,7 +172,7 @@ async def _health(
 async def health_page(
     view: ViewDep,
     db: DB,
-    page: Page = 1,
+    page: PageNumber = 1,
     retried: Annotated[int | None, QueryParameter(ge=0, le=2**62)] = None,
 ) -> Response[Any]:
     _require_admin(view)
@@ -197,7 +197,7 @@ async def retry_dead_submit(
 
 
 @post("/admin/outbox/{outbox_id:int}/retry", name="page-admin-retry", status_code=303)
-async def retry_submit(view: ViewDep, db: DB, outbox_id: Id) -> Response[Any]:
+async def retry_submit(view: ViewDep, db: DB, outbox_id: PathId) -> Response[Any]:
     _require_admin(view)
     await outbox_admin.retry(db, outbox_id)
     return view.redirect("/admin/health", ok="retried")

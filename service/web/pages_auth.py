@@ -43,6 +43,7 @@ async def login_submit(
     view: ViewDep,
     db: DB,
     settings: SettingsDep,
+    *,
     data: Annotated[LoginForm, Form],
 ) -> Response[Any]:
     target = safe_next(data.next)

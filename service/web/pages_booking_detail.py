@@ -13,24 +13,25 @@ from typing import Annotated, Any
 
 from litestar import Response, get, post
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, Parameter
+from litestar.params import Body, FromPath
 
-from service.accounts.principal import Principal
-from service.bookings import read, transitions
+from service.accounts.lookups import people_by_id
+from service.bookings import transitions
+from service.bookings.detail import booking_with_history
 from service.bookings.schemas import BookingOut, EventOut
 from service.catalog import instruments
+from service.common import labels as code_labels
 from service.common.codes import CANCELLABLE
+from service.common.params import PathId
 from service.common.time import utcnow
-from service.db import Database
 from service.errors import NotFound
 from service.policies.read import effective_policy
-from service.web import labels, lookups
+from service.surveys.lookups import rated_booking_ids
 from service.web.forms import ReasonForm
 from service.web.i18n import N_
 from service.web.view import DB, View, ViewDep
 
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)
-BookingId = Annotated[int, Parameter(ge=1, le=2**62)]
 FLASH: dict[str, str] = {
     "cancel": "cancelled",
     "approve": "approved",
@@ -40,7 +41,7 @@ FLASH: dict[str, str] = {
 }
 #: States from which a booking can still be cancelled or moved (as `transitions.MOVES` says).
 
-FEE_CLASSES = labels.FEE_CLASSES
+FEE_CLASSES = code_labels.FEE_CLASSES
 #: The `booking_event.action` codes the services write.
 ACTIONS = {
     "created": N_("Booked"),
@@ -58,22 +59,6 @@ ACTIONS = {
     "block_removed": N_("Maintenance removed"),
     "undo_no_show": N_("No-show undone"),
 }
-
-_PEOPLE = """SELECT u.id, u.display_name, i.name_zh, i.name_en
-FROM app_user u JOIN institution i ON i.id = u.institution_id WHERE u.id = ANY($1::bigint[])"""
-
-
-async def load(db: Database, user: Principal, booking_id: int) -> tuple[BookingOut, list[EventOut]]:
-    try:
-        booking = await read.get_booking(db, user, booking_id)
-    except NotFound:
-        return await read.managed_block(db, user, booking_id)
-    return booking, await read.history(db, user, booking_id)
-
-
-async def _people(db: Database, ids: set[int]) -> dict[int, dict[str, Any]]:
-    rows = await db.fetch(_PEOPLE, sorted(ids)) if ids else []
-    return {int(r["id"]): dict(r) for r in rows}
 
 
 def _who(view: View, event: EventOut, manager: bool, people: dict[int, dict[str, Any]]) -> str:
@@ -102,19 +87,19 @@ def history_rows(
 
 
 @get("/bookings/{booking_id:int}", name="page-booking")
-async def booking_page(view: ViewDep, db: DB, booking_id: BookingId) -> Response[Any]:
+async def booking_page(view: ViewDep, db: DB, booking_id: PathId) -> Response[Any]:
     user = view.actor()
-    booking, events = await load(db, user, booking_id)
+    booking, events = await booking_with_history(db, user, booking_id)
     instrument = await instruments.get_instrument(db, booking.instrument_id, True)
     manager = user.can_manage_instrument(instrument.id, instrument.institution_id)
     ids = {booking.user_id, *(e.actor_user_id for e in events if e.actor_user_id is not None)}
     ids |= {booking.booked_by} if booking.booked_by is not None else set()
-    people = await _people(db, ids) if manager else {}
+    people = await people_by_id(db, ids) if manager else {}
     is_booker = booking.user_id == user.user_id and booking.kind == "booking"
     rateable = (
         is_booker
         and booking.status == "completed"
-        and not await lookups.rated_booking_ids(db, user.user_id, [booking.id])
+        and not await rated_booking_ids(db, user.user_id, [booking.id])
     )
     now = utcnow()
     policy = await effective_policy(db, instrument.id)
@@ -164,7 +149,7 @@ def undo_until(booking: BookingOut, events: list[EventOut], now: datetime) -> da
     "/bookings/{booking_id:int}/actions/{action:str}", name="page-booking-action", status_code=303
 )
 async def booking_action(
-    view: ViewDep, db: DB, booking_id: BookingId, action: FromPath[str], data: Annotated[ReasonForm, Form]
+    view: ViewDep, db: DB, booking_id: PathId, action: FromPath[str], *, data: Annotated[ReasonForm, Form]
 ) -> Response[Any]:  # fmt: skip
     """Cancel, approve, reject, mark a no-show or undo it from this page, then come back to it to see the history grow;
     the services decide who may (a booker approving gets 403, a stranger 404)."""

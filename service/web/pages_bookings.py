@@ -13,26 +13,31 @@ from litestar import Response, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, Parameter
 
+from service.accounts.lookups import active_user_id_by_email
 from service.accounts.principal import Principal
 from service.bookings import create, fees, read, reschedule, rules, transitions
+from service.bookings.detail import series_occurrences
 from service.bookings.read import BookingFilter
 from service.bookings.schemas import BookingIn, BookingOut, BookingPatchIn, SeriesOut
 from service.catalog import instruments
+from service.catalog.lookups import instruments_by_id
 from service.catalog.schemas import InstrumentOut
+from service.common import labels as code_labels
+from service.common.params import PathId
 from service.common.time import instant_dec_hook, parse_instant, utcnow
 from service.errors import Conflict, NotFound, Unprocessable
-from service.web import labels, lookups, outcomes
+from service.notifications.displaced import displaced_bookings
+from service.surveys.lookups import rated_booking_ids
+from service.web import outcomes
 from service.web.forms import BookingForm, ReasonForm, parse_local
 from service.web.view import DB, ViewDep
 
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)
-InstrumentId = Annotated[int, Parameter(ge=1, le=2**62)]
-BookingId = Annotated[int, Parameter(ge=1, le=2**62)]
 Iso = Annotated[str, Parameter(max_length=40)]
 
 
 async def _form_page(
-    view: ViewDep, db: DB, instrument_id: int, form: BookingForm, status: int = 200, **extra: Any
+    view: ViewDep, db: DB, instrument_id: int, form: BookingForm, *, status: int = 200, **extra: Any
 ) -> Response[Any]:
     instrument = await instruments.get_instrument(db, instrument_id, True)
     user = view.require_user()
@@ -73,7 +78,7 @@ def _estimate(form: BookingForm, rate: Decimal, zone: ZoneInfo) -> tuple[str, De
 
 @get("/instruments/{instrument_id:int}/book", name="page-book")
 async def book_page(
-    view: ViewDep, db: DB, instrument_id: InstrumentId, start: Iso = "", end: Iso = ""
+    view: ViewDep, db: DB, instrument_id: PathId, start: Iso = "", *, end: Iso = ""
 ) -> Response[Any]:
     view.require_user()
     instrument = await instruments.get_instrument(db, instrument_id, True)
@@ -112,7 +117,7 @@ def _booking_in(
 
 @post("/instruments/{instrument_id:int}/book", name="page-book-post", status_code=303)
 async def book_submit(
-    view: ViewDep, db: DB, instrument_id: InstrumentId, data: Annotated[BookingForm, Form]
+    view: ViewDep, db: DB, instrument_id: PathId, data: Annotated[BookingForm, Form]
 ) -> Response[Any]:
     actor = view.actor()
     instrument = await instruments.get_instrument(db, instrument_id, True)
@@ -120,27 +125,27 @@ async def book_submit(
         return view.render("book_refused.html", status=403, instrument=instrument)
     for_user = None
     if data.for_email.strip():
-        for_user = await lookups.active_user_id_by_email(db, data.for_email)
+        for_user = await active_user_id_by_email(db, data.for_email)
         if for_user is None:
             problem = {"status": 422, "title": "Unprocessable request",
                        "detail": view.t("There is no active user with this e-mail address.")}  # fmt: skip
-            return await _form_page(view, db, instrument_id, data, 422, problem=problem)
+            return await _form_page(view, db, instrument_id, data, status=422, problem=problem)
     try:
         booking = _booking_in(instrument_id, data, ZoneInfo(instrument.timezone), for_user)
     except msgspec.ValidationError:
         problem = {"status": 422, "title": "Unprocessable request",
                    "detail": view.t("Give a start and an end time.")}  # fmt: skip
-        return await _form_page(view, db, instrument_id, data, 422, problem=problem)
+        return await _form_page(view, db, instrument_id, data, status=422, problem=problem)
     try:
         created = await create.create(db, actor, booking, None, now=utcnow())
     except Conflict as exc:
         return await _form_page(
-            view, db, instrument_id, data, 409, problem=_problem(exc),
+            view, db, instrument_id, data, status=409, problem=_problem(exc),
             conflicts=exc.extra.get("conflicts", []), alternatives=exc.extra.get("alternatives"),
         )  # fmt: skip
     except Unprocessable as exc:
         return await _form_page(
-            view, db, instrument_id, data, 422, problem=_problem(exc),
+            view, db, instrument_id, data, status=422, problem=_problem(exc),
             violations=exc.extra.get("violations", []),
         )  # fmt: skip
     body = created.body
@@ -168,7 +173,7 @@ def history_filter(show: str, now: datetime) -> BookingFilter:
     """The past bookings a filter value selects, newest first; an unknown value selects all."""
     if show == "to_rate":
         return BookingFilter(scope="mine", end=now, unrated=True, newest_first=True)
-    status = show if show in labels.BOOKING_STATUSES else None
+    status = show if show in code_labels.BOOKING_STATUSES else None
     return BookingFilter(scope="mine", end=now, status=status, newest_first=True)
 
 
@@ -178,6 +183,7 @@ async def my_bookings(
     db: DB,
     show: HistoryShow = "",
     page: Annotated[int, Parameter(ge=1, le=10_000)] = 1,
+    *,
     series: Annotated[int | None, Parameter(ge=1, le=2**62)] = None,
     booking: Annotated[int | None, Parameter(ge=1, le=2**62)] = None,
     skip: Annotated[str, Parameter(max_length=1200)] = "",
@@ -198,19 +204,19 @@ async def my_bookings(
     just_booked = await _own_booking(db, user, booking)
     shown = upcoming.items + past.items + to_rate.items + ([just_booked] if just_booked else [])
     ids = {b.instrument_id for b in shown}
-    displaced = await lookups.displaced_bookings(db, user.user_id, now)
+    displaced = await displaced_bookings(db, user.user_id, now)
     ids |= {d["instrument_id"] for d in displaced}
     ids |= {i["id"] for d in displaced for i in d["instruments"]}
     completed = [b.id for b in past.items if b.status == "completed"]
-    rated = await lookups.rated_booking_ids(db, user.user_id, completed)
+    rated = await rated_booking_ids(db, user.user_id, completed)
     return view.render(
         "bookings.html",
         upcoming=upcoming.items,
         to_rate=to_rate,
         past=past,
         page=past,
-        show=show if show == "to_rate" or show in labels.BOOKING_STATUSES else "",
-        instruments=await lookups.instruments_by_id(db, ids),
+        show=show if show == "to_rate" or show in code_labels.BOOKING_STATUSES else "",
+        instruments=await instruments_by_id(db, ids),
         rateable={i for i in completed if i not in rated} | {b.id for b in to_rate.items},
         rated=rated,
         series_outcome=await _series_outcome(view, db, series, skip),
@@ -238,7 +244,7 @@ async def _series_outcome(
     if series is None:
         return None
     user = view.require_user()
-    occurrences = await lookups.series_occurrences(db, user.user_id, series)
+    occurrences = await series_occurrences(db, user.user_id, series)
     if not occurrences:
         return None  # not the caller's series (or an address edited by hand)
     statuses = [status for status, _ in occurrences]
@@ -252,7 +258,7 @@ async def _series_outcome(
 
 @post("/bookings/{booking_id:int}/cancel", name="page-cancel", status_code=303)
 async def cancel_submit(
-    view: ViewDep, db: DB, booking_id: BookingId, data: Annotated[ReasonForm, Form]
+    view: ViewDep, db: DB, booking_id: PathId, data: Annotated[ReasonForm, Form]
 ) -> Response[Any]:
     await transitions.cancel(db, view.actor(), booking_id, data.reason, scope="one", now=utcnow())
     return view.redirect("/bookings", ok="cancelled")
@@ -266,10 +272,10 @@ class RescheduleForm(msgspec.Struct):
 
 
 async def _reschedule_page(
-    view: ViewDep, db: DB, booking: BookingOut, status: int = 200, problem: Any = None,
+    view: ViewDep, db: DB, booking: BookingOut, status: int = 200, *, problem: Any = None,
     extra: dict[str, Any] | None = None,
 ) -> Response[Any]:  # fmt: skip
-    info = (await lookups.instruments_by_id(db, {booking.instrument_id}))[booking.instrument_id]
+    info = (await instruments_by_id(db, {booking.instrument_id}))[booking.instrument_id]
     return view.render(
         "reschedule.html", status=status, booking=booking, instrument=info, problem=problem,
         alternatives=(extra or {}).get("alternatives"), conflicts=(extra or {}).get("conflicts", []),
@@ -277,21 +283,19 @@ async def _reschedule_page(
 
 
 @get("/bookings/{booking_id:int}/reschedule", name="page-reschedule")
-async def reschedule_page(view: ViewDep, db: DB, booking_id: BookingId) -> Response[Any]:
+async def reschedule_page(view: ViewDep, db: DB, booking_id: PathId) -> Response[Any]:
     booking = await read.get_booking(db, view.actor(), booking_id)
     return await _reschedule_page(view, db, booking)
 
 
 @post("/bookings/{booking_id:int}/reschedule", name="page-reschedule-post", status_code=303)
 async def reschedule_submit(
-    view: ViewDep, db: DB, booking_id: BookingId, data: Annotated[RescheduleForm, Form]
+    view: ViewDep, db: DB, booking_id: PathId, data: Annotated[RescheduleForm, Form]
 ) -> Response[Any]:
     actor = view.actor()
     booking = await read.get_booking(db, actor, booking_id)
     zone = ZoneInfo(
-        (await lookups.instruments_by_id(db, {booking.instrument_id}))[booking.instrument_id][
-            "timezone"
-        ]
+        (await instruments_by_id(db, {booking.instrument_id}))[booking.instrument_id]["timezone"]
     )
     start, end = parse_local(data.start, zone), parse_local(data.end, zone)
     if start is None or end is None:
@@ -300,7 +304,7 @@ async def reschedule_submit(
             "title": "Unprocessable request",
             "detail": view.t("Give a start and an end time."),
         }
-        return await _reschedule_page(view, db, booking, 422, problem)
+        return await _reschedule_page(view, db, booking, 422, problem=problem)
     try:
         await reschedule.reschedule(
             db,
@@ -311,7 +315,9 @@ async def reschedule_submit(
             now=utcnow(),
         )
     except (Conflict, Unprocessable) as exc:
-        return await _reschedule_page(view, db, booking, exc.status, _problem(exc), exc.extra)
+        return await _reschedule_page(
+            view, db, booking, exc.status, problem=_problem(exc), extra=exc.extra
+        )
     return view.redirect("/bookings", ok="rescheduled")
 
 

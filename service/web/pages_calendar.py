@@ -4,16 +4,18 @@ an institution's default policy (see pages_institution)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 import msgspec
 from litestar import Request, Response, get, post
-from litestar.params import PathParameter, URLEncodedBody
+from litestar.params import URLEncodedBody
 
 from service.availability import opening_hours, sharing
 from service.availability.schemas import ClosureIn, OpeningHoursIn, SharedCalendarIn
 from service.bookings import closures as closure_days
 from service.catalog import instruments
+from service.common import labels as code_labels
+from service.common.params import PathId
 from service.common.time import utcnow
 from service.errors import Conflict, Unprocessable
 from service.policies import edit as policies
@@ -30,8 +32,7 @@ from service.web.forms import (
 )
 from service.web.view import DB, View, ViewDep
 
-Id = Annotated[int, PathParameter(ge=1, le=2**62)]
-WAYS = tuple(labels.SERVICE_WAYS)
+WAYS = tuple(code_labels.SERVICE_WAYS)
 
 
 def problem_of(exc: Conflict | Unprocessable, view: View) -> dict[str, Any]:
@@ -76,13 +77,13 @@ async def _hours_page(
 
 
 @get("/manage/instruments/{instrument_id:int}/hours", name="page-hours")
-async def hours_page(view: ViewDep, db: DB, instrument_id: Id) -> Response[Any]:
+async def hours_page(view: ViewDep, db: DB, instrument_id: PathId) -> Response[Any]:
     return await _hours_page(view, db, instrument_id)
 
 
 @post("/manage/instruments/{instrument_id:int}/hours", name="page-hours-post", status_code=303)
 async def hours_submit(
-    request: Request[Any, Any, Any], view: ViewDep, db: DB, instrument_id: Id
+    request: Request[Any, Any, Any], view: ViewDep, db: DB, instrument_id: PathId
 ) -> Response[Any]:
     """Seven text fields, one per weekday, or the explicit choice of being open around the
     clock: seven empty fields alone are refused, since a manager who cleared them by mistake
@@ -138,7 +139,7 @@ async def hours_submit(
     status_code=303,
 )
 async def closure_submit(
-    view: ViewDep, db: DB, instrument_id: Id, data: URLEncodedBody[ClosureForm]
+    view: ViewDep, db: DB, instrument_id: PathId, data: URLEncodedBody[ClosureForm]
 ) -> Response[Any]:
     """First the preview (bookings it would leave outside the hours), then an explicit
     confirmation to cancel them, as for a maintenance block."""
@@ -173,7 +174,7 @@ async def closure_submit(
     status_code=303,
 )
 async def shared_calendar_submit(
-    request: Request[Any, Any, Any], view: ViewDep, db: DB, instrument_id: Id
+    request: Request[Any, Any, Any], view: ViewDep, db: DB, instrument_id: PathId
 ) -> Response[Any]:
     """The ticked instruments are the same physical resource: one calendar for all."""
     data = SharedCalendarIn(shared_with=await form_ints(request, "shared_with", 20))
@@ -189,7 +190,9 @@ async def shared_calendar_submit(
     name="page-closure-delete",
     status_code=303,
 )
-async def closure_delete(view: ViewDep, db: DB, instrument_id: Id, closure_id: Id) -> Response[Any]:
+async def closure_delete(
+    view: ViewDep, db: DB, instrument_id: PathId, closure_id: PathId
+) -> Response[Any]:
     await closure_days.delete_closure(db, view.actor(), instrument_id, closure_id)
     return view.redirect(f"/manage/instruments/{instrument_id}/hours", ok="closure-deleted")
 
@@ -208,7 +211,7 @@ async def _policy_page(
 
 
 @get("/manage/instruments/{instrument_id:int}/policy", name="page-policy")
-async def policy_page(view: ViewDep, db: DB, instrument_id: Id) -> Response[Any]:
+async def policy_page(view: ViewDep, db: DB, instrument_id: PathId) -> Response[Any]:
     return await _policy_page(view, db, instrument_id)
 
 
@@ -234,7 +237,8 @@ async def policy_submit(
     request: Request[Any, Any, Any],
     view: ViewDep,
     db: DB,
-    instrument_id: Id,
+    instrument_id: PathId,
+    *,
     data: URLEncodedBody[PolicyForm],
 ) -> Response[Any]:
     policy, problem = await read_policy(request, view, data)

@@ -17,6 +17,7 @@ from service.availability import read as availability
 from service.availability.schemas import FreeOut
 from service.catalog import directory, instruments
 from service.catalog.schemas import PolicySummaryOut
+from service.common import labels as code_labels
 from service.common.time import utcnow
 from service.errors import Unprocessable
 from service.search import suggest
@@ -80,6 +81,7 @@ async def catalogue(
     db: DB,
     q: Annotated[str, Parameter(max_length=200)] = "",
     region: Opt = "",
+    *,
     institution: Opt = "",
     category: Opt = "",
     share_mode: Opt = "",
@@ -114,7 +116,7 @@ async def catalogue(
         regions=regions,
         categories=categories,
         institutions=institutions.items,
-        share_modes=labels.SHARE_MODES,
+        share_modes=code_labels.SHARE_MODES,
         **results,
     )
 
@@ -146,6 +148,7 @@ async def instrument_page(
     db: DB,
     instrument_id: Annotated[int, Parameter(ge=1, le=2**62)],
     start: Opt = "",
+    *,
     end: Opt = "",
 ) -> Response[Any]:
     """The instrument, its rules and week calendar; coming from a free-time search, the

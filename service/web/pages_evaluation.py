@@ -12,7 +12,7 @@ from litestar.params import QueryParameter
 from service.common.time import utcnow
 from service.evaluators import assign
 from service.metrics.definitions import definitions, last_complete_year
-from service.surveys import store
+from service.surveys.lookups import list_surveys
 from service.web import metrics_view
 from service.web.view import DB, SettingsDep, ViewDep
 
@@ -37,6 +37,7 @@ async def evaluation_page(
     db: DB,
     settings: SettingsDep,
     date_from: Annotated[str, QueryParameter(name="from", max_length=10)] = "",
+    *,
     date_to: Annotated[str, QueryParameter(name="to", max_length=10)] = "",
 ) -> Response[Any]:
     user = view.require_user()
@@ -46,7 +47,7 @@ async def evaluation_page(
         date_from, date_to, today, last_complete_year(today)
     )
     institutions = await assign.assigned_institutions(db, user)
-    surveys = await store.list_surveys(db, utcnow())
+    surveys = await list_surveys(db, utcnow())
     span = {"from": period.start.isoformat(), "to": period.end.isoformat()}
     return view.render(
         "evaluation.html", status=422 if problem else 200, problem=problem, period=period,

@@ -8,18 +8,15 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 from litestar import Response, get, post
-from litestar.params import PathParameter, QueryParameter, URLEncodedBody
+from litestar.params import URLEncodedBody
 
 from service.accounts.client_address import client_address
 from service.affiliation import decide
-from service.audit.read import read_events
-from service.audit.store import AuditFilter
+from service.audit.institution_log import institution_events
 from service.catalog import directory
+from service.common.params import PageNumber, PathId
 from service.errors import Conflict, NotFound
 from service.web.view import DB, SettingsDep, View, ViewDep
-
-Id = Annotated[int, PathParameter(ge=1, le=2**62)]
-Page = Annotated[int, QueryParameter(ge=1, le=10_000)]
 
 
 class DecisionForm(msgspec.Struct):
@@ -35,7 +32,7 @@ def _administered(view: View, institution_id: int) -> None:
 
 
 async def _members_page(
-    view: View, db: DB, institution_id: int, status: int = 200, problem: Any = None
+    view: View, db: DB, institution_id: int, status: int = 200, *, problem: Any = None
 ) -> Response[Any]:
     _administered(view, institution_id)
     institution = await directory.get_institution(db, institution_id)
@@ -49,7 +46,7 @@ async def _members_page(
 
 
 @get("/institution/{institution_id:int}/members", name="page-institution-members")
-async def members_page(view: ViewDep, db: DB, institution_id: Id) -> Response[Any]:
+async def members_page(view: ViewDep, db: DB, institution_id: PathId) -> Response[Any]:
     return await _members_page(view, db, institution_id)
 
 
@@ -62,7 +59,8 @@ async def members_submit(
     view: ViewDep,
     db: DB,
     settings: SettingsDep,
-    institution_id: Id,
+    institution_id: PathId,
+    *,
     data: URLEncodedBody[DecisionForm],
 ) -> Response[Any]:
     _administered(view, institution_id)
@@ -73,18 +71,18 @@ async def members_submit(
         )  # fmt: skip
     except (NotFound, Conflict) as exc:
         problem = {"status": exc.status, "title": exc.title, "detail": exc.detail}
-        return await _members_page(view, db, institution_id, exc.status, problem)
+        return await _members_page(view, db, institution_id, exc.status, problem=problem)
     flash = "membership-approved" if data.decision == "approve" else "membership-rejected"
     return view.redirect(f"/institution/{institution_id}/members", ok=flash)
 
 
 async def _audit(view: View, db: DB, institution: int | None, page: int) -> Any:
-    return await read_events(db, view.actor(), AuditFilter(institution_id=institution), page, 50)
+    return await institution_events(db, view.actor(), institution, page=page, page_size=50)
 
 
 @get("/institution/{institution_id:int}/audit", name="page-institution-audit")
 async def institution_audit_page(
-    view: ViewDep, db: DB, institution_id: Id, page: Page = 1
+    view: ViewDep, db: DB, institution_id: PathId, page: PageNumber = 1
 ) -> Response[Any]:
     _administered(view, institution_id)
     institution = await directory.get_institution(db, institution_id)
@@ -93,7 +91,7 @@ async def institution_audit_page(
 
 
 @get("/admin/audit", name="page-admin-audit")
-async def admin_audit_page(view: ViewDep, db: DB, page: Page = 1) -> Response[Any]:
+async def admin_audit_page(view: ViewDep, db: DB, page: PageNumber = 1) -> Response[Any]:
     view.require(view.require_user().is_platform_admin)
     events = await _audit(view, db, None, page)
     return view.render("audit.html", institution=None, page=events, section="audit")

@@ -8,22 +8,22 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 from litestar import Request, Response, get, post
-from litestar.params import PathParameter, QueryParameter, URLEncodedBody
+from litestar.params import QueryParameter, URLEncodedBody
 
 from service.accounts import roles, user_admin
 from service.catalog import directory, instruments
+from service.catalog.lookups import instruments_by_id, managers_by_instrument
+from service.common.params import PathId
 from service.common.time import utcnow
 from service.errors import Forbidden, NotFound, Unprocessable
 from service.metrics import evaluation
 from service.metrics.definitions import definitions
 from service.policies import edit as policies
-from service.web import labels, lookups, metrics_view
+from service.web import labels, metrics_view
 from service.web.forms import PolicyForm
 from service.web.pages_admin import exports
 from service.web.pages_calendar import WAYS, problem_of, read_policy
 from service.web.view import DB, SettingsDep, View, ViewDep
-
-Id = Annotated[int, PathParameter(ge=1, le=2**62)]
 
 
 class ManagerForm(msgspec.Struct):
@@ -51,13 +51,13 @@ async def _instruments_page(
     values: dict[str, Any] = {"problem": None}
     return view.render(
         "institution.html", status=status, institution=institution, instruments=found,
-        managers=await lookups.managers_by_instrument(db, institution_id),
+        managers=await managers_by_instrument(db, institution_id),
         members=members.items, section="instruments", **{**values, **extra},
     )  # fmt: skip
 
 
 @get("/institution/{institution_id:int}", name="page-institution")
-async def institution_page(view: ViewDep, db: DB, institution_id: Id) -> Response[Any]:
+async def institution_page(view: ViewDep, db: DB, institution_id: PathId) -> Response[Any]:
     return await _instruments_page(view, db, institution_id)
 
 
@@ -65,10 +65,10 @@ async def institution_page(view: ViewDep, db: DB, institution_id: Id) -> Respons
     "/institution/{institution_id:int}/managers", name="page-institution-managers", status_code=303
 )
 async def managers_submit(
-    view: ViewDep, db: DB, institution_id: Id, data: URLEncodedBody[ManagerForm]
+    view: ViewDep, db: DB, institution_id: PathId, data: URLEncodedBody[ManagerForm]
 ) -> Response[Any]:
     _administered(view, institution_id)
-    owner = await lookups.instruments_by_id(db, {data.instrument_id})
+    owner = await instruments_by_id(db, {data.instrument_id})
     if (
         data.instrument_id not in owner
         or owner[data.instrument_id]["institution_id"] != institution_id
@@ -102,7 +102,7 @@ async def _policy_page(
 
 
 @get("/institution/{institution_id:int}/policy", name="page-institution-policy")
-async def policy_page(view: ViewDep, db: DB, institution_id: Id) -> Response[Any]:
+async def policy_page(view: ViewDep, db: DB, institution_id: PathId) -> Response[Any]:
     return await _policy_page(view, db, institution_id)
 
 
@@ -115,7 +115,8 @@ async def policy_submit(
     request: Request[Any, Any, Any],
     view: ViewDep,
     db: DB,
-    institution_id: Id,
+    institution_id: PathId,
+    *,
     data: URLEncodedBody[PolicyForm],
 ) -> Response[Any]:
     _administered(view, institution_id)
@@ -137,7 +138,8 @@ async def figures_page(
     view: ViewDep,
     db: DB,
     settings: SettingsDep,
-    institution_id: Id,
+    institution_id: PathId,
+    *,
     date_from: Annotated[str, QueryParameter(name="from", max_length=10)] = "",
     date_to: Annotated[str, QueryParameter(name="to", max_length=10)] = "",
 ) -> Response[Any]:
@@ -151,7 +153,9 @@ async def figures_page(
         db, view.actor(), institution_id, view.language,
         period=(period.start, period.end), defs=defs,
     )  # fmt: skip
-    data = await metrics_view.institution_figures(db, settings, view, period, institution_id)
+    data = await metrics_view.institution_figures(
+        db, settings, view, period, institution_id=institution_id
+    )
     return view.render(
         "institution_figures.html", status=422 if problem else 200, institution=institution,
         ratios=ratios, period=period, data=data, problem=problem, section="figures",

@@ -5,22 +5,21 @@ institution's admins save it through the same use case as `PATCH /api/v1/instrum
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 import msgspec
 from litestar import Request, Response, get, post
-from litestar.params import PathParameter
 
 from service.catalog import directory, instruments
 from service.catalog.reference_lists import codes
 from service.catalog.schemas import InstrumentPatchIn
+from service.common.params import PathId
 from service.common.time import utcnow
 from service.errors import ProblemError
 from service.registry import check, vocab
 from service.web.pages_onboarding import page_problem
 from service.web.view import DB, View, ViewDep
 
-Id = Annotated[int, PathParameter(ge=1, le=2**62)]
 TEXT_FIELDS = ("inner_id", "belongs_type", "belongs_name", "service_content", "achievement",
                "county", "street", "postal_code")  # fmt: skip
 
@@ -43,7 +42,7 @@ async def _page(
 
 
 @get("/manage/instruments/{instrument_id:int}/registry", name="page-instrument-registry")
-async def registry_page(view: ViewDep, db: DB, instrument_id: Id) -> Response[Any]:
+async def registry_page(view: ViewDep, db: DB, instrument_id: PathId) -> Response[Any]:
     return await _page(view, db, instrument_id)
 
 
@@ -65,7 +64,7 @@ def _patch(form: Any) -> dict[str, Any]:
     status_code=303,
 )
 async def registry_submit(
-    request: Request[Any, Any, Any], view: ViewDep, db: DB, instrument_id: Id
+    request: Request[Any, Any, Any], view: ViewDep, db: DB, instrument_id: PathId
 ) -> Response[Any]:
     form = await request.form()
     try:

@@ -14,22 +14,23 @@ from zoneinfo import ZoneInfo
 import msgspec
 from litestar import Response, get, post
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, Parameter
+from litestar.params import Body, FromPath
 
+from service.accounts.lookups import people_by_id
 from service.bookings import blocks, read, transitions
 from service.bookings.read import BookingFilter
 from service.bookings.schemas import ApprovalOut, BlockIn, DisplacedOut
 from service.catalog import instruments
+from service.common import labels as code_labels
 from service.common.i18n import pick
+from service.common.params import PathId
 from service.common.time import instant_dec_hook, utcnow
 from service.errors import Conflict, NotFound, Unprocessable
 from service.policies.read import effective_policy
-from service.web import labels, lookups
 from service.web.forms import parse_local
 from service.web.view import DB, ViewDep
 
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)
-Id = Annotated[int, Parameter(ge=1, le=2**62)]
 FLASH = {"approve": "approved", "reject": "rejected", "check_in": "checked-in",
          "check_out": "checked-out", "no_show": "no-show"}  # fmt: skip
 
@@ -97,7 +98,7 @@ def group_requests(items: list[ApprovalOut]) -> list[QueueRow]:
 async def manage_home(view: ViewDep, db: DB) -> Response[Any]:
     view.require(_can_manage_any(view))
     pending = await read.approvals(db, view.actor(), 1, 200)
-    people = await lookups.people_by_id(db, {a.booking.user_id for a in pending.items})
+    people = await people_by_id(db, {a.booking.user_id for a in pending.items})
     return view.render(
         "manage.html", requests=group_requests(pending.items), people=people,
         instruments=await _managed_instruments(view, db),
@@ -106,7 +107,12 @@ async def manage_home(view: ViewDep, db: DB) -> Response[Any]:
 
 @post("/manage/series/{series_id:int}/{action:str}", name="page-manage-series", status_code=303)
 async def series_action(
-    view: ViewDep, db: DB, series_id: Id, action: FromPath[str], data: Annotated[ActionForm, Form]
+    view: ViewDep,
+    db: DB,
+    series_id: PathId,
+    action: FromPath[str],
+    *,
+    data: Annotated[ActionForm, Form],
 ) -> Response[Any]:
     """Approve or reject every pending occurrence of a series: htmx gets the updated row."""
     if action not in {"approve", "reject"}:
@@ -155,7 +161,7 @@ def checkout_values(data: ActionForm, language: str) -> tuple[int, Decimal | Non
         if amount is None or not amount.is_finite() or amount < 0 or amount >= Decimal("1e10"):
             problems.append(("amount", pick(language, "费用应为不小于 0 的金额。",
                                             "Fee: an amount of at least 0.")))  # fmt: skip
-    way = data.service_way if data.service_way in labels.SERVICE_WAYS else None
+    way = data.service_way if data.service_way in code_labels.SERVICE_WAYS else None
     if problems:
         detail = pick(language, "请检查签退信息。", "Check the check-out details.")
         raise Unprocessable(
@@ -166,7 +172,12 @@ def checkout_values(data: ActionForm, language: str) -> tuple[int, Decimal | Non
 
 @post("/manage/bookings/{booking_id:int}/{action:str}", name="page-manage-action", status_code=303)
 async def booking_action(
-    view: ViewDep, db: DB, booking_id: Id, action: FromPath[str], data: Annotated[ActionForm, Form]
+    view: ViewDep,
+    db: DB,
+    booking_id: PathId,
+    action: FromPath[str],
+    *,
+    data: Annotated[ActionForm, Form],
 ) -> Response[Any]:
     """Approve/reject answer htmx with the updated row; other moves redirect back (a refusal
     shown in place by htmx, next to the button, not on a page away from the instrument)."""
@@ -220,7 +231,7 @@ async def _instrument_page(
     )
     block_list = await blocks.list_blocks(db, instrument_id, now, None, include_cancelled=False)
     displaced = extra.get("displaced") or []
-    people = await lookups.people_by_id(
+    people = await people_by_id(
         db, {b.user_id for b in upcoming.items} | {d.user_id for d in displaced}
     )
     policy = await effective_policy(db, instrument_id)
@@ -232,13 +243,13 @@ async def _instrument_page(
     return view.render(
         "manage_instrument.html", status=status, instrument=instrument, bookings=upcoming.items,
         blocks=block_list, now=now, tab="calendar", no_show_grace=grace,
-        status_labels={k: view.t(v) for k, v in labels.BOOKING_STATUSES.items()} | {"maintenance": view.t("Maintenance")},
+        status_labels={k: view.t(v) for k, v in code_labels.BOOKING_STATUSES.items()} | {"maintenance": view.t("Maintenance")},
         **{**values, **extra},
     )  # fmt: skip
 
 
 @get("/manage/instruments/{instrument_id:int}", name="page-manage-instrument")
-async def manage_instrument(view: ViewDep, db: DB, instrument_id: Id) -> Response[Any]:
+async def manage_instrument(view: ViewDep, db: DB, instrument_id: PathId) -> Response[Any]:
     return await _instrument_page(view, db, instrument_id)
 
 
@@ -252,7 +263,7 @@ class BlockForm(msgspec.Struct):
 
 @post("/manage/instruments/{instrument_id:int}/blocks", name="page-block-post", status_code=303)
 async def block_submit(
-    view: ViewDep, db: DB, instrument_id: Id, data: Annotated[BlockForm, Form]
+    view: ViewDep, db: DB, instrument_id: PathId, data: Annotated[BlockForm, Form]
 ) -> Response[Any]:
     """First the preview (which bookings would be displaced), then an explicit confirmation."""
     actor = view.actor()

@@ -16,6 +16,7 @@ from litestar.datastructures import UploadFile
 from litestar.params import PathParameter, URLEncodedBody
 
 from service.catalog import directory
+from service.common.params import PathId
 from service.common.time import utcnow
 from service.errors import ProblemError
 from service.onboarding import import_instruments, import_users, invite
@@ -24,7 +25,6 @@ from service.registry import check
 from service.web.pages_institution import _administered
 from service.web.view import DB, SettingsDep, View, ViewDep
 
-Id = Annotated[int, PathParameter(ge=1, le=2**62)]
 Token = Annotated[str, PathParameter(max_length=200)]
 #: A previewed file is carried back to the confirmation form up to this size; larger files
 #: are chosen again (a hidden field of tens of megabytes would make the page unusable).
@@ -111,7 +111,7 @@ async def _registry_page(
 
 
 @get("/institution/{institution_id:int}/registry", name="page-institution-registry")
-async def registry_page(view: ViewDep, db: DB, institution_id: Id) -> Response[Any]:
+async def registry_page(view: ViewDep, db: DB, institution_id: PathId) -> Response[Any]:
     return await _registry_page(view, db, institution_id)
 
 
@@ -126,7 +126,8 @@ async def members_submit(
     view: ViewDep,
     db: DB,
     settings: SettingsDep,
-    institution_id: Id,
+    *,
+    institution_id: PathId,
 ) -> Response[Any]:
     _administered(view, institution_id)
     form = await request.form()

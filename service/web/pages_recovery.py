@@ -67,7 +67,7 @@ async def forgot_submit(
 
 
 async def _reset_page(
-    view: View, db: DB, token: str, errors: list[str], status: int = 200
+    view: View, db: DB, token: str, errors: list[str], *, status: int = 200
 ) -> Response[Any]:
     live = await password_reset.token_is_live(db, token)
     if not live:
@@ -83,13 +83,13 @@ async def reset_page(view: ViewDep, db: DB, token: TokenParam = "") -> Response[
 @post("/password/reset", name="page-password-reset-post", status_code=303)
 async def reset_submit(view: ViewDep, db: DB, data: URLEncodedBody[ResetForm]) -> Response[Any]:
     if data.password != data.password_again:
-        return await _reset_page(view, db, data.token, [MISMATCH], 422)
+        return await _reset_page(view, db, data.token, [MISMATCH], status=422)
     try:
         await password_reset.reset_password(
             db, data.token, data.password, client_address(view.request)
         )
     except Unprocessable as exc:
-        return await _reset_page(view, db, data.token, _messages(exc), 422)
+        return await _reset_page(view, db, data.token, _messages(exc), status=422)
     return view.redirect("/login", ok="password-reset")
 
 

@@ -6,15 +6,14 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Response, get, post
-from litestar.params import PathParameter, URLEncodedBody
+from litestar.params import URLEncodedBody
 
+from service.common.params import PathId
 from service.errors import Unprocessable
 from service.search import index, synonyms
 from service.search.schemas import SynonymEntryIn
 from service.web.forms import Token
 from service.web.view import DB, ViewDep
-
-EntryId = Annotated[int, PathParameter(ge=1, le=2**62)]
 
 
 class SynonymForm(msgspec.Struct):
@@ -64,7 +63,7 @@ async def add_submit(view: ViewDep, db: DB, data: URLEncodedBody[SynonymForm]) -
 @post(
     "/admin/search/synonyms/{entry_id:int}/delete", name="page-admin-search-delete", status_code=303
 )
-async def delete_submit(view: ViewDep, db: DB, entry_id: EntryId) -> Response[Any]:
+async def delete_submit(view: ViewDep, db: DB, entry_id: PathId) -> Response[Any]:
     await synonyms.remove_entry(db, view.actor(), entry_id)
     await index.rebuild_stale(db)
     return view.redirect("/admin/search", ok="saved")

@@ -9,12 +9,13 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Response, get, post
 from litestar.datastructures import Cookie
-from litestar.params import PathParameter, QueryParameter, URLEncodedBody
+from litestar.params import QueryParameter, URLEncodedBody
 from litestar.response import Redirect
 
 from service.accounts.client_address import client_address
 from service.accounts.http import session_cookies
 from service.accounts.principal import SESSION_COOKIE
+from service.common.params import PathId
 from service.errors import Conflict, ProblemError, TooManyRequests, Unprocessable
 from service.sso import begin as sso_begin
 from service.sso import link
@@ -26,7 +27,6 @@ from service.web.view import DB, SettingsDep, View, ViewDep
 #: Holds the state of the sign-on this browser started, for the callback to match. It is left
 #: to expire (ten minutes): the state is used up at the callback, and a replay then hears so.
 STATE_COOKIE = "is_sso"
-Id = Annotated[int, PathParameter(ge=1, le=2**62)]
 Param = Annotated[str, QueryParameter(max_length=2000)]
 #: `state` is a reserved parameter name in Litestar.
 StateParam = Annotated[str, QueryParameter(name="state", max_length=2000)]
@@ -56,7 +56,7 @@ def _signed_in(view: View, done: SignedIn) -> Response[Any]:
 
 
 @get("/sso/{provider_id:int}/start", name="page-sso-start")
-async def start(view: ViewDep, db: DB, provider_id: Id, next: Param = "") -> Response[Any]:  # noqa: A002
+async def start(view: ViewDep, db: DB, provider_id: PathId, next: Param = "") -> Response[Any]:  # noqa: A002
     try:
         started = await sso_begin.begin(db, view.settings, provider_id, safe_next(next))
     except ProblemError as exc:
@@ -67,7 +67,7 @@ async def start(view: ViewDep, db: DB, provider_id: Id, next: Param = "") -> Res
 
 @get("/sso/callback", name="page-sso-callback")
 async def callback(
-    view: ViewDep, db: DB, sso_state: StateParam = "", code: Param = "", ticket: Param = "",
+    view: ViewDep, db: DB, sso_state: StateParam = "", code: Param = "", *, ticket: Param = "",
     error: Param = "",
 ) -> Response[Any]:  # fmt: skip
     answer = Callback(

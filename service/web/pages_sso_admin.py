@@ -9,10 +9,11 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 from litestar import Response, get, post
-from litestar.params import PathParameter, URLEncodedBody
+from litestar.params import URLEncodedBody
 
 from service.accounts.client_address import client_address
 from service.catalog import directory
+from service.common.params import PathId
 from service.errors import NotFound, ProblemError
 from service.sso import configure
 from service.sso.begin import callback_url
@@ -21,7 +22,6 @@ from service.web.forms import Short, Token
 from service.web.i18n import N_
 from service.web.view import DB, SettingsDep, View, ViewDep
 
-Id = Annotated[int, PathParameter(ge=1, le=2**62)]
 #: Messages of other packages this page shows (translated through the catalogues).
 SHOWN = [
     N_("The domain is not a valid DNS name."),
@@ -57,7 +57,7 @@ def _config(form: ProviderForm) -> IdentityProviderIn:
 
 
 async def _page(
-    view: View, db: DB, institution_id: int, status: int = 200, problem: Any = None,
+    view: View, db: DB, institution_id: int, status: int = 200, *, problem: Any = None,
     form: ProviderForm | None = None,
 ) -> Response[Any]:  # fmt: skip
     actor = view.actor()
@@ -72,7 +72,7 @@ async def _page(
 
 
 @get("/institution/{institution_id:int}/sso", name="page-institution-sso")
-async def sso_page(view: ViewDep, db: DB, institution_id: Id) -> Response[Any]:
+async def sso_page(view: ViewDep, db: DB, institution_id: PathId) -> Response[Any]:
     if not view.require_user().is_admin_of(institution_id):
         raise NotFound("No such institution among those you administer.")
     return await _page(view, db, institution_id)
@@ -80,8 +80,8 @@ async def sso_page(view: ViewDep, db: DB, institution_id: Id) -> Response[Any]:
 
 @post("/institution/{institution_id:int}/sso", name="page-institution-sso-post", status_code=303)
 async def sso_submit(
-    view: ViewDep, db: DB, settings: SettingsDep, institution_id: Id,
-    data: URLEncodedBody[ProviderForm],
+    view: ViewDep, db: DB, settings: SettingsDep, institution_id: PathId,
+    *, data: URLEncodedBody[ProviderForm],
 ) -> Response[Any]:  # fmt: skip
     if not view.require_user().is_admin_of(institution_id):
         raise NotFound("No such institution among those you administer.")
@@ -98,11 +98,11 @@ async def sso_submit(
             )  # fmt: skip
     except msgspec.ValidationError as exc:
         problem = {"status": 422, "title": "Unprocessable request", "detail": str(exc)}
-        return await _page(view, db, institution_id, 422, problem, data)
+        return await _page(view, db, institution_id, 422, problem=problem, form=data)
     except ProblemError as exc:
         problem = {"status": exc.status, "title": exc.title, "detail": exc.detail,
                    "violations": exc.extra.get("violations", [])}  # fmt: skip
-        return await _page(view, db, institution_id, exc.status, problem, data)
+        return await _page(view, db, institution_id, exc.status, problem=problem, form=data)
     return view.redirect(f"/institution/{institution_id}/sso", ok="saved")
 
 

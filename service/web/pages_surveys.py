@@ -12,17 +12,18 @@ import msgspec
 from litestar import Request, Response, get, post
 from litestar.params import PathParameter, QueryParameter
 
+from service.common.params import PathId
 from service.common.time import instant_dec_hook, local_to_utc, utcnow
 from service.errors import Conflict, Unprocessable
 from service.metrics.definitions import definitions, last_complete_year
-from service.surveys import answer, opening, results, store
+from service.surveys import answer, opening, results
+from service.surveys.lookups import list_surveys
 from service.surveys.schemas import AnswerItemIn, SurveyAnswerIn, SurveyIn
 from service.web import labels
 from service.web.pages_calendar import problem_of
 from service.web.view import DB, SettingsDep, ViewDep
 
 Token = Annotated[str, PathParameter(min_length=10, max_length=100)]
-SurveyId = Annotated[int, PathParameter(ge=1, le=2**62)]
 
 
 async def _answer_page(
@@ -82,13 +83,13 @@ class OpenSurveyForm(msgspec.Struct):
 
 
 async def _admin_page(
-    view: ViewDep, db: DB, settings: SettingsDep, survey_id: int | None, status: int = 200,
+    view: ViewDep, db: DB, settings: SettingsDep, survey_id: int | None, *, status: int = 200,
     **extra: Any,
 ) -> Response[Any]:  # fmt: skip
     user = view.require_user()
     view.require(user.is_platform_admin)
     now = utcnow()
-    surveys = await store.list_surveys(db, now)
+    surveys = await list_surveys(db, now)
     shown = survey_id or (surveys[0].id if surveys else None)
     found = None
     if shown is not None:
@@ -136,18 +137,18 @@ async def surveys_submit(
     except (ValueError, msgspec.ValidationError):
         problem = {"status": 422, "title": "Unprocessable request",
                    "detail": view.t("Give the period and the closing day as dates.")}  # fmt: skip
-        return await _admin_page(view, db, settings, None, 422, problem=problem, form=form)
+        return await _admin_page(view, db, settings, None, status=422, problem=problem, form=form)
     try:
         survey = await opening.open_survey(db, settings, view.actor(), data, utcnow())
     except (Unprocessable, Conflict) as exc:
         return await _admin_page(
-            view, db, settings, None, exc.status, problem=problem_of(exc, view), form=form
+            view, db, settings, None, status=exc.status, problem=problem_of(exc, view), form=form
         )
     return view.redirect(f"/admin/surveys?survey={survey.id}", ok="survey-opened")
 
 
 @post("/admin/surveys/{survey_id:int}/close", name="page-admin-survey-close", status_code=303)
-async def survey_close(view: ViewDep, db: DB, survey_id: SurveyId) -> Response[Any]:
+async def survey_close(view: ViewDep, db: DB, survey_id: PathId) -> Response[Any]:
     await opening.close_survey(db, view.actor(), survey_id, utcnow())
     return view.redirect(f"/admin/surveys?survey={survey_id}", ok="survey-closed")
 

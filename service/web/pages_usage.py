@@ -7,19 +7,20 @@ from __future__ import annotations
 import base64
 import binascii
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import msgspec
 from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
-from litestar.params import PathParameter, URLEncodedBody
+from litestar.params import URLEncodedBody
 
 from service.bookings import read, usage
 from service.bookings.read import BookingFilter
 from service.bookings.schemas import UsageIn
 from service.calendars import importer
 from service.catalog import directory, instruments
+from service.common.params import PathId
 from service.common.time import instant_dec_hook, utcnow
 from service.errors import Conflict, NotFound, Unprocessable
 from service.web import labels
@@ -27,7 +28,6 @@ from service.web.forms import UsageForm, parse_local, usage_who
 from service.web.pages_calendar import invalid, problem_of
 from service.web.view import DB, SettingsDep, ViewDep
 
-Id = Annotated[int, PathParameter(ge=1, le=2**62)]
 #: The API refuses larger calendars too.
 MAX_ICS_BYTES = 1024 * 1024
 RECENT = timedelta(days=30)
@@ -64,13 +64,13 @@ async def _usage_page(
 
 
 @get("/manage/instruments/{instrument_id:int}/usage", name="page-usage")
-async def usage_page(view: ViewDep, db: DB, instrument_id: Id) -> Response[Any]:
+async def usage_page(view: ViewDep, db: DB, instrument_id: PathId) -> Response[Any]:
     return await _usage_page(view, db, instrument_id)
 
 
 @post("/manage/instruments/{instrument_id:int}/usage", name="page-usage-post", status_code=303)
 async def usage_submit(
-    view: ViewDep, db: DB, instrument_id: Id, data: URLEncodedBody[UsageForm]
+    view: ViewDep, db: DB, instrument_id: PathId, data: URLEncodedBody[UsageForm]
 ) -> Response[Any]:
     """Times are read in the instrument's zone; a booking, when chosen, gives the user and (unless
     another is chosen) the service way. Who used it must be said: no silent own-group default."""
@@ -118,7 +118,7 @@ async def _import_page(
 
 
 @get("/manage/instruments/{instrument_id:int}/import", name="page-import")
-async def import_page(view: ViewDep, db: DB, instrument_id: Id) -> Response[Any]:
+async def import_page(view: ViewDep, db: DB, instrument_id: PathId) -> Response[Any]:
     return await _import_page(view, db, instrument_id)
 
 
@@ -141,7 +141,12 @@ async def _uploaded(request: Request[Any, Any, Any]) -> bytes:
 
 @post("/manage/instruments/{instrument_id:int}/import", name="page-import-post", status_code=200)
 async def import_submit(
-    request: Request[Any, Any, Any], view: ViewDep, db: DB, settings: SettingsDep, instrument_id: Id
+    request: Request[Any, Any, Any],
+    view: ViewDep,
+    db: DB,
+    settings: SettingsDep,
+    *,
+    instrument_id: PathId,
 ) -> Response[Any]:
     form = await request.form()
     confirm = form.get("mode") == "import"

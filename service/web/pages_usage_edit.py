@@ -11,9 +11,10 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 from litestar import Response, get, post
-from litestar.params import PathParameter, URLEncodedBody
+from litestar.params import URLEncodedBody
 
 from service.catalog import instruments
+from service.common.params import PathId
 from service.common.time import instant_dec_hook, utcnow
 from service.errors import Conflict, NotFound, Unprocessable
 from service.usage import correct
@@ -22,7 +23,6 @@ from service.web.forms import Token, parse_local
 from service.web.pages_calendar import invalid, problem_of
 from service.web.view import DB, ViewDep
 
-Id = Annotated[int, PathParameter(ge=1, le=2**62)]
 Reason = Annotated[str, msgspec.Meta(max_length=1000)]
 
 
@@ -68,13 +68,13 @@ async def _page(
 
 
 @get("/manage/usage/{session_id:int}", name="page-usage-edit")
-async def edit_page(view: ViewDep, db: DB, session_id: Id) -> Response[Any]:
+async def edit_page(view: ViewDep, db: DB, session_id: PathId) -> Response[Any]:
     return await _page(view, db, session_id)
 
 
 @post("/manage/usage/{session_id:int}", name="page-usage-edit-post", status_code=303)
 async def edit_submit(
-    view: ViewDep, db: DB, session_id: Id, data: URLEncodedBody[CorrectionForm]
+    view: ViewDep, db: DB, session_id: PathId, data: URLEncodedBody[CorrectionForm]
 ) -> Response[Any]:
     actor = view.actor()
     session = await correct.get_session(db, actor, session_id)
@@ -100,7 +100,7 @@ async def edit_submit(
 
 @post("/manage/usage/{session_id:int}/delete", name="page-usage-delete", status_code=303)
 async def delete_submit(
-    view: ViewDep, db: DB, session_id: Id, data: URLEncodedBody[DeletionForm]
+    view: ViewDep, db: DB, session_id: PathId, data: URLEncodedBody[DeletionForm]
 ) -> Response[Any]:
     actor = view.actor()
     session = await correct.get_session(db, actor, session_id)

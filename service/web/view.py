@@ -16,11 +16,14 @@ from litestar.enums import MediaType
 from litestar.response import Redirect
 
 from service.accounts.principal import Principal, provide_principal
+from service.catalog.lookups import region_zone
+from service.common import labels as code_labels
+from service.common.catalogues import gettext
 from service.db import Database
 from service.errors import Forbidden, Unauthorized
 from service.settings import Settings
 from service.web import csrf, formatting, labels, nav
-from service.web.i18n import LANG_COOKIE, choose_language, environment, gettext
+from service.web.i18n import LANG_COOKIE, choose_language, environment
 
 #: Scripts only from this origin (no inline code, no CDN); FullCalendar injects its own styles.
 CSP = (
@@ -79,6 +82,7 @@ class View:
             "viewer_zone": self.viewer_zone,
             "fmt": formatting.Formatter(self.language),
             "labels": labels,
+            "code_labels": code_labels,
             "pick": self.pick,
             "path": self.request.url.path,
             "raw_query": self.request.url.query,
@@ -124,8 +128,8 @@ async def viewer_zone(db: Database, principal: Principal | None) -> str:
     """The zone of the viewer's institution's region; the province's zone for visitors."""
     if principal is None:
         return formatting.DEFAULT_ZONE
-    zone = await db.fetchval("SELECT timezone FROM region WHERE code = $1", principal.region_code)
-    return str(zone or formatting.DEFAULT_ZONE)
+    zone = await region_zone(db, principal.region_code)
+    return zone or formatting.DEFAULT_ZONE
 
 
 async def provide_view(

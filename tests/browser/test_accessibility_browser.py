@@ -13,7 +13,7 @@ import pytest
 
 from service.common.time import utcnow
 from service.db import Database
-from service.web.controllers import PAGE_HANDLERS
+from service.web.routes import PAGE_HANDLERS
 from tests.browser.test_pages_browser import log_in
 from tests.live_server import ROOT, LiveServer
 from tests.metrics_support import add_session

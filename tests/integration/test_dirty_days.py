@@ -11,7 +11,7 @@ import httpx
 
 from service.common.time import utcnow
 from service.db import Database
-from service.metrics import dirty, dirty_sql
+from service.metrics import dirty, sql
 from service.metrics.jobs import rollup_metrics
 from service.metrics.rollup import rebuild
 from service.settings import Settings
@@ -141,11 +141,11 @@ async def test_a_mark_landing_during_a_roll_up_keeps_the_day_dirty(db: Database)
     inst = await make_instrument(db, owner)
     await add_session(db, inst, owner, at(2025, 7, 1, 9), at(2025, 7, 1, 10))
     async with db.transaction() as roll:
-        await roll.execute(dirty_sql.CREATE_SEEN)
-        await roll.execute(dirty_sql.REMEMBER, date(2025, 7, 1), date(2025, 7, 2), [inst])
+        await roll.execute(sql.DIRTY_CREATE_SEEN)
+        await roll.execute(sql.DIRTY_REMEMBER, date(2025, 7, 1), date(2025, 7, 2), [inst])
         # meanwhile a correction commits and marks the day again
         await add_session(db, inst, owner, at(2025, 7, 1, 12), at(2025, 7, 1, 13))
-        await roll.execute(dirty_sql.RESOLVE)
+        await roll.execute(sql.DIRTY_RESOLVE)
     assert await dirty_days(db, inst) == [date(2025, 7, 1)]
     await rebuild(db, date(2025, 7, 1), date(2025, 7, 2), [inst])
     assert await dirty_days(db, inst) == []
@@ -160,18 +160,18 @@ async def test_two_schedulers_claim_different_days(db: Database) -> None:
     before = date(2001, 1, 7)
     lease = now + timedelta(minutes=5)
     async with db.transaction() as first:
-        mine = await first.fetch(dirty_sql.CLAIM, before, now, 3, lease, "a")
+        mine = await first.fetch(sql.DIRTY_CLAIM, before, now, 3, lease, "a")
         async with db.transaction() as second:  # while the first claim is not yet committed
-            theirs = await second.fetch(dirty_sql.CLAIM, before, now, 3, lease, "b")
+            theirs = await second.fetch(sql.DIRTY_CLAIM, before, now, 3, lease, "b")
     got = {(r["instrument_id"], r["day"]) for r in mine}
     other = {(r["instrument_id"], r["day"]) for r in theirs}
     assert len(got) == len(other) == 3 and not got & other
     assert got | other == {(inst, date(2001, 1, d)) for d in range(1, 7)}
     # leased rows are not taken again until the lease ends, then they are
-    assert await db.fetch(dirty_sql.CLAIM, before, now, 100, lease, "c") == []
-    later = await db.fetch(dirty_sql.CLAIM, before, lease, 100, lease + timedelta(minutes=5), "c")
+    assert await db.fetch(sql.DIRTY_CLAIM, before, now, 100, lease, "c") == []
+    later = await db.fetch(sql.DIRTY_CLAIM, before, lease, 100, lease + timedelta(minutes=5), "c")
     assert {(r["instrument_id"], r["day"]) for r in later} == got | other
-    await db.execute(dirty_sql.RELEASE, "c", [inst] * 6, [date(2001, 1, d) for d in range(1, 7)])
+    await db.execute(sql.DIRTY_RELEASE, "c", [inst] * 6, [date(2001, 1, d) for d in range(1, 7)])
 
 
 async def test_a_rebuild_covers_whole_sessions(db: Database) -> None:

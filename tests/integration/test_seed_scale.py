@@ -54,7 +54,7 @@ def test_booking_records_are_spread_evenly() -> None:
     now = datetime(2026, 6, 1, 12, tzinfo=UTC)
     instruments = [(1, 10, "220100"), (2, 11, "222400"), (3, 10, "220100")]
     users = [(100, 10, "220100"), (101, 11, "222400")]
-    rows = list(booking_records(random.Random(1), now, instruments, users, 10))
+    rows = list(booking_records(random.Random(1), now, instruments, users, total=10))
     per_instrument = [sum(1 for r in rows if r[1] == i) for i, _, _ in instruments]
     assert per_instrument == [4, 3, 3]
     for row in rows:

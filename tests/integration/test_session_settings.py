@@ -17,8 +17,9 @@ from pathlib import Path
 
 from service.common.time import utcnow
 from service.db import Database
-from service.notifications.delivery import ASYNC_COMMIT, deliver_outbox
+from service.notifications.delivery import deliver_outbox
 from service.notifications.reminders import queue_reminders
+from service.notifications.sql import ASYNC_COMMIT
 from service.settings import Settings
 from tests.scheduler_support import (
     SmtpServer,

@@ -117,6 +117,6 @@ def test_limits_name_what_was_exceeded() -> None:
     for name, body in cases.items():
         limits = small if name != "size" else Limits(max_bytes=len(body) - 1)
         with pytest.raises(LimitExceeded) as caught:
-            read_occurrences(body, "Asia/Shanghai", *window, limits)
+            read_occurrences(body, "Asia/Shanghai", window[0], window[1], limits=limits)
         assert caught.value.limit == name and caught.value.maximum == limits.of(name)
     assert isinstance(caught.value, IcsError)

@@ -48,7 +48,7 @@ def test_a_row_by_the_national_definitions() -> None:
         booked_s=12 * H, available_s=40 * H, sessions=6, bookings=5, cancellations=2,
         late_cancellations=1, no_shows=1,
     )  # fmt: skip
-    quota = quota_hours(1, 0, 0.25, 1400, 800)
+    quota = quota_hours(1, 0, 0.25, 1400, special_hours=800)
     row = make_row("7", "NMR", s, Extras(quota, 1, 2, 4.25, 4))
     assert (row.effective_hours, row.external_hours, row.internal_hours) == (10.0, 4.0, 6.0)
     assert row.cross_region_hours == 1.0
@@ -72,8 +72,8 @@ def test_an_unused_instrument_has_no_rates_not_zero_rates() -> None:
 
 
 def test_quota_hours_per_instrument_type_and_share_of_the_year() -> None:
-    assert quota_hours(2, 1, 1.0, 1400, 800) == 3600.0
-    assert quota_hours(2, 1, 0.5, 1600, 1200) == 2200.0
+    assert quota_hours(2, 1, 1.0, 1400, special_hours=800) == 3600.0
+    assert quota_hours(2, 1, 0.5, 1600, special_hours=1200) == 2200.0
     assert year_fraction(date(2025, 1, 1), date(2026, 1, 1)) == pytest.approx(1.0)
     assert year_fraction(date(2024, 2, 1), date(2024, 3, 1)) == pytest.approx(29 / 366)
 

@@ -64,5 +64,5 @@ def test_available_hours_follow_opening_rules() -> None:
         date(2025, 3, 14): 36000,
     }
     retired = datetime(2025, 3, 13, 4, tzinfo=UTC)  # 12:00 local
-    days = calc.seconds_by_day("Asia/Shanghai", weekly, [], [], retired)
+    days = calc.seconds_by_day("Asia/Shanghai", weekly, [], [], retired_at=retired)
     assert days[date(2025, 3, 13)] == 4 * 3600 and date(2025, 3, 14) not in days

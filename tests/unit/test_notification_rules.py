@@ -26,14 +26,14 @@ def test_a_failing_notice_is_retried_for_the_whole_horizon_then_dies() -> None:
     first, at, tries = T, T, 0
     while True:
         tries += 1
-        state, next_at = after_failure(tries, at, first if tries > 1 else None, POLICY, 0.5)
+        state, next_at = after_failure(tries, at, first if tries > 1 else None, POLICY, jitter=0.5)
         if state == "dead":
             break
         assert at < next_at <= first + POLICY.horizon
         at = next_at
     assert at == first + POLICY.horizon  # the last try falls on the horizon itself
     assert 45 < tries < 120  # not four tries in eight minutes
-    assert after_failure(1, T, None, POLICY, 0.0) == ("pending", T + timedelta(seconds=15))
+    assert after_failure(1, T, None, POLICY, jitter=0.0) == ("pending", T + timedelta(seconds=15))
 
 
 @pytest.mark.parametrize(

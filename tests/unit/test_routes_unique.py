@@ -12,7 +12,7 @@ from litestar import Router
 from litestar.handlers import HTTPRouteHandler
 
 from service.app import _routes
-from service.web.controllers import PAGE_HANDLERS
+from service.web.routes import PAGE_HANDLERS
 
 
 def _declared() -> Iterator[HTTPRouteHandler]:

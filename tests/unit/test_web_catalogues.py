@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from service.common.catalogues import gettext
 from service.common.i18n import SUPPORTED
 from service.web import formatting, messages
 from service.web.forms import parse_local, safe_next
-from service.web.i18n import choose_language, gettext
+from service.web.i18n import choose_language
 
 
 def test_every_message_has_a_non_empty_translation_in_every_language() -> None:
@@ -51,9 +52,9 @@ def test_a_cross_zone_range_shows_the_instruments_time_and_the_viewers_in_locali
     assert formatting.local_range(start, end, "Asia/Vladivostok", "Asia/Shanghai") == (
         "2026-12-02 09:00–10:00 俄罗斯（海参崴）时间（北京时间 07:00–08:00）"
     )
-    assert formatting.local_range(start, end, "Asia/Vladivostok", "Asia/Shanghai", "en") == (
-        "2026-12-02 09:00–10:00 Russia (Vladivostok) Time (Beijing time 07:00–08:00)"
-    )
+    assert formatting.local_range(
+        start, end, "Asia/Vladivostok", "Asia/Shanghai", language="en"
+    ) == ("2026-12-02 09:00–10:00 Russia (Vladivostok) Time (Beijing time 07:00–08:00)")
     # The viewer's clock shows its own date when it falls on another day there.
     assert formatting.local_datetime(start, "America/New_York", "Asia/Shanghai") == (
         "2026-12-01 18:00 美国（纽约）时间（北京时间 2026-12-02 07:00）"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from functools import partial
 
-from service.web.i18n import gettext
+from service.common.catalogues import gettext
 from service.web.outcomes import Skipped, decode_skipped, series_summary, skip_kind
 
 ZH = partial(gettext, "zh-CN")

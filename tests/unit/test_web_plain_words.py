@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 
 from service.availability.schemas import FreeOut
 from service.catalog.schemas import PolicySummaryOut
+from service.common.catalogues import translations
 from service.web.forms import normalise_hours_text
-from service.web.i18n import problem_detail, problem_heading, translations
+from service.web.i18n import problem_detail, problem_heading
 from service.web.pages_catalogue import free_times
 
 

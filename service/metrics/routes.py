@@ -66,8 +66,8 @@ TypeF = Annotated[InstrumentType | None, QueryParameter(name="type")]
 
 
 def _query(
-    user: Principal, date_from: date, date_to: date, group_by: str, f: Filters,
-    *, quota_until: date | None = None,
+    user: Principal, date_from: date, date_to: date, group_by: str, *, f: Filters,
+    quota_until: date | None = None,
 ) -> Query:  # fmt: skip
     _range(date_from, date_to)
     # NaN is not ordered: compared with `<=` it raises instead of failing the check.
@@ -77,7 +77,7 @@ def _query(
             message, extra={"violations": [{"rule": "value_min", "message": message}]}
         )
     require_metrics_role(user)
-    return Query(user, date_from, date_to, group_by, f, quota_until=quota_until)
+    return Query(user, date_from, date_to, group_by, filters=f, quota_until=quota_until)
 
 
 async def _table(
@@ -92,6 +92,7 @@ async def _sharing_query(
     settings: Conf,
     date_from: From,
     date_to: To,
+    *,
     group_by: Annotated[GroupBy, QueryParameter()] = "instrument",
     institution: QueryId = None,
     region: RegionF = None,
@@ -104,7 +105,7 @@ async def _sharing_query(
     period in progress follow `QUOTA_IN_PROGRESS`."""
     f = Filters(institution, region, category, value_min, share_mode, instrument_type)
     until = definitions(settings).quota_until(utcnow())
-    return _query(user, date_from, date_to, group_by, f, quota_until=until)
+    return _query(user, date_from, date_to, group_by, f=f, quota_until=until)
 
 
 _SHARING_QUERY = {"sharing_query": Provide(_sharing_query)}
@@ -123,6 +124,7 @@ async def sharing(
     db: DB,
     user: User,
     settings: Conf,
+    *,
     sharing_query: SharingQuery,
     page: PageNumber = 1,
     page_size: PageSize = 50,
@@ -133,7 +135,7 @@ async def sharing(
     q = sharing_query
     quota = (settings.quota_general_hours, settings.quota_special_hours)
     rows, totals, total = await sharing_page(
-        db, q, _language(request, user), quota, page_size, (page - 1) * page_size
+        db, q, _language(request, user), quota, limit=page_size, offset=(page - 1) * page_size
     )
     return SharingOut(
         rows=rows,
@@ -161,6 +163,7 @@ async def sharing_csv(
     db: DB,
     user: User,
     settings: Conf,
+    *,
     sharing_query: SharingQuery,
     labels: columns.Labelled = None,
 ) -> Response[bytes]:
@@ -188,6 +191,7 @@ async def flow_matrix(
     db: DB,
     user: User,
     date_from: From,
+    *,
     date_to: To,
     institution: QueryId = None,
     region: RegionF = None,
@@ -195,7 +199,7 @@ async def flow_matrix(
 ) -> FlowsOut:
     """Hours used by users of each region (`from_region`) on instruments of each region
     (`to_region`), over the caller's visible instruments."""
-    q = _query(user, date_from, date_to, "region", Filters(institution, region, category))
+    q = _query(user, date_from, date_to, "region", f=Filters(institution, region, category))
     return await _flows(request, db, user, q)
 
 
@@ -211,13 +215,14 @@ async def flow_matrix_csv(
     db: DB,
     user: User,
     date_from: From,
+    *,
     date_to: To,
     institution: QueryId = None,
     region: RegionF = None,
     category: CategoryF = None,
     labels: columns.Labelled = None,
 ) -> Response[bytes]:
-    q = _query(user, date_from, date_to, "region", Filters(institution, region, category))
+    q = _query(user, date_from, date_to, "region", f=Filters(institution, region, category))
     out = await _flows(request, db, user, q) if not labels else await _flows_in(db, q, labels)
     names = {r.code: r.label for r in out.regions}
     rows = [
@@ -246,6 +251,7 @@ async def my_usage(
     db: DB,
     user: User,
     date_from: Annotated[date | None, QueryParameter(name="from")] = None,
+    *,
     date_to: Annotated[date | None, QueryParameter(name="to")] = None,
     page: PageNumber = 1,
     page_size: PageSize = 50,
@@ -254,7 +260,13 @@ async def my_usage(
     if date_from and date_to:
         _range(date_from, date_to)
     return await mine.my_usage(
-        db, user, date_from, date_to, _language(request, user), page, page_size
+        db,
+        user,
+        date_from,
+        date_to,
+        language=_language(request, user),
+        page=page,
+        page_size=page_size,
     )
 
 
@@ -272,6 +284,7 @@ async def service_records(
     user: User,
     date_from: From,
     date_to: To,
+    *,
     export_format: Annotated[str, QueryParameter(name="format", pattern="^(json|csv)$")] = "json",
     page: PageNumber = 1,
     page_size: PageSize = 50,
@@ -288,7 +301,9 @@ async def service_records(
             media_type=csvout.MEDIA_TYPE,
             headers=csvout.disposition(name),
         )
-    items, total = await records.records_page(db, user, date_from, date_to, page, page_size)
+    items, total = await records.records_page(
+        db, user, date_from, date_to, page=page, page_size=page_size
+    )
     body = ServiceRecordsOut(items=items, total=total, page=page, page_size=page_size)
     return Response(body, media_type=MediaType.JSON)
 

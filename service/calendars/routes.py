@@ -109,6 +109,7 @@ async def get_feed(
     request: Request[Any, Any, Any],
     db: NamedDependency[Database],
     settings: NamedDependency[Settings],
+    *,
     past_days: PastDays = DEFAULT_PAST_DAYS,
     future_days: FutureDays = DEFAULT_FUTURE_DAYS,
 ) -> Response[bytes]:
@@ -169,6 +170,7 @@ async def export_instrument(
     user: NamedDependency[Principal],
     db: NamedDependency[Database],
     settings: NamedDependency[Settings],
+    *,
     past_days: PastDays = DEFAULT_PAST_DAYS,
     future_days: FutureDays = DEFAULT_FUTURE_DAYS,
 ) -> Response[bytes]:
@@ -218,6 +220,7 @@ async def import_calendar(
     request: Request[Any, Any, Any],
     user: NamedDependency[Principal],
     db: NamedDependency[Database],
+    *,
     settings: NamedDependency[Settings],
     dry_run: FromQuery[bool] = False,
     days: ImportDays = 180,
