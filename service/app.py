@@ -49,7 +49,6 @@ DOMAINS = (
     "surveys",
     "affiliation",
     "enterprises",
-    "audit",
     "registry",
     "onboarding",
     "search",

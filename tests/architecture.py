@@ -15,9 +15,9 @@ from pathlib import Path
 LAYERS: list[set[str]] = [
     {":db", ":errors", ":settings", ":embedded_db", ":migrate", ":piccolo_app"},
     {"common"},
-    {"outbox"},
+    {"outbox", "audit"},
     {"accounts"},
-    {"audit", "evaluators", "affiliation"},
+    {"evaluators", "affiliation"},
     {"sso"},
     {"search"},
     {"catalog"},

@@ -7,6 +7,7 @@ from typing import Any
 
 import asyncpg
 
+from service.accounts import sql
 from service.accounts.principal import Principal
 from service.accounts.schemas import TokenCreatedOut, TokenIn, TokenOut
 from service.accounts.secrets import digest, new_secret
@@ -28,9 +29,7 @@ async def issue_token(
 ) -> TokenCreatedOut:
     token = new_secret(TOKEN_PREFIX)
     row = await conn.fetchrow(
-        """INSERT INTO api_token (user_id, name, token_hash, prefix, expires_at)
-           VALUES ($1, $2, $3, $4, now() + $5::interval)
-           RETURNING id, name, prefix, created_at, expires_at""",
+        sql.INSERT_TOKEN,
         user_id,
         name,
         digest(token),
@@ -103,6 +102,6 @@ async def revoke_token(db: Database, user: Principal, token_id: int, address: st
 
 async def revoke_token_by_secret(conn: asyncpg.Connection, token: str) -> None:
     await conn.execute(
-        "UPDATE api_token SET revoked_at = coalesce(revoked_at, now()) WHERE token_hash = $1",
+        sql.REVOKE_TOKEN_BY_HASH,
         digest(token),
     )

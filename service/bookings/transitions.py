@@ -13,8 +13,8 @@ from typing import Any
 import asyncpg
 import msgspec
 
-from service.accounts.membership import in_force_of
 from service.accounts.principal import Principal
+from service.accounts.sql import in_force_of
 from service.bookings import rules, store
 from service.bookings.freed import tell_next_user
 from service.bookings.policy import Policy, load_policy

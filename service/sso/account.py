@@ -21,7 +21,7 @@ from datetime import timedelta
 import asyncpg
 
 from service.accounts import one_time
-from service.accounts.auth_service import Session, start_session
+from service.accounts.login import Session, start_session
 from service.accounts.users import create_user
 from service.affiliation import sql as affiliation_sql
 from service.affiliation import store as affiliation_store

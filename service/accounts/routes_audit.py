@@ -8,9 +8,9 @@ from litestar import get
 from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 
+from service.accounts.audit_log import read_events
 from service.accounts.principal import Principal
-from service.audit.read import read_events
-from service.audit.schemas import AuditEventOut
+from service.accounts.schemas import AuditEventOut
 from service.audit.store import AuditFilter
 from service.common.openapi import problem_spec as problem
 from service.common.pagination import MAX_PAGE_SIZE
@@ -27,6 +27,7 @@ from service.db import Database
     responses={403: problem("Not an administrator, or not of that institution.")},
 )
 async def list_audit_events(
+    *,
     user: NamedDependency[Principal],
     db: NamedDependency[Database],
     action: Annotated[
@@ -48,7 +49,7 @@ async def list_audit_events(
     """Security events, newest first: logins and failures, tokens, passwords, roles,
     memberships, domains, enterprises. Institution admins read their institution's events."""
     f = AuditFilter(action, institution, subject, actor, since, until)
-    return await read_events(db, user, f, page, page_size)
+    return await read_events(db, user, f, page, page_size=page_size)
 
 
 ROUTES: list[Any] = [list_audit_events]

@@ -32,6 +32,7 @@ _HIDDEN = {404: problem("The object does not exist or is not visible to you.")}
     responses=_FORBIDDEN,
 )
 async def list_users(
+    *,
     user: NamedDependency[Principal],
     db: NamedDependency[Database],
     institution: Annotated[
@@ -66,6 +67,7 @@ async def get_user(
     responses={**_HIDDEN, **_FORBIDDEN, 409: problem("You cannot deactivate yourself.")},
 )
 async def update_user(
+    *,
     request: Request[Any, Any, Any],
     user_id: PathId,
     data: JSONBody[UserPatchIn],
@@ -84,6 +86,7 @@ async def update_user(
     responses={**_FORBIDDEN, 404: problem("No such institution or user.")},
 )
 async def grant_institution_admin(
+    *,
     request: Request[Any, Any, Any],
     institution_id: PathId,
     user_id: PathId,
@@ -102,6 +105,7 @@ async def grant_institution_admin(
     responses={**_FORBIDDEN, 404: problem("No such institution or user.")},
 )
 async def revoke_institution_admin(
+    *,
     request: Request[Any, Any, Any],
     institution_id: PathId,
     user_id: PathId,
@@ -137,6 +141,7 @@ async def list_managers(
     },
 )
 async def grant_manager(
+    *,
     request: Request[Any, Any, Any],
     instrument_id: PathId,
     user_id: PathId,
@@ -157,6 +162,7 @@ async def grant_manager(
     responses={**_FORBIDDEN, 404: problem("No such instrument.")},
 )
 async def revoke_manager(
+    *,
     request: Request[Any, Any, Any],
     instrument_id: PathId,
     user_id: PathId,
