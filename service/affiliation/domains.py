@@ -5,13 +5,12 @@ from __future__ import annotations
 import asyncpg
 
 from service.accounts.principal import Principal
-from service.affiliation import rules, store
+from service.affiliation import rules, sql, store
 from service.affiliation.decide import require_admin
 from service.affiliation.schemas import EmailDomainOut
 from service.audit import store as audit
 from service.db import Database
 from service.errors import Conflict, Unprocessable
-from service.affiliation import sql
 
 
 async def list_domains(

@@ -10,9 +10,9 @@ import msgspec
 from litestar import Response, get, post
 from litestar.params import PathParameter, QueryParameter, URLEncodedBody
 
+from service.accounts.audit_log import read_events
 from service.accounts.client_address import client_address
 from service.affiliation import decide
-from service.accounts.audit_log import read_events
 from service.audit.store import AuditFilter
 from service.catalog import directory
 from service.errors import Conflict, NotFound
