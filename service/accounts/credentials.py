@@ -34,8 +34,8 @@ async def checked_new_hash(
     settings: Settings,
     user: Principal,
     current: str,
-    new: str,
     *,
+    new: str,
     address: str,
 ) -> str:
     """The hash of `new` once `current` proved to be the password; 422 otherwise. The check

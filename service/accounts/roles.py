@@ -55,6 +55,7 @@ async def set_institution_admin(
     caller: Principal,
     institution_id: int,
     user_id: int,
+    *,
     granted: bool,
     address: str = "",
 ) -> None:
@@ -109,6 +110,7 @@ async def set_instrument_manager(
     caller: Principal,
     instrument_id: int,
     user_id: int,
+    *,
     granted: bool,
     address: str = "",
 ) -> None:

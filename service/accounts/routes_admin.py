@@ -75,7 +75,7 @@ async def update_user(
     db: NamedDependency[Database],
 ) -> UserOut:
     """Activate or deactivate, rename; only platform admins grant platform admin."""
-    return await user_admin.patch_user(db, user, user_id, data, client_address(request))
+    return await user_admin.patch_user(db, user, user_id, data, address=client_address(request))
 
 
 @put(
@@ -94,7 +94,7 @@ async def grant_institution_admin(
     db: NamedDependency[Database],
 ) -> None:
     await roles.set_institution_admin(
-        db, user, institution_id, user_id, True, client_address(request)
+        db, user, institution_id, user_id, granted=True, address=client_address(request)
     )
 
 
@@ -113,7 +113,7 @@ async def revoke_institution_admin(
     db: NamedDependency[Database],
 ) -> None:
     await roles.set_institution_admin(
-        db, user, institution_id, user_id, False, client_address(request)
+        db, user, institution_id, user_id, granted=False, address=client_address(request)
     )
 
 
@@ -151,7 +151,7 @@ async def grant_manager(
     """Institution admins appoint members of the instrument's institution; platform admins
     may appoint anyone."""
     await roles.set_instrument_manager(
-        db, user, instrument_id, user_id, True, client_address(request)
+        db, user, instrument_id, user_id, granted=True, address=client_address(request)
     )
 
 
@@ -170,7 +170,7 @@ async def revoke_manager(
     db: NamedDependency[Database],
 ) -> None:
     await roles.set_instrument_manager(
-        db, user, instrument_id, user_id, False, client_address(request)
+        db, user, instrument_id, user_id, granted=False, address=client_address(request)
     )
 
 

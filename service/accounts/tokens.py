@@ -47,7 +47,7 @@ async def issue_token(
 
 
 async def _audit(
-    conn: asyncpg.Connection, user: Principal, action: str, address: str, detail: dict[str, Any]
+    conn: asyncpg.Connection, user: Principal, action: str, address: str, *, detail: dict[str, Any]
 ) -> None:
     await audit.record(
         conn,
@@ -67,7 +67,11 @@ async def create_token(
     async with db.transaction() as conn:
         created = await issue_token(conn, user.user_id, data.name.strip() or "token", lifetime)
         await _audit(
-            conn, user, "token.created", address, {"token_id": created.id, "name": created.name}
+            conn,
+            user,
+            "token.created",
+            address,
+            detail={"token_id": created.id, "name": created.name},
         )
         return created
 
@@ -97,7 +101,7 @@ async def revoke_token(db: Database, user: Principal, token_id: int, address: st
         if found is None:
             raise NotFound(f"No API token {token_id} of yours exists.")
         if found["was_live"]:
-            await _audit(conn, user, "token.revoked", address, {"token_id": token_id})
+            await _audit(conn, user, "token.revoked", address, detail={"token_id": token_id})
 
 
 async def revoke_token_by_secret(conn: asyncpg.Connection, token: str) -> None:

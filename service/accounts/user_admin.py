@@ -101,7 +101,7 @@ def _check_edit(caller: Principal, target: Any, data: UserPatchIn) -> None:
 
 
 async def _audit_patch(
-    conn: asyncpg.Connection, caller: Principal, target: Any, data: UserPatchIn, address: str
+    conn: asyncpg.Connection, caller: Principal, target: Any, data: UserPatchIn, *, address: str
 ) -> None:
     if isinstance(data.is_active, bool) and data.is_active != target["is_active"]:
         await audit.record(
@@ -119,7 +119,7 @@ async def _audit_patch(
 
 
 async def patch_user(
-    db: Database, caller: Principal, user_id: int, data: UserPatchIn, address: str = ""
+    db: Database, caller: Principal, user_id: int, data: UserPatchIn, *, address: str = ""
 ) -> UserOut:
     """Deactivation also ends the user's browser sessions; their tokens stop working at once
     because every request checks the active flag."""
@@ -139,7 +139,7 @@ async def patch_user(
             None if isinstance(data.is_active, unset) else data.is_active,
             None if isinstance(data.is_platform_admin, unset) else data.is_platform_admin,
         )
-        await _audit_patch(conn, caller, target, data, address)
+        await _audit_patch(conn, caller, target, data, address=address)
         if data.is_active is False:
             await conn.execute(sql.DELETE_USER_SESSIONS, user_id)
         return await get_user(conn, caller, user_id)

@@ -189,7 +189,7 @@ async def update_me(
             settings,
             user,
             "" if isinstance(current, msgspec.UnsetType) else current,
-            data.password,
+            new=data.password,
             address=address,
         )
     leads = data.reminder_lead_minutes

@@ -78,7 +78,7 @@ async def managers_submit(
         return await _instruments_page(view, db, institution_id, 404, problem=problem)
     try:
         await roles.set_instrument_manager(
-            db, view.actor(), data.instrument_id, data.user_id, data.action == "grant"
+            db, view.actor(), data.instrument_id, data.user_id, granted=data.action == "grant"
         )
     except (NotFound, Forbidden, Unprocessable) as exc:
         problem = {"status": exc.status, "title": exc.title, "detail": exc.detail}
