@@ -75,7 +75,7 @@ async def _span(conn: asyncpg.Connection, survivor: int) -> tuple[list[int], dat
 
 
 async def merge(
-    db: Database, caller: Principal, duplicate: int, survivor: int, address: str
+    db: Database, caller: Principal, duplicate: int, survivor: int, *, address: str
 ) -> MergeOut:
     require_platform_admin(caller)
     counts = {"users": 0, "instruments": 0, "sessions": 0}

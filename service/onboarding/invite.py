@@ -76,13 +76,15 @@ async def invite(
         kind="account_invitation",
         user_id=user_id,
         dedupe_key=f"account_invitation:{invitation_id}",
-        payload=await _mail_payload(conn, person.institution_id, token, base_url, now + VALID_FOR),
+        payload=await _mail_payload(
+            conn, person.institution_id, token, base_url, until=now + VALID_FOR
+        ),
     )
     return int(user_id)
 
 
 async def _mail_payload(
-    conn: asyncpg.Connection, institution_id: int, token: str, base_url: str, until: datetime
+    conn: asyncpg.Connection, institution_id: int, token: str, base_url: str, *, until: datetime
 ) -> dict[str, object]:
     """Everything the invitation mail shows, in both languages (rendered from this alone)."""
     names = await conn.fetchrow(

@@ -60,6 +60,7 @@ def _media(request: Request[Any, Any, Any]) -> str:
     responses=IMPORT_ERRORS,
 )
 async def import_registry_instruments(
+    *,
     request: Request[Any, Any, Any],
     db: DB,
     user: User,
@@ -86,6 +87,7 @@ async def import_registry_instruments(
     responses=IMPORT_ERRORS,
 )
 async def import_institution_users(
+    *,
     request: Request[Any, Any, Any],
     db: DB,
     user: User,

@@ -65,6 +65,7 @@ async def _answer(body: AsyncIterator[bytes], fmt: str, name: str) -> Stream | R
     },
 )
 async def catalogue_export(
+    *,
     db: DB,
     user: User,
     settings: NamedDependency[Settings],
@@ -106,6 +107,7 @@ async def catalogue_export(
     },
 )
 async def service_records_export(
+    *,
     db: DB,
     user: User,
     date_from: Annotated[date, QueryParameter(name="from", description="local date")],

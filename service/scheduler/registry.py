@@ -106,7 +106,7 @@ class RunReport:
 
 
 async def run_job(
-    db: Database, settings: Settings, job: Job, now: datetime, tick: datetime | None = None
+    db: Database, settings: Settings, job: Job, now: datetime, *, tick: datetime | None = None
 ) -> RunReport | None:
     """Run `job` once for its tick (by default the interval `now` falls in).
 
@@ -120,13 +120,15 @@ async def run_job(
     try:
         result = await job.func(db, settings, now)
     except asyncio.CancelledError:
-        await asyncio.shield(runs.finish_run(db, run_id, "failed", {}, "cancelled at shutdown"))
+        await asyncio.shield(
+            runs.finish_run(db, run_id, "failed", {}, error="cancelled at shutdown")
+        )
         raise
     except Exception as exc:  # noqa: BLE001 - any failure is recorded and the scheduler goes on
         log.exception("job %s failed", job.name)
         error = f"{type(exc).__name__}: {exc}"
         JOB_RUNS.labels(job.name, "failed").inc()
-        await runs.finish_run(db, run_id, "failed", {}, error)
+        await runs.finish_run(db, run_id, "failed", {}, error=error)
         return RunReport(job.name, "failed", JobResult(), error)
     JOB_RUNS.labels(job.name, "ok").inc()
     for what, n in result.counts.items():

@@ -26,7 +26,7 @@ async def claim_tick(db: Database, job: str, tick: datetime) -> int | None:
 
 
 async def finish_run(
-    db: Database, run_id: int, outcome: str, counts: dict[str, int], error: str = ""
+    db: Database, run_id: int, outcome: str, counts: dict[str, int], *, error: str = ""
 ) -> None:
     await db.execute(
         """UPDATE job_run SET finished_at = clock_timestamp(), outcome = $2, counts = $3,

@@ -101,7 +101,7 @@ async def open_session(
 
 
 async def attach(
-    conn: asyncpg.Connection, provider_id: int, subject: str, user_id: int, staff_number: str
+    conn: asyncpg.Connection, provider_id: int, subject: str, user_id: int, *, staff_number: str
 ) -> None:
     """Link the subject to the account; 409 when either side is linked otherwise already."""
     try:
@@ -116,6 +116,7 @@ async def _create(
     provider: store.Provider,
     assertion: rules.Assertion,
     language: str,
+    *,
     address: str,
 ) -> int:
     user_id = await create_user(
@@ -123,7 +124,7 @@ async def _create(
         institution_id=provider.institution_id, password_hash=NO_PASSWORD, language=language,
         verified_by="sso",
     )  # fmt: skip
-    await attach(conn, provider.id, assertion.subject, user_id, assertion.staff_number)
+    await attach(conn, provider.id, assertion.subject, user_id, staff_number=assertion.staff_number)
     await audit.record(
         conn, "sso.account_created", actor_user_id=user_id, subject_user_id=user_id,
         institution_id=provider.institution_id, client_address=address,
@@ -163,7 +164,10 @@ async def sign_in(
                           "staff_number": assertion.staff_number, "next": next_path},
                 )  # fmt: skip
                 return LinkNeeded(token)
-            user_id, created = await _create(conn, provider, assertion, language, address), True
+            user_id, created = (
+                await _create(conn, provider, assertion, language, address=address),
+                True,
+            )
         session = await open_session(
             conn, provider, user_id, old_session_id=old_session_id, address=address
         )

@@ -54,7 +54,9 @@ async def _finish(
     data = used["data"]
     provider = await store.get_provider(conn, int(data["provider_id"]))
     user_id = int(used["user_id"])
-    await account.attach(conn, provider.id, data["subject"], user_id, data.get("staff_number", ""))
+    await account.attach(
+        conn, provider.id, data["subject"], user_id, staff_number=data.get("staff_number", "")
+    )
     await audit.record(
         conn, "sso.linked", actor_user_id=user_id, subject_user_id=user_id,
         institution_id=provider.institution_id, client_address=address,
