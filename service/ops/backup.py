@@ -27,6 +27,7 @@ from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 import asyncpg
 
+from service.ops import sql
 from service.settings import Settings
 
 #: Folders where distributions install one PostgreSQL major version each.
@@ -111,9 +112,7 @@ async def server_facts(url: str) -> tuple[int, int]:
     conn = await asyncpg.connect(url)
     try:
         version = int(await conn.fetchval("SHOW server_version_num"))
-        tables = int(
-            await conn.fetchval("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
-        )
+        tables = int(await conn.fetchval(sql.COUNT_PUBLIC_TABLES))
     finally:
         await conn.close()
     return version // 10000, tables

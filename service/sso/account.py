@@ -60,9 +60,7 @@ async def affirm_membership(
     conn: asyncpg.Connection, user_id: int, institution_id: int, address: str
 ) -> None:
     row = await conn.fetchrow(
-        "SELECT m.id, m.state FROM membership m JOIN app_user u ON u.id = m.user_id "
-        "WHERE m.user_id = $1 AND m.institution_id = $2 AND u.institution_id = $2 "
-        "ORDER BY m.id DESC LIMIT 1 FOR UPDATE OF m",
+        sql.MEMBERSHIP_TO_AFFIRM,
         user_id,
         institution_id,
     )
@@ -89,9 +87,7 @@ async def open_session(
 ) -> Session:
     await affirm_membership(conn, user_id, provider.institution_id, address)
     session = await start_session(conn, user_id, old_session_id)
-    institution_id = await conn.fetchval(
-        "SELECT institution_id FROM app_user WHERE id = $1", user_id
-    )
+    institution_id = await conn.fetchval(sql.USER_INSTITUTION, user_id)
     await audit.record(
         conn, "login.succeeded", actor_user_id=user_id, subject_user_id=user_id,
         institution_id=institution_id, client_address=address,
