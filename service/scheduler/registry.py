@@ -22,7 +22,7 @@ from service.notifications.ahead import queue_calendar_notices
 from service.notifications.delivery import deliver_outbox
 from service.notifications.reminders import queue_reminders
 from service.ops.prometheus import JOB_ITEMS, JOB_RUNS
-from service.scheduler import maintenance, runs
+from service.scheduler import maintenance, store
 from service.scheduler.job import Job, tick_of
 from service.search import jobs as search_jobs
 from service.settings import Settings
@@ -113,7 +113,7 @@ async def run_job(
     Returns None when another scheduler already claimed the tick. A failure is recorded in
     `job_run` and logged, never raised: the scheduler must keep going.
     """
-    run_id = await runs.claim_tick(db, job.name, tick or tick_of(now, job.every))
+    run_id = await store.claim_tick(db, job.name, tick or tick_of(now, job.every))
     if run_id is None:
         JOB_RUNS.labels(job.name, "skipped").inc()
         return None
@@ -121,19 +121,19 @@ async def run_job(
         result = await job.func(db, settings, now)
     except asyncio.CancelledError:
         await asyncio.shield(
-            runs.finish_run(db, run_id, "failed", {}, error="cancelled at shutdown")
+            store.finish_run(db, run_id, "failed", {}, error="cancelled at shutdown")
         )
         raise
     except Exception as exc:  # noqa: BLE001 - any failure is recorded and the scheduler goes on
         log.exception("job %s failed", job.name)
         error = f"{type(exc).__name__}: {exc}"
         JOB_RUNS.labels(job.name, "failed").inc()
-        await runs.finish_run(db, run_id, "failed", {}, error=error)
+        await store.finish_run(db, run_id, "failed", {}, error=error)
         return RunReport(job.name, "failed", JobResult(), error)
     JOB_RUNS.labels(job.name, "ok").inc()
     for what, n in result.counts.items():
         JOB_ITEMS.labels(job.name, what).inc(n)
-    await runs.finish_run(db, run_id, "ok", result.counts)
+    await store.finish_run(db, run_id, "ok", result.counts)
     return RunReport(job.name, "ok", result)
 
 
