@@ -13,14 +13,11 @@ from service.accounts.client_address import client_address
 from service.accounts.principal import Principal
 from service.accounts.schemas import InstrumentManagerOut, UserOut, UserPatchIn
 from service.common.openapi import problem_spec as problem
-from service.common.pagination import MAX_PAGE_SIZE
-from service.common.params import PageNumber, PathId
+from service.common.params import PageNumber, PageSize, PathId, QueryId
 from service.common.schemas import Page
 from service.db import Database
 
 _USERS = ["users"]
-# Local page parameters: defaults inside `Annotated` are deprecated in Litestar 2.25.
-_PageSize = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE_SIZE, description="items per page")]
 _FORBIDDEN = {403: problem("Your roles do not allow this.")}
 _HIDDEN = {404: problem("The object does not exist or is not visible to you.")}
 
@@ -35,9 +32,7 @@ async def list_users(
     *,
     user: NamedDependency[Principal],
     db: NamedDependency[Database],
-    institution: Annotated[
-        int | None, QueryParameter(ge=1, le=2**63 - 1, description="institution id")
-    ] = None,
+    institution: QueryId = None,
     q: Annotated[
         str | None, QueryParameter(max_length=100, description="part of the email or name")
     ] = None,
@@ -45,7 +40,7 @@ async def list_users(
         bool | None, QueryParameter(description="only active or inactive users")
     ] = None,
     page: PageNumber = 1,
-    page_size: _PageSize = 20,
+    page_size: PageSize = 20,
 ) -> Page[UserOut]:
     """Platform admins list everyone; institution admins the users of their institutions."""
     return await user_admin.list_users(

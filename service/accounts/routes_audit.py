@@ -13,8 +13,7 @@ from service.accounts.principal import Principal
 from service.accounts.schemas import AuditEventOut
 from service.audit.store import AuditFilter
 from service.common.openapi import problem_spec as problem
-from service.common.pagination import MAX_PAGE_SIZE
-from service.common.params import QueryId
+from service.common.params import PageNumber, PageSize, QueryId
 from service.common.schemas import Page
 from service.common.time import AwareDatetime
 from service.db import Database
@@ -43,8 +42,8 @@ async def list_audit_events(
     actor: QueryId = None,
     since: Annotated[AwareDatetime | None, QueryParameter(description="from (inclusive)")] = None,
     until: Annotated[AwareDatetime | None, QueryParameter(description="to (exclusive)")] = None,
-    page: Annotated[int, QueryParameter(ge=1, le=100_000)] = 1,
-    page_size: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE_SIZE)] = 50,
+    page: PageNumber = 1,
+    page_size: PageSize = 50,
 ) -> Page[AuditEventOut]:
     """Security events, newest first: logins and failures, tokens, passwords, roles,
     memberships, domains, enterprises. Institution admins read their institution's events."""

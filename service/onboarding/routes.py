@@ -16,6 +16,7 @@ from litestar.params import JSONBody, PathParameter, QueryParameter
 
 from service.accounts.principal import Principal
 from service.common.openapi import problem_spec as _problem
+from service.common.params import PathId
 from service.common.time import utcnow
 from service.db import Database
 from service.onboarding import import_instruments, import_users, invite
@@ -92,7 +93,7 @@ async def import_institution_users(
     db: DB,
     user: User,
     settings: Config,
-    institution_id: Annotated[int, PathParameter(ge=1, le=2**63 - 1)],
+    institution_id: PathId,
     dry_run: DryRun = True,
     filename: FileName = "users.csv",
 ) -> UserImportReport:

@@ -11,6 +11,7 @@ from litestar.params import JSONBody, PathParameter, QueryParameter
 
 from service.accounts.principal import Principal
 from service.common.openapi import problem_spec as problem
+from service.common.params import PathId
 from service.common.time import utcnow
 from service.db import Database
 from service.metrics import columns, csvout
@@ -28,7 +29,6 @@ from service.surveys.schemas import (
 DB = NamedDependency[Database]
 User = NamedDependency[Principal]
 Conf = NamedDependency[Settings]
-SurveyId = Annotated[int, PathParameter(ge=1, le=2**62)]
 Token = Annotated[str, PathParameter(min_length=10, max_length=100)]
 Group = Annotated[results.GroupBy, QueryParameter()]
 TAGS = ["surveys"]
@@ -57,14 +57,14 @@ async def list_surveys(user: User, db: DB) -> list[SurveyOut]:
 
 @post("/api/v1/surveys/{survey_id:int}/close", operation_id="closeSurvey", tags=TAGS,
       status_code=200, responses={**ADMIN, 404: problem("No such survey")})  # fmt: skip
-async def close_survey(survey_id: SurveyId, user: User, db: DB) -> SurveyOut:
+async def close_survey(survey_id: PathId, user: User, db: DB) -> SurveyOut:
     return await opening.close_survey(db, user, survey_id, utcnow())
 
 
 @get("/api/v1/surveys/{survey_id:int}/results", operation_id="surveyResults", tags=TAGS,
      responses=READERS)  # fmt: skip
 async def survey_results(
-    *, request: Request[Any, Any, Any], survey_id: SurveyId, user: User, db: DB,
+    *, request: Request[Any, Any, Any], survey_id: PathId, user: User, db: DB,
     group_by: Group = "instrument",
 ) -> SurveyResultsOut:  # fmt: skip
     """Answers per instrument or institution: count per registry level (best first), number,
@@ -77,7 +77,7 @@ async def survey_results(
 @get("/api/v1/surveys/{survey_id:int}/results.csv", operation_id="surveyResultsCsv", tags=TAGS,
      responses=READERS, media_type=csvout.MEDIA_TYPE)  # fmt: skip
 async def survey_results_csv(
-    *, request: Request[Any, Any, Any], survey_id: SurveyId, user: User, db: DB,
+    *, request: Request[Any, Any, Any], survey_id: PathId, user: User, db: DB,
     group_by: Group = "instrument", labels: columns.Labelled = None,
 ) -> Response[bytes]:  # fmt: skip
     """The same as CSV (UTF-8 with a byte-order mark), for the evaluators' files."""
