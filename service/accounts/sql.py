@@ -259,3 +259,22 @@ USER_BY_ID = f"SELECT {USER_COLUMNS} FROM app_user u WHERE u.id = $1"
 
 #: $1 user, $2 institution, $3 instant.
 MEMBERSHIP_IN_FORCE = f"SELECT {in_force_of('$1', '$2', '$3')}"
+
+LIST_TOKENS = """
+SELECT id, name, prefix, created_at, last_used_at, expires_at, revoked_at
+FROM api_token WHERE user_id = $1 ORDER BY created_at DESC, id DESC
+"""
+
+#: The self-join reads the row as it was before the update: `was_live` says whether this
+#: call revoked it (and so is audited) or it was revoked already.
+REVOKE_OWN_TOKEN = """
+UPDATE api_token t SET revoked_at = coalesce(t.revoked_at, now())
+FROM api_token old WHERE old.id = t.id AND t.id = $1 AND t.user_id = $2
+RETURNING t.id, old.revoked_at IS NULL AS was_live
+"""
+
+#: The real time, not the transaction's start (see `throttle.reserve`).
+CLOCK = "SELECT clock_timestamp()"
+
+#: $1 the login lock namespace, $2 the client address.
+LOCK_LOGIN_ADDRESS = "SELECT pg_advisory_xact_lock($1, hashtext($2))"

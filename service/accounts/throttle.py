@@ -31,7 +31,7 @@ def _window(settings: Settings) -> timedelta:
 
 
 async def _wait(conn: asyncpg.Connection, settings: Settings, email: str, address: str) -> int:
-    now: datetime = await conn.fetchval("SELECT clock_timestamp()")
+    now: datetime = await conn.fetchval(sql.CLOCK)
     window = _window(settings)
     pair = [
         r["failed_at"] for r in await conn.fetch(sql.FAILURES_OF_PAIR, email, address, now - window)
@@ -53,7 +53,7 @@ async def reserve(db: Database, settings: Settings, email: str, address: str) ->
     async with db.transaction() as conn:
         # clock_timestamp (in `_wait`), not now(): now() is frozen at the start of a
         # transaction that may have waited for the lock behind attempts recorded after it.
-        await conn.execute("SELECT pg_advisory_xact_lock($1, hashtext($2))", LOCK_LOGIN, address)
+        await conn.execute(sql.LOCK_LOGIN_ADDRESS, LOCK_LOGIN, address)
         wait = await _wait(conn, settings, email, address)
         if wait:
             raise TooManyRequests(

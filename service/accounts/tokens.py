@@ -21,8 +21,6 @@ SHOWN_PREFIX_LENGTH = 12
 LOGIN_TOKEN_NAME = "login"  # noqa: S105 - a label, not a secret
 LOGIN_TOKEN_LIFETIME = timedelta(days=30)
 
-_COLUMNS = "id, name, prefix, created_at, last_used_at, expires_at, revoked_at"
-
 
 async def issue_token(
     conn: asyncpg.Connection, user_id: int, name: str, lifetime: timedelta | None
@@ -82,7 +80,7 @@ def _token_out(row: Any) -> TokenOut:
 
 async def list_tokens(db: Database, user: Principal) -> list[TokenOut]:
     rows = await db.fetch(
-        f"SELECT {_COLUMNS} FROM api_token WHERE user_id = $1 ORDER BY created_at DESC, id DESC",
+        sql.LIST_TOKENS,
         user.user_id,
     )
     return [_token_out(row) for row in rows]
@@ -92,9 +90,7 @@ async def revoke_token(db: Database, user: Principal, token_id: int, address: st
     """Idempotent for the owner; another user's token is indistinguishable from a missing one."""
     async with db.transaction() as conn:
         found = await conn.fetchrow(
-            """UPDATE api_token t SET revoked_at = coalesce(t.revoked_at, now())
-               FROM api_token old WHERE old.id = t.id AND t.id = $1 AND t.user_id = $2
-               RETURNING t.id, old.revoked_at IS NULL AS was_live""",
+            sql.REVOKE_OWN_TOKEN,
             token_id,
             user.user_id,
         )

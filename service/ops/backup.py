@@ -111,7 +111,7 @@ async def server_facts(url: str) -> tuple[int, int]:
     """(server major version, number of tables in the public schema)."""
     conn = await asyncpg.connect(url)
     try:
-        version = int(await conn.fetchval("SHOW server_version_num"))
+        version = int(await conn.fetchval(sql.SERVER_VERSION))
         tables = int(await conn.fetchval(sql.COUNT_PUBLIC_TABLES))
     finally:
         await conn.close()

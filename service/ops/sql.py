@@ -14,3 +14,5 @@ GROUP BY job ORDER BY job
 OUTBOX_BY_STATE = (
     "SELECT state, count(*) AS n FROM notification_outbox GROUP BY state ORDER BY state"
 )
+
+SERVER_VERSION = "SHOW server_version_num"
