@@ -25,7 +25,7 @@ from service.common.openapi import InstantSchemaPlugin, WallTimeSchemaPlugin, do
 from service.common.request import ServiceRequest
 from service.common.time import is_instant, parse_instant
 from service.db import Database
-from service.evaluators.audit import audit_evaluator_reads, refuse_evaluator_writes
+from service.evaluators.guard import audit_evaluator_reads, refuse_evaluator_writes
 from service.metrics.definitions import definitions
 from service.ops.prometheus import ResponseMetrics
 from service.ops.shutdown import AnswerCancelledRequests
