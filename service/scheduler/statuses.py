@@ -4,10 +4,10 @@ outage)."""
 
 from __future__ import annotations
 
+from service.common.jobs import Job
 from service.common.time import utcnow
 from service.db import Database
 from service.scheduler import store
-from service.scheduler.job import Job
 from service.scheduler.registry import JOBS
 from service.scheduler.schemas import Health, JobRunOut, JobStatusOut
 

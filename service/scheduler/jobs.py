@@ -6,7 +6,7 @@ import importlib
 import importlib.util
 from datetime import datetime, timedelta
 
-from service.common.jobs import JobResult
+from service.common.jobs import Job, JobResult
 from service.db import Database
 from service.scheduler import sql
 from service.settings import Settings
@@ -77,6 +77,30 @@ def rollup_available() -> bool:
 
 async def rollup_metrics(db: Database, settings: Settings, now: datetime) -> JobResult:
     """Statistics for the days changed late and the recent days (the metrics domain decides)."""
-    jobs = importlib.import_module(ROLLUP_MODULE)
-    result: JobResult = await jobs.rollup_metrics(db, settings, now)
+    module = importlib.import_module(ROLLUP_MODULE)
+    result: JobResult = await module.rollup_metrics(db, settings, now)
     return result
+
+
+#: The scheduler's own jobs; the statistics roll-up only where the metrics domain is installed.
+JOBS: list[Job] = [
+    Job(
+        "purge_expired",
+        purge_expired,
+        timedelta(hours=1),
+        "Delete expired idempotency keys, sessions, old login failures and job history.",
+    ),
+    *(
+        [
+            Job(
+                "rollup_metrics",
+                rollup_metrics,
+                timedelta(minutes=15),
+                "Recompute the days changed late, then roll recent usage up into the statistics "
+                "tables.",
+            )
+        ]
+        if rollup_available()
+        else []
+    ),
+]
