@@ -8,7 +8,7 @@ from dataclasses import replace
 from service.accounts.principal import Principal
 from service.accounts.schemas import AuditEventOut
 from service.audit import store
-from service.audit.store import AuditFilter
+from service.audit.filters import AuditFilter
 from service.common.schemas import Page
 from service.db import Database
 from service.errors import Forbidden

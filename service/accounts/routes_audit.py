@@ -11,7 +11,7 @@ from litestar.params import QueryParameter
 from service.accounts.audit_log import read_events
 from service.accounts.principal import Principal
 from service.accounts.schemas import AuditEventOut
-from service.audit.store import AuditFilter
+from service.audit.filters import AuditFilter
 from service.common.openapi import problem_spec as problem
 from service.common.params import PageNumber, PageSize, QueryId
 from service.common.schemas import Page

@@ -13,7 +13,7 @@ from litestar.params import PathParameter, QueryParameter, URLEncodedBody
 from service.accounts.audit_log import read_events
 from service.accounts.client_address import client_address
 from service.affiliation import decide
-from service.audit.store import AuditFilter
+from service.audit.filters import AuditFilter
 from service.catalog import directory
 from service.errors import Conflict, NotFound
 from service.web.view import DB, SettingsDep, View, ViewDep

@@ -238,8 +238,6 @@ DEBTS = {
         ("sql-outside-sql-py", "service.web.view", "SQL text"),
         ("web-imports-storage", "service.web.pages_booking_detail", "service.bookings.store"),
         ("web-imports-storage", "service.web.pages_evaluation", "service.surveys.store"),
-        ("web-imports-storage", "service.web.pages_identity", "service.audit.store"),
-        ("web-imports-storage", "service.web.pages_identity", "service.audit.store.AuditFilter"),
         ("web-imports-storage", "service.web.pages_surveys", "service.surveys.store"),
     ]
 }
