@@ -25,21 +25,19 @@ from service.common.openapi import InstantSchemaPlugin, WallTimeSchemaPlugin, do
 from service.common.request import ServiceRequest
 from service.common.time import is_instant, parse_instant
 from service.db import Database
-from service.evaluators.audit import audit_evaluator_reads, refuse_evaluator_writes
+from service.evaluators.guard import audit_evaluator_reads, refuse_evaluator_writes
 from service.metrics.definitions import definitions
 from service.ops.prometheus import ResponseMetrics
 from service.ops.shutdown import AnswerCancelledRequests
 from service.settings import Settings
 from service.web.errors import APP_EXCEPTION_HANDLERS
 
-#: Domains whose `controllers.ROUTES` (or, in newer packages, `routes.ROUTES`) make up the
-#: app, in the order their docs appear.
+#: Domains whose `routes.ROUTES` make up the app, in the order their docs appear.
 DOMAINS = (
     "ops",
     "accounts",
     "catalog",
     "availability",
-    "policies",
     "bookings",
     "usage",
     "evaluators",
@@ -50,7 +48,6 @@ DOMAINS = (
     "surveys",
     "affiliation",
     "enterprises",
-    "audit",
     "registry",
     "onboarding",
     "search",
@@ -64,9 +61,7 @@ WEB_DIR = Path(__file__).parent / "web"
 def _routes() -> list[Any]:
     routes: list[Any] = []
     for domain in DOMAINS:
-        # Newer packages name their HTTP module `routes` (see STYLE.md), older ones `controllers`.
-        name = "routes" if importlib.util.find_spec(f"service.{domain}.routes") else "controllers"
-        module = importlib.import_module(f"service.{domain}.{name}")
+        module = importlib.import_module(f"service.{domain}.routes")
         routes.extend(module.ROUTES)
     return routes
 

@@ -98,6 +98,7 @@ def problem_response(
     title: str,
     detail: str,
     slug: str,
+    *,
     instance: str | None = None,
     extra: dict[str, Any] | None = None,
     headers: dict[str, str] | None = None,
@@ -138,7 +139,13 @@ def _validation_errors(exc: ValidationException) -> list[dict[str, Any]]:
 
 def handle_problem(request: Request[Any, Any, Any], exc: ProblemError) -> Response[dict[str, Any]]:
     return problem_response(
-        exc.status, exc.title, exc.detail, exc.slug, request.url.path, exc.extra, exc.headers
+        exc.status,
+        exc.title,
+        exc.detail,
+        exc.slug,
+        instance=request.url.path,
+        extra=exc.extra,
+        headers=exc.headers,
     )
 
 
@@ -149,10 +156,15 @@ def handle_validation(
     errors = _validation_errors(exc)
     if "malformed" in detail.lower() or ("json" in detail.lower() and not errors):
         return problem_response(
-            400, "Malformed request body", detail, "malformed-body", request.url.path
+            400, "Malformed request body", detail, "malformed-body", instance=request.url.path
         )
     return problem_response(
-        422, "Invalid request", detail, "validation", request.url.path, {"errors": errors}
+        422,
+        "Invalid request",
+        detail,
+        "validation",
+        instance=request.url.path,
+        extra={"errors": errors},
     )
 
 
@@ -168,7 +180,7 @@ def handle_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response
             "The server could not complete the request.",
         )
     headers = dict(exc.headers or {})
-    return problem_response(status, title, detail, slug, request.url.path, headers=headers)
+    return problem_response(status, title, detail, slug, instance=request.url.path, headers=headers)
 
 
 _UNAVAILABLE = (
@@ -195,7 +207,7 @@ def handle_database(request: Request[Any, Any, Any], exc: Exception) -> Response
             "Invalid value",
             "A value is out of range or malformed.",
             "invalid-value",
-            request.url.path,
+            instance=request.url.path,
         )
     if isinstance(exc, _UNAVAILABLE) or sqlstate in {"40P01", "40001", "57P01", "57P03", "55P03"}:
         log.warning("database unavailable on %s: %r", request.url.path, exc)
@@ -204,7 +216,7 @@ def handle_database(request: Request[Any, Any, Any], exc: Exception) -> Response
             "Service unavailable",
             "The database is unavailable or busy; retry shortly.",
             "unavailable",
-            request.url.path,
+            instance=request.url.path,
             headers={"Retry-After": "2"},
         )
     if sqlstate in {"22008", "22007", "22P02", "22003", "23514", "22001"}:
@@ -213,7 +225,7 @@ def handle_database(request: Request[Any, Any, Any], exc: Exception) -> Response
             "Invalid value",
             "A value is out of range or malformed.",
             "invalid-value",
-            request.url.path,
+            instance=request.url.path,
         )
     log.exception("unexpected database error on %s", request.url.path, exc_info=exc)
     return problem_response(
@@ -221,7 +233,7 @@ def handle_database(request: Request[Any, Any, Any], exc: Exception) -> Response
         "Server error",
         "The server could not complete the request.",
         "server-error",
-        request.url.path,
+        instance=request.url.path,
     )
 
 
@@ -241,7 +253,7 @@ def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Respon
         "Server error",
         "The server could not complete the request.",
         "server-error",
-        request.url.path,
+        instance=request.url.path,
     )
 
 

@@ -15,13 +15,13 @@ from pathlib import Path
 LAYERS: list[set[str]] = [
     {":db", ":errors", ":settings", ":embedded_db", ":migrate", ":piccolo_app"},
     {"common"},
-    {"outbox"},
+    {"outbox", "audit"},
     {"accounts"},
-    {"audit", "evaluators", "affiliation"},
+    {"evaluators", "affiliation"},
     {"sso"},
     {"search"},
-    {"catalog"},
     {"policies"},
+    {"catalog"},
     {"availability"},
     {"bookings"},
     {"usage"},
@@ -48,7 +48,8 @@ CLOCK_CALLS = {"utcnow", "now", "today", "monotonic", "perf_counter"}
 SQL_HOMES = {"sql", "store"}
 #: SQL as this code base writes it: keywords in capitals (prose that says "select … from" is not).
 SQL = re.compile(
-    r"\b(SELECT\s[\s\S]+?\sFROM\s|INSERT\s+INTO\s|UPDATE\s+\w+\s+SET\s|DELETE\s+FROM\s)"
+    r"\b(SELECT\s[\s\S]+?\sFROM\s|INSERT\s+INTO\s|UPDATE\s+\w+\s+SET\s|DELETE\s+FROM\s"
+    r"|JOIN\s+\w+(\s+\w+)?\s+ON\s)"
 )
 
 

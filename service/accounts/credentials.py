@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncpg
 import msgspec
 
-from service.accounts import rules, throttle
+from service.accounts import rules, sql, throttle
 from service.accounts.passwords import hash_password_async, verify_password
 from service.accounts.principal import Principal
 from service.accounts.schemas import RevokedOut
@@ -34,8 +34,8 @@ async def checked_new_hash(
     settings: Settings,
     user: Principal,
     current: str,
-    new: str,
     *,
+    new: str,
     address: str,
 ) -> str:
     """The hash of `new` once `current` proved to be the password; 422 otherwise. The check
@@ -43,7 +43,7 @@ async def checked_new_hash(
     violations = rules.password_violations(new, user.email)
     email = rules.normalise_email(user.email)
     await throttle.reserve(db, settings, email, address)
-    stored = await db.fetchval("SELECT password_hash FROM app_user WHERE id = $1", user.user_id)
+    stored = await db.fetchval(sql.PASSWORD_HASH, user.user_id)
     if not current or not await verify_password(stored, current):
         violations.append(Violation("current_password", "The current password is not correct."))
     else:
@@ -59,12 +59,12 @@ async def revoke_all(
 ) -> RevokedOut:
     """End every session of the user but `keep_session_id`, and revoke every bearer token."""
     sessions = await conn.execute(
-        "DELETE FROM user_session WHERE user_id = $1 AND id_hash IS DISTINCT FROM $2",
+        sql.DELETE_OTHER_SESSIONS,
         user_id,
         digest(keep_session_id) if keep_session_id else None,
     )
     tokens = await conn.execute(
-        "UPDATE api_token SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL",
+        sql.REVOKE_USER_TOKENS,
         user_id,
     )
     return RevokedOut(
@@ -86,8 +86,7 @@ async def set_password(
     """Store the new hash, revoke the rest, and log `action` (`password.changed` or
     `password.reset`) in the same transaction."""
     institution_id = await conn.fetchval(
-        "UPDATE app_user SET password_hash = $2, updated_at = now() WHERE id = $1 "
-        "RETURNING institution_id",
+        sql.SET_PASSWORD_HASH,
         user_id,
         password_hash,
     )

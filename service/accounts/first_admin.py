@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from service.accounts import rules
+from service.accounts import rules, sql
 from service.accounts.membership import add_membership
 from service.accounts.passwords import hash_password_async
 from service.audit import store as audit
@@ -46,20 +46,16 @@ def check(email: str, password: str | None) -> list[str]:
 
 async def _institution(conn: asyncpg.Connection, code: str | None) -> int:
     if code is not None:
-        found = await conn.fetchval("SELECT id FROM institution WHERE code = $1", code)
+        found = await conn.fetchval(sql.INSTITUTION_BY_CODE, code)
         if found is None:
             raise AdminSetupError(f"no institution with code {code!r}")
         return int(found)
-    region = await conn.fetchval(
-        "SELECT code FROM region WHERE parent_code IS NULL AND NOT partner ORDER BY code LIMIT 1"
-    )
+    region = await conn.fetchval(sql.FIRST_TOP_REGION)
     if region is None:
         raise AdminSetupError("no region: run the migrations first")
     return int(
         await conn.fetchval(
-            """INSERT INTO institution (code, name_zh, name_en, kind, region_code)
-               VALUES ($1, $2, $3, 'other', $4)
-               ON CONFLICT (code) DO UPDATE SET code = EXCLUDED.code RETURNING id""",
+            sql.UPSERT_INSTITUTION,
             OPERATOR_CODE,
             *OPERATOR_NAMES,
             region,
@@ -77,15 +73,13 @@ async def ensure_platform_admin(
     password_hash = await hash_password_async(password) if password is not None else None
     async with db.transaction() as conn:
         await advisory_xact_lock(conn, LOCK_JOB, LOCK_KEY)
-        row = await conn.fetchrow("SELECT id FROM app_user WHERE lower(email) = $1", email)
+        row = await conn.fetchrow(sql.USER_ID_BY_EMAIL, email)
         if row is None:
             if password_hash is None:
                 raise AdminSetupError("a new administrator needs a password")
             institution_id = await _institution(conn, institution_code)
             user_id = await conn.fetchval(
-                """INSERT INTO app_user (email, display_name, institution_id, password_hash,
-                                         is_platform_admin)
-                   VALUES ($1, $2, $3, $4, true) RETURNING id""",
+                sql.INSERT_PLATFORM_ADMIN,
                 email,
                 email.split("@")[0][:100] or "admin",
                 institution_id,
@@ -97,9 +91,7 @@ async def ensure_platform_admin(
         else:
             user_id = row["id"]
             await conn.execute(
-                """UPDATE app_user SET is_platform_admin = true, is_active = true,
-                       password_hash = coalesce($2, password_hash), updated_at = now()
-                   WHERE id = $1""",
+                sql.PROMOTE_PLATFORM_ADMIN,
                 user_id,
                 password_hash,
             )

@@ -5,20 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from service.accounts import sql
 from service.db import Database
-
-ACTIVE_USER_BY_EMAIL = "SELECT id FROM app_user WHERE lower(email) = lower($1) AND is_active"
-PEOPLE_BY_ID = """
-SELECT u.id, u.display_name, u.email, u.phone, n.name_zh AS institution_zh,
-       n.name_en AS institution_en
-FROM app_user u JOIN institution n ON n.id = u.institution_id
-WHERE u.id = ANY($1::bigint[])
-"""
 
 
 async def active_user_id_by_email(db: Database, email: str) -> int | None:
     """The active account with this e-mail address (any case), for a manager booking for it."""
-    found = await db.fetchval(ACTIVE_USER_BY_EMAIL, email.strip())
+    found = await db.fetchval(sql.ACTIVE_USER_BY_EMAIL, email.strip())
     return int(found) if found is not None else None
 
 
@@ -27,5 +20,5 @@ async def people_by_id(db: Database, ids: set[int]) -> dict[int, dict[str, Any]]
     must be able to reach the person behind a request or a displaced booking."""
     if not ids:
         return {}
-    rows = await db.fetch(PEOPLE_BY_ID, list(ids))
+    rows = await db.fetch(sql.PEOPLE_BY_ID, list(ids))
     return {int(r["id"]): dict(r) for r in rows}

@@ -11,24 +11,8 @@ from typing import Any
 
 import asyncpg
 
+from service.accounts import sql
 from service.accounts.secrets import digest, new_secret
-
-_ISSUE = """
-INSERT INTO one_time_token (token_hash, purpose, user_id, institution_id, email, data, expires_at)
-VALUES ($1, $2, $3, $4, $5, $6, now() + $7::interval)
-"""
-
-_FIND = """
-SELECT purpose, user_id, institution_id, email, data, created_at, expires_at
-FROM one_time_token
-WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > now()
-"""
-
-_REDEEM = """
-UPDATE one_time_token SET used_at = now()
-WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > now()
-RETURNING purpose, user_id, institution_id, email, data, created_at, expires_at
-"""
 
 
 async def issue(
@@ -44,19 +28,26 @@ async def issue(
     """A new token; the plain value is returned once and never stored."""
     token = new_secret()
     await conn.execute(
-        _ISSUE, digest(token), purpose, user_id, institution_id, email, data or {}, lifetime
+        sql.ISSUE_ONE_TIME_TOKEN,
+        digest(token),
+        purpose,
+        user_id,
+        institution_id,
+        email,
+        data or {},
+        lifetime,
     )
     return token
 
 
 async def find(conn: asyncpg.Connection, purpose: str, token: str) -> asyncpg.Record | None:
     """The live token's row, without using it up."""
-    return await conn.fetchrow(_FIND, digest(token), purpose)
+    return await conn.fetchrow(sql.FIND_ONE_TIME_TOKEN, digest(token), purpose)
 
 
 async def redeem(conn: asyncpg.Connection, purpose: str, token: str) -> asyncpg.Record | None:
     """Use the token up; None when it is unknown, used or expired."""
-    return await conn.fetchrow(_REDEEM, digest(token), purpose)
+    return await conn.fetchrow(sql.REDEEM_ONE_TIME_TOKEN, digest(token), purpose)
 
 
 async def recently_issued(
@@ -64,8 +55,7 @@ async def recently_issued(
 ) -> bool:
     """A live token of this purpose was issued to the user within `within` (mail flood guard)."""
     found = await conn.fetchval(
-        """SELECT EXISTS (SELECT 1 FROM one_time_token WHERE user_id = $1 AND purpose = $2
-               AND used_at IS NULL AND created_at > now() - $3::interval)""",
+        sql.ONE_TIME_TOKEN_RECENTLY_ISSUED,
         user_id,
         purpose,
         within,
@@ -76,8 +66,7 @@ async def recently_issued(
 async def retire(conn: asyncpg.Connection, purpose: str, user_id: int) -> None:
     """Every other live token of this purpose for the user stops working."""
     await conn.execute(
-        "UPDATE one_time_token SET used_at = now() "
-        "WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL",
+        sql.RETIRE_ONE_TIME_TOKENS,
         user_id,
         purpose,
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import timedelta
 from urllib.parse import quote
 
-from service.accounts import credentials, one_time, rules
+from service.accounts import credentials, one_time, rules, sql
 from service.accounts.passwords import hash_password_async
 from service.accounts.schemas import RevokedOut
 from service.audit import store as audit
@@ -31,8 +31,7 @@ async def request_reset(db: Database, settings: Settings, email: str, address: s
     email = rules.normalise_email(email)
     async with db.transaction() as conn:
         user = await conn.fetchrow(
-            """SELECT id, email, display_name, language, institution_id FROM app_user
-               WHERE lower(email) = $1 AND is_active FOR UPDATE""",
+            sql.ACTIVE_USER_BY_EMAIL_FOR_UPDATE,
             email,
         )
         if user is None or await one_time.recently_issued(conn, PURPOSE, user["id"], RESEND_AFTER):

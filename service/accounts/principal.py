@@ -13,7 +13,7 @@ from typing import Any
 import msgspec
 from litestar import Request
 
-from service.accounts.membership import in_force_exists
+from service.accounts import sql
 from service.accounts.secrets import digest
 from service.db import Database
 from service.errors import Forbidden, Unauthorized
@@ -71,34 +71,6 @@ class Principal(msgspec.Struct, frozen=True):
         return roles
 
 
-_PRINCIPAL_COLUMNS = f"""
-    u.id, u.email, u.display_name, u.institution_id, i.region_code, u.language, u.is_platform_admin,
-    ARRAY(SELECT a.institution_id FROM institution_admin a WHERE a.user_id = u.id) AS admin_of,
-    ARRAY(SELECT m.instrument_id FROM instrument_manager m WHERE m.user_id = u.id) AS manages,
-    ARRAY(SELECT e.institution_id FROM evaluator_assignment e WHERE e.user_id = u.id) AS evaluates,
-    {in_force_exists("u")} AS affiliation_verified
-"""
-
-_BY_TOKEN = f"""
-SELECT {_PRINCIPAL_COLUMNS}, NULL::text AS csrf_token, t.id AS token_id,
-       (t.last_used_at IS NULL OR t.last_used_at < now() - interval '5 minutes') AS stale
-FROM api_token t JOIN app_user u ON u.id = t.user_id JOIN institution i ON i.id = u.institution_id
-WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())
-  AND u.is_active
-"""
-
-_BY_SESSION = f"""
-SELECT {_PRINCIPAL_COLUMNS}, s.csrf_token
-FROM user_session s JOIN app_user u ON u.id = s.user_id JOIN institution i ON i.id = u.institution_id
-WHERE s.id_hash = $1 AND s.expires_at > now() AND u.is_active
-"""
-
-_BY_ID = f"""
-SELECT {_PRINCIPAL_COLUMNS}, NULL::text AS csrf_token
-FROM app_user u JOIN institution i ON i.id = u.institution_id WHERE u.id = $1 AND u.is_active
-"""
-
-
 def _from_row(row: Any, via_session: bool) -> Principal:
     return Principal(
         user_id=row["id"],
@@ -118,7 +90,7 @@ def _from_row(row: Any, via_session: bool) -> Principal:
 
 
 async def load_principal_by_id(db: Database, user_id: int) -> Principal | None:
-    row = await db.fetchrow(_BY_ID, user_id)
+    row = await db.fetchrow(sql.PRINCIPAL_BY_ID, user_id)
     return _from_row(row, False) if row else None
 
 
@@ -129,20 +101,18 @@ async def resolve_principal(db: Database, request: Request[Any, Any, Any]) -> Pr
         scheme, _, token = auth.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthorized("The Authorization header must be 'Bearer <token>'.")
-        row = await db.fetchrow(_BY_TOKEN, digest(token.strip()))
+        row = await db.fetchrow(sql.PRINCIPAL_BY_TOKEN, digest(token.strip()))
         if row is None:
             raise Unauthorized("The bearer token is unknown, expired or revoked.")
         if row["stale"]:
             # Recorded at most every few minutes: a write per request would cost more than the
             # information is worth.
-            await db.execute(
-                "UPDATE api_token SET last_used_at = now() WHERE id = $1", row["token_id"]
-            )
+            await db.execute(sql.TOUCH_TOKEN, row["token_id"])
         return _from_row(row, False)
     session_id = request.cookies.get(SESSION_COOKIE)
     if not session_id:
         return None
-    row = await db.fetchrow(_BY_SESSION, digest(session_id))
+    row = await db.fetchrow(sql.PRINCIPAL_BY_SESSION, digest(session_id))
     if row is None:
         return None
     principal = _from_row(row, True)

@@ -10,6 +10,7 @@ from typing import Any
 
 import asyncpg
 
+from service.accounts import sql
 from service.accounts.principal import Principal, require_platform_admin
 from service.accounts.schemas import InstrumentManagerOut
 from service.audit import store as audit
@@ -22,8 +23,7 @@ async def grant_institution_admin(
 ) -> None:
     """Plain helper for seeding and the API alike; no authorization here."""
     await conn.execute(
-        """INSERT INTO institution_admin (user_id, institution_id) VALUES ($1, $2)
-           ON CONFLICT DO NOTHING""",
+        sql.GRANT_INSTITUTION_ADMIN,
         user_id,
         institution_id,
     )
@@ -44,9 +44,7 @@ async def record_role_change(
         "role.granted" if granted else "role.revoked",
         actor_user_id=caller.user_id,
         subject_user_id=user_id,
-        institution_id=await conn.fetchval(
-            "SELECT institution_id FROM app_user WHERE id = $1", user_id
-        ),
+        institution_id=await conn.fetchval(sql.USER_INSTITUTION, user_id),
         client_address=address,
         detail=detail,
     )
@@ -57,25 +55,25 @@ async def set_institution_admin(
     caller: Principal,
     institution_id: int,
     user_id: int,
+    *,
     granted: bool,
     address: str = "",
 ) -> None:
     require_platform_admin(caller)
     async with db.transaction() as conn:
-        if not await conn.fetchval("SELECT 1 FROM institution WHERE id = $1", institution_id):
+        if not await conn.fetchval(sql.INSTITUTION_EXISTS, institution_id):
             raise NotFound(f"Institution {institution_id} does not exist.")
-        if not await conn.fetchval("SELECT 1 FROM app_user WHERE id = $1", user_id):
+        if not await conn.fetchval(sql.USER_EXISTS, user_id):
             raise NotFound(f"User {user_id} does not exist.")
         if granted:
             status = await conn.execute(
-                """INSERT INTO institution_admin (user_id, institution_id) VALUES ($1, $2)
-                   ON CONFLICT DO NOTHING""",
+                sql.INSERT_INSTITUTION_ADMIN,
                 user_id,
                 institution_id,
             )
         else:
             status = await conn.execute(
-                "DELETE FROM institution_admin WHERE user_id = $1 AND institution_id = $2",
+                sql.DELETE_INSTITUTION_ADMIN,
                 user_id,
                 institution_id,
             )
@@ -85,9 +83,7 @@ async def set_institution_admin(
 
 
 async def _instrument_institution(conn: asyncpg.Connection | Database, instrument_id: int) -> int:
-    institution_id = await conn.fetchval(
-        "SELECT institution_id FROM instrument WHERE id = $1", instrument_id
-    )
+    institution_id = await conn.fetchval(sql.INSTRUMENT_INSTITUTION, instrument_id)
     if institution_id is None:
         raise NotFound(f"Instrument {instrument_id} does not exist.")
     return int(institution_id)
@@ -98,9 +94,7 @@ async def _grantable_user(
 ) -> Any:
     """Institution admins look only inside their institution, so a foreign user id is simply
     not found; platform admins may appoint anyone."""
-    row = await conn.fetchrow(
-        "SELECT id, institution_id, is_active FROM app_user WHERE id = $1", user_id
-    )
+    row = await conn.fetchrow(sql.GRANTABLE_USER, user_id)
     if row is None or not (caller.is_platform_admin or row["institution_id"] == institution_id):
         raise NotFound(f"User {user_id} is not a member of institution {institution_id}.")
     if not row["is_active"]:
@@ -116,6 +110,7 @@ async def set_instrument_manager(
     caller: Principal,
     instrument_id: int,
     user_id: int,
+    *,
     granted: bool,
     address: str = "",
 ) -> None:
@@ -126,14 +121,13 @@ async def set_instrument_manager(
         if granted:
             await _grantable_user(conn, caller, user_id, institution_id)
             status = await conn.execute(
-                """INSERT INTO instrument_manager (user_id, instrument_id) VALUES ($1, $2)
-                   ON CONFLICT DO NOTHING""",
+                sql.INSERT_INSTRUMENT_MANAGER,
                 user_id,
                 instrument_id,
             )
         else:
             status = await conn.execute(
-                "DELETE FROM instrument_manager WHERE user_id = $1 AND instrument_id = $2",
+                sql.DELETE_INSTRUMENT_MANAGER,
                 user_id,
                 instrument_id,
             )
@@ -149,9 +143,7 @@ async def list_instrument_managers(
     if not caller.can_manage_instrument(instrument_id, institution_id):
         raise Forbidden("Only the instrument's managers and administrators may see this list.")
     rows = await db.fetch(
-        """SELECT u.id AS user_id, u.email, u.display_name, u.institution_id
-           FROM instrument_manager m JOIN app_user u ON u.id = m.user_id
-           WHERE m.instrument_id = $1 ORDER BY u.id""",
+        sql.INSTRUMENT_MANAGERS,
         instrument_id,
     )
     return [InstrumentManagerOut(**dict(r)) for r in rows]

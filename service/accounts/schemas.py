@@ -6,7 +6,7 @@ Inputs forbid unknown fields so a misspelt member is a 4xx instead of being sile
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 
@@ -176,3 +176,18 @@ class InstrumentManagerOut(msgspec.Struct):
     email: str
     display_name: str
     institution_id: int
+
+
+class AuditEventOut(msgspec.Struct):
+    """One event of the audit log, with the e-mail addresses of its actor and subject."""
+
+    id: int
+    occurred_at: datetime
+    action: str
+    actor_user_id: int | None
+    actor_email: str | None
+    subject_user_id: int | None
+    subject_email: str | None
+    institution_id: int | None
+    client_address: str
+    detail: dict[str, Any]

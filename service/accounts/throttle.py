@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 import asyncpg
 
-from service.accounts import rules
+from service.accounts import rules, sql
 from service.db import Database
 from service.errors import TooManyRequests
 from service.settings import Settings
@@ -25,23 +25,23 @@ from service.settings import Settings
 #: Advisory-lock namespace for password checks (second key: hashtext of the client address).
 LOCK_LOGIN = 0x4C4F47
 
-_PAIR = """SELECT failed_at FROM login_failure
-WHERE email_lower = $1 AND client_address = $2 AND failed_at > $3"""
-_ADDRESS = """SELECT failed_at FROM login_failure
-WHERE client_address = $1 AND failed_at > $2 ORDER BY failed_at DESC LIMIT $3"""
-
 
 def _window(settings: Settings) -> timedelta:
     return timedelta(minutes=settings.login_window_minutes)
 
 
 async def _wait(conn: asyncpg.Connection, settings: Settings, email: str, address: str) -> int:
-    now: datetime = await conn.fetchval("SELECT clock_timestamp()")
+    now: datetime = await conn.fetchval(sql.CLOCK)
     window = _window(settings)
-    pair = [r["failed_at"] for r in await conn.fetch(_PAIR, email, address, now - window)]
+    pair = [
+        r["failed_at"] for r in await conn.fetch(sql.FAILURES_OF_PAIR, email, address, now - window)
+    ]
     # The address count needs only the newest rows: beyond 30 doublings the pause is capped.
     limit = settings.login_address_max_failures + 31
-    spray = [r["failed_at"] for r in await conn.fetch(_ADDRESS, address, now - window, limit)]
+    spray = [
+        r["failed_at"]
+        for r in await conn.fetch(sql.FAILURES_OF_ADDRESS, address, now - window, limit)
+    ]
     return max(
         rules.delay_seconds(pair, now, settings.login_max_failures, window),
         rules.delay_seconds(spray, now, settings.login_address_max_failures, window),
@@ -53,7 +53,7 @@ async def reserve(db: Database, settings: Settings, email: str, address: str) ->
     async with db.transaction() as conn:
         # clock_timestamp (in `_wait`), not now(): now() is frozen at the start of a
         # transaction that may have waited for the lock behind attempts recorded after it.
-        await conn.execute("SELECT pg_advisory_xact_lock($1, hashtext($2))", LOCK_LOGIN, address)
+        await conn.execute(sql.LOCK_LOGIN_ADDRESS, LOCK_LOGIN, address)
         wait = await _wait(conn, settings, email, address)
         if wait:
             raise TooManyRequests(
@@ -61,8 +61,7 @@ async def reserve(db: Database, settings: Settings, email: str, address: str) ->
                 headers={"Retry-After": str(wait)},
             )
         await conn.execute(
-            """INSERT INTO login_failure (email_lower, client_address, failed_at)
-               VALUES ($1, $2, clock_timestamp())""",
+            sql.INSERT_FAILURE,
             email,
             address,
         )
@@ -72,7 +71,7 @@ async def clear(conn: asyncpg.Connection, email: str, address: str) -> None:
     """A correct password forgives the pair's failures (not the address's: a sprayer with an
     account of their own must not reset the count by logging in to it)."""
     await conn.execute(
-        "DELETE FROM login_failure WHERE email_lower = $1 AND client_address = $2",
+        sql.CLEAR_FAILURES_OF_PAIR,
         email,
         address,
     )
@@ -80,7 +79,5 @@ async def clear(conn: asyncpg.Connection, email: str, address: str) -> None:
 
 async def prune(db: Database, settings: Settings) -> int:
     """Drop failures that no longer count, for a periodic maintenance job; returns how many."""
-    status = await db.execute(
-        "DELETE FROM login_failure WHERE failed_at < now() - $1::interval", _window(settings)
-    )
+    status = await db.execute(sql.PRUNE_FAILURES, _window(settings))
     return int(status.split()[-1])

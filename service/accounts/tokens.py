@@ -7,6 +7,7 @@ from typing import Any
 
 import asyncpg
 
+from service.accounts import sql
 from service.accounts.principal import Principal
 from service.accounts.schemas import TokenCreatedOut, TokenIn, TokenOut
 from service.accounts.secrets import digest, new_secret
@@ -20,17 +21,13 @@ SHOWN_PREFIX_LENGTH = 12
 LOGIN_TOKEN_NAME = "login"  # noqa: S105 - a label, not a secret
 LOGIN_TOKEN_LIFETIME = timedelta(days=30)
 
-_COLUMNS = "id, name, prefix, created_at, last_used_at, expires_at, revoked_at"
-
 
 async def issue_token(
     conn: asyncpg.Connection, user_id: int, name: str, lifetime: timedelta | None
 ) -> TokenCreatedOut:
     token = new_secret(TOKEN_PREFIX)
     row = await conn.fetchrow(
-        """INSERT INTO api_token (user_id, name, token_hash, prefix, expires_at)
-           VALUES ($1, $2, $3, $4, now() + $5::interval)
-           RETURNING id, name, prefix, created_at, expires_at""",
+        sql.INSERT_TOKEN,
         user_id,
         name,
         digest(token),
@@ -48,7 +45,7 @@ async def issue_token(
 
 
 async def _audit(
-    conn: asyncpg.Connection, user: Principal, action: str, address: str, detail: dict[str, Any]
+    conn: asyncpg.Connection, user: Principal, action: str, address: str, *, detail: dict[str, Any]
 ) -> None:
     await audit.record(
         conn,
@@ -68,7 +65,11 @@ async def create_token(
     async with db.transaction() as conn:
         created = await issue_token(conn, user.user_id, data.name.strip() or "token", lifetime)
         await _audit(
-            conn, user, "token.created", address, {"token_id": created.id, "name": created.name}
+            conn,
+            user,
+            "token.created",
+            address,
+            detail={"token_id": created.id, "name": created.name},
         )
         return created
 
@@ -79,7 +80,7 @@ def _token_out(row: Any) -> TokenOut:
 
 async def list_tokens(db: Database, user: Principal) -> list[TokenOut]:
     rows = await db.fetch(
-        f"SELECT {_COLUMNS} FROM api_token WHERE user_id = $1 ORDER BY created_at DESC, id DESC",
+        sql.LIST_TOKENS,
         user.user_id,
     )
     return [_token_out(row) for row in rows]
@@ -89,20 +90,18 @@ async def revoke_token(db: Database, user: Principal, token_id: int, address: st
     """Idempotent for the owner; another user's token is indistinguishable from a missing one."""
     async with db.transaction() as conn:
         found = await conn.fetchrow(
-            """UPDATE api_token t SET revoked_at = coalesce(t.revoked_at, now())
-               FROM api_token old WHERE old.id = t.id AND t.id = $1 AND t.user_id = $2
-               RETURNING t.id, old.revoked_at IS NULL AS was_live""",
+            sql.REVOKE_OWN_TOKEN,
             token_id,
             user.user_id,
         )
         if found is None:
             raise NotFound(f"No API token {token_id} of yours exists.")
         if found["was_live"]:
-            await _audit(conn, user, "token.revoked", address, {"token_id": token_id})
+            await _audit(conn, user, "token.revoked", address, detail={"token_id": token_id})
 
 
 async def revoke_token_by_secret(conn: asyncpg.Connection, token: str) -> None:
     await conn.execute(
-        "UPDATE api_token SET revoked_at = coalesce(revoked_at, now()) WHERE token_hash = $1",
+        sql.REVOKE_TOKEN_BY_HASH,
         digest(token),
     )

@@ -12,7 +12,7 @@ from typing import Any
 import asyncpg
 import msgspec
 
-from service.accounts import rules
+from service.accounts import rules, sql
 from service.accounts.principal import Principal
 from service.accounts.roles import record_role_change
 from service.accounts.schemas import UserOut, UserPatchIn
@@ -21,26 +21,6 @@ from service.common.pagination import offset
 from service.common.schemas import Page
 from service.db import Database
 from service.errors import Conflict, Forbidden, NotFound, Unprocessable
-
-_USER_COLUMNS = """
-    u.id, u.email, u.display_name, u.institution_id, u.language, u.is_active, u.is_platform_admin,
-    ARRAY(SELECT a.institution_id FROM institution_admin a WHERE a.user_id = u.id
-          ORDER BY a.institution_id) AS admin_of,
-    ARRAY(SELECT m.instrument_id FROM instrument_manager m WHERE m.user_id = u.id
-          ORDER BY m.instrument_id) AS manages,
-    u.created_at, u.updated_at
-"""
-
-_WHERE = """
-WHERE ($1::bigint[] IS NULL OR u.institution_id = ANY($1))
-  AND ($2::text IS NULL OR u.email ILIKE $2 ESCAPE '\\' OR u.display_name ILIKE $2 ESCAPE '\\')
-  AND ($3::boolean IS NULL OR u.is_active = $3)
-"""
-_LIST = f"""
-SELECT {_USER_COLUMNS}, count(*) OVER () AS total FROM app_user u {_WHERE}
-ORDER BY u.id LIMIT $4 OFFSET $5
-"""
-_COUNT = f"SELECT count(*) FROM app_user u {_WHERE}"
 
 
 def _user_out(row: Any) -> UserOut:
@@ -82,7 +62,9 @@ async def list_users(
     page_size: int,
 ) -> Page[UserOut]:
     scope = _institution_scope(caller, institution)
-    rows = await db.fetch(_LIST, scope, _like(q), active, page_size, offset(page, page_size))
+    rows = await db.fetch(
+        sql.LIST_USERS, scope, _like(q), active, page_size, offset(page, page_size)
+    )
     total = rows[0]["total"] if rows else await _count(db, scope, _like(q), active)
     return Page(items=[_user_out(r) for r in rows], total=total, page=page, page_size=page_size)
 
@@ -91,11 +73,11 @@ async def _count(
     db: Database, scope: list[int] | None, like: str | None, active: bool | None
 ) -> int:
     """Only needed for a page past the end, where the window count has no row to ride on."""
-    return int(await db.fetchval(_COUNT, scope, like, active))
+    return int(await db.fetchval(sql.COUNT_USERS, scope, like, active))
 
 
 async def get_user(db: Database | asyncpg.Connection, caller: Principal, user_id: int) -> UserOut:
-    row = await db.fetchrow(f"SELECT {_USER_COLUMNS} FROM app_user u WHERE u.id = $1", user_id)
+    row = await db.fetchrow(sql.USER_BY_ID, user_id)
     if row is None or not can_see_user(caller, row["id"], row["institution_id"]):
         raise NotFound(f"No user {user_id} is visible to you.")
     return _user_out(row)
@@ -119,7 +101,7 @@ def _check_edit(caller: Principal, target: Any, data: UserPatchIn) -> None:
 
 
 async def _audit_patch(
-    conn: asyncpg.Connection, caller: Principal, target: Any, data: UserPatchIn, address: str
+    conn: asyncpg.Connection, caller: Principal, target: Any, data: UserPatchIn, *, address: str
 ) -> None:
     if isinstance(data.is_active, bool) and data.is_active != target["is_active"]:
         await audit.record(
@@ -137,14 +119,13 @@ async def _audit_patch(
 
 
 async def patch_user(
-    db: Database, caller: Principal, user_id: int, data: UserPatchIn, address: str = ""
+    db: Database, caller: Principal, user_id: int, data: UserPatchIn, *, address: str = ""
 ) -> UserOut:
     """Deactivation also ends the user's browser sessions; their tokens stop working at once
     because every request checks the active flag."""
     async with db.transaction() as conn:
         target = await conn.fetchrow(
-            "SELECT id, institution_id, is_platform_admin, is_active FROM app_user "
-            "WHERE id = $1 FOR UPDATE",
+            sql.USER_FOR_UPDATE,
             user_id,
         )
         if target is None or not can_see_user(caller, target["id"], target["institution_id"]):
@@ -152,16 +133,13 @@ async def patch_user(
         _check_edit(caller, target, data)
         unset = msgspec.UnsetType
         await conn.execute(
-            """UPDATE app_user SET display_name = coalesce($2, display_name),
-                   is_active = coalesce($3, is_active),
-                   is_platform_admin = coalesce($4, is_platform_admin), updated_at = now()
-               WHERE id = $1""",
+            sql.PATCH_USER,
             user_id,
             None if isinstance(data.display_name, unset) else data.display_name.strip(),
             None if isinstance(data.is_active, unset) else data.is_active,
             None if isinstance(data.is_platform_admin, unset) else data.is_platform_admin,
         )
-        await _audit_patch(conn, caller, target, data, address)
+        await _audit_patch(conn, caller, target, data, address=address)
         if data.is_active is False:
-            await conn.execute("DELETE FROM user_session WHERE user_id = $1", user_id)
+            await conn.execute(sql.DELETE_USER_SESSIONS, user_id)
         return await get_user(conn, caller, user_id)

@@ -7,7 +7,7 @@ from typing import Any
 import asyncpg
 import msgspec
 
-from service.accounts import credentials, rules
+from service.accounts import credentials, rules, sql
 from service.accounts.membership import add_membership
 from service.accounts.passwords import hash_password_async
 from service.accounts.principal import Principal
@@ -62,9 +62,7 @@ async def create_user(
     try:
         async with conn.transaction():
             user_id = await conn.fetchval(
-                """INSERT INTO app_user (email, display_name, institution_id, language,
-                                         password_hash, is_platform_admin)
-                   VALUES ($1, $2, $3, $4, $5, $6) RETURNING id""",
+                sql.INSERT_USER,
                 rules.normalise_email(email),
                 display_name.strip(),
                 institution_id,
@@ -87,12 +85,12 @@ async def register(db: Database, data: RegisterIn, accept_language: str | None) 
     )
     if violations:
         raise _unprocessable(violations)
-    active = await db.fetchval("SELECT active FROM institution WHERE id = $1", data.institution_id)
+    active = await db.fetchval(sql.INSTITUTION_ACTIVE, data.institution_id)
     if not active:
         raise _unprocessable(
             [Violation("institution_id", "Choose an existing, active institution.")]
         )
-    if await db.fetchval("SELECT 1 FROM app_user WHERE lower(email) = $1", email):
+    if await db.fetchval(sql.EMAIL_TAKEN, email):
         raise Conflict(_EMAIL_TAKEN)
     async with db.connection() as conn:
         user_id = await create_user(
@@ -104,31 +102,6 @@ async def register(db: Database, data: RegisterIn, accept_language: str | None) 
             language=data.language or negotiate(accept_language),
         )
     return await load_me(db, user_id)
-
-
-_ME = """
-SELECT u.id, u.email, u.display_name, u.language, u.is_platform_admin, u.reminder_lead_minutes,
-       u.created_at, u.phone, i.id AS inst_id, i.code AS inst_code, i.name_zh AS inst_name_zh,
-       i.name_en AS inst_name_en, r.code AS region_code, r.name_zh AS region_name_zh,
-       r.name_en AS region_name_en, r.timezone, m.state AS m_state, m.method AS m_method,
-       m.claimed_at AS m_claimed_at, m.decided_at AS m_decided_at, m.ends_at AS m_ends_at,
-       m.ends_at IS NOT NULL AND m.ends_at <= now() AS m_ended,
-       EXISTS (SELECT 1 FROM evaluator_assignment e WHERE e.user_id = u.id) AS evaluator
-FROM app_user u
-LEFT JOIN LATERAL (SELECT * FROM membership x WHERE x.user_id = u.id AND x.institution_id = u.institution_id
-                   ORDER BY x.id DESC LIMIT 1) m ON true JOIN institution i ON i.id = u.institution_id JOIN region r ON r.code = i.region_code
-WHERE u.id = $1
-"""
-_ADMINISTERED = """
-SELECT i.id, i.code, i.name_zh, i.name_en, i.region_code
-FROM institution_admin a JOIN institution i ON i.id = a.institution_id
-WHERE a.user_id = $1 ORDER BY i.id
-"""
-_MANAGED = """
-SELECT n.id, n.name_zh, n.name_en, n.institution_id
-FROM instrument_manager m JOIN instrument n ON n.id = m.instrument_id
-WHERE m.user_id = $1 ORDER BY n.id
-"""
 
 
 def _roles(row: Any, administered: list[Any], managed: list[Any]) -> list[str]:
@@ -145,11 +118,11 @@ def _roles(row: Any, administered: list[Any], managed: list[Any]) -> list[str]:
 
 
 async def load_me(db: Database | asyncpg.Connection, user_id: int) -> MeOut:
-    row = await db.fetchrow(_ME, user_id)
+    row = await db.fetchrow(sql.ME, user_id)
     if row is None:
         raise NotFound("The user does not exist.")
-    administered = list(await db.fetch(_ADMINISTERED, user_id))
-    managed = list(await db.fetch(_MANAGED, user_id))
+    administered = list(await db.fetch(sql.ADMINISTERED_INSTITUTIONS, user_id))
+    managed = list(await db.fetch(sql.MANAGED_INSTRUMENTS, user_id))
     return MeOut(
         id=row["id"],
         email=row["email"],
@@ -216,18 +189,13 @@ async def update_me(
             settings,
             user,
             "" if isinstance(current, msgspec.UnsetType) else current,
-            data.password,
+            new=data.password,
             address=address,
         )
     leads = data.reminder_lead_minutes
     async with db.transaction() as conn:
         await conn.execute(
-            """UPDATE app_user SET display_name = coalesce($2, display_name),
-                   language = coalesce($3, language),
-                   reminder_lead_minutes = coalesce($4::int[], reminder_lead_minutes),
-                   phone = coalesce($5, phone),
-                   updated_at = now()
-               WHERE id = $1""",
+            sql.UPDATE_ME,
             user.user_id,
             None if isinstance(data.display_name, msgspec.UnsetType) else data.display_name.strip(),
             None if isinstance(data.language, msgspec.UnsetType) else data.language,

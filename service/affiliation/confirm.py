@@ -31,10 +31,7 @@ def _refuse(message: str, rule: str = "email") -> Unprocessable:
 
 async def _claim_of(conn: asyncpg.Connection, user_id: int) -> asyncpg.Record:
     row = await conn.fetchrow(
-        """SELECT u.id, u.email, u.display_name, u.language, u.institution_id, m.state
-           FROM app_user u LEFT JOIN membership m ON m.user_id = u.id
-               AND m.institution_id = u.institution_id AND m.state IN ('claimed', 'verified')
-           WHERE u.id = $1 FOR UPDATE OF u""",
+        sql.CLAIM_OF_USER,
         user_id,
     )
     assert row is not None
@@ -84,9 +81,7 @@ async def offer_on_registration(db: Database, settings: Settings, user_id: int) 
     """When the login address itself is in one of the institution's domains, mail the link
     to it at once; True when sent."""
     row = await db.fetchrow(
-        """SELECT u.email, array_agg(d.domain) AS domains FROM app_user u
-           JOIN institution_email_domain d ON d.institution_id = u.institution_id
-           WHERE u.id = $1 GROUP BY u.email""",
+        sql.REGISTERED_ADDRESS_AND_DOMAINS,
         user_id,
     )
     if row is None or not rules.in_domains(row["email"], list(row["domains"])):

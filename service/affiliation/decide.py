@@ -27,7 +27,7 @@ def require_admin(caller: Principal, institution_id: int) -> None:
 
 
 async def _tell(
-    conn: asyncpg.Connection, settings: Settings, row: Any, kind: str, reason: str
+    conn: asyncpg.Connection, settings: Settings, row: Any, kind: str, *, reason: str
 ) -> None:
     names = await store.institution_names(conn, row["institution_id"])
     await enqueue(
@@ -45,8 +45,8 @@ async def decide(
     settings: Settings,
     caller: Principal,
     institution_id: int,
-    user_id: int,
     *,
+    user_id: int,
     decision: str,
     reason: str,
     address: str,
@@ -72,7 +72,7 @@ async def decide(
         await store.record(conn, action, row, actor=caller.user_id, address=address, detail=detail)
         if decision != "revoke":
             kind = "affiliation_approved" if decision == "approve" else "affiliation_rejected"
-            await _tell(conn, settings, row, kind, reason)
+            await _tell(conn, settings, row, kind, reason=reason)
         return await store.get(conn, membership_id)
 
 
@@ -81,6 +81,7 @@ async def set_end(
     caller: Principal,
     institution_id: int,
     user_id: int,
+    *,
     ends_at: datetime | None,
     address: str,
 ) -> MembershipOut:
@@ -90,7 +91,7 @@ async def set_end(
         row = await store.lock_latest(conn, user_id, institution_id)
         if row["state"] != "verified":
             raise Conflict("Only a verified membership can be given an end.")
-        await conn.execute("UPDATE membership SET ends_at = $2 WHERE id = $1", row["id"], ends_at)
+        await conn.execute(sql.SET_MEMBERSHIP_END, row["id"], ends_at)
         detail = {"ends_at": ends_at.isoformat() if ends_at else None}
         await store.record(
             conn, "membership.end_set", row, actor=caller.user_id, address=address, detail=detail
@@ -99,7 +100,7 @@ async def set_end(
 
 
 async def list_memberships(
-    db: Database, caller: Principal, institution_id: int, state: str | None, page: int, size: int
+    db: Database, caller: Principal, institution_id: int, state: str | None, *, page: int, size: int
 ) -> tuple[list[MembershipOut], int]:
     """The latest membership row of each person who stated the institution; `state=claimed`
     is the approval queue, oldest claim first."""

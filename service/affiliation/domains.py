@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncpg
 
 from service.accounts.principal import Principal
-from service.affiliation import rules, store
+from service.affiliation import rules, sql, store
 from service.affiliation.decide import require_admin
 from service.affiliation.schemas import EmailDomainOut
 from service.audit import store as audit
@@ -23,7 +23,7 @@ async def list_domains(
 
 
 async def _audit(
-    conn: asyncpg.Connection, caller: Principal, action: str, institution_id: int, domain: str,
+    conn: asyncpg.Connection, caller: Principal, action: str, institution_id: int, *, domain: str,
     address: str,
 ) -> None:  # fmt: skip
     await audit.record(
@@ -33,7 +33,7 @@ async def _audit(
 
 
 async def add_domain(
-    db: Database, caller: Principal, institution_id: int, domain: str, address: str
+    db: Database, caller: Principal, institution_id: int, domain: str, *, address: str
 ) -> EmailDomainOut:
     """Idempotent for the institution; a domain of another institution is a 409."""
     require_admin(caller, institution_id)
@@ -45,29 +45,31 @@ async def add_domain(
     async with db.transaction() as conn:
         await store.institution_names(conn, institution_id)
         owner = await conn.fetchval(
-            """INSERT INTO institution_email_domain (domain, institution_id, added_by)
-               VALUES ($1, $2, $3) ON CONFLICT (domain) DO UPDATE SET domain = EXCLUDED.domain
-               RETURNING institution_id""",
+            sql.UPSERT_EMAIL_DOMAIN,
             domain,
             institution_id,
             caller.user_id,
         )
         if owner != institution_id:
             raise Conflict(f"The domain {domain} belongs to another institution.")
-        await _audit(conn, caller, "email_domain.added", institution_id, domain, address)
+        await _audit(
+            conn, caller, "email_domain.added", institution_id, domain=domain, address=address
+        )
         return next(d for d in await store.domains(conn, institution_id) if d.domain == domain)
 
 
 async def remove_domain(
-    db: Database, caller: Principal, institution_id: int, domain: str, address: str
+    db: Database, caller: Principal, institution_id: int, domain: str, *, address: str
 ) -> None:
     """Memberships already verified through the domain stay verified."""
     require_admin(caller, institution_id)
     async with db.transaction() as conn:
         status = await conn.execute(
-            "DELETE FROM institution_email_domain WHERE domain = $1 AND institution_id = $2",
+            sql.DELETE_EMAIL_DOMAIN,
             rules.normalise_domain(domain),
             institution_id,
         )
         if status.split()[-1] != "0":
-            await _audit(conn, caller, "email_domain.removed", institution_id, domain, address)
+            await _audit(
+                conn, caller, "email_domain.removed", institution_id, domain=domain, address=address
+            )

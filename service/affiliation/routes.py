@@ -11,6 +11,7 @@ from litestar.params import JSONBody, PathParameter, QueryParameter
 from service.accounts.client_address import client_address
 from service.accounts.principal import Principal
 from service.affiliation import confirm, decide, domains
+from service.affiliation.routes_registration import ROUTES as REGISTRATION_ROUTES
 from service.affiliation.schemas import (
     ConfirmationIn,
     ConfirmationSentOut,
@@ -50,6 +51,7 @@ async def list_domains(
                422: problem("Not a domain name, or a public mail provider's.")},
 )  # fmt: skip
 async def add_domain(
+    *,
     request: Request[Any, Any, Any],
     institution_id: PathId,
     domain: _Domain,
@@ -58,7 +60,9 @@ async def add_domain(
 ) -> EmailDomainOut:
     """A confirmation link sent to an address in this domain (or a subdomain) proves
     membership of the institution."""
-    return await domains.add_domain(db, user, institution_id, domain, client_address(request))
+    return await domains.add_domain(
+        db, user, institution_id, domain, address=client_address(request)
+    )
 
 
 @delete(
@@ -68,13 +72,14 @@ async def add_domain(
     responses=_ADMIN,
 )
 async def remove_domain(
+    *,
     request: Request[Any, Any, Any],
     institution_id: PathId,
     domain: _Domain,
     user: NamedDependency[Principal],
     db: NamedDependency[Database],
 ) -> None:
-    await domains.remove_domain(db, user, institution_id, domain, client_address(request))
+    await domains.remove_domain(db, user, institution_id, domain, address=client_address(request))
 
 
 @post(
@@ -112,6 +117,7 @@ async def confirm_link(
 
 @get(_BASE + "/memberships", operation_id="listMemberships", tags=_TAGS, responses=_ADMIN)
 async def list_memberships(
+    *,
     institution_id: PathId,
     user: NamedDependency[Principal],
     db: NamedDependency[Database],
@@ -124,7 +130,7 @@ async def list_memberships(
     """Everyone who states the institution, with their latest membership; `state=claimed` is
     the approval queue (oldest first)."""
     items, total = await decide.list_memberships(
-        db, user, institution_id, state_filter, page, page_size
+        db, user, institution_id, state_filter, page=page, size=page_size
     )
     return Page(items=items, total=total, page=page, page_size=page_size)
 
@@ -139,6 +145,7 @@ def _decision(name: str, operation: str, doc: str) -> Any:
         description=doc,
     )
     async def handler(
+        *,
         request: Request[Any, Any, Any],
         institution_id: PathId,
         user_id: PathId,
@@ -148,7 +155,7 @@ def _decision(name: str, operation: str, doc: str) -> Any:
         settings: NamedDependency[Settings],
     ) -> MembershipOut:
         return await decide.decide(
-            db, settings, user, institution_id, user_id,
+            db, settings, user, institution_id, user_id=user_id,
             decision=name, reason=data.reason, address=client_address(request),
         )  # fmt: skip
 
@@ -163,6 +170,7 @@ revoke = _decision("revoke", "revokeMembership", "End a verified membership now.
 @patch(_MEMBER, operation_id="updateMembership", tags=_TAGS,
        responses={**_ADMIN, 409: problem("Only a verified membership can end.")})  # fmt: skip
 async def update_membership(
+    *,
     request: Request[Any, Any, Any],
     institution_id: PathId,
     user_id: PathId,
@@ -172,11 +180,11 @@ async def update_membership(
 ) -> MembershipOut:
     """Set or clear the date-time the membership ends."""
     return await decide.set_end(
-        db, user, institution_id, user_id, data.ends_at, client_address(request)
+        db, user, institution_id, user_id, ends_at=data.ends_at, address=client_address(request)
     )
 
 
 ROUTES: list[Any] = [
     list_domains, add_domain, remove_domain, send_confirmation, confirm_link,
-    list_memberships, approve, reject, revoke, update_membership,
+    list_memberships, approve, reject, revoke, update_membership, *REGISTRATION_ROUTES,
 ]  # fmt: skip

@@ -45,3 +45,22 @@ INSTITUTION_NAMES = "SELECT id, name_zh, name_en, active FROM institution WHERE 
 
 DOMAINS = """SELECT domain, institution_id, created_at FROM institution_email_domain
 WHERE institution_id = $1 ORDER BY domain"""
+
+CLAIM_OF_USER = """SELECT u.id, u.email, u.display_name, u.language, u.institution_id, m.state
+           FROM app_user u LEFT JOIN membership m ON m.user_id = u.id
+               AND m.institution_id = u.institution_id AND m.state IN ('claimed', 'verified')
+           WHERE u.id = $1 FOR UPDATE OF u"""
+
+REGISTERED_ADDRESS_AND_DOMAINS = """SELECT u.email, array_agg(d.domain) AS domains FROM app_user u
+           JOIN institution_email_domain d ON d.institution_id = u.institution_id
+           WHERE u.id = $1 GROUP BY u.email"""
+
+SET_MEMBERSHIP_END = "UPDATE membership SET ends_at = $2 WHERE id = $1"
+
+UPSERT_EMAIL_DOMAIN = """INSERT INTO institution_email_domain (domain, institution_id, added_by)
+               VALUES ($1, $2, $3) ON CONFLICT (domain) DO UPDATE SET domain = EXCLUDED.domain
+               RETURNING institution_id"""
+
+DELETE_EMAIL_DOMAIN = (
+    "DELETE FROM institution_email_domain WHERE domain = $1 AND institution_id = $2"
+)

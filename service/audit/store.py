@@ -9,19 +9,7 @@ from typing import Any
 import asyncpg
 
 from service.audit import sql
-
-
-@dataclass(frozen=True, slots=True)
-class AuditFilter:
-    """Which events to read. `action` matches the action or any action below it
-    (`login` matches `login.failed`)."""
-
-    action: str | None = None
-    institution_id: int | None = None
-    subject_user_id: int | None = None
-    actor_user_id: int | None = None
-    since: datetime | None = None
-    until: datetime | None = None
+from service.audit.filters import AuditFilter
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from litestar.params import FromQuery, Parameter, QueryParameter
 
 from service.availability import read
 from service.availability.routes_manage import MANAGE_ROUTES, Id
+from service.availability.routes_policy import ROUTES as POLICY_ROUTES
 from service.availability.schemas import AvailabilityOut, AvailableInstrumentOut, SlotsOut
 from service.common.pagination import MAX_PAGE_SIZE
 from service.common.schemas import Page, Problem
@@ -107,4 +108,4 @@ async def search_available(
     )
 
 
-ROUTES: list[Any] = [get_availability, get_slots, search_available, *MANAGE_ROUTES]
+ROUTES: list[Any] = [get_availability, get_slots, search_available, *MANAGE_ROUTES, *POLICY_ROUTES]

@@ -15,6 +15,7 @@ from litestar.params import JSONBody, Parameter
 
 from service.accounts.principal import Principal
 from service.availability import opening_hours, sharing
+from service.availability.routes_policy import MANAGE_READ, MANAGE_WRITE
 from service.availability.schemas import (
     OpeningHoursIn,
     OpeningHoursOut,
@@ -23,7 +24,6 @@ from service.availability.schemas import (
 )
 from service.common.schemas import Problem
 from service.db import Database
-from service.policies.routes import MANAGE_READ, MANAGE_WRITE
 
 #: Database ids: positive bigint (larger values would not reach PostgreSQL intact).
 Id = Annotated[int, Parameter(ge=1, le=2**63 - 1)]

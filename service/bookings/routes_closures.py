@@ -16,6 +16,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody, QueryParameter
 
 from service.accounts.principal import Principal
+from service.availability.routes_policy import MANAGE_READ, MANAGE_WRITE
 from service.availability.schemas import ClosureIn
 from service.bookings import closures
 from service.bookings.schemas import BlockPreviewOut, ClosureOut
@@ -23,7 +24,6 @@ from service.common.params import PathId
 from service.common.schemas import Problem
 from service.common.time import utcnow
 from service.db import Database
-from service.policies.routes import MANAGE_READ, MANAGE_WRITE
 
 _CLOSURES = "/api/v1/instruments/{instrument_id:int}/closures"
 _TAGS = ["calendar management"]

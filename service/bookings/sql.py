@@ -7,7 +7,7 @@ the expression of the exclusion constraint, so they are answered from its GiST i
 
 from __future__ import annotations
 
-from service.accounts.membership import in_force_of
+from service.accounts.sql import in_force_of
 from service.availability.sql import SAME_CALENDAR
 from service.common.codes import CANCELLABLE, OCCUPYING, REMINDABLE, sql_in
 from service.outbox.sql import snapshot_joins, snapshot_json
@@ -446,3 +446,12 @@ WHERE b.id = $1 AND b.kind = 'maintenance'"""
 #: The user's own occurrences of a series, for the outcome shown after booking it.
 SERIES_OCCURRENCES = """SELECT status, estimated_cost FROM booking
 WHERE series_id = $1 AND user_id = $2 ORDER BY starts_at"""
+
+#: A check-in ends the sessions still open on the instrument: at their booked end, or now if
+#: that is earlier (the next user took over), so sessions of one instrument never overlap.
+HAND_OVER = """
+UPDATE usage_session s
+SET ended_at = greatest(least(coalesce(b.ends_at, $2), $2), s.started_at + interval '1 second')
+FROM usage_session o LEFT JOIN booking b ON b.id = o.booking_id
+WHERE o.id = s.id AND s.instrument_id = $1 AND s.ended_at IS NULL AND s.booking_id IS DISTINCT FROM $3
+"""

@@ -353,21 +353,11 @@ async def decide_series(
     return [store.booking_out(r) for r in await db.in_transaction(work)]
 
 
-#: A check-in ends the sessions still open on the instrument: at their booked end, or now if
-#: that is earlier (the next user took over), so sessions of one instrument never overlap.
-_HAND_OVER = """
-UPDATE usage_session s
-SET ended_at = greatest(least(coalesce(b.ends_at, $2), $2), s.started_at + interval '1 second')
-FROM usage_session o LEFT JOIN booking b ON b.id = o.booking_id
-WHERE o.id = s.id AND s.instrument_id = $1 AND s.ended_at IS NULL AND s.booking_id IS DISTINCT FROM $3
-"""
-
-
 async def open_session(conn: asyncpg.Connection, row: Any, actor: int, now: datetime) -> None:
     """The usage session snapshots who used the instrument as the booking recorded it, and
     whether the user's membership of that institution is verified now: only a verified
     member counts as internal, or as external in the sharing figures."""
-    await conn.execute(_HAND_OVER, row["instrument_id"], now, row["id"])
+    await conn.execute(sql.HAND_OVER, row["instrument_id"], now, row["id"])
     try:
         await conn.execute(
             sql.OPEN_SESSION,

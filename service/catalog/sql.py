@@ -330,3 +330,18 @@ def institutions_page(where: str, n: int) -> str:
         f"ORDER BY inst.region_code, inst.name_zh, inst.id "
         f"LIMIT ${n + 1} OFFSET ${n + 2}"
     )
+
+
+# Display lookups of the pages (`lookups.py`).
+INSTRUMENTS_BY_ID = """
+SELECT i.id, i.name_zh, i.name_en, i.institution_id, r.timezone,
+       s.name_zh AS institution_name_zh, s.name_en AS institution_name_en
+FROM instrument i JOIN institution s ON s.id = i.institution_id
+JOIN region r ON r.code = s.region_code
+WHERE i.id = ANY($1::bigint[])
+"""
+MANAGERS_OF_INSTITUTION = """SELECT m.instrument_id, u.id AS user_id, u.display_name, u.email
+FROM instrument_manager m JOIN instrument i ON i.id = m.instrument_id
+JOIN app_user u ON u.id = m.user_id
+WHERE i.institution_id = $1 ORDER BY m.instrument_id, u.display_name"""
+REGION_ZONE = "SELECT timezone FROM region WHERE code = $1"

@@ -13,7 +13,7 @@ from service.audit import store as audit
 from service.common.i18n import negotiate
 from service.common.schemas import Violation
 from service.db import Database
-from service.enterprises import rules
+from service.enterprises import rules, sql
 from service.enterprises.schemas import EnterpriseOut, EnterpriseRegisterIn
 from service.errors import Conflict, Unprocessable
 
@@ -35,14 +35,13 @@ def _violations(data: EnterpriseRegisterIn, code: str, email: str) -> list[Viola
 
 
 async def _insert(conn: asyncpg.Connection, data: EnterpriseRegisterIn, code: str) -> int:
-    if not await conn.fetchval("SELECT 1 FROM region WHERE code = $1", data.region_code):
+    if not await conn.fetchval(sql.REGION_EXISTS, data.region_code):
         raise _refuse([Violation("region_code", "Choose an existing region.")])
     try:
         async with conn.transaction():
             return int(
                 await conn.fetchval(
-                    """INSERT INTO institution (code, name_zh, name_en, kind, region_code,
-                           credit_code) VALUES ($1, $2, $3, 'enterprise', $4, $5) RETURNING id""",
+                    sql.INSERT_ENTERPRISE,
                     "ent-" + code.lower(),
                     data.name_zh.strip(),
                     data.name_en.strip() or data.name_zh.strip(),
@@ -74,7 +73,7 @@ async def register_enterprise(
             language=data.admin.language or negotiate(accept_language), verified_by="enterprise",
         )  # fmt: skip
         await conn.execute(
-            "INSERT INTO institution_admin (user_id, institution_id) VALUES ($1, $2)",
+            sql.INSERT_INSTITUTION_ADMIN,
             user_id,
             institution_id,
         )

@@ -57,6 +57,7 @@ async def register(
     },
 )
 async def merge(
+    *,
     request: Request[Any, Any, Any],
     enterprise_id: PathId,
     data: JSONBody[MergeIn],
@@ -64,7 +65,7 @@ async def merge(
     db: NamedDependency[Database],
 ) -> MergeOut:
     """Merges the enterprise in the path (a duplicate) into `into`."""
-    return await merging.merge(db, user, enterprise_id, data.into, client_address(request))
+    return await merging.merge(db, user, enterprise_id, data.into, address=client_address(request))
 
 
 ROUTES: list[Any] = [register, merge]

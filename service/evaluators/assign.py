@@ -32,7 +32,7 @@ async def _check(conn: asyncpg.Connection, institution_id: int, user_id: int) ->
 
 
 async def set_evaluator(
-    db: Database, caller: Principal, institution_id: int, user_id: int, granted: bool
+    db: Database, caller: Principal, institution_id: int, user_id: int, *, granted: bool
 ) -> None:
     """Idempotent (PUT twice = once); the grant or the removal is audited with it."""
     require_platform_admin(caller)

@@ -35,7 +35,7 @@ ERRORS = {
 async def grant_evaluator(institution_id: PathId, user_id: PathId, user: User, db: DB) -> None:
     """Let a user (of a third-party evaluation agency) read the institution's figures, records
     and exports. Evaluators change nothing, and every read they make is audited."""
-    await assign.set_evaluator(db, user, institution_id, user_id, True)
+    await assign.set_evaluator(db, user, institution_id, user_id, granted=True)
 
 
 @delete(
@@ -46,7 +46,7 @@ async def grant_evaluator(institution_id: PathId, user_id: PathId, user: User, d
     responses=ERRORS,
 )
 async def revoke_evaluator(institution_id: PathId, user_id: PathId, user: User, db: DB) -> None:
-    await assign.set_evaluator(db, user, institution_id, user_id, False)
+    await assign.set_evaluator(db, user, institution_id, user_id, granted=False)
 
 
 @get(

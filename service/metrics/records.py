@@ -13,6 +13,7 @@ import asyncpg
 from service.accounts.principal import Principal
 from service.common.pagination import offset
 from service.db import Database
+from service.metrics import sql
 from service.metrics.csvout import lines
 from service.metrics.ratings import LABELS
 from service.metrics.schemas import ServiceRecordOut
@@ -46,23 +47,7 @@ HEADER = [
 
 def _select(user: Principal, date_from: date, date_to: date, p: Params) -> str:
     where = visible_where(user, p, Filters())
-    lo, hi = p.add(date_from), p.add(date_to)
-    return f"""
-    FROM usage_session s
-    JOIN instrument i ON i.id = s.instrument_id
-    JOIN institution n ON n.id = i.institution_id
-    JOIN region r ON r.code = n.region_code
-    JOIN institution ui ON ui.id = s.user_institution_id
-    LEFT JOIN app_user u ON u.id = s.user_id
-    LEFT JOIN satisfaction sat ON sat.booking_id = s.booking_id
-    WHERE s.ended_at IS NOT NULL AND {where}
-      AND s.started_at >= {lo}::date::timestamp AT TIME ZONE r.timezone
-      AND s.started_at < {hi}::date::timestamp AT TIME ZONE r.timezone"""
-
-
-_COLUMNS = """s.started_at, s.ended_at, s.service_way, s.samples, s.amount, u.display_name,
-    ui.name_zh AS unit, i.id AS instrument_id, i.name_zh AS instrument, n.code AS ins_code,
-    r.timezone, sat.rating, sat.comment"""
+    return sql.records_from(where, p.add(date_from), p.add(date_to))
 
 
 def to_record(row: asyncpg.Record) -> ServiceRecordOut:
@@ -95,7 +80,7 @@ async def records_page(
     body = _select(user, date_from, date_to, p)
     total = await db.fetchval(f"SELECT count(*) {body}", *p.args)
     rows = await db.fetch(
-        f"SELECT {_COLUMNS} {body} ORDER BY s.started_at, s.id "
+        f"SELECT {sql.RECORD_COLUMNS} {body} ORDER BY s.started_at, s.id "
         f"LIMIT {int(page_size)} OFFSET {offset(page, page_size)}",
         *p.args,
     )
@@ -128,15 +113,15 @@ def records_csv(
     """The whole range as CSV, streamed from a cursor so memory stays flat on large exports.
     The query (and the permission check) is built before the first byte is sent."""
     p = Params()
-    sql = f"SELECT {_COLUMNS} {_select(user, date_from, date_to, p)} ORDER BY s.started_at, s.id"
-    return _stream(db, sql, p.args)
+    query = f"SELECT {sql.RECORD_COLUMNS} {_select(user, date_from, date_to, p)} ORDER BY s.started_at, s.id"
+    return _stream(db, query, p.args)
 
 
-async def _stream(db: Database, sql: str, args: list[Any]) -> AsyncIterator[bytes]:
+async def _stream(db: Database, query: str, args: list[Any]) -> AsyncIterator[bytes]:
     yield next(iter(lines(HEADER, []))).encode("utf-8")
     async with db.transaction() as conn:
         batch: list[ServiceRecordOut] = []
-        async for row in conn.cursor(sql, *args, prefetch=500):
+        async for row in conn.cursor(query, *args, prefetch=500):
             batch.append(to_record(row))
             if len(batch) == 500:
                 yield _encode(batch)

@@ -684,3 +684,47 @@ GROUP_LABELS = {
     "category": "SELECT code AS key, name_zh AS zh, name_en AS en FROM category"
     " WHERE code = ANY($1::text[])",
 }
+
+
+# A researcher's own usage (`mine.py`): $1 the user, $2/$3 the optional local date range.
+_MY_FROM = """
+FROM usage_session s
+JOIN instrument i ON i.id = s.instrument_id
+JOIN institution n ON n.id = i.institution_id
+JOIN region r ON r.code = n.region_code
+LEFT JOIN satisfaction sat ON sat.booking_id = s.booking_id
+WHERE s.user_id = $1
+  AND ($2::date IS NULL OR s.started_at >= $2::date::timestamp AT TIME ZONE r.timezone)
+  AND ($3::date IS NULL OR s.started_at < $3::date::timestamp AT TIME ZONE r.timezone)
+"""
+_MY_SECONDS = "extract(epoch FROM s.ended_at - s.started_at)"
+#: The user's sessions, newest first (the caller adds LIMIT/OFFSET).
+MY_SESSIONS = f"""SELECT s.id, s.instrument_id, i.name_zh, i.name_en, s.booking_id, s.started_at,
+       s.ended_at, {_MY_SECONDS} AS secs, s.service_way, s.samples, s.amount, sat.rating
+{_MY_FROM} ORDER BY s.started_at DESC, s.id DESC"""
+#: The user's sessions and hours per instrument, most used first.
+MY_INSTRUMENTS = f"""SELECT s.instrument_id, min(i.name_zh) AS name_zh, min(i.name_en) AS name_en,
+       count(*) AS n, coalesce(sum({_MY_SECONDS}), 0)::float8 AS secs
+{_MY_FROM} GROUP BY s.instrument_id ORDER BY secs DESC, s.instrument_id"""
+
+
+# Service records (`records.py`): the sessions of a date range the caller may see.
+RECORD_COLUMNS = """s.started_at, s.ended_at, s.service_way, s.samples, s.amount, u.display_name,
+    ui.name_zh AS unit, i.id AS instrument_id, i.name_zh AS instrument, n.code AS ins_code,
+    r.timezone, sat.rating, sat.comment"""
+
+
+def records_from(where: str, lo: str, hi: str) -> str:
+    """FROM … WHERE of the service records: `where` the caller's visibility, `lo`/`hi` the
+    placeholders of the local date range."""
+    return f"""
+    FROM usage_session s
+    JOIN instrument i ON i.id = s.instrument_id
+    JOIN institution n ON n.id = i.institution_id
+    JOIN region r ON r.code = n.region_code
+    JOIN institution ui ON ui.id = s.user_institution_id
+    LEFT JOIN app_user u ON u.id = s.user_id
+    LEFT JOIN satisfaction sat ON sat.booking_id = s.booking_id
+    WHERE s.ended_at IS NOT NULL AND {where}
+      AND s.started_at >= {lo}::date::timestamp AT TIME ZONE r.timezone
+      AND s.started_at < {hi}::date::timestamp AT TIME ZONE r.timezone"""

@@ -18,6 +18,7 @@ from service.accounts.membership import add_membership
 from service.accounts.passwords import hash_password_async
 from service.accounts.secrets import digest, new_secret
 from service.errors import NotFound, Unprocessable
+from service.onboarding import sql
 from service.outbox.store import enqueue
 
 VALID_FOR = timedelta(days=14)
@@ -43,9 +44,7 @@ async def invite(
 ) -> int:
     """Create the inactive account and queue its invitation; returns the user id."""
     user_id = await conn.fetchval(
-        """INSERT INTO app_user (email, display_name, institution_id, language, password_hash,
-                                 is_active)
-           VALUES ($1, $2, $3, $4, $5, false) RETURNING id""",
+        sql.INSERT_INVITED_USER,
         rules.normalise_email(person.email),
         person.display_name[:100] or person.email.split("@")[0],
         person.institution_id,
@@ -64,8 +63,7 @@ async def invite(
     )
     token = new_secret("inv_")
     invitation_id = await conn.fetchval(
-        """INSERT INTO account_invitation (user_id, token_hash, invited_by, expires_at)
-           VALUES ($1, $2, $3, $4) RETURNING id""",
+        sql.INSERT_INVITATION,
         user_id,
         digest(token),
         invited_by,
@@ -76,18 +74,18 @@ async def invite(
         kind="account_invitation",
         user_id=user_id,
         dedupe_key=f"account_invitation:{invitation_id}",
-        payload=await _mail_payload(conn, person.institution_id, token, base_url, now + VALID_FOR),
+        payload=await _mail_payload(
+            conn, person.institution_id, token, base_url, until=now + VALID_FOR
+        ),
     )
     return int(user_id)
 
 
 async def _mail_payload(
-    conn: asyncpg.Connection, institution_id: int, token: str, base_url: str, until: datetime
+    conn: asyncpg.Connection, institution_id: int, token: str, base_url: str, *, until: datetime
 ) -> dict[str, object]:
     """Everything the invitation mail shows, in both languages (rendered from this alone)."""
-    names = await conn.fetchrow(
-        "SELECT name_zh, name_en FROM institution WHERE id = $1", institution_id
-    )
+    names = await conn.fetchrow(sql.INSTITUTION_NAMES, institution_id)
     assert names is not None
     return {
         "link": f"{base_url.rstrip('/')}/invitations/{token}",
@@ -99,14 +97,8 @@ async def _mail_payload(
     }
 
 
-_OPEN = """
-SELECT v.id, v.user_id, u.email FROM account_invitation v JOIN app_user u ON u.id = v.user_id
-WHERE v.token_hash = $1 AND v.accepted_at IS NULL AND v.expires_at > $2
-"""
-
-
 async def open_invitation(conn: asyncpg.Connection, token: str, now: datetime) -> asyncpg.Record:
-    row = await conn.fetchrow(_OPEN, digest(token), now)
+    row = await conn.fetchrow(sql.OPEN_INVITATION, digest(token), now)
     if row is None:
         raise NotFound("This invitation is unknown, used or expired; ask for a new one.")
     return row
@@ -122,11 +114,9 @@ async def accept(conn: asyncpg.Connection, token: str, password: str, now: datet
             extra={"violations": [{"rule": v.rule, "message": v.message} for v in problems]},
         )
     await conn.execute(
-        "UPDATE app_user SET password_hash = $2, is_active = true, updated_at = now() WHERE id = $1",
+        sql.ACTIVATE_INVITED_USER,
         row["user_id"],
         await hash_password_async(password),
     )
-    await conn.execute(
-        "UPDATE account_invitation SET accepted_at = $2 WHERE id = $1", row["id"], now
-    )
+    await conn.execute(sql.ACCEPT_INVITATION, row["id"], now)
     return int(row["user_id"])

@@ -16,6 +16,7 @@ from litestar.params import JSONBody, PathParameter, QueryParameter
 
 from service.accounts.principal import Principal
 from service.common.openapi import problem_spec as _problem
+from service.common.params import PathId
 from service.common.time import utcnow
 from service.db import Database
 from service.onboarding import import_instruments, import_users, invite
@@ -60,6 +61,7 @@ def _media(request: Request[Any, Any, Any]) -> str:
     responses=IMPORT_ERRORS,
 )
 async def import_registry_instruments(
+    *,
     request: Request[Any, Any, Any],
     db: DB,
     user: User,
@@ -86,11 +88,12 @@ async def import_registry_instruments(
     responses=IMPORT_ERRORS,
 )
 async def import_institution_users(
+    *,
     request: Request[Any, Any, Any],
     db: DB,
     user: User,
     settings: Config,
-    institution_id: Annotated[int, PathParameter(ge=1, le=2**63 - 1)],
+    institution_id: PathId,
     dry_run: DryRun = True,
     filename: FileName = "users.csv",
 ) -> UserImportReport:

@@ -68,3 +68,23 @@ ADD_MANAGERS = """
 INSERT INTO instrument_manager (user_id, instrument_id)
 SELECT * FROM unnest($1::bigint[], $2::bigint[]) ON CONFLICT DO NOTHING
 """
+
+OPEN_INVITATION = """
+SELECT v.id, v.user_id, u.email FROM account_invitation v JOIN app_user u ON u.id = v.user_id
+WHERE v.token_hash = $1 AND v.accepted_at IS NULL AND v.expires_at > $2
+"""
+
+INSERT_INVITED_USER = """INSERT INTO app_user (email, display_name, institution_id, language, password_hash,
+                                 is_active)
+           VALUES ($1, $2, $3, $4, $5, false) RETURNING id"""
+
+INSERT_INVITATION = """INSERT INTO account_invitation (user_id, token_hash, invited_by, expires_at)
+           VALUES ($1, $2, $3, $4) RETURNING id"""
+
+INSTITUTION_NAMES = "SELECT name_zh, name_en FROM institution WHERE id = $1"
+
+ACTIVATE_INVITED_USER = (
+    "UPDATE app_user SET password_hash = $2, is_active = true, updated_at = now() WHERE id = $1"
+)
+
+ACCEPT_INVITATION = "UPDATE account_invitation SET accepted_at = $2 WHERE id = $1"

@@ -27,6 +27,7 @@ from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 import asyncpg
 
+from service.ops import sql
 from service.settings import Settings
 
 #: Folders where distributions install one PostgreSQL major version each.
@@ -110,10 +111,8 @@ async def server_facts(url: str) -> tuple[int, int]:
     """(server major version, number of tables in the public schema)."""
     conn = await asyncpg.connect(url)
     try:
-        version = int(await conn.fetchval("SHOW server_version_num"))
-        tables = int(
-            await conn.fetchval("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
-        )
+        version = int(await conn.fetchval(sql.SERVER_VERSION))
+        tables = int(await conn.fetchval(sql.COUNT_PUBLIC_TABLES))
     finally:
         await conn.close()
     return version // 10000, tables

@@ -19,16 +19,7 @@ from service.common.time import utcnow
 from service.db import Database
 from service.notifications import circuit
 from service.notifications.admin import STATES as OUTBOX_STATES
-
-_JOB_SQL = """
-SELECT job,
-       count(*) FILTER (WHERE outcome = 'ok') AS ok,
-       count(*) FILTER (WHERE outcome = 'failed') AS failed,
-       extract(epoch FROM now() - max(finished_at) FILTER (WHERE outcome = 'ok')) AS age
-FROM job_run WHERE started_at > now() - interval '24 hours'
-GROUP BY job ORDER BY job
-"""
-_OUTBOX_SQL = "SELECT state, count(*) AS n FROM notification_outbox GROUP BY state ORDER BY state"
+from service.ops import sql
 
 
 class _Snapshot(Collector):
@@ -53,13 +44,13 @@ async def render_db_gauges(db: Database) -> bytes:
     outbox = GaugeMetricFamily(
         "instrument_share_outbox_rows", "Outbox rows by delivery state", labels=["state"]
     )
-    for row in await db.fetch(_JOB_SQL):
+    for row in await db.fetch(sql.JOB_RUNS_LAST_DAY):
         runs.add_metric([row["job"], "ok"], row["ok"])
         runs.add_metric([row["job"], "failed"], row["failed"])
         if row["age"] is not None:
             age.add_metric([row["job"]], float(row["age"]))
     by_state = dict.fromkeys(OUTBOX_STATES, 0)
-    for row in await db.fetch(_OUTBOX_SQL):
+    for row in await db.fetch(sql.OUTBOX_BY_STATE):
         by_state[row["state"]] = row["n"]
     for state, n in by_state.items():
         outbox.add_metric([state], n)

@@ -16,6 +16,7 @@ from litestar.response import Stream
 from service.accounts.principal import Principal
 from service.common.openapi import JsonOrCsvOperation
 from service.common.openapi import problem_spec as _problem
+from service.common.params import QueryId
 from service.db import Database
 from service.errors import Unprocessable
 from service.metrics.csvout import MEDIA_TYPE as CSV
@@ -36,7 +37,6 @@ Format = Annotated[str, QueryParameter(name="format", pattern="^(json|csv)$")]
 Header = Annotated[
     str, QueryParameter(pattern="^(en|zh)$", description="CSV header row: field names or Chinese")
 ]
-Institution = Annotated[int | None, QueryParameter(ge=1, le=2**63 - 1)]
 ERRORS = {403: _problem("Platform admins and institution admins only")}
 
 
@@ -65,12 +65,13 @@ async def _answer(body: AsyncIterator[bytes], fmt: str, name: str) -> Stream | R
     },
 )
 async def catalogue_export(
+    *,
     db: DB,
     user: User,
     settings: NamedDependency[Settings],
     export_format: Format = "csv",
     header: Header = "en",
-    institution: Institution = None,
+    institution: QueryId = None,
     institution_columns: Annotated[
         bool, QueryParameter(description="append insName, insNameEn, insKind")
     ] = False,
@@ -106,6 +107,7 @@ async def catalogue_export(
     },
 )
 async def service_records_export(
+    *,
     db: DB,
     user: User,
     date_from: Annotated[date, QueryParameter(name="from", description="local date")],
@@ -118,7 +120,7 @@ async def service_records_export(
             name="scope", pattern="^(external|all)$", description="external service only"
         ),
     ] = "external",
-    institution: Institution = None,
+    institution: QueryId = None,
 ) -> Stream | Response[bytes]:
     """Completed usage sessions in the registry's service-record fields and order (insCode,
     innerId, amounts, serviceTime, …, applicatUnit, comment). By default only service to
@@ -144,7 +146,7 @@ async def service_records_export(
     tags=TAGS,
     responses=ERRORS,
 )
-async def completeness(db: DB, user: User, institution: Institution = None) -> CompletenessOut:
+async def completeness(db: DB, user: User, institution: QueryId = None) -> CompletenessOut:
     """Per instrument, the registry fields that are missing or out of bounds (see the README,
     "Registry formats", for the list of required fields)."""
     return await check.completeness(db, institutions_in_scope(user, institution))

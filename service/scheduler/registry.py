@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from service.bookings import jobs as booking_jobs
-from service.common.jobs import JobResult
+from service.common.jobs import Job, JobResult
 from service.common.time import utcnow
 from service.db import Database
 from service.notifications import circuit
@@ -22,8 +22,9 @@ from service.notifications.ahead import queue_calendar_notices
 from service.notifications.delivery import deliver_outbox
 from service.notifications.reminders import queue_reminders
 from service.ops.prometheus import JOB_ITEMS, JOB_RUNS
-from service.scheduler import maintenance, runs
-from service.scheduler.job import Job, tick_of
+from service.scheduler import jobs as scheduler_jobs
+from service.scheduler import store
+from service.scheduler.rules import tick_of
 from service.search import jobs as search_jobs
 from service.settings import Settings
 
@@ -70,27 +71,10 @@ JOBS: dict[str, Job] = {
             timedelta(minutes=5),
             "Complete bookings that ended with a usage session.",
         ),
-        Job(
-            "search_index_pending",
-            search_jobs.search_index_pending,
-            timedelta(minutes=1),
-            "Index instruments written without the indexer; rebuild after dictionary changes.",
-        ),
-        Job(
-            "purge_expired",
-            maintenance.purge_expired,
-            timedelta(hours=1),
-            "Delete expired idempotency keys, sessions, old login failures and job history.",
-        ),
+        *search_jobs.JOBS,
+        *scheduler_jobs.JOBS,
     )
 }
-if maintenance.rollup_available():
-    JOBS["rollup_metrics"] = Job(
-        "rollup_metrics",
-        maintenance.rollup_metrics,
-        timedelta(minutes=15),
-        "Recompute the days changed late, then roll recent usage up into the statistics tables.",
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,32 +90,34 @@ class RunReport:
 
 
 async def run_job(
-    db: Database, settings: Settings, job: Job, now: datetime, tick: datetime | None = None
+    db: Database, settings: Settings, job: Job, now: datetime, *, tick: datetime | None = None
 ) -> RunReport | None:
     """Run `job` once for its tick (by default the interval `now` falls in).
 
     Returns None when another scheduler already claimed the tick. A failure is recorded in
     `job_run` and logged, never raised: the scheduler must keep going.
     """
-    run_id = await runs.claim_tick(db, job.name, tick or tick_of(now, job.every))
+    run_id = await store.claim_tick(db, job.name, tick or tick_of(now, job.every))
     if run_id is None:
         JOB_RUNS.labels(job.name, "skipped").inc()
         return None
     try:
         result = await job.func(db, settings, now)
     except asyncio.CancelledError:
-        await asyncio.shield(runs.finish_run(db, run_id, "failed", {}, "cancelled at shutdown"))
+        await asyncio.shield(
+            store.finish_run(db, run_id, "failed", {}, error="cancelled at shutdown")
+        )
         raise
     except Exception as exc:  # noqa: BLE001 - any failure is recorded and the scheduler goes on
         log.exception("job %s failed", job.name)
         error = f"{type(exc).__name__}: {exc}"
         JOB_RUNS.labels(job.name, "failed").inc()
-        await runs.finish_run(db, run_id, "failed", {}, error)
+        await store.finish_run(db, run_id, "failed", {}, error=error)
         return RunReport(job.name, "failed", JobResult(), error)
     JOB_RUNS.labels(job.name, "ok").inc()
     for what, n in result.counts.items():
         JOB_ITEMS.labels(job.name, what).inc(n)
-    await runs.finish_run(db, run_id, "ok", result.counts)
+    await store.finish_run(db, run_id, "ok", result.counts)
     return RunReport(job.name, "ok", result)
 
 

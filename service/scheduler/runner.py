@@ -19,9 +19,9 @@ from datetime import timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from service.common.jobs import Job
 from service.common.time import utcnow
 from service.db import Database
-from service.scheduler.job import Job
 from service.scheduler.registry import JOBS, run_job
 from service.settings import Settings
 

@@ -4,7 +4,7 @@
 transaction that inserted or changed the instruments, after the write:
 
     async with db.transaction() as conn:
-        new_id = await conn.fetchval("INSERT INTO instrument (...) VALUES (...) RETURNING id")
+        new_id = await insert_instrument(conn, ...)  # the write itself
         await index_instruments(conn, [new_id])
 
 It reads the instruments' searched fields as the transaction sees them, builds their documents

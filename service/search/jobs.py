@@ -1,10 +1,10 @@
-"""Scheduled entry point: keep the search index current."""
+"""Scheduled entry points of search: keep the index current."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from service.common.jobs import JobResult
+from service.common.jobs import Job, JobResult
 from service.db import Database
 from service.search import index
 from service.settings import Settings
@@ -18,3 +18,13 @@ async def search_index_pending(db: Database, settings: Settings, now: datetime) 
         if n:
             result.add(what, n)
     return result
+
+
+JOBS: list[Job] = [
+    Job(
+        "search_index_pending",
+        search_index_pending,
+        timedelta(minutes=1),
+        "Index instruments written without the indexer; rebuild after dictionary changes.",
+    ),
+]

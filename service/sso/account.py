@@ -21,7 +21,7 @@ from datetime import timedelta
 import asyncpg
 
 from service.accounts import one_time
-from service.accounts.auth_service import Session, start_session
+from service.accounts.login import Session, start_session
 from service.accounts.users import create_user
 from service.affiliation import sql as affiliation_sql
 from service.affiliation import store as affiliation_store
@@ -60,9 +60,7 @@ async def affirm_membership(
     conn: asyncpg.Connection, user_id: int, institution_id: int, address: str
 ) -> None:
     row = await conn.fetchrow(
-        "SELECT m.id, m.state FROM membership m JOIN app_user u ON u.id = m.user_id "
-        "WHERE m.user_id = $1 AND m.institution_id = $2 AND u.institution_id = $2 "
-        "ORDER BY m.id DESC LIMIT 1 FOR UPDATE OF m",
+        sql.MEMBERSHIP_TO_AFFIRM,
         user_id,
         institution_id,
     )
@@ -89,9 +87,7 @@ async def open_session(
 ) -> Session:
     await affirm_membership(conn, user_id, provider.institution_id, address)
     session = await start_session(conn, user_id, old_session_id)
-    institution_id = await conn.fetchval(
-        "SELECT institution_id FROM app_user WHERE id = $1", user_id
-    )
+    institution_id = await conn.fetchval(sql.USER_INSTITUTION, user_id)
     await audit.record(
         conn, "login.succeeded", actor_user_id=user_id, subject_user_id=user_id,
         institution_id=institution_id, client_address=address,
@@ -101,7 +97,7 @@ async def open_session(
 
 
 async def attach(
-    conn: asyncpg.Connection, provider_id: int, subject: str, user_id: int, staff_number: str
+    conn: asyncpg.Connection, provider_id: int, subject: str, user_id: int, *, staff_number: str
 ) -> None:
     """Link the subject to the account; 409 when either side is linked otherwise already."""
     try:
@@ -116,6 +112,7 @@ async def _create(
     provider: store.Provider,
     assertion: rules.Assertion,
     language: str,
+    *,
     address: str,
 ) -> int:
     user_id = await create_user(
@@ -123,7 +120,7 @@ async def _create(
         institution_id=provider.institution_id, password_hash=NO_PASSWORD, language=language,
         verified_by="sso",
     )  # fmt: skip
-    await attach(conn, provider.id, assertion.subject, user_id, assertion.staff_number)
+    await attach(conn, provider.id, assertion.subject, user_id, staff_number=assertion.staff_number)
     await audit.record(
         conn, "sso.account_created", actor_user_id=user_id, subject_user_id=user_id,
         institution_id=provider.institution_id, client_address=address,
@@ -163,7 +160,10 @@ async def sign_in(
                           "staff_number": assertion.staff_number, "next": next_path},
                 )  # fmt: skip
                 return LinkNeeded(token)
-            user_id, created = await _create(conn, provider, assertion, language, address), True
+            user_id, created = (
+                await _create(conn, provider, assertion, language, address=address),
+                True,
+            )
         session = await open_session(
             conn, provider, user_id, old_session_id=old_session_id, address=address
         )

@@ -52,9 +52,9 @@ async def save_provider(
     settings: Settings,
     caller: Principal,
     institution_id: int,
+    *,
     protocol: str,
     data: IdentityProviderIn,
-    *,
     address: str,
 ) -> tuple[IdentityProviderOut, bool]:
     """Create or replace; returns the provider and whether it is new."""

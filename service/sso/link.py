@@ -23,7 +23,7 @@ from service.db import Database
 from service.errors import Conflict, Unprocessable
 from service.outbox.store import enqueue
 from service.settings import Settings
-from service.sso import account, store
+from service.sso import account, sql, store
 from service.sso.errors import SignOnRefused
 
 MAILED = "sso_link"
@@ -54,7 +54,9 @@ async def _finish(
     data = used["data"]
     provider = await store.get_provider(conn, int(data["provider_id"]))
     user_id = int(used["user_id"])
-    await account.attach(conn, provider.id, data["subject"], user_id, data.get("staff_number", ""))
+    await account.attach(
+        conn, provider.id, data["subject"], user_id, staff_number=data.get("staff_number", "")
+    )
     await audit.record(
         conn, "sso.linked", actor_user_id=user_id, subject_user_id=user_id,
         institution_id=provider.institution_id, client_address=address,
@@ -80,7 +82,7 @@ async def link_with_password(
     if live is None:
         raise SignOnRefused(INVALID)
     await throttle.reserve(db, settings, live["email"], address)
-    stored = await db.fetchval("SELECT password_hash FROM app_user WHERE id = $1", live["user_id"])
+    stored = await db.fetchval(sql.PASSWORD_HASH, live["user_id"])
     if not await verify_password(stored, password):
         raise Unprocessable(WRONG_PASSWORD, extra={"violations": [
             {"rule": "password", "message": WRONG_PASSWORD}]})  # fmt: skip
@@ -99,7 +101,7 @@ async def mail_link(db: Database, settings: Settings, token: str) -> str:
         if live is None:
             raise SignOnRefused(INVALID)
         user = await conn.fetchrow(
-            "SELECT id, email, display_name, language FROM app_user WHERE id = $1 FOR UPDATE",
+            sql.USER_FOR_LINK_MAIL,
             live["user_id"],
         )
         if await one_time.recently_issued(conn, MAILED, user["id"], RESEND_AFTER):

@@ -49,6 +49,7 @@ async def list_providers(
                422: problem("Not an https issuer, a missing client id or secret, a bad domain.")},
 )  # fmt: skip
 async def save_provider(
+    *,
     request: Request[Any, Any, Any],
     institution_id: PathId,
     protocol: FromPath[Protocol],
@@ -61,7 +62,13 @@ async def save_provider(
     client secret is stored encrypted and never returned; leave it out to keep the stored one.
     Register `redirect_uri` at the provider (for CAS: allow service URLs starting with it)."""
     saved, created = await configure.save_provider(
-        db, settings, user, institution_id, protocol, data, address=client_address(request)
+        db,
+        settings,
+        user,
+        institution_id,
+        protocol=protocol,
+        data=data,
+        address=client_address(request),
     )
     return Response(saved, status_code=201 if created else 200)
 
@@ -70,6 +77,7 @@ async def save_provider(
     _BASE + "/{protocol:str}", operation_id="deleteIdentityProvider", tags=_TAGS, responses=_ADMIN
 )
 async def delete_provider(
+    *,
     request: Request[Any, Any, Any],
     institution_id: PathId,
     protocol: FromPath[Protocol],

@@ -72,3 +72,17 @@ ACCOUNT_BY_EMAIL = "SELECT id, is_active FROM app_user WHERE lower(email) = $1"
 
 #: Serialises first logins of one subject, so two at once make one account.
 LOCK_SUBJECT = "SELECT pg_advisory_xact_lock($1, hashtext($2))"
+
+MEMBERSHIP_TO_AFFIRM = (
+    "SELECT m.id, m.state FROM membership m JOIN app_user u ON u.id = m.user_id "
+    "WHERE m.user_id = $1 AND m.institution_id = $2 AND u.institution_id = $2 "
+    "ORDER BY m.id DESC LIMIT 1 FOR UPDATE OF m"
+)
+
+USER_INSTITUTION = "SELECT institution_id FROM app_user WHERE id = $1"
+
+PASSWORD_HASH = "SELECT password_hash FROM app_user WHERE id = $1"
+
+USER_FOR_LINK_MAIL = (
+    "SELECT id, email, display_name, language FROM app_user WHERE id = $1 FOR UPDATE"
+)

@@ -6,12 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from service.db import Database
-from service.surveys import store
+from service.surveys import sql, store
 from service.surveys.schemas import SurveyOut
-
-RATED_BOOKINGS = (
-    "SELECT booking_id FROM satisfaction WHERE user_id = $1 AND booking_id = ANY($2::bigint[])"
-)
 
 
 async def list_surveys(db: Database, now: datetime) -> list[SurveyOut]:
@@ -23,5 +19,5 @@ async def rated_booking_ids(db: Database, user_id: int, ids: list[int]) -> set[i
     """Which of these bookings the user has already rated (a rating is final)."""
     if not ids:
         return set()
-    rows = await db.fetch(RATED_BOOKINGS, user_id, ids)
+    rows = await db.fetch(sql.RATED_BOOKINGS, user_id, ids)
     return {int(r["booking_id"]) for r in rows}

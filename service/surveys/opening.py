@@ -22,7 +22,7 @@ KIND = "survey_invitation"
 
 
 async def open_survey(
-    db: Database, settings: Settings, user: Principal, data: SurveyIn, now: datetime
+    db: Database, settings: Settings, user: Principal, data: SurveyIn, *, now: datetime
 ) -> SurveyOut:
     require_platform_admin(user)
     problems = rules.survey_problems(data, now)
@@ -50,7 +50,7 @@ async def open_survey(
             for r in await conn.fetch(sql.INSTRUMENT_NAMES, ids)
         }
         for person in people:
-            await _invite(conn, settings, survey_id, data, person, names)
+            await _invite(conn, settings, survey_id, data, person=person, names=names)
         return survey_id
 
     try:
@@ -62,7 +62,7 @@ async def open_survey(
 
 async def _invite(
     conn: asyncpg.Connection, settings: Settings, survey_id: int, data: SurveyIn,
-    person: asyncpg.Record, names: dict[int, tuple[str, str]],
+    *, person: asyncpg.Record, names: dict[int, tuple[str, str]],
 ) -> None:  # fmt: skip
     token = new_secret("sv_")
     await conn.execute(

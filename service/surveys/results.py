@@ -51,7 +51,7 @@ def _row(r: Any, label: str, user: Principal) -> SurveyResultRowOut:
 
 
 async def survey_results(
-    db: Database, user: Principal, survey_id: int, group_by: GroupBy, language: str,
+    db: Database, user: Principal, survey_id: int, group_by: GroupBy, *, language: str,
     now: datetime,
 ) -> SurveyResultsOut:  # fmt: skip
     readable = readable_by(user)

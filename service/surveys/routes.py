@@ -11,6 +11,7 @@ from litestar.params import JSONBody, PathParameter, QueryParameter
 
 from service.accounts.principal import Principal
 from service.common.openapi import problem_spec as problem
+from service.common.params import PathId
 from service.common.time import utcnow
 from service.db import Database
 from service.metrics import columns, csvout
@@ -28,7 +29,6 @@ from service.surveys.schemas import (
 DB = NamedDependency[Database]
 User = NamedDependency[Principal]
 Conf = NamedDependency[Settings]
-SurveyId = Annotated[int, PathParameter(ge=1, le=2**62)]
 Token = Annotated[str, PathParameter(min_length=10, max_length=100)]
 Group = Annotated[results.GroupBy, QueryParameter()]
 TAGS = ["surveys"]
@@ -46,7 +46,7 @@ LINK = {404: problem("Unknown survey link"), 410: problem("The survey is closed"
 async def open_survey(data: JSONBody[SurveyIn], user: User, db: DB, settings: Conf) -> SurveyOut:
     """Open a survey for a period: everyone who used an instrument in it gets a mailed link
     (single use) to rate the instruments they used."""
-    return await opening.open_survey(db, settings, user, data, utcnow())
+    return await opening.open_survey(db, settings, user, data, now=utcnow())
 
 
 @get("/api/v1/surveys", operation_id="listSurveys", tags=TAGS, responses=READERS)
@@ -57,32 +57,32 @@ async def list_surveys(user: User, db: DB) -> list[SurveyOut]:
 
 @post("/api/v1/surveys/{survey_id:int}/close", operation_id="closeSurvey", tags=TAGS,
       status_code=200, responses={**ADMIN, 404: problem("No such survey")})  # fmt: skip
-async def close_survey(survey_id: SurveyId, user: User, db: DB) -> SurveyOut:
+async def close_survey(survey_id: PathId, user: User, db: DB) -> SurveyOut:
     return await opening.close_survey(db, user, survey_id, utcnow())
 
 
 @get("/api/v1/surveys/{survey_id:int}/results", operation_id="surveyResults", tags=TAGS,
      responses=READERS)  # fmt: skip
 async def survey_results(
-    request: Request[Any, Any, Any], survey_id: SurveyId, user: User, db: DB,
+    *, request: Request[Any, Any, Any], survey_id: PathId, user: User, db: DB,
     group_by: Group = "instrument",
 ) -> SurveyResultsOut:  # fmt: skip
     """Answers per instrument or institution: count per registry level (best first), number,
     mean score. Institutions' own admins see groups under the anonymity threshold without
     figures and no comments."""
     lang = language(request, user)
-    return await results.survey_results(db, user, survey_id, group_by, lang, utcnow())
+    return await results.survey_results(db, user, survey_id, group_by, language=lang, now=utcnow())
 
 
 @get("/api/v1/surveys/{survey_id:int}/results.csv", operation_id="surveyResultsCsv", tags=TAGS,
      responses=READERS, media_type=csvout.MEDIA_TYPE)  # fmt: skip
 async def survey_results_csv(
-    request: Request[Any, Any, Any], survey_id: SurveyId, user: User, db: DB,
+    *, request: Request[Any, Any, Any], survey_id: PathId, user: User, db: DB,
     group_by: Group = "instrument", labels: columns.Labelled = None,
 ) -> Response[bytes]:  # fmt: skip
     """The same as CSV (UTF-8 with a byte-order mark), for the evaluators' files."""
     lang = labels or language(request, user)
-    found = await results.survey_results(db, user, survey_id, group_by, lang, utcnow())
+    found = await results.survey_results(db, user, survey_id, group_by, language=lang, now=utcnow())
     name = f"survey-{survey_id}-{group_by}.csv"
     return Response(
         results.results_csv(found, labels),

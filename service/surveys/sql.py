@@ -82,3 +82,8 @@ LABELS = {
     "instrument": "SELECT id::text AS key, name_zh, name_en FROM instrument WHERE id = ANY($1::bigint[])",
     "institution": "SELECT id::text AS key, name_zh, name_en FROM institution WHERE id = ANY($1::bigint[])",
 }
+
+# Display lookups of the pages (`lookups.py`).
+RATED_BOOKINGS = (
+    "SELECT booking_id FROM satisfaction WHERE user_id = $1 AND booking_id = ANY($2::bigint[])"
+)

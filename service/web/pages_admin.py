@@ -23,7 +23,7 @@ from service.metrics.scope import Filters
 from service.notifications import admin as outbox_admin
 from service.notifications import circuit
 from service.notifications.schemas import OutboxRetryIn
-from service.scheduler.service import job_statuses
+from service.scheduler.statuses import job_statuses
 from service.web import charts, metrics_view
 from service.web.forms import Token
 from service.web.pages_calendar import problem_of

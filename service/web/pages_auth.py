@@ -10,7 +10,8 @@ from litestar.datastructures import Cookie
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromQuery
 
-from service.accounts import auth_service, users
+from service.accounts import login as login_use_case
+from service.accounts import users
 from service.accounts.client_address import client_address
 from service.accounts.http import cleared_cookies, session_cookies
 from service.accounts.principal import SESSION_COOKIE
@@ -49,8 +50,12 @@ async def login_submit(
     target = safe_next(data.next)
     try:
         credentials = msgspec.convert({"email": data.email, "password": data.password}, LoginIn)
-        result = await auth_service.login(
-            db, settings, credentials, request.cookies.get(SESSION_COOKIE), client_address(request)
+        result = await login_use_case.login(
+            db,
+            settings,
+            credentials,
+            request.cookies.get(SESSION_COOKIE),
+            address=client_address(request),
         )
     except (msgspec.ValidationError, Unauthorized, TooManyRequests) as exc:
         status = getattr(exc, "status", 401)
@@ -102,7 +107,7 @@ async def register_submit(
 async def logout_submit(
     request: Request[Any, Any, Any], view: ViewDep, db: DB, settings: SettingsDep
 ) -> Response[Any]:
-    await auth_service.logout(db, request.cookies.get(SESSION_COOKIE), None)
+    await login_use_case.logout(db, request.cookies.get(SESSION_COOKIE), None)
     view.cookies.extend(cleared_cookies(settings))
     return view.redirect("/login", ok="logged-out")
 

@@ -11,6 +11,7 @@ from litestar import Request, Response, get, post
 from litestar.params import URLEncodedBody
 
 from service.availability import opening_hours, sharing
+from service.availability import policy_edit as policies
 from service.availability.schemas import ClosureIn, OpeningHoursIn, SharedCalendarIn
 from service.bookings import closures as closure_days
 from service.catalog import instruments
@@ -18,7 +19,6 @@ from service.common import labels as code_labels
 from service.common.params import PathId
 from service.common.time import utcnow
 from service.errors import Conflict, Unprocessable
-from service.policies import edit as policies
 from service.policies.schemas import PolicyIn
 from service.web import labels
 from service.web.forms import (

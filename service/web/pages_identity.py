@@ -10,9 +10,10 @@ import msgspec
 from litestar import Response, get, post
 from litestar.params import URLEncodedBody
 
+from service.accounts.audit_log import read_events
 from service.accounts.client_address import client_address
 from service.affiliation import decide
-from service.audit.institution_log import institution_events
+from service.audit.filters import AuditFilter
 from service.catalog import directory
 from service.common.params import PageNumber, PathId
 from service.errors import Conflict, NotFound
@@ -37,7 +38,7 @@ async def _members_page(
     _administered(view, institution_id)
     institution = await directory.get_institution(db, institution_id)
     queue, waiting = await decide.list_memberships(
-        db, view.actor(), institution_id, "claimed", 1, 200
+        db, view.actor(), institution_id, "claimed", page=1, size=200
     )
     return view.render(
         "institution_members.html", status=status, institution=institution, queue=queue,
@@ -66,7 +67,7 @@ async def members_submit(
     _administered(view, institution_id)
     try:
         await decide.decide(
-            db, settings, view.actor(), institution_id, data.user_id, decision=data.decision,
+            db, settings, view.actor(), institution_id, user_id=data.user_id, decision=data.decision,
             reason=data.reason, address=client_address(view.request),
         )  # fmt: skip
     except (NotFound, Conflict) as exc:
@@ -77,7 +78,9 @@ async def members_submit(
 
 
 async def _audit(view: View, db: DB, institution: int | None, page: int) -> Any:
-    return await institution_events(db, view.actor(), institution, page=page, page_size=50)
+    return await read_events(
+        db, view.actor(), AuditFilter(institution_id=institution), page, page_size=50
+    )
 
 
 @get("/institution/{institution_id:int}/audit", name="page-institution-audit")

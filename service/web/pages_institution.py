@@ -11,6 +11,7 @@ from litestar import Request, Response, get, post
 from litestar.params import QueryParameter, URLEncodedBody
 
 from service.accounts import roles, user_admin
+from service.availability import policy_edit as policies
 from service.catalog import directory, instruments
 from service.catalog.lookups import instruments_by_id, managers_by_instrument
 from service.common.params import PathId
@@ -18,7 +19,6 @@ from service.common.time import utcnow
 from service.errors import Forbidden, NotFound, Unprocessable
 from service.metrics import evaluation
 from service.metrics.definitions import definitions
-from service.policies import edit as policies
 from service.web import labels, metrics_view
 from service.web.forms import PolicyForm
 from service.web.pages_admin import exports
@@ -78,7 +78,7 @@ async def managers_submit(
         return await _instruments_page(view, db, institution_id, 404, problem=problem)
     try:
         await roles.set_instrument_manager(
-            db, view.actor(), data.instrument_id, data.user_id, data.action == "grant"
+            db, view.actor(), data.instrument_id, data.user_id, granted=data.action == "grant"
         )
     except (NotFound, Forbidden, Unprocessable) as exc:
         problem = {"status": exc.status, "title": exc.title, "detail": exc.detail}

@@ -93,7 +93,7 @@ async def sso_submit(
             )
         else:
             await configure.save_provider(
-                db, settings, view.actor(), institution_id, data.protocol, _config(data),
+                db, settings, view.actor(), institution_id, protocol=data.protocol, data=_config(data),
                 address=address,
             )  # fmt: skip
     except msgspec.ValidationError as exc:

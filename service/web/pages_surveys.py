@@ -93,7 +93,9 @@ async def _admin_page(
     shown = survey_id or (surveys[0].id if surveys else None)
     found = None
     if shown is not None:
-        found = await results.survey_results(db, user, shown, "instrument", view.language, now)
+        found = await results.survey_results(
+            db, user, shown, "instrument", language=view.language, now=now
+        )
     year = last_complete_year(definitions(settings).today(now))
     values: dict[str, Any] = {
         "problem": None,
@@ -139,7 +141,7 @@ async def surveys_submit(
                    "detail": view.t("Give the period and the closing day as dates.")}  # fmt: skip
         return await _admin_page(view, db, settings, None, status=422, problem=problem, form=form)
     try:
-        survey = await opening.open_survey(db, settings, view.actor(), data, utcnow())
+        survey = await opening.open_survey(db, settings, view.actor(), data, now=utcnow())
     except (Unprocessable, Conflict) as exc:
         return await _admin_page(
             view, db, settings, None, status=exc.status, problem=problem_of(exc, view), form=form

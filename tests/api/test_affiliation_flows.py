@@ -274,7 +274,7 @@ async def test_a_revocation_waits_for_a_booking_that_read_the_membership(
                 settings,
                 admin_principal,
                 inst,
-                member.id,
+                user_id=member.id,
                 decision="revoke",
                 reason="",
                 address="",

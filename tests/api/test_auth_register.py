@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from service.accounts.auth_service import prune_login_failures
+from service.accounts.login import prune_login_failures
 from service.accounts.passwords import hash_password
 from service.accounts.users import create_user
 from service.db import Database

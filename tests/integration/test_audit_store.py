@@ -6,7 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from service.audit.store import AuditFilter, list_events, record
+from service.audit.filters import AuditFilter
+from service.audit.store import list_events, record
 from service.db import Database
 from tests.factories import UserHandle, make_institution, make_user
 

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from service.common.jobs import JobResult
+from service.common.jobs import Job, JobResult
 from service.db import Database
 from service.ops.prometheus import REGISTRY
-from service.scheduler.job import Job, tick_of
 from service.scheduler.registry import JOBS, run_job, run_job_once
+from service.scheduler.rules import tick_of
 from service.scheduler.runner import start_scheduler, stop_scheduler
 from service.settings import Settings
 from tests.factories import unique

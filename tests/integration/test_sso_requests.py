@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from service.common.time import utcnow
 from service.db import Database
-from service.scheduler.maintenance import purge_expired
+from service.scheduler.jobs import purge_expired
 from service.settings import Settings
 from service.sso import store
 from tests.factories import make_institution

@@ -1,4 +1,4 @@
-"""Reading the audit log: platform admins read every event; an institution admin reads the
+"""Reading the audit log (the use case; `service.audit` only writes and queries it): platform admins read every event; an institution admin reads the
 events of the institutions they administer (the events of their own people)."""
 
 from __future__ import annotations
@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from service.accounts.principal import Principal
+from service.accounts.schemas import AuditEventOut
 from service.audit import store
-from service.audit.schemas import AuditEventOut
-from service.audit.store import AuditFilter
+from service.audit.filters import AuditFilter
 from service.common.schemas import Page
 from service.db import Database
 from service.errors import Forbidden
@@ -30,7 +30,7 @@ def scoped(caller: Principal, f: AuditFilter) -> AuditFilter:
 
 
 async def read_events(
-    db: Database, caller: Principal, f: AuditFilter, page: int, page_size: int
+    db: Database, caller: Principal, f: AuditFilter, page: int, *, page_size: int
 ) -> Page[AuditEventOut]:
     async with db.connection() as conn:
         events, total = await store.list_events(

@@ -13,14 +13,11 @@ from service.accounts.client_address import client_address
 from service.accounts.principal import Principal
 from service.accounts.schemas import InstrumentManagerOut, UserOut, UserPatchIn
 from service.common.openapi import problem_spec as problem
-from service.common.pagination import MAX_PAGE_SIZE
-from service.common.params import PageNumber, PathId
+from service.common.params import PageNumber, PageSize, PathId, QueryId
 from service.common.schemas import Page
 from service.db import Database
 
 _USERS = ["users"]
-# Local page parameters: defaults inside `Annotated` are deprecated in Litestar 2.25.
-_PageSize = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE_SIZE, description="items per page")]
 _FORBIDDEN = {403: problem("Your roles do not allow this.")}
 _HIDDEN = {404: problem("The object does not exist or is not visible to you.")}
 
@@ -32,11 +29,10 @@ _HIDDEN = {404: problem("The object does not exist or is not visible to you.")}
     responses=_FORBIDDEN,
 )
 async def list_users(
+    *,
     user: NamedDependency[Principal],
     db: NamedDependency[Database],
-    institution: Annotated[
-        int | None, QueryParameter(ge=1, le=2**63 - 1, description="institution id")
-    ] = None,
+    institution: QueryId = None,
     q: Annotated[
         str | None, QueryParameter(max_length=100, description="part of the email or name")
     ] = None,
@@ -44,7 +40,7 @@ async def list_users(
         bool | None, QueryParameter(description="only active or inactive users")
     ] = None,
     page: PageNumber = 1,
-    page_size: _PageSize = 20,
+    page_size: PageSize = 20,
 ) -> Page[UserOut]:
     """Platform admins list everyone; institution admins the users of their institutions."""
     return await user_admin.list_users(
@@ -66,6 +62,7 @@ async def get_user(
     responses={**_HIDDEN, **_FORBIDDEN, 409: problem("You cannot deactivate yourself.")},
 )
 async def update_user(
+    *,
     request: Request[Any, Any, Any],
     user_id: PathId,
     data: JSONBody[UserPatchIn],
@@ -73,7 +70,7 @@ async def update_user(
     db: NamedDependency[Database],
 ) -> UserOut:
     """Activate or deactivate, rename; only platform admins grant platform admin."""
-    return await user_admin.patch_user(db, user, user_id, data, client_address(request))
+    return await user_admin.patch_user(db, user, user_id, data, address=client_address(request))
 
 
 @put(
@@ -84,6 +81,7 @@ async def update_user(
     responses={**_FORBIDDEN, 404: problem("No such institution or user.")},
 )
 async def grant_institution_admin(
+    *,
     request: Request[Any, Any, Any],
     institution_id: PathId,
     user_id: PathId,
@@ -91,7 +89,7 @@ async def grant_institution_admin(
     db: NamedDependency[Database],
 ) -> None:
     await roles.set_institution_admin(
-        db, user, institution_id, user_id, True, client_address(request)
+        db, user, institution_id, user_id, granted=True, address=client_address(request)
     )
 
 
@@ -102,6 +100,7 @@ async def grant_institution_admin(
     responses={**_FORBIDDEN, 404: problem("No such institution or user.")},
 )
 async def revoke_institution_admin(
+    *,
     request: Request[Any, Any, Any],
     institution_id: PathId,
     user_id: PathId,
@@ -109,7 +108,7 @@ async def revoke_institution_admin(
     db: NamedDependency[Database],
 ) -> None:
     await roles.set_institution_admin(
-        db, user, institution_id, user_id, False, client_address(request)
+        db, user, institution_id, user_id, granted=False, address=client_address(request)
     )
 
 
@@ -137,6 +136,7 @@ async def list_managers(
     },
 )
 async def grant_manager(
+    *,
     request: Request[Any, Any, Any],
     instrument_id: PathId,
     user_id: PathId,
@@ -146,7 +146,7 @@ async def grant_manager(
     """Institution admins appoint members of the instrument's institution; platform admins
     may appoint anyone."""
     await roles.set_instrument_manager(
-        db, user, instrument_id, user_id, True, client_address(request)
+        db, user, instrument_id, user_id, granted=True, address=client_address(request)
     )
 
 
@@ -157,6 +157,7 @@ async def grant_manager(
     responses={**_FORBIDDEN, 404: problem("No such instrument.")},
 )
 async def revoke_manager(
+    *,
     request: Request[Any, Any, Any],
     instrument_id: PathId,
     user_id: PathId,
@@ -164,7 +165,7 @@ async def revoke_manager(
     db: NamedDependency[Database],
 ) -> None:
     await roles.set_instrument_manager(
-        db, user, instrument_id, user_id, False, client_address(request)
+        db, user, instrument_id, user_id, granted=False, address=client_address(request)
     )
 
 

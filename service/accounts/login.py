@@ -13,7 +13,7 @@ from typing import Any
 
 import asyncpg
 
-from service.accounts import rules, throttle
+from service.accounts import rules, sql, throttle
 from service.accounts.passwords import verify_password
 from service.accounts.schemas import LoginIn, LoginOut
 from service.accounts.secrets import digest, new_secret
@@ -56,13 +56,12 @@ async def start_session(
     before login is worthless after it."""
     session_id, csrf_token = new_secret(), new_secret()
     await conn.execute(
-        "DELETE FROM user_session WHERE id_hash = $1 OR (user_id = $2 AND expires_at < now())",
+        sql.DELETE_SESSION_AND_EXPIRED,
         digest(old_session_id or ""),
         user_id,
     )
     expires_at: datetime = await conn.fetchval(
-        """INSERT INTO user_session (id_hash, user_id, csrf_token, expires_at)
-           VALUES ($1, $2, $3, now() + $4::interval) RETURNING expires_at""",
+        sql.INSERT_SESSION,
         digest(session_id),
         user_id,
         csrf_token,
@@ -71,7 +70,7 @@ async def start_session(
     return Session(session_id, csrf_token, expires_at)
 
 
-async def _failed(db: Database, row: Any, email: str, address: str, reason: str) -> None:
+async def _failed(db: Database, row: Any, email: str, address: str, *, reason: str) -> None:
     async with db.transaction() as conn:
         await audit.record(
             conn,
@@ -84,21 +83,21 @@ async def _failed(db: Database, row: Any, email: str, address: str, reason: str)
 
 
 async def login(
-    db: Database, settings: Settings, data: LoginIn, old_session_id: str | None, address: str
+    db: Database, settings: Settings, data: LoginIn, old_session_id: str | None, *, address: str
 ) -> LoginResult:
     """Unknown email and wrong password look the same and cost the same (one argon2 verify)."""
     email = rules.normalise_email(data.email)
     await throttle.reserve(db, settings, email, address)
     row = await db.fetchrow(
-        "SELECT id, password_hash, is_active, institution_id FROM app_user WHERE lower(email) = $1",
+        sql.LOGIN_USER_BY_EMAIL,
         email,
     )
     verified = await verify_password(row["password_hash"] if row else None, data.password)
     if not verified or row is None:
-        await _failed(db, row, email, address, "password" if row else "unknown_account")
+        await _failed(db, row, email, address, reason="password" if row else "unknown_account")
         raise Unauthorized(BAD_CREDENTIALS)
     if not row["is_active"]:
-        await _failed(db, row, email, address, "deactivated")
+        await _failed(db, row, email, address, reason="deactivated")
         raise Unauthorized("This account is deactivated; ask your institution administrator.")
     async with db.transaction() as conn:
         await throttle.clear(conn, email, address)
@@ -125,6 +124,6 @@ async def logout(db: Database, session_id: str | None, bearer_token: str | None)
     """Ends the browser session and, when called with a bearer token, revokes that token."""
     async with db.transaction() as conn:
         if session_id:
-            await conn.execute("DELETE FROM user_session WHERE id_hash = $1", digest(session_id))
+            await conn.execute(sql.DELETE_SESSION, digest(session_id))
         if bearer_token:
             await revoke_token_by_secret(conn, bearer_token)

@@ -14,11 +14,11 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody
 
 from service.accounts.principal import Principal
+from service.availability import policy_edit as edit
 from service.common.params import PathId
 from service.common.schemas import Problem
 from service.common.time import utcnow
 from service.db import Database
-from service.policies import edit
 from service.policies.schemas import PolicyIn, PolicyOut
 
 _POLICY = "/api/v1/instruments/{instrument_id:int}/policy"

@@ -6,8 +6,9 @@ import importlib
 import importlib.util
 from datetime import datetime, timedelta
 
-from service.common.jobs import JobResult
+from service.common.jobs import Job, JobResult
 from service.db import Database
+from service.scheduler import sql
 from service.settings import Settings
 
 #: Login failures only matter inside the throttling window; a day is ample.
@@ -23,36 +24,34 @@ _PURGES: tuple[tuple[str, str, str, timedelta], ...] = (
     (
         "idempotency_keys",
         "idempotency_key",
-        "DELETE FROM idempotency_key WHERE expires_at <= $1",
+        sql.PURGE_IDEMPOTENCY_KEYS,
         timedelta(0),
     ),
-    ("sessions", "user_session", "DELETE FROM user_session WHERE expires_at <= $1", timedelta(0)),
+    ("sessions", "user_session", sql.PURGE_SESSIONS, timedelta(0)),
     (
         "login_failures",
         "login_failure",
-        "DELETE FROM login_failure WHERE failed_at < $1",
+        sql.PURGE_LOGIN_FAILURES,
         LOGIN_FAILURE_RETENTION,
     ),
     (
         "revoked_feeds",
         "feed_token",
-        "DELETE FROM feed_token WHERE revoked_at IS NOT NULL AND revoked_at < $1",
+        sql.PURGE_REVOKED_FEEDS,
         REVOKED_FEED_RETENTION,
     ),
-    ("job_runs", "job_run", "DELETE FROM job_run WHERE started_at < $1", JOB_RUN_RETENTION),
+    ("job_runs", "job_run", sql.PURGE_JOB_RUNS, JOB_RUN_RETENTION),
     # Sign-ons in flight live ten minutes; a day later their rows only take room.
     (
         "sso_requests",
         "sso_request",
-        "DELETE FROM sso_request WHERE expires_at < $1",
+        sql.PURGE_SSO_REQUESTS,
         timedelta(days=1),
     ),
     (
         "abandoned_runs",
         "job_run",
-        """UPDATE job_run SET outcome = 'failed', finished_at = clock_timestamp(),
-                              error = 'abandoned: the process running it stopped'
-           WHERE outcome = 'running' AND started_at < $1""",
+        sql.FAIL_ABANDONED_RUNS,
         ABANDONED_AFTER,
     ),
 )
@@ -61,10 +60,10 @@ _PURGES: tuple[tuple[str, str, str, timedelta], ...] = (
 async def purge_expired(db: Database, settings: Settings, now: datetime) -> JobResult:
     """Each step is one idempotent statement; concurrent runs simply find less to do."""
     result = JobResult()
-    for what, table, sql, keep in _PURGES:
-        if await db.fetchval("SELECT to_regclass($1)", table) is None:
+    for what, table, statement, keep in _PURGES:
+        if await db.fetchval(sql.TABLE_EXISTS, table) is None:
             continue  # that part of the product is not installed
-        status = await db.execute(sql, now - keep)
+        status = await db.execute(statement, now - keep)
         result.add(what, int(status.rsplit(" ", 1)[-1]))
     return result
 
@@ -78,6 +77,30 @@ def rollup_available() -> bool:
 
 async def rollup_metrics(db: Database, settings: Settings, now: datetime) -> JobResult:
     """Statistics for the days changed late and the recent days (the metrics domain decides)."""
-    jobs = importlib.import_module(ROLLUP_MODULE)
-    result: JobResult = await jobs.rollup_metrics(db, settings, now)
+    module = importlib.import_module(ROLLUP_MODULE)
+    result: JobResult = await module.rollup_metrics(db, settings, now)
     return result
+
+
+#: The scheduler's own jobs; the statistics roll-up only where the metrics domain is installed.
+JOBS: list[Job] = [
+    Job(
+        "purge_expired",
+        purge_expired,
+        timedelta(hours=1),
+        "Delete expired idempotency keys, sessions, old login failures and job history.",
+    ),
+    *(
+        [
+            Job(
+                "rollup_metrics",
+                rollup_metrics,
+                timedelta(minutes=15),
+                "Recompute the days changed late, then roll recent usage up into the statistics "
+                "tables.",
+            )
+        ]
+        if rollup_available()
+        else []
+    ),
+]

@@ -4,10 +4,10 @@ outage)."""
 
 from __future__ import annotations
 
+from service.common.jobs import Job
 from service.common.time import utcnow
 from service.db import Database
-from service.scheduler import runs
-from service.scheduler.job import Job
+from service.scheduler import store
 from service.scheduler.registry import JOBS
 from service.scheduler.schemas import Health, JobRunOut, JobStatusOut
 
@@ -25,7 +25,7 @@ async def _health(db: Database, job: Job, last_run: JobRunOut | None) -> tuple[H
 
 
 async def job_statuses(db: Database) -> list[JobStatusOut]:
-    latest = await runs.last_runs(db, list(JOBS))
+    latest = await store.last_runs(db, list(JOBS))
     items = []
     for name, job in JOBS.items():
         row = latest.get(name)

@@ -12,7 +12,7 @@ from service.common.openapi import ADMIN_ONLY
 from service.db import Database
 from service.metrics.dirty import freshness
 from service.scheduler.schemas import JobsOut
-from service.scheduler.service import job_statuses
+from service.scheduler.statuses import job_statuses
 
 
 @get(

@@ -1,4 +1,5 @@
-"""HTTP routes of accounts: login, logout, registration, the caller's profile and API tokens."""
+"""HTTP routes of accounts: login, logout, the caller's profile and API tokens (registration,
+which offers the affiliation proof at once, is in `service.affiliation.routes_registration`)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from litestar import Request, Response, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
-from service.accounts import auth_service, tokens, users
-from service.accounts.admin_controllers import ADMIN_ROUTES
+from service.accounts import login as login_use_case
+from service.accounts import tokens, users
 from service.accounts.client_address import client_address
 from service.accounts.http import (
     bearer_token,
@@ -17,6 +18,8 @@ from service.accounts.http import (
     session_cookies,
 )
 from service.accounts.principal import SESSION_COOKIE, Principal
+from service.accounts.routes_admin import ADMIN_ROUTES
+from service.accounts.routes_audit import ROUTES as AUDIT_ROUTES
 from service.accounts.routes_reset import ROUTES as RESET_ROUTES
 from service.accounts.schemas import (
     LoginIn,
@@ -24,12 +27,10 @@ from service.accounts.schemas import (
     MeOut,
     MePatchIn,
     MeUpdatedOut,
-    RegisterIn,
     TokenCreatedOut,
     TokenIn,
     TokenOut,
 )
-from service.affiliation import confirm
 from service.common.openapi import problem_spec as problem
 from service.common.params import PathId
 from service.db import Database
@@ -59,8 +60,8 @@ async def login(
     """Returns a new bearer token named "login" and starts a browser session: the session
     cookie is HttpOnly; the CSRF token comes in the body and in a readable cookie, and must be
     echoed in `X-CSRF-Token` on every session-authenticated API write."""
-    result = await auth_service.login(
-        db, settings, data, request.cookies.get(SESSION_COOKIE), client_address(request)
+    result = await login_use_case.login(
+        db, settings, data, request.cookies.get(SESSION_COOKIE), address=client_address(request)
     )
     cookies = session_cookies(
         settings, result.session_id, result.body.csrf_token, result.session_expires_at
@@ -85,34 +86,8 @@ async def logout(
 
     `principal` is resolved only for its side effects: an unknown bearer token is a 401 and a
     session logout is CSRF-checked like every other session write."""
-    await auth_service.logout(db, request.cookies.get(SESSION_COOKIE), bearer_token(request))
+    await login_use_case.logout(db, request.cookies.get(SESSION_COOKIE), bearer_token(request))
     return Response(None, status_code=204, cookies=cleared_cookies(settings))
-
-
-@post(
-    "/api/v1/auth/register",
-    operation_id="register",
-    tags=_AUTH,
-    status_code=201,
-    security=[{}],  # no credentials needed
-    responses={
-        409: problem("An account with this email address exists."),
-        422: problem("Invalid email, weak password or unknown institution (see violations)."),
-    },
-)
-async def register(
-    request: Request[Any, Any, Any],
-    data: JSONBody[RegisterIn],
-    db: NamedDependency[Database],
-    settings: NamedDependency[Settings],
-) -> MeOut:
-    """Self-registration of a researcher. It does not log in: the client calls the login
-    endpoint next, so every session starts through the one throttled path. The institution
-    is a claim (`affiliation.state` = `claimed`) until proven; when the address is in one of
-    the institution's e-mail domains a confirmation link is mailed to it at once."""
-    me = await users.register(db, data, request.headers.get("accept-language"))
-    await confirm.offer_on_registration(db, settings, me.id)
-    return me
 
 
 @get("/api/v1/me", operation_id="getMe", tags=_AUTH, responses=_UNAUTHENTICATED)
@@ -131,6 +106,7 @@ async def get_me(user: NamedDependency[Principal], db: NamedDependency[Database]
     },
 )
 async def update_me(
+    *,
     request: Request[Any, Any, Any],
     data: JSONBody[MePatchIn],
     user: NamedDependency[Principal],
@@ -192,7 +168,6 @@ async def revoke_token(
 ROUTES: list[Any] = [
     login,
     logout,
-    register,
     get_me,
     update_me,
     create_token,
@@ -200,4 +175,5 @@ ROUTES: list[Any] = [
     revoke_token,
     *ADMIN_ROUTES,
     *RESET_ROUTES,
+    *AUDIT_ROUTES,
 ]

@@ -8,13 +8,12 @@ from litestar import get
 from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 
+from service.accounts.audit_log import read_events
 from service.accounts.principal import Principal
-from service.audit.read import read_events
-from service.audit.schemas import AuditEventOut
-from service.audit.store import AuditFilter
+from service.accounts.schemas import AuditEventOut
+from service.audit.filters import AuditFilter
 from service.common.openapi import problem_spec as problem
-from service.common.pagination import MAX_PAGE_SIZE
-from service.common.params import QueryId
+from service.common.params import PageNumber, PageSize, QueryId
 from service.common.schemas import Page
 from service.common.time import AwareDatetime
 from service.db import Database
@@ -27,6 +26,7 @@ from service.db import Database
     responses={403: problem("Not an administrator, or not of that institution.")},
 )
 async def list_audit_events(
+    *,
     user: NamedDependency[Principal],
     db: NamedDependency[Database],
     action: Annotated[
@@ -42,13 +42,13 @@ async def list_audit_events(
     actor: QueryId = None,
     since: Annotated[AwareDatetime | None, QueryParameter(description="from (inclusive)")] = None,
     until: Annotated[AwareDatetime | None, QueryParameter(description="to (exclusive)")] = None,
-    page: Annotated[int, QueryParameter(ge=1, le=100_000)] = 1,
-    page_size: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE_SIZE)] = 50,
+    page: PageNumber = 1,
+    page_size: PageSize = 50,
 ) -> Page[AuditEventOut]:
     """Security events, newest first: logins and failures, tokens, passwords, roles,
     memberships, domains, enterprises. Institution admins read their institution's events."""
     f = AuditFilter(action, institution, subject, actor, since, until)
-    return await read_events(db, user, f, page, page_size)
+    return await read_events(db, user, f, page, page_size=page_size)
 
 
 ROUTES: list[Any] = [list_audit_events]
