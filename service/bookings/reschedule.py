@@ -17,13 +17,12 @@ from service.bookings.create import taken
 from service.bookings.rules import BookerFacts, InstrumentFacts, Request
 from service.bookings.schemas import BookingOut, BookingPatchIn
 from service.bookings.transitions import authorize
+from service.common.codes import RESCHEDULABLE
 from service.common.i18n import pick
 from service.db import LOCK_INSTRUMENT, Database, advisory_xact_lock
 from service.errors import Conflict, NotFound, PreconditionFailed, PreconditionRequired
 from service.outbox.store import enqueue
 from service.policies.store import load_policy
-
-EDITABLE = frozenset({"pending", "confirmed"})
 
 
 def etag(booking_id: int, version: int) -> str:
@@ -78,7 +77,7 @@ async def reschedule(
                 ),
                 extra={"current_version": row["version"]},
             )
-        if row["status"] not in EDITABLE:
+        if row["status"] not in RESCHEDULABLE:
             raise Conflict(
                 pick(
                     user.language,

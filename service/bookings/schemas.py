@@ -8,9 +8,9 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
+from service.common.codes import ServiceWay
 from service.common.time import AwareDatetime
 
-ServiceWay = Literal["occupy", "technical", "entrusted", "remote"]
 Status = Literal[
     "held",
     "pending",

@@ -9,6 +9,7 @@ every query that means "holds time" at once.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Literal, get_args
 
 #: A booking row is a booking or a maintenance block (one table, one exclusion constraint).
 BOOKING_KINDS = ("booking", "maintenance")
@@ -29,6 +30,8 @@ BOOKING_STATUSES = (
 OCCUPYING = ("held", "pending", "confirmed", "in_use")
 #: Statuses a booking may still be cancelled from by its user (before its end).
 CANCELLABLE = ("held", "pending", "confirmed")
+#: Statuses from which a booking may still be moved to another time.
+RESCHEDULABLE = ("pending", "confirmed")
 #: Statuses whose reminder is still worth sending.
 REMINDABLE = ("pending", "confirmed")
 #: Statuses a calendar feed shows as events (the others appear only as cancellations).
@@ -39,8 +42,10 @@ ENDED_UNUSED = ("cancelled", "rejected", "expired", "no_show")
 #: denominator of the no-show rate.
 KEPT = ("confirmed", "in_use", "completed", "no_show")
 
-#: How a session was served (the national registry's 服务方式).
-SERVICE_WAYS = ("occupy", "technical", "entrusted", "remote")
+#: How a session was served (the national registry's 服务方式); the type is what the API's
+#: schemas accept, the tuple what code iterates.
+ServiceWay = Literal["occupy", "technical", "entrusted", "remote"]
+SERVICE_WAYS: tuple[ServiceWay, ...] = get_args(ServiceWay)
 #: Whether and to whom an instrument is open.
 SHARE_MODES = ("external", "internal", "none")
 #: Which requests need a manager's approval.

@@ -25,7 +25,6 @@ HISTORY_SEED = 2026
 #: Local hours used on instruments open around the clock (nobody books them at 3 a.m. here).
 ALWAYS = (time(7, 0), time(23, 0))
 DURATIONS = (90, 120, 180, 240, 240, 300, 360, 420, 480)
-WAYS = ("occupy", "technical", "entrusted", "remote")
 WAY_WEIGHTS = (35, 25, 35, 5)
 SAMPLES = {"occupy": (1, 12), "technical": (2, 20), "entrusted": (5, 40), "remote": (1, 8)}
 #: Chance that an instrument in this running status has any history at all.

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 
+from service.common.codes import SERVICE_WAYS
 from service.demo.history_plan import (
     COMMENTS,
     PURPOSES,
@@ -17,7 +18,6 @@ from service.demo.history_plan import (
     REJECT_REASONS,
     SAMPLES,
     WAY_WEIGHTS,
-    WAYS,
     Person,
     Place,
     Pools,
@@ -127,7 +127,7 @@ def past_visit(
     person = pools.pick(rng, place, pr)
     if person is None:
         return group_use(rng, place, *span)
-    way = rng.choices(WAYS, weights=WAY_WEIGHTS)[0]
+    way = rng.choices(SERVICE_WAYS, weights=WAY_WEIGHTS)[0]
     visit = Visit(place, person, span[0], span[1], "completed", way, purpose=rng.choice(PURPOSES))
     visit.status = outcome(rng, visit)
     created = span[0] - timedelta(days=rng.randrange(1, 21), hours=rng.randrange(0, 10))
@@ -146,7 +146,7 @@ def upcoming(
     status: str = "confirmed",
 ) -> Visit:
     """A booking still to come: made (and, if needed, approved) before `cutoff`."""
-    way = rng.choices(WAYS[:3], weights=WAY_WEIGHTS[:3])[0]
+    way = rng.choices(SERVICE_WAYS[:3], weights=WAY_WEIGHTS[:3])[0]
     visit = Visit(place, person, span[0], span[1], status, way, purpose=rng.choice(PURPOSES))
     # A request still waiting was made within the day, so its deadline is still ahead.
     back = timedelta(days=0 if status == "pending" else rng.randrange(0, 6))

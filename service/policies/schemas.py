@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from service.common.codes import SERVICE_WAYS
+from service.common.codes import SERVICE_WAYS, ServiceWay
 
 #: "HH:MM" local wall-clock time; "24:00" (closing only) is the following midnight.
 HHMM = Annotated[
@@ -20,7 +20,6 @@ HHMM = Annotated[
     ),
 ]
 Weekday = Annotated[int, msgspec.Meta(ge=1, le=7, description="ISO weekday, 1 = Monday")]
-ServiceWay = Literal["occupy", "technical", "entrusted", "remote"]
 Approval = Literal["none", "external", "all"]
 RelaxedRule = Literal["max_duration", "horizon", "daily_limit", "weekly_limit"]
 
@@ -98,7 +97,7 @@ class PolicyIn(msgspec.Struct, forbid_unknown_fields=True):
     #: How many minutes before the start check-in opens (until the end).
     check_in_lead_minutes: Annotated[int, msgspec.Meta(ge=0, le=1440)] = 30
     service_ways: Annotated[list[ServiceWay], msgspec.Meta(min_length=1, max_length=4)] = (
-        msgspec.field(default_factory=lambda: ["occupy", "technical", "entrusted", "remote"])
+        msgspec.field(default_factory=lambda: list(SERVICE_WAYS))
     )
     fee_internal: Decimal = Decimal("0")
     fee_external_academic: Decimal = Decimal("0")

@@ -8,7 +8,8 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
-from service.bookings.schemas import Id, ServiceWay
+from service.bookings.schemas import Id
+from service.common.codes import ServiceWay
 from service.common.time import AwareDatetime
 
 Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import msgspec
 from litestar import Request
 
+from service.common.codes import ServiceWay
 from service.common.time import local_to_utc
 
 Token = Annotated[str, msgspec.Meta(max_length=200)]
@@ -48,7 +49,7 @@ class LanguageForm(msgspec.Struct):
 class BookingForm(msgspec.Struct):
     start: Annotated[str, msgspec.Meta(max_length=40)] = ""
     end: Annotated[str, msgspec.Meta(max_length=40)] = ""
-    service_way: Literal["occupy", "technical", "entrusted", "remote"] = "occupy"
+    service_way: ServiceWay = "occupy"
     purpose: Text = ""
     repeat: Literal["", "DAILY", "WEEKLY"] = ""
     count: Annotated[int, msgspec.Meta(ge=1, le=52)] = 1
@@ -269,7 +270,7 @@ class UsageForm(msgspec.Struct):
     booking_id: Annotated[str, msgspec.Meta(max_length=20)] = ""
     start: Annotated[str, msgspec.Meta(max_length=40)] = ""
     end: Annotated[str, msgspec.Meta(max_length=40)] = ""
-    service_way: Literal["", "occupy", "technical", "entrusted", "remote"] = ""
+    service_way: Literal[""] | ServiceWay = ""
     samples: Annotated[int, msgspec.Meta(ge=0, le=1_000_000)] = 0
     amount: Annotated[str, msgspec.Meta(max_length=20)] = ""
     note: Annotated[str, msgspec.Meta(max_length=2000)] = ""
