@@ -11,10 +11,11 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromQuery, Parameter, QueryParameter
 
 from service.availability import read
-from service.availability.routes_manage import MANAGE_ROUTES, Id
+from service.availability.routes_manage import MANAGE_ROUTES
 from service.availability.routes_policy import ROUTES as POLICY_ROUTES
 from service.availability.schemas import AvailabilityOut, AvailableInstrumentOut, SlotsOut
 from service.common.pagination import MAX_PAGE_SIZE
+from service.common.params import PageNumber, PathId
 from service.common.schemas import Page, Problem
 from service.common.time import AwareDatetime, utcnow
 from service.db import Database
@@ -28,7 +29,6 @@ CategoryCode = Annotated[
 ]
 # The shared `PageNumber`/`PageSize` set their default inside `Annotated`, which Litestar 2.25
 # deprecates; these carry the same limits with the default on the parameter.
-Page_ = Annotated[int, Parameter(ge=1, le=100_000, description="1-based page")]
 PageSize_ = Annotated[
     int, Parameter(ge=1, le=MAX_PAGE_SIZE, description=f"at most {MAX_PAGE_SIZE}")
 ]
@@ -47,7 +47,7 @@ _ERRORS: dict[int, ResponseSpec] = {
     responses=_ERRORS,
 )
 async def get_availability(
-    db: NamedDependency[Database], instrument_id: Id, from_: From, to: To
+    db: NamedDependency[Database], instrument_id: PathId, from_: From, to: To
 ) -> AvailabilityOut:
     """Busy (booking, maintenance, closed) and free intervals in UTC; never who booked."""
     return await read.get_availability(db, instrument_id, from_, to)
@@ -61,7 +61,7 @@ async def get_availability(
 )
 async def get_slots(
     db: NamedDependency[Database],
-    instrument_id: Id,
+    instrument_id: PathId,
     from_: From,
     to: To,
     *,
@@ -98,7 +98,7 @@ async def search_available(
             "typos); the most relevant first, then by region",
         ),
     ] = None,
-    page: Page_ = 1,
+    page: PageNumber = 1,
     page_size: PageSize_ = 20,
 ) -> Page[AvailableInstrumentOut]:
     """Shared, running instruments open and unclaimed for the whole window; with `region`,

@@ -6,12 +6,12 @@ admins; anyone else signed in gets 403, anonymous callers 401.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import get, put
 from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import JSONBody, Parameter
+from litestar.params import JSONBody
 
 from service.accounts.principal import Principal
 from service.availability import opening_hours, sharing
@@ -22,11 +22,11 @@ from service.availability.schemas import (
     SharedCalendarIn,
     SharedCalendarOut,
 )
+from service.common.params import PathId
 from service.common.schemas import Problem
 from service.db import Database
 
 #: Database ids: positive bigint (larger values would not reach PostgreSQL intact).
-Id = Annotated[int, Parameter(ge=1, le=2**63 - 1)]
 
 _HOURS = "/api/v1/instruments/{instrument_id:int}/opening-hours"
 _SHARED = "/api/v1/instruments/{instrument_id:int}/shared-calendar"
@@ -35,7 +35,7 @@ _TAGS = ["calendar management"]
 
 @get(_HOURS, operation_id="getOpeningHours", tags=_TAGS, responses=MANAGE_READ)
 async def get_opening_hours(
-    db: NamedDependency[Database], user: NamedDependency[Principal], instrument_id: Id
+    db: NamedDependency[Database], user: NamedDependency[Principal], instrument_id: PathId
 ) -> OpeningHoursOut:
     return await opening_hours.get_opening_hours(db, user, instrument_id)
 
@@ -44,7 +44,7 @@ async def get_opening_hours(
 async def put_opening_hours(
     db: NamedDependency[Database],
     user: NamedDependency[Principal],
-    instrument_id: Id,
+    instrument_id: PathId,
     data: JSONBody[OpeningHoursIn],
 ) -> OpeningHoursOut:
     """Replace the weekly list; touching intervals of one day are stored merged."""
@@ -53,7 +53,7 @@ async def put_opening_hours(
 
 @get(_SHARED, operation_id="getSharedCalendar", tags=_TAGS, responses=MANAGE_READ)
 async def get_shared_calendar(
-    db: NamedDependency[Database], user: NamedDependency[Principal], instrument_id: Id
+    db: NamedDependency[Database], user: NamedDependency[Principal], instrument_id: PathId
 ) -> SharedCalendarOut:
     """The instruments booked on the same calendar as this one (one physical resource)."""
     return await sharing.get_shared_calendar(db, user, instrument_id)
@@ -71,7 +71,7 @@ async def get_shared_calendar(
 async def put_shared_calendar(
     db: NamedDependency[Database],
     user: NamedDependency[Principal],
-    instrument_id: Id,
+    instrument_id: PathId,
     data: JSONBody[SharedCalendarIn],
 ) -> SharedCalendarOut:
     """Book this instrument and `shared_with` on one calendar: a booking or block of any of

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from litestar import Response, get, patch, post
 from litestar.di import NamedDependency
 from litestar.openapi import ResponseSpec
-from litestar.params import HeaderParameter, JSONBody, PathParameter, QueryParameter
+from litestar.params import HeaderParameter, JSONBody, QueryParameter
 
 from service.accounts.principal import Principal
 from service.bookings import create, read, reschedule, transitions
@@ -31,18 +31,15 @@ from service.bookings.schemas import (
     Status,
 )
 from service.bookings.window import aware
-from service.common.pagination import MAX_PAGE_SIZE
+from service.common.params import PageNumber, PageSize, PathId, QueryId
 from service.common.schemas import Page, Problem
 from service.common.time import AwareDatetime, utcnow
 from service.db import Database
 
 DB = NamedDependency[Database]
 User = NamedDependency[Principal]
-PageNo = Annotated[int, QueryParameter(ge=1, le=100_000, description="1-based page")]
-PageSz = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE_SIZE, description="items per page")]
 
 TAGS = ["bookings"]
-BookingId = Annotated[int, PathParameter(ge=1, le=2**62)]
 CREATE_ERRORS = {
     409: ResponseSpec(Problem, description="Taken: `conflicts` and `alternatives`"),
     422: ResponseSpec(
@@ -89,13 +86,13 @@ async def list_bookings(
     user: User,
     db: DB,
     which: Annotated[Literal["mine", "managed"], QueryParameter(name="scope")] = "mine",
-    instrument_id: Annotated[int | None, QueryParameter(ge=1, le=2**62)] = None,
+    instrument_id: QueryId = None,
     *,
     status: Annotated[Status | None, QueryParameter()] = None,
     start: Annotated[AwareDatetime | None, QueryParameter(name="from")] = None,
     end: Annotated[AwareDatetime | None, QueryParameter(name="to")] = None,
-    page: PageNo = 1,
-    page_size: PageSz = 20,
+    page: PageNumber = 1,
+    page_size: PageSize = 20,
 ) -> Page[BookingOut]:
     filters = BookingFilter(
         scope=which,
@@ -108,13 +105,13 @@ async def list_bookings(
 
 
 @get("/api/v1/bookings/{booking_id:int}", operation_id="getBooking", tags=TAGS)
-async def get_booking(booking_id: BookingId, user: User, db: DB) -> Response[BookingOut]:
+async def get_booking(booking_id: PathId, user: User, db: DB) -> Response[BookingOut]:
     booking = await read.get_booking(db, user, booking_id)
     return Response(booking, headers={"ETag": reschedule.etag(booking.id, booking.version)})
 
 
 @get("/api/v1/bookings/{booking_id:int}/history", operation_id="getBookingHistory", tags=TAGS)
-async def booking_history(booking_id: BookingId, user: User, db: DB) -> list[EventOut]:
+async def booking_history(booking_id: PathId, user: User, db: DB) -> list[EventOut]:
     return await read.history(db, user, booking_id)
 
 
@@ -129,7 +126,7 @@ async def booking_history(booking_id: BookingId, user: User, db: DB) -> list[Eve
     },
 )
 async def reschedule_booking(
-    booking_id: BookingId,
+    booking_id: PathId,
     data: JSONBody[BookingPatchIn],
     user: User,
     db: DB,
@@ -149,7 +146,7 @@ async def reschedule_booking(
     responses=ACTION_ERRORS,
 )
 async def cancel_booking(
-    booking_id: BookingId, user: User, db: DB, data: JSONBody[CancelIn | None] = None
+    booking_id: PathId, user: User, db: DB, data: JSONBody[CancelIn | None] = None
 ) -> CancelledOut:
     """The booker or a manager; `scope` following/all also cancels later occurrences of a series."""
     body = data or CancelIn()
@@ -173,7 +170,7 @@ async def _move(db: DB, user: User, booking_id: int, action: str, *, reason: str
     responses=ACTION_ERRORS,
 )
 async def approve_booking(
-    booking_id: BookingId, user: User, db: DB, data: JSONBody[ReasonIn | None] = None
+    booking_id: PathId, user: User, db: DB, data: JSONBody[ReasonIn | None] = None
 ) -> BookingOut:
     return await _move(db, user, booking_id, "approve", reason=(data or ReasonIn()).reason)
 
@@ -186,7 +183,7 @@ async def approve_booking(
     responses=ACTION_ERRORS,
 )
 async def reject_booking(
-    booking_id: BookingId, data: JSONBody[RejectIn], user: User, db: DB
+    booking_id: PathId, data: JSONBody[RejectIn], user: User, db: DB
 ) -> BookingOut:
     transitions.require_reason(data.reason, user.language)
     return await _move(db, user, booking_id, "reject", reason=data.reason)
@@ -199,7 +196,7 @@ async def reject_booking(
     status_code=200,
     responses=ACTION_ERRORS,
 )
-async def check_in(booking_id: BookingId, user: User, db: DB) -> BookingOut:
+async def check_in(booking_id: PathId, user: User, db: DB) -> BookingOut:
     return await _move(db, user, booking_id, "check_in", reason="")
 
 
@@ -211,7 +208,7 @@ async def check_in(booking_id: BookingId, user: User, db: DB) -> BookingOut:
     responses=ACTION_ERRORS,
 )
 async def check_out(
-    booking_id: BookingId, user: User, db: DB, data: JSONBody[CheckOutIn | None] = None
+    booking_id: PathId, user: User, db: DB, data: JSONBody[CheckOutIn | None] = None
 ) -> BookingOut:
     body = data or CheckOutIn()
     return await transitions.transition(
@@ -228,7 +225,7 @@ async def check_out(
     responses=ACTION_ERRORS,
 )
 async def no_show(
-    booking_id: BookingId, user: User, db: DB, data: JSONBody[ReasonIn | None] = None
+    booking_id: PathId, user: User, db: DB, data: JSONBody[ReasonIn | None] = None
 ) -> BookingOut:
     return await _move(db, user, booking_id, "no_show", reason=(data or ReasonIn()).reason)
 
@@ -241,7 +238,7 @@ async def no_show(
     responses=ACTION_ERRORS,
 )
 async def undo_no_show(
-    booking_id: BookingId, user: User, db: DB, data: JSONBody[ReasonIn | None] = None
+    booking_id: PathId, user: User, db: DB, data: JSONBody[ReasonIn | None] = None
 ) -> BookingOut:
     """A manager takes back a no-show within 24 hours, with a reason: the booking gets its
     previous status back and the no-show job leaves it alone."""
@@ -252,7 +249,7 @@ async def undo_no_show(
 
 @get("/api/v1/approvals", operation_id="listApprovals", tags=TAGS)
 async def list_approvals(
-    user: User, db: DB, page: PageNo = 1, page_size: PageSz = 20
+    user: User, db: DB, page: PageNumber = 1, page_size: PageSize = 20
 ) -> Page[ApprovalOut]:
     """Pending requests on the instruments the caller manages or whose institution they administer."""
     return await read.approvals(db, user, page, page_size)

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from litestar import Response, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.openapi import ResponseSpec
-from litestar.params import HeaderParameter, JSONBody, PathParameter, QueryParameter
+from litestar.params import HeaderParameter, JSONBody, QueryParameter
 
 from service.accounts.principal import Principal
 from service.bookings import blocks, reschedule, usage
@@ -22,17 +22,14 @@ from service.bookings.schemas import (
     UsageOut,
 )
 from service.bookings.window import aware
-from service.common.pagination import MAX_PAGE_SIZE
+from service.common.params import PageNumber, PageSize, PathId
 from service.common.schemas import Page, Problem
 from service.common.time import AwareDatetime, utcnow
 from service.db import Database
 
 DB = NamedDependency[Database]
 User = NamedDependency[Principal]
-PageNo = Annotated[int, QueryParameter(ge=1, le=100_000, description="1-based page")]
-PageSz = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE_SIZE, description="items per page")]
 
-InstrumentId = Annotated[int, PathParameter(ge=1, le=2**62)]
 BLOCK_ERRORS = {
     403: ResponseSpec(Problem, description="Only the instrument's managers or institution admins"),
     409: ResponseSpec(Problem, description="Bookings in the way (`displaced`) or another block"),
@@ -51,7 +48,7 @@ BLOCK_ERRORS = {
     },
 )
 async def create_block(
-    instrument_id: InstrumentId,
+    instrument_id: PathId,
     data: JSONBody[BlockIn],
     user: User,
     db: DB,
@@ -76,7 +73,7 @@ async def create_block(
     responses=BLOCK_ERRORS,
 )
 async def preview_block(
-    instrument_id: InstrumentId, data: JSONBody[BlockIn], user: User, db: DB
+    instrument_id: PathId, data: JSONBody[BlockIn], user: User, db: DB
 ) -> BlockPreviewOut:
     result = await blocks.place_block(db, user, instrument_id, data, now=utcnow(), dry_run=True)
     assert isinstance(result, list)
@@ -96,7 +93,7 @@ async def preview_block(
     },
 )
 async def create_block_series(
-    instrument_id: InstrumentId,
+    instrument_id: PathId,
     data: JSONBody[BlockSeriesIn],
     user: User,
     db: DB,
@@ -125,8 +122,8 @@ async def create_block_series(
     },
 )
 async def move_block(
-    instrument_id: InstrumentId,
-    block_id: Annotated[int, PathParameter(ge=1, le=2**62)],
+    instrument_id: PathId,
+    block_id: PathId,
     data: JSONBody[BlockPatchIn],
     user: User,
     *,
@@ -148,7 +145,7 @@ async def move_block(
     tags=["maintenance"],
 )
 async def list_blocks(
-    instrument_id: InstrumentId,
+    instrument_id: PathId,
     user: User,
     db: DB,
     start: Annotated[AwareDatetime | None, QueryParameter(name="from")] = None,
@@ -172,8 +169,8 @@ async def list_blocks(
     responses={404: ResponseSpec(Problem, description="No such block"), **BLOCK_ERRORS},
 )
 async def delete_block(
-    instrument_id: InstrumentId,
-    block_id: Annotated[int, PathParameter(ge=1, le=2**62)],
+    instrument_id: PathId,
+    block_id: PathId,
     user: User,
     db: DB,
 ) -> None:
@@ -188,7 +185,7 @@ async def delete_block(
     responses={403: BLOCK_ERRORS[403], 409: ResponseSpec(Problem, description="Already recorded")},
 )
 async def record_usage(
-    instrument_id: InstrumentId, data: JSONBody[UsageIn], user: User, db: DB
+    instrument_id: PathId, data: JSONBody[UsageIn], user: User, db: DB
 ) -> UsageOut:
     """Usage entered afterwards; without booking or user it is the owner group's own use."""
     return await usage.record_usage(db, user, instrument_id, data, now=utcnow())
@@ -196,14 +193,14 @@ async def record_usage(
 
 @get("/api/v1/instruments/{instrument_id:int}/usage", operation_id="listUsage", tags=["usage"])
 async def list_usage(
-    instrument_id: InstrumentId,
+    instrument_id: PathId,
     user: User,
     db: DB,
     start: Annotated[AwareDatetime | None, QueryParameter(name="from")] = None,
     *,
     end: Annotated[AwareDatetime | None, QueryParameter(name="to")] = None,
-    page: PageNo = 1,
-    page_size: PageSz = 20,
+    page: PageNumber = 1,
+    page_size: PageSize = 20,
 ) -> Page[UsageOut]:
     return await usage.list_usage(
         db,

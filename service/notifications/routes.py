@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Request, get, post
 from litestar.di import NamedDependency
-from litestar.params import JSONBody, QueryParameter
+from litestar.params import JSONBody
 
 from service.accounts.principal import Principal, require_platform_admin
 from service.common.openapi import ADMIN_ONLY
 from service.common.openapi import problem_spec as problem
-from service.common.pagination import MAX_PAGE_SIZE
-from service.common.params import PageNumber, PathId
+from service.common.params import PageNumber, PageSize, PathId
 from service.db import Database
 from service.notifications import admin
 from service.notifications.schemas import (
@@ -23,7 +22,6 @@ from service.notifications.schemas import (
 )
 
 _TAGS = ["administration"]
-_PageSize = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE_SIZE, description="rows per page")]
 
 
 @get("/api/v1/admin/outbox", operation_id="getOutbox", tags=_TAGS, responses=ADMIN_ONLY)
@@ -31,7 +29,7 @@ async def get_outbox(
     user: NamedDependency[Principal],
     db: NamedDependency[Database],
     page: PageNumber = 1,
-    page_size: _PageSize = 20,
+    page_size: PageSize = 20,
 ) -> OutboxOverviewOut:
     """Messages by state and the dead letters (newest first), which an admin may retry."""
     require_platform_admin(user)

@@ -23,7 +23,7 @@ from service.catalog import instruments
 from service.catalog.lookups import instruments_by_id
 from service.catalog.schemas import InstrumentOut
 from service.common import labels as code_labels
-from service.common.params import PathId
+from service.common.params import PathId, QueryId
 from service.common.time import instant_dec_hook, parse_instant, utcnow
 from service.errors import Conflict, NotFound, Unprocessable
 from service.notifications.displaced import displaced_bookings
@@ -184,8 +184,8 @@ async def my_bookings(
     show: HistoryShow = "",
     page: Annotated[int, Parameter(ge=1, le=10_000)] = 1,
     *,
-    series: Annotated[int | None, Parameter(ge=1, le=2**62)] = None,
-    booking: Annotated[int | None, Parameter(ge=1, le=2**62)] = None,
+    series: QueryId = None,
+    booking: QueryId = None,
     skip: Annotated[str, Parameter(max_length=1200)] = "",
 ) -> Response[Any]:
     """Upcoming bookings, the completed ones still to rate, and the history newest first (a

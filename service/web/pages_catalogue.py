@@ -18,6 +18,7 @@ from service.availability.schemas import FreeOut
 from service.catalog import directory, instruments
 from service.catalog.schemas import PolicySummaryOut
 from service.common import labels as code_labels
+from service.common.params import PathId
 from service.common.time import utcnow
 from service.errors import Unprocessable
 from service.search import suggest
@@ -146,7 +147,7 @@ def searched_window(start: str, end: str, zone: ZoneInfo) -> tuple[datetime, dat
 async def instrument_page(
     view: ViewDep,
     db: DB,
-    instrument_id: Annotated[int, Parameter(ge=1, le=2**62)],
+    instrument_id: PathId,
     start: Opt = "",
     *,
     end: Opt = "",

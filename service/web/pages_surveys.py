@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 from litestar import Request, Response, get, post
-from litestar.params import PathParameter, QueryParameter
+from litestar.params import PathParameter
 
-from service.common.params import PathId
+from service.common.params import PathId, QueryId
 from service.common.time import instant_dec_hook, local_to_utc, utcnow
 from service.errors import Conflict, Unprocessable
 from service.metrics.definitions import definitions, last_complete_year
@@ -110,7 +110,7 @@ async def _admin_page(
 @get("/admin/surveys", name="page-admin-surveys")
 async def surveys_page(
     view: ViewDep, db: DB, settings: SettingsDep,
-    survey: Annotated[int | None, QueryParameter(ge=1, le=2**62)] = None,
+    survey: QueryId = None,
 ) -> Response[Any]:  # fmt: skip
     return await _admin_page(view, db, settings, survey)
 
