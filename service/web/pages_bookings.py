@@ -125,6 +125,12 @@ async def book_submit(
         return view.render("book_refused.html", status=403, instrument=instrument)
     for_user = None
     if data.for_email.strip():
+        if not actor.can_manage_instrument(instrument.id, instrument.institution_id):
+            # Refused before the lookup: whether an address has an account is not the
+            # business of someone who may not book for others.
+            problem = {"status": 403, "title": "Forbidden", "detail": view.t(
+                "Only the instrument's managers may book for someone else.")}  # fmt: skip
+            return await _form_page(view, db, instrument_id, data, status=403, problem=problem)
         for_user = await active_user_id_by_email(db, data.for_email)
         if for_user is None:
             problem = {"status": 422, "title": "Unprocessable request",
