@@ -129,14 +129,7 @@ class OnBehalf(msgspec.Struct, frozen=True):
     def check(self, user: Principal, inst: InstrumentFacts) -> None:
         """Only the instrument's managers (and its institution's admins) may ask for either."""
         if self.asked and not user.can_manage_instrument(inst.id, inst.institution_id):
-            raise Forbidden(
-                pick(
-                    user.language,
-                    "只有仪器负责人可以代他人预约或越过预约规则。",
-                    "Only the instrument's managers may book for someone else or override "
-                    "its rules.",
-                )
-            )
+            raise Forbidden(only_managers(user.language))
 
     def may_lock(self, violations: list[Violation]) -> bool:
         """Whether the booking can still go in (so the lock and the limits are worth it)."""
@@ -193,3 +186,12 @@ def terms(
         "estimated_cost": rules.estimated_cost(rate, req.start, req.end),
         "approval_deadline": rules.approval_deadline(policy, req.start, now) if pending else None,
     }
+
+
+def only_managers(lang: str) -> str:
+    """Why booking for someone else or overriding the rules is refused."""
+    return pick(
+        lang,
+        "只有仪器负责人可以代他人预约或越过预约规则。",
+        "Only the instrument's managers may book for someone else or override its rules.",
+    )

@@ -21,7 +21,7 @@ from service.bookings.rules import Request
 from service.bookings.schemas import BookingIn, BookingOut, SeriesOut
 from service.common.i18n import pick
 from service.db import LOCK_INSTRUMENT, Database, advisory_xact_lock
-from service.errors import Conflict, Unprocessable
+from service.errors import Conflict, Forbidden, Unprocessable
 
 #: Told of each booking attempt once: the error it ended with (None: answered) and whether the
 #: answer was a replay. The metrics subscribe (`ops.prometheus`, which sits above bookings).
@@ -58,7 +58,7 @@ async def _create(
     db: Database, user: Principal, data: BookingIn, key: str | None, *, now: datetime
 ) -> Created:
     admission.check_bounds(data.start, data.end, user.language)
-    target = await _on_behalf_of(db, data, user.language)
+    target = await _on_behalf_of(db, user, data)
     digest = idempotency.request_digest(data) if key else b""
 
     async def work(conn: asyncpg.Connection) -> Created:
@@ -122,13 +122,17 @@ async def create_one(
     return store.booking_out(row)
 
 
-async def _on_behalf_of(db: Database, data: BookingIn, lang: str) -> Principal | None:
-    """The user a manager books for (an active account), or None for one's own booking."""
+async def _on_behalf_of(db: Database, user: Principal, data: BookingIn) -> Principal | None:
+    """The user a manager books for (an active account), or None for one's own booking.
+    Someone who manages nothing is refused before the lookup, so the answer never tells them
+    which accounts exist (whether they manage this instrument is checked under its lock)."""
     if data.on_behalf_of is None:
         return None
+    if not (user.is_platform_admin or user.admin_of or user.manages):
+        raise Forbidden(admission.only_managers(user.language))
     target = await load_principal_by_id(db, data.on_behalf_of)
     if target is None:
-        msg = pick(lang, "找不到该用户。", "There is no such active user.")
+        msg = pick(user.language, "找不到该用户。", "There is no such active user.")
         raise Unprocessable(msg, extra={"violations": [{"rule": "on_behalf_of", "message": msg}]})
     return target
 

@@ -505,7 +505,9 @@ async def test_only_managers_may_override_or_book_for_someone_else(
 ) -> None:
     w = await make_world(db, approval="none")
     day = future_day(6)
-    for extra in ({"override_reason": "please"}, {"on_behalf_of": w.outsider.id}):
+    # An unknown account is refused alike: the answer never tells who has an account.
+    for extra in ({"override_reason": "please"}, {"on_behalf_of": w.outsider.id},
+                  {"on_behalf_of": 2**40}):  # fmt: skip
         refused = await book(
             client, w.insider, w.instrument, local(day, 9), local(day, 10), **extra
         )
