@@ -201,6 +201,45 @@ def long_positional_lists(modules: Iterable[Module]) -> Iterator[Violation]:
                     yield Violation("positional-params", module.name, f"{node.name}()")
 
 
+#: SQL fragments that have one definition, and the function that writes them. A literal copy
+#: anywhere else (even in that package's own `sql.py`) is refused: copies drift apart.
+SHARED_FRAGMENTS: dict[str, re.Pattern[str]] = {
+    "service.common.sql.zone_join": re.compile(
+        r"JOIN\s+institution\s+(\w+)\s+ON\s+\1\.id\s*=\s*\w+\.institution_id\s+"
+        r"JOIN\s+region\s+(\w+)\s+ON\s+\2\.code\s*=\s*\1\.region_code"
+    ),
+    "service.policies.sql.effective_policy": re.compile(
+        r"FROM\s+booking_policy\s+\w+\s+WHERE\s+\w+\.instrument_id\s*=\s*\w+\.id\s+OR\s"
+    ),
+}
+
+
+def copied_fragments(modules: Iterable[Module]) -> Iterator[Violation]:
+    """A literal copy of a shared SQL fragment, or a second `$n` placeholder counter (an
+    f-string `"${len(...)}"`) beside `service.common.sql.Params`."""
+    for module in modules:
+        for node in ast.walk(module.tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                for home, pattern in SHARED_FRAGMENTS.items():
+                    if pattern.search(node.value):
+                        yield Violation("copied-fragment", module.name, f"use {home}")
+            elif _is_placeholder_counter(node) and module.name != "service.common.sql":
+                yield Violation("copied-fragment", module.name, "use service.common.sql.Params")
+
+
+def _is_placeholder_counter(node: ast.AST) -> bool:
+    if not isinstance(node, ast.JoinedStr) or len(node.values) != 2:
+        return False
+    head, value = node.values
+    return (
+        isinstance(head, ast.Constant)
+        and head.value == "$"
+        and isinstance(value, ast.FormattedValue)
+        and isinstance(value.value, ast.Call)
+        and getattr(value.value.func, "id", "") == "len"
+    )
+
+
 CHECKS = (
     layering,
     cycles,
@@ -208,6 +247,7 @@ CHECKS = (
     web_reaches_storage,
     impure_pure_modules,
     long_positional_lists,
+    copied_fragments,
 )
 
 

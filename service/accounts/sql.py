@@ -1,6 +1,10 @@
 """SQL of accounts: every statement the package runs, and the SQL meaning of a membership
 in force, which other packages put into their own statements."""
 
+from __future__ import annotations
+
+from service.common.sql import zone_join
+
 #: A verified membership of the user's stated institution whose end (if any) lies after `{now}`.
 #: `{u}` is the alias of `app_user`; the membership alias is `m`.
 IN_FORCE = """m.user_id = {u}.id AND m.institution_id = {u}.institution_id AND m.state = 'verified'
@@ -166,7 +170,7 @@ PATCH_USER = """UPDATE app_user SET display_name = coalesce($2, display_name),
 
 DELETE_USER_SESSIONS = "DELETE FROM user_session WHERE user_id = $1"
 
-ME = """
+ME = f"""
 SELECT u.id, u.email, u.display_name, u.language, u.is_platform_admin, u.reminder_lead_minutes,
        u.created_at, u.phone, i.id AS inst_id, i.code AS inst_code, i.name_zh AS inst_name_zh,
        i.name_en AS inst_name_en, r.code AS region_code, r.name_zh AS region_name_zh,
@@ -176,7 +180,7 @@ SELECT u.id, u.email, u.display_name, u.language, u.is_platform_admin, u.reminde
        EXISTS (SELECT 1 FROM evaluator_assignment e WHERE e.user_id = u.id) AS evaluator
 FROM app_user u
 LEFT JOIN LATERAL (SELECT * FROM membership x WHERE x.user_id = u.id AND x.institution_id = u.institution_id
-                   ORDER BY x.id DESC LIMIT 1) m ON true JOIN institution i ON i.id = u.institution_id JOIN region r ON r.code = i.region_code
+                   ORDER BY x.id DESC LIMIT 1) m ON true {zone_join("u", "i")}
 WHERE u.id = $1
 """
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from service.catalog.sql import INSTRUMENT_ZONE_JOIN
 from service.common.codes import OCCUPYING, UNBOOKABLE_INSTRUMENT_STATUSES, sql_in
+from service.common.sql import zone_join
 from service.policies import sql as policies_sql
 from service.search.sql import RANK_TIER
 
@@ -197,8 +198,7 @@ END
 
 _FROM = f"""
 FROM instrument i
-JOIN institution s ON s.id = i.institution_id
-JOIN region r ON r.code = s.region_code
+{zone_join("i", "s")}
 LEFT JOIN region ref ON ref.code = $5
 LEFT JOIN booking_policy pi ON pi.instrument_id = i.id
 LEFT JOIN booking_policy ps ON ps.institution_id = i.institution_id
@@ -258,8 +258,7 @@ FROM (
     LIMIT $8
 ) f
 JOIN instrument i ON i.id = f.id
-JOIN institution s ON s.id = i.institution_id
-JOIN region r ON r.code = s.region_code
+{zone_join("i", "s")}
 LEFT JOIN region ref ON ref.code = $5
 ORDER BY f.k1, f.place, f.id
 """
@@ -278,8 +277,7 @@ FROM (SELECT si.instrument_id AS id, si.institution_id, si.category_code, {_TIER
       FROM instrument_search si
       WHERE si.document @@ $10::tsquery AND NOT si.retired AND si.share_mode = 'external'
         AND si.status NOT IN {sql_in(UNBOOKABLE_INSTRUMENT_STATUSES)} OFFSET 0) i
-JOIN institution s ON s.id = i.institution_id
-JOIN region r ON r.code = s.region_code
+{zone_join("i", "s")}
 LEFT JOIN region ref ON ref.code = $5
 LEFT JOIN booking_policy pi ON pi.instrument_id = i.id
 LEFT JOIN booking_policy ps ON ps.institution_id = i.institution_id
@@ -303,8 +301,7 @@ SELECT i.id, i.name_zh, i.name_en, i.category_code, i.institution_id,
        p.distance_km, (SELECT count(*) FROM hit) AS total
 FROM page p
 JOIN instrument i ON i.id = p.id
-JOIN institution s ON s.id = i.institution_id
-JOIN region r ON r.code = s.region_code
+{zone_join("i", "s")}
 ORDER BY p.tier, p.category_code IS DISTINCT FROM $4, p.region_code IS DISTINCT FROM $5,
          p.region_code IS DISTINCT FROM $6, p.distance_km NULLS LAST, p.id
 """

@@ -10,6 +10,7 @@ from __future__ import annotations
 from service.accounts.sql import in_force_of
 from service.availability.sql import SAME_CALENDAR
 from service.common.codes import CANCELLABLE, OCCUPYING, REMINDABLE, sql_in
+from service.common.sql import zone_join
 from service.outbox.sql import snapshot_joins, snapshot_json
 from service.policies import sql as policies_sql
 
@@ -27,7 +28,7 @@ BLOCK_COLUMNS = """b.id, b.instrument_id, b.starts_at, b.ends_at, b.purpose, b.s
     b.version, b.series_id"""
 
 #: The zone of instrument `n`: its institution `i` and that institution's region `r`.
-ZONE_JOIN = "JOIN institution i ON i.id = n.institution_id JOIN region r ON r.code = i.region_code"
+ZONE_JOIN = zone_join("n", "i")
 
 INSTRUMENT_FACTS = f"""
 SELECT n.id, n.institution_id, n.status, n.share_mode, n.retired_at IS NOT NULL AS retired,
@@ -254,8 +255,7 @@ CANCEL_BOOKING_ROW = (
 
 NEXT_BOOKING_AFTER_FREED = f"""SELECT b.id, b.user_id, r.timezone FROM booking b
             JOIN instrument i ON i.id = b.instrument_id
-            JOIN institution s ON s.id = i.institution_id
-            JOIN region r ON r.code = s.region_code
+            {zone_join("i", "s")}
             WHERE {SAME_CALENDAR} AND b.kind = 'booking'
               AND b.status IN {sql_in(REMINDABLE)} AND b.starts_at >= $2
               AND b.starts_at < $3 AND b.id <> $4

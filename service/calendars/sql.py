@@ -9,6 +9,7 @@ from __future__ import annotations
 from service.availability.sql import same_calendar
 from service.calendars.schemas import StoredScope
 from service.common.codes import FEED_VISIBLE, OCCUPYING, sql_in
+from service.common.sql import zone_join
 
 #: A feed token's feed, if its owner may still see it (and a throttled last-used stamp).
 FEED_BY_HASH = """
@@ -122,8 +123,8 @@ WHERE {SCOPE_WHERE[scope]} AND {FEED_COMMON_WHERE}
 
 INSTRUMENT_NAMES = "SELECT name_zh, name_en FROM instrument WHERE id = $1"
 
-MANAGED_INSTRUMENT_PLACE = """SELECT i.id, i.institution_id, r.timezone, n.region_code FROM instrument i
-           JOIN institution n ON n.id = i.institution_id JOIN region r ON r.code = n.region_code
+MANAGED_INSTRUMENT_PLACE = f"""SELECT i.id, i.institution_id, r.timezone, n.region_code FROM instrument i
+           {zone_join("i", "n")}
            WHERE i.id = $1"""
 
 INSTRUMENT_SHARING = "SELECT institution_id, share_mode FROM instrument WHERE id = $1"

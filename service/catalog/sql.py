@@ -6,13 +6,12 @@ from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from service.catalog.rules import InstrumentFilters
+from service.common.sql import Params, zone_join
 from service.search.plan import Plan
 from service.search.sql import RANK_TIER
 
 #: The zone an instrument is presented in: instrument `i`, its institution `s`, its region `r`.
-INSTRUMENT_ZONE_JOIN = (
-    "JOIN institution s ON s.id = i.institution_id JOIN region r ON r.code = s.region_code"
-)
+INSTRUMENT_ZONE_JOIN = zone_join("i", "s")
 
 MANAGED_INSTRUMENT = f"""
 SELECT i.id, i.institution_id, r.timezone FROM instrument i
@@ -167,10 +166,9 @@ def reference_list(table: str) -> str:
 # by the plan's rank tier (exact name or class matches first, then names and classes, then model
 # and manufacturer, then specifications), then by name.
 
-INSTRUMENT_FROM = """
+INSTRUMENT_FROM = f"""
 FROM instrument i
-JOIN institution inst ON inst.id = i.institution_id
-JOIN region r ON r.code = inst.region_code
+{zone_join("i", "inst")}
 JOIN category c ON c.code = i.category_code
 """
 
@@ -206,19 +204,10 @@ _KEYS = {
 }
 
 
-class _Params:
-    def __init__(self) -> None:
-        self.values: list[Any] = []
-
-    def add(self, value: Any) -> str:
-        self.values.append(value)
-        return f"${len(self.values)}"
-
-
 def where_clause(filters: InstrumentFilters, plan: Plan | None) -> tuple[str, list[Any]]:
     """WHERE text and its parameters; with a plan, parameter 1 is its match query and the
     conditions read the keys of `instrument_search` (alias `s`) instead of `instrument`."""
-    p = _Params()
+    p = Params()
     t = "s" if plan is not None else "i"
     conds: list[str] = []
     if plan is not None:
@@ -243,7 +232,7 @@ def where_clause(filters: InstrumentFilters, plan: Plan | None) -> tuple[str, li
     if filters.instrument_type:
         conds.append(f"{t}.instrument_type = {p.add(filters.instrument_type)}")
     where = "WHERE " + " AND ".join(conds) if conds else ""
-    return where, p.values
+    return where, p.args
 
 
 class ListQuery(NamedTuple):
@@ -288,8 +277,7 @@ page AS (SELECT * FROM hit h ORDER BY {order.format(t="h")} LIMIT ${n + 1} OFFSE
 SELECT {INSTRUMENT_COLUMNS}, (SELECT count(*) FROM hit) AS total
 FROM page p
 JOIN instrument i ON i.id = p.id
-JOIN institution inst ON inst.id = i.institution_id
-JOIN region r ON r.code = inst.region_code
+{zone_join("i", "inst")}
 JOIN category c ON c.code = i.category_code
 ORDER BY {order.format(t="p")}
 """
@@ -333,11 +321,10 @@ def institutions_page(where: str, n: int) -> str:
 
 
 # Display lookups of the pages (`lookups.py`).
-INSTRUMENTS_BY_ID = """
+INSTRUMENTS_BY_ID = f"""
 SELECT i.id, i.name_zh, i.name_en, i.institution_id, r.timezone,
        s.name_zh AS institution_name_zh, s.name_en AS institution_name_en
-FROM instrument i JOIN institution s ON s.id = i.institution_id
-JOIN region r ON r.code = s.region_code
+FROM instrument i {zone_join("i", "s")}
 WHERE i.id = ANY($1::bigint[])
 """
 MANAGERS_OF_INSTITUTION = """SELECT m.instrument_id, u.id AS user_id, u.display_name, u.email

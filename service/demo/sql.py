@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from service.common.sql import zone_join
+from service.policies.sql import effective_policy
+
 INSERT_EVALUATION_AGENCY = """
 INSERT INTO institution (code, name_zh, name_en, kind, region_code)
 VALUES ('jl-eval', '吉林省科技评估中心', 'Jilin Science and Technology Evaluation Centre', 'other',
@@ -15,7 +18,7 @@ SELECT $1, '赵文静', $2, 'zh-CN', password_hash FROM app_user WHERE lower(ema
 ON CONFLICT ((lower(email))) DO NOTHING RETURNING id
 """
 
-INSTRUMENTS_TO_BOOK = """
+INSTRUMENTS_TO_BOOK = f"""
 SELECT n.id, n.institution_id, i.region_code, r.timezone, n.share_mode, n.status,
        p.fee_internal, p.fee_external_academic, p.fee_enterprise, p.buffer_minutes, p.approval,
        ARRAY(SELECT row(weekday, opens, closes) FROM opening_hours
@@ -23,12 +26,8 @@ SELECT n.id, n.institution_id, i.region_code, r.timezone, n.share_mode, n.status
        ARRAY(SELECT user_id FROM instrument_manager WHERE instrument_id = n.id ORDER BY user_id)
        || ARRAY(SELECT user_id FROM institution_admin a WHERE a.institution_id = n.institution_id
                 ORDER BY user_id) AS staff
-FROM instrument n JOIN institution i ON i.id = n.institution_id JOIN region r ON r.code = i.region_code
-LEFT JOIN LATERAL (
-    SELECT * FROM booking_policy bp
-    WHERE bp.instrument_id = n.id OR bp.institution_id = n.institution_id
-    ORDER BY bp.instrument_id IS NULL LIMIT 1
-) p ON true
+FROM instrument n {zone_join("n", "i")}
+{effective_policy("n")}
 WHERE n.id = ANY($1::bigint[]) ORDER BY n.id
 """
 

@@ -12,12 +12,13 @@ import asyncpg
 
 from service.accounts.principal import Principal
 from service.common.pagination import offset
+from service.common.sql import Params
 from service.db import Database
 from service.metrics import sql
 from service.metrics.csvout import lines
 from service.metrics.ratings import LABELS
 from service.metrics.schemas import ServiceRecordOut
-from service.metrics.scope import Filters, Params, visible_where
+from service.metrics.scope import Filters, visible_where
 
 SERVICE_WAYS = {
     "occupy": "占用共享",

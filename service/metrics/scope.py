@@ -9,22 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from service.accounts.principal import Principal
+from service.common.sql import Params
 from service.errors import Forbidden
 from service.metrics.periods import Segment
-
-
-class Params:
-    """Collects query arguments and hands out their `$n` placeholders."""
-
-    def __init__(self) -> None:
-        self.args: list[Any] = []
-
-    def add(self, value: Any) -> str:
-        self.args.append(value)
-        return f"${len(self.args)}"
 
 
 @dataclass(frozen=True, slots=True)

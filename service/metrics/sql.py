@@ -31,9 +31,10 @@ from decimal import Decimal
 from typing import Any
 
 from service.common.codes import KEPT, sql_in
+from service.common.sql import Params, zone_join
 from service.metrics.periods import Segment, next_month
 from service.metrics.query import FIGURES, Query
-from service.metrics.scope import Params, period_where, visible_where
+from service.metrics.scope import period_where, visible_where
 
 #: Instrument scope: `$3` instrument ids or NULL for all.
 _SCOPE = "($3::bigint[] IS NULL OR instrument_id = ANY($3))"
@@ -88,11 +89,10 @@ DIRTY_MARK_USER_SESSIONS = (
 
 #: Sessions crossing either edge of `[$1, $2)` in their instrument's zone (`$3` ids or NULL):
 #: their days outside the range are recomputed with it, so no session is ever half-counted.
-DIRTY_EDGES = """
+DIRTY_EDGES = f"""
 WITH inst AS (
     SELECT i.id, r.timezone AS tz
-    FROM instrument i JOIN institution n ON n.id = i.institution_id
-    JOIN region r ON r.code = n.region_code
+    FROM instrument i {zone_join("i", "n")}
     WHERE ($3::bigint[] IS NULL OR i.id = ANY($3))
 ), edge AS (
     SELECT s.instrument_id, inst.tz, s.started_at, s.ended_at,
@@ -125,9 +125,9 @@ UPDATE metrics_freshness SET as_of = greatest(as_of, $1), last_rollup_at = clock
 
 
 # Roll-up
-INSTRUMENTS = """
+INSTRUMENTS = f"""
 SELECT i.id, r.timezone AS tz, i.retired_at
-FROM instrument i JOIN institution n ON n.id = i.institution_id JOIN region r ON r.code = n.region_code
+FROM instrument i {zone_join("i", "n")}
 WHERE ($1::bigint[] IS NULL OR i.id = ANY($1))
 """
 
@@ -168,11 +168,10 @@ CREATE TEMP TABLE metrics_piece (
 ) ON COMMIT DROP;
 """
 
-_INST = """
+_INST = f"""
 WITH inst AS (
     SELECT i.id, r.timezone AS tz, coalesce(n.legal_entity_id, n.id) AS entity
-    FROM instrument i JOIN institution n ON n.id = i.institution_id
-    JOIN region r ON r.code = n.region_code
+    FROM instrument i {zone_join("i", "n")}
     WHERE ($3::bigint[] IS NULL OR i.id = ANY($3))
 )"""
 
@@ -566,13 +565,13 @@ SELECT 'institution', id::text, code, name_zh, name_en FROM institution
 WHERE id = ANY($2::bigint[])
 """
 
-RATEABLE_BOOKING = """
+RATEABLE_BOOKING = f"""
 SELECT b.user_id, b.kind, b.status, b.instrument_id,
        (b.starts_at AT TIME ZONE r.timezone)::date AS day,
        EXISTS (SELECT 1 FROM usage_session s WHERE s.booking_id = b.id AND s.ended_at IS NOT NULL)
            AS used
 FROM booking b JOIN instrument i ON i.id = b.instrument_id
-JOIN institution n ON n.id = i.institution_id JOIN region r ON r.code = n.region_code
+{zone_join("i", "n")}
 WHERE b.id = $1
 """
 
@@ -687,11 +686,10 @@ GROUP_LABELS = {
 
 
 # A researcher's own usage (`mine.py`): $1 the user, $2/$3 the optional local date range.
-_MY_FROM = """
+_MY_FROM = f"""
 FROM usage_session s
 JOIN instrument i ON i.id = s.instrument_id
-JOIN institution n ON n.id = i.institution_id
-JOIN region r ON r.code = n.region_code
+{zone_join("i", "n")}
 LEFT JOIN satisfaction sat ON sat.booking_id = s.booking_id
 WHERE s.user_id = $1
   AND ($2::date IS NULL OR s.started_at >= $2::date::timestamp AT TIME ZONE r.timezone)
@@ -720,8 +718,7 @@ def records_from(where: str, lo: str, hi: str) -> str:
     return f"""
     FROM usage_session s
     JOIN instrument i ON i.id = s.instrument_id
-    JOIN institution n ON n.id = i.institution_id
-    JOIN region r ON r.code = n.region_code
+    {zone_join("i", "n")}
     JOIN institution ui ON ui.id = s.user_institution_id
     LEFT JOIN app_user u ON u.id = s.user_id
     LEFT JOIN satisfaction sat ON sat.booking_id = s.booking_id

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from service.common.codes import REMINDABLE, sql_in
+from service.common.sql import zone_join
 from service.outbox.sql import snapshot_joins, snapshot_json
 
 #: Verdicts are committed without waiting for the WAL flush: a flush per message would cost
@@ -56,8 +57,7 @@ WITH soon AS (
            (b.starts_at AT TIME ZONE r.timezone)::date AS day
     FROM booking b
     JOIN instrument i ON i.id = b.instrument_id
-    JOIN institution s ON s.id = i.institution_id
-    JOIN region r ON r.code = s.region_code
+    {zone_join("i", "s")}
     WHERE b.kind = 'booking' AND b.status IN {sql_in(REMINDABLE)}
       AND b.starts_at > $1 AND b.starts_at <= $1 + make_interval(days => $2)
 )

@@ -13,9 +13,10 @@ from datetime import date
 from typing import Any
 
 from service.accounts.principal import Principal
+from service.common.sql import Params
 from service.db import Database
 from service.metrics.csvout import lines
-from service.metrics.scope import Filters, Params, visible_where
+from service.metrics.scope import Filters, visible_where
 from service.metrics.sql import external_use
 from service.registry import store, vocab
 from service.registry.catalogue import institution_columns, instrument_record

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from service.common.sql import zone_join
+
 INSERT_SURVEY = """
 INSERT INTO survey (title_zh, title_en, period_from, period_to, opened_by, opened_at, closes_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id
@@ -9,14 +11,13 @@ VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id
 
 #: Everyone who used an instrument in `[$1, $2)` (local start date in the instrument's zone),
 #: with the instruments they used; sessions without a named user are the owners' own use.
-PARTICIPANTS = """
+PARTICIPANTS = f"""
 SELECT s.user_id, u.email, u.display_name, u.language,
        array_agg(DISTINCT s.instrument_id ORDER BY s.instrument_id) AS instruments
 FROM usage_session s
 JOIN app_user u ON u.id = s.user_id AND u.is_active
 JOIN instrument i ON i.id = s.instrument_id
-JOIN institution n ON n.id = i.institution_id
-JOIN region r ON r.code = n.region_code
+{zone_join("i", "n")}
 WHERE s.ended_at IS NOT NULL
   AND s.started_at >= $1::date::timestamp AT TIME ZONE r.timezone
   AND s.started_at < $2::date::timestamp AT TIME ZONE r.timezone

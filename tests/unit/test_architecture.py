@@ -124,3 +124,28 @@ def test_more_than_four_positional_parameters_are_refused(tmp_path: Path) -> Non
     )
     found = violations(_package(tmp_path, {"bookings/create.py": text}))
     assert [(v.rule, v.detail) for v in found] == [("positional-params", "book()")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'J = "FROM instrument i JOIN institution s ON s.id = i.institution_id'
+        ' JOIN region r ON r.code = s.region_code"\n',
+        'P = """LEFT JOIN LATERAL (SELECT * FROM booking_policy bp\n'
+        '    WHERE bp.instrument_id = n.id OR bp.institution_id = n.institution_id) p ON true"""\n',
+        "class P:\n    def add(self, v):\n        self.a.append(v)\n"
+        '        return f"${len(self.a)}"\n',
+    ],
+)
+def test_a_copy_of_a_shared_fragment_is_refused_even_in_sql_py(tmp_path: Path, text: str) -> None:
+    found = _rules(tmp_path, {"metrics/sql.py": text})
+    assert found == {("copied-fragment", "service.metrics.sql")}
+
+
+def test_the_shared_fragments_written_by_their_functions_pass(tmp_path: Path) -> None:
+    text = (
+        "from service.common.sql import Params, zone_join\n"
+        "from service.policies.sql import effective_policy\n"
+        "Q = f\"FROM instrument i {zone_join('i', 's')} {effective_policy('i')}\"\n"
+    )
+    assert _rules(tmp_path, {"metrics/sql.py": text}) == set()

@@ -10,11 +10,12 @@ from decimal import Decimal
 import pytest
 
 from service.accounts.principal import Principal
+from service.common.sql import Params
 from service.errors import Forbidden
 from service.metrics import figures
 from service.metrics.figures import Extras, Sums, hours, make_row, ratio, reference
 from service.metrics.periods import quota_hours, year_fraction
-from service.metrics.scope import Filters, Params, visible_where
+from service.metrics.scope import Filters, visible_where
 
 H = 3600
 
