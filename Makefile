@@ -30,11 +30,15 @@ libical:
 run: setup node
 	$(PY) -m service serve
 
+# Test files are spread over one process per core (at most four), each with its own database on
+# the same server; a file's tests stay together so its module fixtures are built once.
+PARALLEL := -n auto --maxprocesses 4 --dist loadfile
+
 test: setup node browser libical
-	$(PY) -m pytest -q -p no:cacheprovider -m "not system"; rc=$$?; if [ $$rc -eq 5 ]; then exit 0; else exit $$rc; fi
+	$(PY) -m pytest -q -p no:cacheprovider -m "not system" $(PARALLEL) --cov --cov-report=; rc=$$?; if [ $$rc -eq 5 ]; then exit 0; else exit $$rc; fi
 
 test-fast: setup
-	$(PY) -m pytest -q -m "not browser and not system and not slow"
+	$(PY) -m pytest -q -m "not browser and not system and not slow" $(PARALLEL)
 
 lint: setup
 	$(VENV)/bin/ruff check service tests bench migrations scripts

@@ -12,13 +12,11 @@ from datetime import date
 from typing import Any
 
 from service.metrics.schemas import FlowOut, FlowRegionOut, MetricsRowOut
-from service.web.formatting import heat_colour
+from service.web.formatting import heat_colour, heat_text_is_white
 
 BLUE, GREEN, AMBER, GREY = "#1d5fa8", "#12b76a", "#f79009", "#98a2b3"
 #: Bars shown at most per chart (the largest by effective hours); the tables list them all.
 MAX_BARS = 15
-#: Heat-map cells above this share of the largest flow get white text.
-DARK_SHARE = 0.55
 
 
 #: Instruments used less than this in a period are not ranked best or worst: a rate over two
@@ -138,7 +136,7 @@ def heat_map(regions: list[FlowRegionOut], matrix: list[FlowOut]) -> HeatMap:
     peak = max((m.hours for m in matrix), default=0.0)
     cells = {
         (m.from_region, m.to_region): HeatCell(
-            m.hours, heat_colour(m.hours, peak), peak > 0 and m.hours / peak > DARK_SHARE
+            m.hours, heat_colour(m.hours, peak), heat_text_is_white(m.hours, peak)
         )
         for m in matrix
     }

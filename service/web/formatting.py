@@ -124,13 +124,26 @@ def money(value: float | Decimal | None) -> str:
     return "–" if value is None else f"{Decimal(value):,.2f}"
 
 
+#: The flow heat map's shades: light cells (dark text) for flows up to half the largest, dark
+#: cells (white text) above. Lightness between 46% and 55% is skipped: on that blue neither text
+#: colour reaches WCAG's 4.5:1 contrast.
+LIGHT_CELLS = (97, 55)
+DARK_CELLS = (46, 30)
+
+
 def heat_colour(value: float, maximum: float) -> str:
     """A cell colour from white (0) to deep blue (maximum) for the flow matrix."""
     if maximum <= 0 or value <= 0:
         return "#ffffff"
     share = min(1.0, value / maximum)
-    lightness = round(97 - share * 60)
-    return f"hsl(212, 70%, {lightness}%)"
+    top, bottom = LIGHT_CELLS if share <= 0.5 else DARK_CELLS
+    within = share / 0.5 if share <= 0.5 else (share - 0.5) / 0.5
+    return f"hsl(212, 70%, {round(top - within * (top - bottom))}%)"
+
+
+def heat_text_is_white(value: float, maximum: float) -> bool:
+    """Whether a cell of `heat_colour(value, maximum)` is dark enough to carry white text."""
+    return maximum > 0 and value / maximum > 0.5
 
 
 def yuan_of_wan(value: float | Decimal) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import colorsys
 from datetime import UTC, datetime
 
 from service.common.catalogues import gettext
@@ -79,4 +80,30 @@ def test_only_same_site_paths_are_followed_after_login() -> None:
 
 def test_heat_colours_darken_with_the_flow() -> None:
     assert formatting.heat_colour(0, 10) == "#ffffff"
-    assert formatting.heat_colour(10, 10) != formatting.heat_colour(1, 10)
+    lightness = [_lightness(formatting.heat_colour(v, 100)) for v in range(1, 101)]
+    assert lightness == sorted(lightness, reverse=True) and lightness[0] > lightness[-1]
+
+
+def _lightness(colour: str) -> int:
+    return int(colour.rsplit(",", 1)[1].strip(" %)"))
+
+
+def _luminance(colour: str) -> float:
+    """WCAG 2 relative luminance of `#rrggbb` or this module's `hsl(h, s%, l%)`."""
+    if colour.startswith("#"):
+        rgb = tuple(int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    else:
+        h, s, li = (float(x.strip(" %")) for x in colour[4:-1].split(","))
+        rgb = colorsys.hls_to_rgb(h / 360, li / 100, s / 100)
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def test_every_heat_cell_meets_the_wcag_text_contrast_of_4_5() -> None:
+    body_text = _luminance("#101828")  # app.css `body { color }`
+    for value in range(0, 1001):
+        colour = formatting.heat_colour(value, 1000)
+        text = 1.0 if formatting.heat_text_is_white(value, 1000) else body_text
+        cell = _luminance(colour)
+        ratio = (max(cell, text) + 0.05) / (min(cell, text) + 0.05)
+        assert ratio >= 4.5, (value, colour, round(ratio, 2))
