@@ -8,22 +8,18 @@ from typing import Annotated, Any
 from litestar import get
 from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import FromQuery, Parameter, QueryParameter
+from litestar.params import FromQuery, Parameter
 
 from service.availability import read
 from service.availability.routes_manage import MANAGE_ROUTES
 from service.availability.routes_policy import ROUTES as POLICY_ROUTES
 from service.availability.schemas import AvailabilityOut, AvailableInstrumentOut, SlotsOut
 from service.common.pagination import MAX_PAGE_SIZE
-from service.common.params import PageNumber, PathId
+from service.common.params import InstantFrom, InstantTo, PageNumber, PathId
 from service.common.schemas import Page, Problem
 from service.common.time import AwareDatetime, utcnow
 from service.db import Database
 
-From = Annotated[
-    AwareDatetime, QueryParameter(name="from", description="window start, with offset")
-]
-To = Annotated[AwareDatetime, QueryParameter(name="to", description="window end (exclusive)")]
 CategoryCode = Annotated[
     str | None, Parameter(pattern=r"^[0-9]{2}([0-9]{2})?$", description="class or sub-class")
 ]
@@ -47,7 +43,7 @@ _ERRORS: dict[int, ResponseSpec] = {
     responses=_ERRORS,
 )
 async def get_availability(
-    db: NamedDependency[Database], instrument_id: PathId, from_: From, to: To
+    db: NamedDependency[Database], instrument_id: PathId, from_: InstantFrom, to: InstantTo
 ) -> AvailabilityOut:
     """Busy (booking, maintenance, closed) and free intervals in UTC; never who booked."""
     return await read.get_availability(db, instrument_id, from_, to)
@@ -62,8 +58,8 @@ async def get_availability(
 async def get_slots(
     db: NamedDependency[Database],
     instrument_id: PathId,
-    from_: From,
-    to: To,
+    from_: InstantFrom,
+    to: InstantTo,
     *,
     duration_minutes: Annotated[int, Parameter(ge=1, le=10080)],
 ) -> SlotsOut:

@@ -31,9 +31,16 @@ from service.bookings.schemas import (
     Status,
 )
 from service.bookings.window import aware
-from service.common.params import PageNumber, PageSize, PathId, QueryId
+from service.common.params import (
+    OptionalInstantFrom,
+    OptionalInstantTo,
+    PageNumber,
+    PageSize,
+    PathId,
+    QueryId,
+)
 from service.common.schemas import Page, Problem
-from service.common.time import AwareDatetime, utcnow
+from service.common.time import utcnow
 from service.db import Database
 
 DB = NamedDependency[Database]
@@ -89,8 +96,8 @@ async def list_bookings(
     instrument_id: QueryId = None,
     *,
     status: Annotated[Status | None, QueryParameter()] = None,
-    start: Annotated[AwareDatetime | None, QueryParameter(name="from")] = None,
-    end: Annotated[AwareDatetime | None, QueryParameter(name="to")] = None,
+    start: OptionalInstantFrom = None,
+    end: OptionalInstantTo = None,
     page: PageNumber = 1,
     page_size: PageSize = 20,
 ) -> Page[BookingOut]:

@@ -22,9 +22,15 @@ from service.bookings.schemas import (
     UsageOut,
 )
 from service.bookings.window import aware
-from service.common.params import PageNumber, PageSize, PathId
+from service.common.params import (
+    OptionalInstantFrom,
+    OptionalInstantTo,
+    PageNumber,
+    PageSize,
+    PathId,
+)
 from service.common.schemas import Page, Problem
-from service.common.time import AwareDatetime, utcnow
+from service.common.time import utcnow
 from service.db import Database
 
 DB = NamedDependency[Database]
@@ -148,9 +154,9 @@ async def list_blocks(
     instrument_id: PathId,
     user: User,
     db: DB,
-    start: Annotated[AwareDatetime | None, QueryParameter(name="from")] = None,
+    start: OptionalInstantFrom = None,
     *,
-    end: Annotated[AwareDatetime | None, QueryParameter(name="to")] = None,
+    end: OptionalInstantTo = None,
     include_cancelled: Annotated[bool, QueryParameter()] = False,
 ) -> list[BlockOut]:
     return await blocks.list_blocks(
@@ -196,9 +202,9 @@ async def list_usage(
     instrument_id: PathId,
     user: User,
     db: DB,
-    start: Annotated[AwareDatetime | None, QueryParameter(name="from")] = None,
+    start: OptionalInstantFrom = None,
     *,
-    end: Annotated[AwareDatetime | None, QueryParameter(name="to")] = None,
+    end: OptionalInstantTo = None,
     page: PageNumber = 1,
     page_size: PageSize = 20,
 ) -> Page[UsageOut]:

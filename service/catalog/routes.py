@@ -23,7 +23,7 @@ from service.catalog.schemas import (
     RegionOut,
 )
 from service.common.openapi import problem_spec as _problem
-from service.common.params import PageNumber, PageSize, PathId, QueryId
+from service.common.params import ClassCode, PageNumber, PageSize, PathId, QueryId, RegionCode
 from service.common.schemas import Page
 from service.common.time import utcnow
 from service.db import Database
@@ -33,7 +33,6 @@ DB = NamedDependency[Database]
 User = NamedDependency[Principal]
 # Defaults live outside `Annotated` (defaults inside are deprecated in Litestar 2.25).
 Q = Annotated[str | None, QueryParameter(max_length=200, description="words, all must match")]
-Code = Annotated[str | None, QueryParameter(max_length=16)]
 IfMatch = Annotated[
     str | None, HeaderParameter(name="If-Match", description="ETag of the version being changed")
 ]
@@ -74,7 +73,7 @@ async def list_categories(db: DB) -> list[CategoryOut]:
 )
 async def list_institutions(
     db: DB,
-    region: Code = None,
+    region: RegionCode = None,
     kind: Annotated[str | None, QueryParameter(max_length=40)] = None,
     q: Q = None,
     *,
@@ -120,12 +119,10 @@ async def update_institution(
 async def list_instruments(
     db: DB,
     q: Q = None,
-    region: Code = None,
+    region: RegionCode = None,
     institution: QueryId = None,
     *,
-    category: Annotated[
-        str | None, QueryParameter(max_length=6, description="大类, 中类 or 小类 code")
-    ] = None,
+    category: ClassCode = None,
     share_mode: Annotated[
         str | None, QueryParameter(description=", ".join(rules.SHARE_MODES))
     ] = None,

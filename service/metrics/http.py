@@ -4,11 +4,10 @@ check and the language of labels."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Request
 from litestar.di import NamedDependency
-from litestar.params import QueryParameter
 
 from service.accounts.principal import Principal
 from service.common.i18n import negotiate
@@ -23,14 +22,6 @@ DB = NamedDependency[Database]
 User = NamedDependency[Principal]
 Conf = NamedDependency[Settings]
 AnyRequest = Request[Any, Any, Any]
-From = Annotated[date, QueryParameter(name="from", description="first local date (inclusive)")]
-To = Annotated[date, QueryParameter(name="to", description="local date after the last (exclusive)")]
-OptFrom = Annotated[
-    date | None, QueryParameter(name="from", description="first local date (inclusive)")
-]
-OptTo = Annotated[
-    date | None, QueryParameter(name="to", description="local date after the last (exclusive)")
-]
 
 ERRORS = {
     401: problem_spec("Not logged in"),

@@ -20,7 +20,18 @@ from litestar.response import Stream
 from service.accounts.principal import Principal
 from service.common.openapi import JsonOrCsvOperation
 from service.common.openapi import problem_spec as _problem
-from service.common.params import PageNumber, PageSize, PathId, QueryId
+from service.common.params import (
+    ClassCode,
+    DateFrom,
+    DateTo,
+    OptionalDateFrom,
+    OptionalDateTo,
+    PageNumber,
+    PageSize,
+    PathId,
+    QueryId,
+    RegionCode,
+)
 from service.common.time import utcnow
 from service.db import Database
 from service.errors import Unprocessable
@@ -32,8 +43,6 @@ from service.metrics.http import (
     TAGS,
     AnyRequest,
     Conf,
-    From,
-    To,
     User,
 )
 from service.metrics.http import check as _range
@@ -55,11 +64,6 @@ from service.metrics.scope import Filters, require_metrics_role
 from service.metrics.sharing import Query, sharing_page, sharing_table
 from service.settings import Settings
 
-RegionF = Annotated[str | None, QueryParameter(pattern=r"^[0-9A-Z][0-9A-Z-]{1,15}$")]
-CategoryF = Annotated[
-    str | None,
-    QueryParameter(pattern=r"^[0-9]{2}([0-9]{2}([0-9]{2})?)?$", description="class or sub-class"),
-]
 ValueF = Annotated[Decimal | None, QueryParameter(description="original value at least, in 万元")]
 ShareF = Annotated[ShareMode | None, QueryParameter()]
 TypeF = Annotated[InstrumentType | None, QueryParameter(name="type")]
@@ -90,13 +94,13 @@ async def _table(
 async def _sharing_query(
     user: User,
     settings: Conf,
-    date_from: From,
-    date_to: To,
+    date_from: DateFrom,
+    date_to: DateTo,
     *,
     group_by: Annotated[GroupBy, QueryParameter()] = "instrument",
     institution: QueryId = None,
-    region: RegionF = None,
-    category: CategoryF = None,
+    region: RegionCode = None,
+    category: ClassCode = None,
     value_min: ValueF = None,
     share_mode: ShareF = None,
     instrument_type: TypeF = None,
@@ -190,12 +194,12 @@ async def flow_matrix(
     request: AnyRequest,
     db: DB,
     user: User,
-    date_from: From,
+    date_from: DateFrom,
     *,
-    date_to: To,
+    date_to: DateTo,
     institution: QueryId = None,
-    region: RegionF = None,
-    category: CategoryF = None,
+    region: RegionCode = None,
+    category: ClassCode = None,
 ) -> FlowsOut:
     """Hours used by users of each region (`from_region`) on instruments of each region
     (`to_region`), over the caller's visible instruments."""
@@ -214,12 +218,12 @@ async def flow_matrix_csv(
     request: AnyRequest,
     db: DB,
     user: User,
-    date_from: From,
+    date_from: DateFrom,
     *,
-    date_to: To,
+    date_to: DateTo,
     institution: QueryId = None,
-    region: RegionF = None,
-    category: CategoryF = None,
+    region: RegionCode = None,
+    category: ClassCode = None,
     labels: columns.Labelled = None,
 ) -> Response[bytes]:
     q = _query(user, date_from, date_to, "region", f=Filters(institution, region, category))
@@ -250,9 +254,9 @@ async def my_usage(
     request: AnyRequest,
     db: DB,
     user: User,
-    date_from: Annotated[date | None, QueryParameter(name="from")] = None,
+    date_from: OptionalDateFrom = None,
     *,
-    date_to: Annotated[date | None, QueryParameter(name="to")] = None,
+    date_to: OptionalDateTo = None,
     page: PageNumber = 1,
     page_size: PageSize = 50,
 ) -> MineOut:
@@ -282,8 +286,8 @@ async def my_usage(
 async def service_records(
     db: DB,
     user: User,
-    date_from: From,
-    date_to: To,
+    date_from: DateFrom,
+    date_to: DateTo,
     *,
     export_format: Annotated[str, QueryParameter(name="format", pattern="^(json|csv)$")] = "json",
     page: PageNumber = 1,

@@ -10,7 +10,7 @@ from typing import Any
 from litestar import Response, get
 
 from service.common.openapi import problem_spec
-from service.common.params import PathId
+from service.common.params import OptionalDateFrom, OptionalDateTo, PathId
 from service.common.time import utcnow
 from service.metrics import columns, csvout, evaluation, monitoring
 from service.metrics.definitions import definitions, last_complete_year
@@ -20,8 +20,6 @@ from service.metrics.http import (
     TAGS,
     AnyRequest,
     Conf,
-    OptFrom,
-    OptTo,
     User,
     language,
     period_or,
@@ -45,8 +43,8 @@ async def institution_evaluation(
     settings: Conf,
     *,
     institution_id: PathId,
-    date_from: OptFrom = None,
-    date_to: OptTo = None,
+    date_from: OptionalDateFrom = None,
+    date_to: OptionalDateTo = None,
 ) -> EvaluationOut:
     """The count-based ratios over a period (default: the last complete year). 外部共享比例
     counts the instruments that actually served an outside legal entity in the period; the
@@ -84,7 +82,12 @@ async def _report(
     responses=ERRORS,
 )
 async def monitoring_report(
-    db: DB, user: User, settings: Conf, date_from: OptFrom = None, *, date_to: OptTo = None
+    db: DB,
+    user: User,
+    settings: Conf,
+    date_from: OptionalDateFrom = None,
+    *,
+    date_to: OptionalDateTo = None,
 ) -> MonitoringOut:
     """The monitoring-indicator report: per institution (`level` institution), each region's
     subtotal (`region`) and the total (`total`), with usage figures and evaluation ratios in
@@ -103,9 +106,9 @@ async def monitoring_report_csv(
     db: DB,
     user: User,
     settings: Conf,
-    date_from: OptFrom = None,
+    date_from: OptionalDateFrom = None,
     *,
-    date_to: OptTo = None,
+    date_to: OptionalDateTo = None,
     labels: columns.Labelled = None,
 ) -> Response[bytes]:
     """The same table as CSV (UTF-8 with a byte-order mark), one column per field."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import date
 from typing import Annotated, Any
 
 from litestar import Response, get
@@ -16,7 +15,7 @@ from litestar.response import Stream
 from service.accounts.principal import Principal
 from service.common.openapi import JsonOrCsvOperation
 from service.common.openapi import problem_spec as _problem
-from service.common.params import QueryId
+from service.common.params import DateFrom, DateTo, QueryId
 from service.db import Database
 from service.errors import Unprocessable
 from service.metrics.csvout import MEDIA_TYPE as CSV
@@ -110,8 +109,8 @@ async def service_records_export(
     *,
     db: DB,
     user: User,
-    date_from: Annotated[date, QueryParameter(name="from", description="local date")],
-    date_to: Annotated[date, QueryParameter(name="to", description="local date, exclusive")],
+    date_from: DateFrom,
+    date_to: DateTo,
     export_format: Format = "csv",
     header: Header = "en",
     service_scope: Annotated[
