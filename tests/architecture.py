@@ -10,6 +10,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from service.common.codes import BOOKING_STATUSES
+
 #: The layers, lowest first. A package may import packages of lower layers only (and itself).
 #: Root modules are named with a leading ":" (`:db` is `service/db.py`).
 LAYERS: list[set[str]] = [
@@ -240,6 +242,53 @@ def _is_placeholder_counter(node: ast.AST) -> bool:
     )
 
 
+#: Where HTTP handlers may be declared: a package's `routes` / `routes_<topic>`, and the web
+#: package's `pages_<topic>`.
+HANDLER_HOMES = re.compile(r"^(routes|routes_\w+|pages_\w+)$")
+HANDLER_DECORATORS = {"get", "post", "put", "patch", "delete", "route", "websocket"}
+
+
+def handlers_outside_routes(modules: Iterable[Module]) -> Iterator[Violation]:
+    """A handler in a module of another role ("service", "public", "views"…) hides the HTTP
+    surface of a package: every endpoint is found by opening its `routes` modules."""
+    for module in modules:
+        if HANDLER_HOMES.match(module.leaf) and (
+            module.package == "web" or not module.leaf.startswith("pages_")
+        ):
+            continue
+        for node in ast.walk(module.tree):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                for decorator in node.decorator_list:
+                    func = decorator.func if isinstance(decorator, ast.Call) else decorator
+                    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                    if name in HANDLER_DECORATORS:
+                        yield Violation("handler-outside-routes", module.name, f"{node.name}()")
+
+
+#: The booking statuses, whose named sets live in `service.common.codes` only.
+STATUS_WORDS = set(BOOKING_STATUSES)
+SQL_STATUS_LIST = re.compile(r"\bIN\s*\(\s*'(\w+)'((?:\s*,\s*'\w+')+)\s*\)")
+
+
+def copied_code_lists(modules: Iterable[Module]) -> Iterator[Violation]:
+    """A set of booking statuses written out (a tuple, list or set of two or more, or an SQL
+    `IN ('…', '…')`) anywhere but `service.common.codes`: such copies drifted apart before
+    ("active" meant three different sets). Use a named set and `sql_in`."""
+    for module in modules:
+        if module.name == "service.common.codes":
+            continue
+        for node in ast.walk(module.tree):
+            if isinstance(node, ast.Tuple | ast.List | ast.Set) and len(node.elts) >= 2:
+                words = [e.value for e in node.elts if isinstance(e, ast.Constant)]
+                if len(words) == len(node.elts) and set(words) <= STATUS_WORDS:
+                    yield Violation("copied-code-list", module.name, ", ".join(map(str, words)))
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+                for match in SQL_STATUS_LIST.finditer(node.value):
+                    quoted = {match.group(1), *re.findall(r"'(\w+)'", match.group(2))}
+                    if quoted <= STATUS_WORDS:
+                        yield Violation("copied-code-list", module.name, match.group(0))
+
+
 CHECKS = (
     layering,
     cycles,
@@ -248,6 +297,8 @@ CHECKS = (
     impure_pure_modules,
     long_positional_lists,
     copied_fragments,
+    handlers_outside_routes,
+    copied_code_lists,
 )
 
 

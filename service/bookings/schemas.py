@@ -8,20 +8,10 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
-from service.common.codes import ServiceWay
+from service.common.codes import BookingStatus, ServiceWay
 from service.common.time import AwareDatetime
 
-Status = Literal[
-    "held",
-    "pending",
-    "confirmed",
-    "in_use",
-    "completed",
-    "cancelled",
-    "rejected",
-    "expired",
-    "no_show",
-]
+Status = BookingStatus
 Purpose = Annotated[str, msgspec.Meta(max_length=2000)]
 Reason = Annotated[str, msgspec.Meta(max_length=1000)]
 RequiredReason = Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]

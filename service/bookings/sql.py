@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from service.accounts.sql import in_force_of
 from service.availability.sql import SAME_CALENDAR
-from service.common.codes import CANCELLABLE, OCCUPYING, REMINDABLE, sql_in
+from service.common.codes import CANCELLABLE, OCCUPYING, REMINDABLE, USED_OR_MISSED, sql_in
 from service.common.sql import zone_join
 from service.outbox.sql import snapshot_joins, snapshot_json
 from service.policies import sql as policies_sql
@@ -83,7 +83,7 @@ SELECT b.starts_at,
        false
 FROM booking b
 WHERE b.user_id = $2 AND b.starts_at >= $3 - $7::interval AND b.starts_at < $4
-  AND b.instrument_id = $1 AND b.kind = 'booking' AND b.status IN ('completed', 'no_show')
+  AND b.instrument_id = $1 AND b.kind = 'booking' AND b.status IN {sql_in(USED_OR_MISSED)}
   AND b.ends_at > $3 AND b.id <> ALL($6::bigint[])
 """
 

@@ -25,14 +25,16 @@ from service.accounts.membership import in_force
 from service.accounts.principal import Principal
 from service.bookings import sql, store
 from service.bookings.schemas import UsageIn, UsageOut
+from service.common.codes import KEPT
 from service.common.i18n import pick
 from service.common.pagination import offset
 from service.common.schemas import Page
 from service.db import Database
 from service.errors import Conflict, Forbidden, NotFound, Unprocessable
 
-#: Booking states a session may be recorded on; a no-show turns into completed.
-USABLE = frozenset({"confirmed", "in_use", "completed", "no_show"})
+#: Booking states a session may be recorded on (the bookings that were due to happen); a
+#: no-show turns into completed.
+USABLE = frozenset(KEPT)
 
 
 #: Sessions left open by a check-in whose booked time is over end with their booking (the

@@ -14,8 +14,9 @@ from typing import Literal, get_args
 #: A booking row is a booking or a maintenance block (one table, one exclusion constraint).
 BOOKING_KINDS = ("booking", "maintenance")
 
-#: Every status a booking row can have, in lifecycle order.
-BOOKING_STATUSES = (
+#: Every status a booking row can have, in lifecycle order; the type is what the API's schemas
+#: accept, the tuple what code iterates.
+BookingStatus = Literal[
     "held",
     "pending",
     "confirmed",
@@ -25,7 +26,8 @@ BOOKING_STATUSES = (
     "rejected",
     "expired",
     "no_show",
-)
+]
+BOOKING_STATUSES: tuple[BookingStatus, ...] = get_args(BookingStatus)
 #: Statuses that hold the instrument's time: the exclusion constraint applies to these rows.
 OCCUPYING = ("held", "pending", "confirmed", "in_use")
 #: Statuses a booking may still be cancelled from by its user (before its end).
@@ -38,6 +40,13 @@ REMINDABLE = ("pending", "confirmed")
 FEED_VISIBLE = ("pending", "confirmed", "in_use", "completed")
 #: Final statuses: the booking did not take place (or is over without use).
 ENDED_UNUSED = ("cancelled", "rejected", "expired", "no_show")
+#: Ended bookings whose time was used or missed: they count against a user's daily and weekly
+#: caps like bookings still to come.
+USED_OR_MISSED = ("completed", "no_show")
+#: Bookings a late usage entry may be recorded on: those that happened, or were marked missed.
+LATE_RECORDABLE = ("confirmed", "in_use", "no_show")
+#: Maintenance blocks that hold an instrument's time in the figures: planned or done.
+MAINTENANCE_IN_FORCE = ("confirmed", "completed")
 #: Bookings that were due to happen: their time counts as booked, and they are the
 #: denominator of the no-show rate.
 KEPT = ("confirmed", "in_use", "completed", "no_show")

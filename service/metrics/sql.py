@@ -30,7 +30,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from service.common.codes import KEPT, sql_in
+from service.common.codes import KEPT, MAINTENANCE_IN_FORCE, sql_in
 from service.common.sql import Params, zone_join
 from service.metrics.periods import Segment, next_month
 from service.metrics.query import FIGURES, Query
@@ -143,9 +143,9 @@ ORDER BY instrument_id, day, id
 """
 
 # Maintenance that happened or is planned; cancelled blocks free their time again.
-BLOCKS = """
+BLOCKS = f"""
 SELECT instrument_id, starts_at, ends_at FROM booking
-WHERE kind = 'maintenance' AND status IN ('confirmed', 'completed')
+WHERE kind = 'maintenance' AND status IN {sql_in(MAINTENANCE_IN_FORCE)}
   AND ends_at > ($1::date - 2)::timestamp AT TIME ZONE 'UTC'
   AND starts_at < ($2::date + 2)::timestamp AT TIME ZONE 'UTC'
   AND ($3::bigint[] IS NULL OR instrument_id = ANY($3))

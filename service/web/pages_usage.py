@@ -20,6 +20,7 @@ from service.bookings.read import BookingFilter
 from service.bookings.schemas import UsageIn
 from service.calendars import importer
 from service.catalog import directory, instruments
+from service.common.codes import LATE_RECORDABLE
 from service.common.params import PathId
 from service.common.time import instant_dec_hook, utcnow
 from service.errors import Conflict, NotFound, Unprocessable
@@ -33,8 +34,8 @@ MAX_ICS_BYTES = 1024 * 1024
 RECENT = timedelta(days=30)
 
 
-#: Bookings a late entry may be recorded on: those that happened, or were marked missed.
-RECORDABLE = ("confirmed", "in_use", "no_show")
+#: Bookings a late entry may be recorded on.
+RECORDABLE = LATE_RECORDABLE
 
 
 async def _usage_page(

@@ -59,7 +59,9 @@ async def test_occupying_statuses_are_the_ones_the_no_overlap_constraint_guards(
 
 
 def test_named_sets_are_made_of_listed_codes() -> None:
-    for name in ("OCCUPYING", "CANCELLABLE", "REMINDABLE", "FEED_VISIBLE", "ENDED_UNUSED"):
+    for name in ("OCCUPYING", "CANCELLABLE", "REMINDABLE", "FEED_VISIBLE", "ENDED_UNUSED",
+                 "RESCHEDULABLE", "KEPT", "USED_OR_MISSED", "LATE_RECORDABLE",
+                 "MAINTENANCE_IN_FORCE"):  # fmt: skip
         assert set(getattr(codes, name)) <= set(codes.BOOKING_STATUSES), name
     assert set(codes.UNBOOKABLE_INSTRUMENT_STATUSES) <= set(codes.INSTRUMENT_STATUSES)
 

@@ -149,3 +149,42 @@ def test_the_shared_fragments_written_by_their_functions_pass(tmp_path: Path) ->
         "Q = f\"FROM instrument i {zone_join('i', 's')} {effective_policy('i')}\"\n"
     )
     assert _rules(tmp_path, {"metrics/sql.py": text}) == set()
+
+
+@pytest.mark.parametrize("leaf", ["service", "public", "views", "handlers"])
+def test_a_handler_outside_a_routes_module_is_refused(tmp_path: Path, leaf: str) -> None:
+    text = 'from litestar import get\n@get("/x")\nasync def x() -> None: ...\n'
+    found = _rules(tmp_path, {f"bookings/{leaf}.py": text})
+    assert found == {("handler-outside-routes", f"service.bookings.{leaf}")}
+
+
+def test_handlers_in_routes_and_web_pages_modules_pass(tmp_path: Path) -> None:
+    text = 'import litestar\n@litestar.post("/x")\nasync def x() -> None: ...\n'
+    found = _rules(tmp_path, {
+        "bookings/routes.py": text, "bookings/routes_blocks.py": text, "web/pages_home.py": text,
+        "bookings/pages_home.py": text,
+    })  # fmt: skip
+    assert found == {("handler-outside-routes", "service.bookings.pages_home")}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'ACTIVE = ("pending", "confirmed", "in_use")\n',
+        'ACTIVE = frozenset({"confirmed", "no_show"})\n',
+        "Q = \"SELECT 1 FROM booking WHERE status IN ('held', 'pending')\"\n",
+    ],
+)
+def test_a_copied_set_of_booking_statuses_is_refused(tmp_path: Path, text: str) -> None:
+    found = _rules(tmp_path, {"metrics/sql.py": text})
+    assert found == {("copied-code-list", "service.metrics.sql")}
+
+
+def test_named_sets_and_other_words_pass(tmp_path: Path) -> None:
+    text = (
+        "from service.common.codes import OCCUPYING, sql_in\n"
+        'Q = f"SELECT 1 FROM booking WHERE status IN {sql_in(OCCUPYING)}"\n'
+        'MODES = ("internal", "external")\n'
+        "K = \"SELECT 1 FROM instrument WHERE share_mode IN ('internal', 'external')\"\n"
+    )
+    assert _rules(tmp_path, {"metrics/sql.py": text}) == set()
