@@ -49,8 +49,9 @@ def server(database_url: str, world: World) -> AsyncIterator[LiveServer]:  # typ
         live.stop()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 async def chromium():  # type: ignore[no-untyped-def]
+    """One browser per test process; each test opens its own contexts (cookies, storage)."""
     if not HAVE_CHROMIUM:
         pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
     from playwright.async_api import async_playwright
