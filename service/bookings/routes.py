@@ -197,6 +197,41 @@ async def reject_booking(
 
 
 @post(
+    "/api/v1/series/{series_id:int}/approve",
+    operation_id="approveSeries",
+    tags=TAGS,
+    status_code=200,
+    responses=ACTION_ERRORS,
+)
+async def approve_series(
+    series_id: PathId, user: User, db: DB, data: JSONBody[ReasonIn | None] = None
+) -> list[BookingOut]:
+    """Every occurrence of a recurring request still waiting for an answer, approved in one
+    transaction: all of them or, if one cannot be (a rule, the caller's rights), none."""
+    reason = (data or ReasonIn()).reason
+    return await transitions.decide_series(
+        db, user, series_id, "approve", reason=reason, now=utcnow()
+    )
+
+
+@post(
+    "/api/v1/series/{series_id:int}/reject",
+    operation_id="rejectSeries",
+    tags=TAGS,
+    status_code=200,
+    responses=ACTION_ERRORS,
+)
+async def reject_series(
+    series_id: PathId, data: JSONBody[RejectIn], user: User, db: DB
+) -> list[BookingOut]:
+    """Every waiting occurrence of a recurring request rejected at once, with one reason."""
+    transitions.require_reason(data.reason, user.language)
+    return await transitions.decide_series(
+        db, user, series_id, "reject", reason=data.reason, now=utcnow()
+    )
+
+
+@post(
     "/api/v1/bookings/{booking_id:int}/check-in",
     operation_id="checkInBooking",
     tags=TAGS,
@@ -271,6 +306,8 @@ ROUTES: list[Any] = [
     cancel_booking,
     approve_booking,
     reject_booking,
+    approve_series,
+    reject_series,
     check_in,
     check_out,
     no_show,
