@@ -106,6 +106,7 @@ async def approvals(db: Database, user: Principal, page: int, page_size: int) ->
             instrument_name_en=r["instrument_en"],
             requester_name=r["display_name"],
             requester_email=r["email"],
+            requester_phone=r["phone"],
             requester_institution_id=r["booker_institution_id"],
             requester_institution_zh=r["inst_zh"],
             requester_institution_en=r["inst_en"],

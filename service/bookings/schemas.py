@@ -150,6 +150,8 @@ class ApprovalOut(msgspec.Struct):
     instrument_name_en: str
     requester_name: str
     requester_email: str
+    #: The contact telephone the requester gave in their account ("" when none).
+    requester_phone: str
     requester_institution_id: int
     requester_institution_zh: str
     requester_institution_en: str

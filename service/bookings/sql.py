@@ -336,7 +336,7 @@ BOOKING_WITH_INSTITUTION = f"""SELECT {COLUMNS}, n.institution_id AS instrument_
             WHERE b.id = $1 AND b.kind = 'booking'"""
 
 APPROVALS_PAGE = f"""SELECT {COLUMNS}, n.name_zh AS instrument_zh, n.name_en AS instrument_en,
-                   u.display_name, u.email, i.name_zh AS inst_zh, i.name_en AS inst_en,
+                   u.display_name, u.email, u.phone, i.name_zh AS inst_zh, i.name_en AS inst_en,
                    r.name_zh AS region_zh, r.name_en AS region_en, count(*) OVER () AS total
             FROM booking b JOIN instrument n ON n.id = b.instrument_id
             JOIN app_user u ON u.id = b.user_id

@@ -15,11 +15,13 @@ from tests.factories import make_institution, make_instrument, make_user
 async def test_approval_flow(client: httpx.AsyncClient, db: Database) -> None:
     w = await make_world(db)
     day = future_day(9)
+    await db.execute("UPDATE app_user SET phone = '+86 431 8516 6000' WHERE id = $1", w.outsider.id)
     booking = (await book(client, w.outsider, w.instrument, local(day, 9), local(day, 10))).json()
     queue = await client.get("/api/v1/approvals", headers=w.manager.headers)
     assert queue.status_code == 200
     item = next(i for i in queue.json()["items"] if i["booking"]["id"] == booking["id"])
     assert item["requester_institution_id"] == w.outsider.institution_id
+    assert item["requester_phone"] == "+86 431 8516 6000"
     assert item["requester_region_code"] == "220100" and item["requester_region_zh"] == "长春市"
     # A researcher cannot approve, not even their own request.
     own = await client.post(f"/api/v1/bookings/{booking['id']}/approve", headers=w.outsider.headers)
