@@ -50,7 +50,7 @@ CLOCK_CALLS = {"utcnow", "now", "today", "monotonic", "perf_counter"}
 SQL_HOMES = {"sql", "store"}
 #: SQL as this code base writes it: keywords in capitals (prose that says "select … from" is not).
 SQL = re.compile(
-    r"\b(SELECT\s[\s\S]+?\sFROM\s|INSERT\s+INTO\s|UPDATE\s+\w+\s+SET\s|DELETE\s+FROM\s"
+    r"\b(SELECT\s[\s\S]+?\sFROM\s|INSERT\s+INTO\s|UPDATE\s+\w+(\s+(AS\s+)?\w+)?\s+SET\s|DELETE\s+FROM\s"
     r"|JOIN\s+\w+(\s+\w+)?\s+ON\s)"
 )
 

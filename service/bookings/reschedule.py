@@ -118,10 +118,7 @@ async def _apply(
     cols = admission.terms(policy, inst, booker, req, now=now)
     status = cols["status"] if moved else row["status"]
     new = await conn.fetchrow(
-        f"""UPDATE booking b SET starts_at = $2, ends_at = $3, occupied_until = $4, purpose = $5,
-                service_way = $6, status = $7, approval_deadline = $8, estimated_cost = $9,
-                version = version + 1, updated_at = $10
-            WHERE id = $1 RETURNING {sql.COLUMNS}""",
+        sql.RESCHEDULE,
         row["id"],
         start,
         end,

@@ -455,3 +455,29 @@ SET ended_at = greatest(least(coalesce(b.ends_at, $2), $2), s.started_at + inter
 FROM usage_session o LEFT JOIN booking b ON b.id = o.booking_id
 WHERE o.id = s.id AND s.instrument_id = $1 AND s.ended_at IS NULL AND s.booking_id IS DISTINCT FROM $3
 """
+
+
+# --- transitions, reschedule, usage ---
+
+#: A booking moved to another status (`$2`) at `$3`; `$4` marks a late cancellation.
+SET_STATUS = f"""UPDATE booking b SET status = $2, version = version + 1, updated_at = $3,
+        late_cancellation = late_cancellation OR $4
+    WHERE id = $1 RETURNING {COLUMNS}"""
+
+#: A no-show taken back: the booking gets its previous status (`$2`) again.
+RESTORE_STATUS = f"""UPDATE booking b SET status = $2, version = version + 1, updated_at = $3
+    WHERE id = $1 RETURNING {COLUMNS}"""
+
+#: A booking moved or resized, with the terms its new time gives it.
+RESCHEDULE = f"""UPDATE booking b SET starts_at = $2, ends_at = $3, occupied_until = $4,
+        purpose = $5, service_way = $6, status = $7, approval_deadline = $8, estimated_cost = $9,
+        version = version + 1, updated_at = $10
+    WHERE id = $1 RETURNING {COLUMNS}"""
+
+#: Sessions left open by a check-in whose booked time is over end with their booking (the
+#: lifecycle job would close them the same way a few minutes later).
+CLOSE_FINISHED_SESSIONS = """
+UPDATE usage_session s SET ended_at = greatest(b.ends_at, s.started_at + interval '1 second')
+FROM booking b
+WHERE b.id = s.booking_id AND s.instrument_id = $1 AND s.ended_at IS NULL AND b.ends_at <= $2
+"""

@@ -166,9 +166,7 @@ async def apply(
     if action == "cancel" and not is_manager and policy is not None:
         late = rules.is_late_cancellation(policy, row["starts_at"], now)
     new = await conn.fetchrow(
-        f"""UPDATE booking b SET status = $2, version = version + 1, updated_at = $3,
-                late_cancellation = late_cancellation OR $4
-            WHERE id = $1 RETURNING {sql.COLUMNS}""",
+        sql.SET_STATUS,
         row["id"],
         move.to,
         now,
@@ -304,8 +302,7 @@ async def undo_no_show(
         try:
             async with conn.transaction():
                 new = await conn.fetchrow(
-                    f"""UPDATE booking b SET status = $2, version = version + 1, updated_at = $3
-                        WHERE id = $1 RETURNING {sql.COLUMNS}""",
+                    sql.RESTORE_STATUS,
                     booking_id,
                     prior,
                     now,

@@ -37,15 +37,6 @@ from service.errors import Conflict, Forbidden, NotFound, Unprocessable
 USABLE = frozenset(KEPT)
 
 
-#: Sessions left open by a check-in whose booked time is over end with their booking (the
-#: lifecycle job would close them the same way a few minutes later).
-_CLOSE_FINISHED = """
-UPDATE usage_session s SET ended_at = greatest(b.ends_at, s.started_at + interval '1 second')
-FROM booking b
-WHERE b.id = s.booking_id AND s.instrument_id = $1 AND s.ended_at IS NULL AND b.ends_at <= $2
-"""
-
-
 def usage_out(row: Any) -> UsageOut:
     values = dict(row)
     values["start"], values["end"] = values.pop("started_at"), values.pop("ended_at")
@@ -174,7 +165,7 @@ async def record_usage(
         verified = user_id is None or await in_force(conn, user_id, institution, now)
         external = institution != inst.institution_id or not verified
         way = data.service_way or (booking["service_way"] if booking else "occupy")
-        await conn.execute(_CLOSE_FINISHED, inst.id, data.start)
+        await conn.execute(sql.CLOSE_FINISHED_SESSIONS, inst.id, data.start)
         if booking is not None:
             await _mark_used(conn, user, booking, now)
         try:

@@ -25,19 +25,6 @@ from service.notifications.snapshot import booking_snapshot
 log = logging.getLogger("service.notifications")
 
 
-#: Rows of a claim that will not be sent: not an attempt, so the claim's count is undone. A
-#: row that cannot even be read (a malformed payload) is dead at once, for an admin to see.
-_SETTLE = """
-UPDATE notification_outbox o
-SET state = s.state, expired_reason = s.expired,
-    skip_reason = CASE WHEN s.state = 'dead' THEN o.skip_reason ELSE s.reason END,
-    last_error = CASE WHEN s.state = 'dead' THEN s.reason ELSE o.last_error END,
-    attempts = o.attempts - 1, claimed_by = ''
-FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) AS s(id, state, expired, reason)
-WHERE o.id = s.id
-"""
-
-
 def _expired_text(row: asyncpg.Record, reason: rules.ExpiryReason) -> str:
     if reason == "booking_changed":
         return f"the booking changed again (now version {row['version']}, {row['status']})"
@@ -113,5 +100,7 @@ async def claim_batch(
                 decided.append((row["id"], *verdict))
                 settled.add(verdict[0])
         if decided:
-            await conn.execute(_SETTLE, *(list(column) for column in zip(*decided, strict=True)))
+            await conn.execute(
+                sql.SETTLE_CLAIMED, *(list(column) for column in zip(*decided, strict=True))
+            )
     return batch, settled

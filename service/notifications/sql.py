@@ -181,3 +181,16 @@ WHERE b.kind = 'booking' AND b.status IN {sql_in(REMINDABLE)}
   )
 ON CONFLICT (dedupe_key) DO NOTHING
 """
+
+
+#: Rows of a claim that will not be sent: not an attempt, so the claim's count is undone. A
+#: row that cannot even be read (a malformed payload) is dead at once, for an admin to see.
+SETTLE_CLAIMED = """
+UPDATE notification_outbox o
+SET state = s.state, expired_reason = s.expired,
+    skip_reason = CASE WHEN s.state = 'dead' THEN o.skip_reason ELSE s.reason END,
+    last_error = CASE WHEN s.state = 'dead' THEN s.reason ELSE o.last_error END,
+    attempts = o.attempts - 1, claimed_by = ''
+FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) AS s(id, state, expired, reason)
+WHERE o.id = s.id
+"""

@@ -70,6 +70,7 @@ def test_a_package_missing_from_the_layers_is_refused(tmp_path: Path) -> None:
         'Q = "SELECT id FROM booking WHERE user_id = $1"\n',
         'async def f(conn):\n    await conn.execute("DELETE FROM booking WHERE id = $1", 1)\n',
         "Q = f'UPDATE booking SET status = {1} WHERE id = 2'\n",
+        "Q = f'UPDATE booking b SET status = {1} WHERE id = 2'\n",
         'Q = "INSERT INTO audit_event (action) VALUES ($1)"\n',
         'FROM_PART = "FROM usage_session s JOIN instrument i ON i.id = s.instrument_id"\n',
     ],
