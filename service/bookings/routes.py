@@ -192,7 +192,6 @@ async def approve_booking(
 async def reject_booking(
     booking_id: PathId, data: JSONBody[RejectIn], user: User, db: DB
 ) -> BookingOut:
-    transitions.require_reason(data.reason, user.language)
     return await _move(db, user, booking_id, "reject", reason=data.reason)
 
 
@@ -225,7 +224,6 @@ async def reject_series(
     series_id: PathId, data: JSONBody[RejectIn], user: User, db: DB
 ) -> list[BookingOut]:
     """Every waiting occurrence of a recurring request rejected at once, with one reason."""
-    transitions.require_reason(data.reason, user.language)
     return await transitions.decide_series(
         db, user, series_id, "reject", reason=data.reason, now=utcnow()
     )

@@ -106,8 +106,8 @@ def check_outcome_change(
 ) -> None:
     """Once a booking has ended its outcome (used, missed) is a record: its booker can no
     longer cancel it away, and a manager who changes it must say why. Cancelling someone
-    else's booking, or declaring someone a no-show, also needs a reason, which the booker
-    sees in the history and in the notice."""
+    else's booking, declaring someone a no-show or rejecting a request also needs a reason,
+    which the booker sees in the history and in the notice."""
     lang = user.language
     if action == "cancel" and now >= row["ends_at"] and not is_manager:
         msg = pick(
@@ -140,6 +140,8 @@ def check_outcome_change(
             "标记爽约时必须填写理由。",
             "A reason is required to mark a booking as a no-show.",
         )
+    if action == "reject":
+        require_reason(reason, lang)
 
 
 async def apply(

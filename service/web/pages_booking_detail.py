@@ -161,8 +161,6 @@ async def booking_action(
     elif action == "undo_no_show":
         await transitions.undo_no_show(db, actor, booking_id, data.reason, now=utcnow())
     else:
-        if action == "reject":
-            transitions.require_reason(data.reason, actor.language)
         await transitions.transition(
             db, actor, booking_id, action, reason=data.reason, now=utcnow()
         )

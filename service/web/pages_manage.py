@@ -118,8 +118,6 @@ async def series_action(
     if action not in {"approve", "reject"}:
         raise NotFound("Unknown action.")
     actor = view.actor()
-    if action == "reject":
-        transitions.require_reason(data.reason, actor.language)
     done = await transitions.decide_series(
         db, actor, series_id, action, reason=data.reason, now=utcnow()
     )
@@ -184,8 +182,6 @@ async def booking_action(
     if action not in FLASH:
         raise NotFound("Unknown action.")
     actor = view.actor()
-    if action == "reject":
-        transitions.require_reason(data.reason, actor.language)
     amount: Decimal | None = None
     way: str | None = None
     usage = (0, "")
