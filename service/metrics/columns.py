@@ -119,7 +119,10 @@ def table(fields: Sequence[str], rows: Sequence[Sequence[Any]], language: str) -
     return "".join(csvout.lines(header, lines)).encode("utf-8")
 
 
-def structs(items: Sequence[msgspec.Struct], fields: Sequence[str], language: str) -> bytes:
-    """CSV of structs whose encoded field names are `fields`, in the people's form."""
+def structs(items: Sequence[msgspec.Struct], fields: Sequence[str], language: str | None) -> bytes:
+    """CSV of structs whose encoded field names are `fields`: in the people's form when a
+    language is asked for (`labels`), else the machine form with stable names and fractions."""
+    if not language:
+        return csvout.structs_to_csv(items, fields)
     values = [msgspec.to_builtins(item) for item in items]
     return table(fields, [[v.get(f) for f in fields] for v in values], language)

@@ -175,7 +175,7 @@ async def sharing_csv(
     q = sharing_query
     rows, _ = await _table(db, settings, q, labels or _language(request, user))
     fields = list(MetricsRowOut.__struct_encode_fields__)
-    body = columns.structs(rows, fields, labels) if labels else csvout.structs_to_csv(rows, fields)
+    body = columns.structs(rows, fields, labels)
     name = f"sharing-{q.group_by}-{q.date_from}-{q.date_to}.csv"
     return Response(body, media_type=csvout.MEDIA_TYPE, headers=csvout.disposition(name))
 

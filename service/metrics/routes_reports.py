@@ -114,11 +114,7 @@ async def monitoring_report_csv(
     """The same table as CSV (UTF-8 with a byte-order mark), one column per field."""
     report = await _report(db, user, settings, date_from, date_to=date_to)
     fields = list(MonitoringRowOut.__struct_encode_fields__)
-    body = (
-        columns.structs(report.rows, fields, labels)
-        if labels
-        else csvout.structs_to_csv(report.rows, fields)
-    )
+    body = columns.structs(report.rows, fields, labels)
     name = f"monitoring-{report.date_from}-{report.date_to}.csv"
     return Response(body, media_type=csvout.MEDIA_TYPE, headers=csvout.disposition(name))
 
