@@ -15,7 +15,7 @@ import jinja2
 from babel.support import Translations
 
 from service.common.catalogues import translations
-from service.common.i18n import DEFAULT, SUPPORTED, negotiate
+from service.common.i18n import DEFAULT, N_, SUPPORTED, negotiate
 
 WEB_DIR = Path(__file__).parent
 TEMPLATE_DIR = WEB_DIR / "templates"
@@ -49,11 +49,6 @@ def choose_language(cookie: str | None, account: str | None, accept_language: st
     if account in SUPPORTED:
         return account
     return negotiate(accept_language) if accept_language else DEFAULT
-
-
-def N_(message: str) -> str:  # noqa: N802 - the conventional name Babel extracts
-    """Marks a message for extraction; it is translated when rendered."""
-    return message
 
 
 #: What a failed page says as its heading: plain words, not an HTTP status and its RFC name

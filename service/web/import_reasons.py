@@ -4,7 +4,7 @@ English, the reasons as the onboarding package words them)."""
 
 from __future__ import annotations
 
-from service.web.i18n import N_
+from service.common.i18n import N_
 
 REASONS = [
     N_("required, at most 200 characters"),

@@ -4,7 +4,7 @@ translation with `N_` and translated by the templates with `_()`; the code lists
 
 from __future__ import annotations
 
-from service.web.i18n import N_
+from service.common.i18n import N_
 
 #: The rules a policy's relaxed windows may switch off (`availability.schemas.RelaxedRule`).
 RELAXABLE_RULES = {

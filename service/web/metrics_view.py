@@ -15,6 +15,7 @@ from typing import Any
 
 from service.accounts.principal import Principal
 from service.catalog.lookups import instruments_by_id
+from service.common.i18n import N_
 from service.common.time import utcnow
 from service.db import Database
 from service.errors import Unprocessable
@@ -38,7 +39,6 @@ from service.metrics.scope import Filters
 from service.metrics.sharing import Query, sharing_table
 from service.settings import Settings
 from service.web import charts, formatting, labels
-from service.web.i18n import N_
 from service.web.view import View
 
 

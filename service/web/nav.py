@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from service.accounts.principal import Principal
-from service.web.i18n import N_
+from service.common.i18n import N_
 
 
 class NavLink(NamedTuple):

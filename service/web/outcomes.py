@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from service.bookings.schemas import SeriesOut
-from service.web.i18n import N_
+from service.common.i18n import N_
 
 #: Why an occurrence was skipped, as the page names it.
 SKIP_KINDS = {

@@ -22,13 +22,13 @@ from service.bookings.schemas import BookingOut, EventOut
 from service.catalog import instruments
 from service.common import labels as code_labels
 from service.common.codes import CANCELLABLE
+from service.common.i18n import N_
 from service.common.params import PathId
 from service.common.time import utcnow
 from service.errors import NotFound
 from service.policies.read import effective_policy
 from service.surveys.lookups import rated_booking_ids
 from service.web.forms import ReasonForm
-from service.web.i18n import N_
 from service.web.view import DB, View, ViewDep
 
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)

@@ -14,9 +14,9 @@ from litestar.params import QueryParameter, URLEncodedBody
 from service.accounts import password_reset
 from service.accounts.client_address import client_address
 from service.affiliation import confirm
+from service.common.i18n import N_
 from service.errors import NotFound, ProblemError, Unprocessable
 from service.web.forms import Token
-from service.web.i18n import N_
 from service.web.view import DB, SettingsDep, View, ViewDep
 
 TokenParam = Annotated[str, QueryParameter(max_length=200)]

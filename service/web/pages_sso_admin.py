@@ -13,13 +13,13 @@ from litestar.params import URLEncodedBody
 
 from service.accounts.client_address import client_address
 from service.catalog import directory
+from service.common.i18n import N_
 from service.common.params import PathId
 from service.errors import NotFound, ProblemError
 from service.sso import configure
 from service.sso.begin import callback_url
 from service.sso.schemas import IdentityProviderIn
 from service.web.forms import Short, Token
-from service.web.i18n import N_
 from service.web.view import DB, SettingsDep, View, ViewDep
 
 #: Messages of other packages this page shows (translated through the catalogues).
