@@ -75,14 +75,3 @@ async def client(app, contract: Contract) -> AsyncIterator[httpx.AsyncClient]:  
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
         yield install(c, contract)
 
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The longest files first (browser walks, slow tests, the booking herd): with the suite
-    spread over processes a file at a time, a long file picked up last would leave the other
-    processes idle while it finishes. The sort is stable, so files keep their order otherwise."""
-
-    def weight(item: pytest.Item) -> int:
-        heavy = item.get_closest_marker("browser") or item.get_closest_marker("slow")
-        return 0 if heavy or "concurrency" in item.nodeid else 1
-
-    items.sort(key=weight)
