@@ -129,6 +129,8 @@ def money(value: float | Decimal | None) -> str:
 #: colour reaches WCAG's 4.5:1 contrast.
 LIGHT_CELLS = (97, 55)
 DARK_CELLS = (46, 30)
+#: The share of the largest flow above which a cell is dark.
+DARK_ABOVE = 0.5
 
 
 def heat_colour(value: float, maximum: float) -> str:
@@ -136,14 +138,15 @@ def heat_colour(value: float, maximum: float) -> str:
     if maximum <= 0 or value <= 0:
         return "#ffffff"
     share = min(1.0, value / maximum)
-    top, bottom = LIGHT_CELLS if share <= 0.5 else DARK_CELLS
-    within = share / 0.5 if share <= 0.5 else (share - 0.5) / 0.5
+    dark = heat_text_is_white(value, maximum)
+    top, bottom = DARK_CELLS if dark else LIGHT_CELLS
+    within = (share - DARK_ABOVE) / (1 - DARK_ABOVE) if dark else share / DARK_ABOVE
     return f"hsl(212, 70%, {round(top - within * (top - bottom))}%)"
 
 
 def heat_text_is_white(value: float, maximum: float) -> bool:
     """Whether a cell of `heat_colour(value, maximum)` is dark enough to carry white text."""
-    return maximum > 0 and value / maximum > 0.5
+    return maximum > 0 and value / maximum > DARK_ABOVE
 
 
 def yuan_of_wan(value: float | Decimal) -> str:
