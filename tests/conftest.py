@@ -74,4 +74,3 @@ async def client(app, contract: Contract) -> AsyncIterator[httpx.AsyncClient]:  
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
         yield install(c, contract)
-
